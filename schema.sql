@@ -1,0 +1,89 @@
+-- xeroctl database schema.
+--
+-- Each `-- migration N` block is one released step, applied in order and recorded in
+-- PRAGMA user_version. Released blocks are never edited or reordered: a change is a new block.
+
+-- migration 1
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    disabled_at   TEXT,
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE projects (
+    id         TEXT PRIMARY KEY,             -- proj_…
+    slug       TEXT NOT NULL UNIQUE,         -- the middle of xero_<slug>_<secret>
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE memberships (
+    project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+);
+
+-- The secret is stored only as SHA-256: keys carry ≥ 256 random bits, so a slow hash adds nothing.
+CREATE TABLE api_keys (
+    id           TEXT PRIMARY KEY,           -- key_<first 8 secret chars>: identifies, never authenticates
+    project_id   TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    secret_hash  BLOB NOT NULL,
+    scope        TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+    label        TEXT,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT,
+    last_used_at TEXT
+);
+CREATE INDEX api_keys_project ON api_keys (project_id);
+
+CREATE TABLE models (
+    id                     TEXT PRIMARY KEY,  -- UUID, hyphenated lowercase
+    project_id             TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    name                   TEXT NOT NULL,
+    version                TEXT,
+    description            TEXT NOT NULL DEFAULT '',
+    architecture           TEXT,
+    parameter_count        INTEGER,
+    active_parameter_count INTEGER,
+    context_length         INTEGER,
+    license                TEXT,
+    quantization           TEXT,
+    format                 TEXT,
+    workload_type          TEXT,
+    shared                 INTEGER NOT NULL DEFAULT 0 CHECK (shared IN (0, 1)),
+    shared_at              TEXT,
+    featured               INTEGER NOT NULL DEFAULT 0 CHECK (featured IN (0, 1)),
+    artifact_uri           TEXT,
+    artifact_size          INTEGER,
+    artifact_sha256        TEXT,
+    created_at             TEXT NOT NULL,
+    updated_at             TEXT NOT NULL
+);
+CREATE INDEX models_project ON models (project_id, created_at);
+CREATE INDEX models_shared ON models (shared) WHERE shared = 1;
+
+-- Who did what, when. Kept when the target is deleted.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,               -- key:<key id>, user:<name> or admin-cli
+    project_id  TEXT,
+    action      TEXT NOT NULL,               -- model.register, model.share, key.create, …
+    target_kind TEXT NOT NULL,
+    target_id   TEXT NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX audit_log_target ON audit_log (target_kind, target_id);
+
+-- Models whose catalog entry changed and may not be in the search index yet (SPEC §7).
+-- Rows are deleted only after the index commit that includes them.
+CREATE TABLE catalog_outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id    TEXT NOT NULL,
+    enqueued_at TEXT NOT NULL
+);

@@ -1,0 +1,30 @@
+//! Errors of the domain parsers: every variant names the offending input for the user.
+
+/// A value an operator supplied that the catalog cannot accept.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogError {
+    #[error("parameter count `{input}` is not a number like `7B`, `1.5B`, `560M` or `7000000000`")]
+    InvalidParameterCount { input: String },
+    #[error("context length `{input}` is not a number like `8K`, `128K`, `1M` or `32768`")]
+    InvalidContextLength { input: String },
+    #[error(
+        "architecture `{input}` has no letters or digits (use a slug like `llama` or `qwen3moe`)"
+    )]
+    InvalidArchitecture { input: String },
+    #[error(
+        "tag `{input}` is not allowed: tags are 1-{max_len} letters, digits, `-`, `_`, `.` or `+`"
+    )]
+    InvalidTag { input: String, max_len: usize },
+    #[error("too many workload tags: at most {max} are allowed")]
+    TooManyTags { max: usize },
+    #[error("`{field}` is too long: at most {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("`{field}` must not be empty")]
+    Empty { field: &'static str },
+    #[error("`{field}` contains control characters")]
+    ControlCharacters { field: &'static str },
+    #[error("artifact uri `{input}` is not an absolute uri like `s3://bucket/model.gguf`")]
+    InvalidUri { input: String },
+    #[error("active parameter count ({active}) cannot exceed the parameter count ({total})")]
+    ActiveExceedsTotal { active: String, total: String },
+}

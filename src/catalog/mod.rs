@@ -1,0 +1,16 @@
+//! The domain: models, ids, units, licenses and tags as plain Rust values.
+//!
+//! This room does no I/O and imports nothing else of ours; storage, search, web and CLI all
+//! depend on it, never the reverse. Every parser here turns operator input into a typed value
+//! once, so nothing below the edge handles raw strings.
+
+pub mod architecture;
+pub mod error;
+pub mod ids;
+pub mod license;
+pub mod model;
+pub mod role;
+pub mod tags;
+pub mod units;
+
+pub use error::CatalogError;

@@ -1,0 +1,110 @@
+//! `xeroctl admin …`: local administration that opens the data directory through `ops`.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, bail};
+
+use super::args::{AdminArgs, AdminCommand, ScopeArg};
+use crate::auth::KeyScope;
+use crate::catalog::ids::ProjectId;
+use crate::ops::{Services, admin};
+
+/// Runs one admin command; output is for people and for scripts (ids alone on stdout).
+pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    let services = Services::open(&args.data_dir)
+        .with_context(|| format!("cannot open data directory `{}`", args.data_dir.display()))?;
+    match args.command {
+        AdminCommand::CreateUser {
+            name,
+            admin: is_admin,
+        } => {
+            let password = read_password()?;
+            admin::create_user(&services, &name, password, is_admin).await?;
+            eprintln!(
+                "user `{name}` created{}",
+                if is_admin { " (administrator)" } else { "" }
+            );
+        }
+        AdminCommand::CreateProject { slug, name, owner } => {
+            let project = admin::create_project(&services, &slug, &name, owner).await?;
+            println!("{}", project.id);
+        }
+        AdminCommand::ListProjects => {
+            let projects = admin::list_projects(&services).await?;
+            println!(
+                "{:<16} {:<24} {:>7} {:>7}  NAME",
+                "ID", "SLUG", "MODELS", "SHARED"
+            );
+            for p in projects {
+                println!(
+                    "{:<16} {:<24} {:>7} {:>7}  {}",
+                    p.project.id, p.project.slug, p.model_count, p.shared_count, p.project.name
+                );
+            }
+        }
+        AdminCommand::CreateKey {
+            project,
+            scope,
+            label,
+        } => {
+            let project = parse_project(&project)?;
+            let scope = match scope {
+                ScopeArg::Read => KeyScope::Read,
+                ScopeArg::Write => KeyScope::Write,
+            };
+            let key = admin::create_key(&services, &project, scope, label).await?;
+            println!("{}", key.plain);
+            eprintln!(
+                "key id {} ({} scope); the key is shown only this once",
+                key.id,
+                scope.as_str()
+            );
+        }
+        AdminCommand::ListKeys { project } => {
+            let project = parse_project(&project)?;
+            println!(
+                "{:<14} {:<6} {:<8} {:<28} LABEL",
+                "ID", "SCOPE", "STATE", "CREATED"
+            );
+            for key in admin::list_keys(&services, &project).await? {
+                let state = if key.revoked { "revoked" } else { "active" };
+                println!(
+                    "{:<14} {:<6} {:<8} {:<28} {}",
+                    key.id,
+                    key.scope,
+                    state,
+                    key.created_at,
+                    key.label.unwrap_or_default()
+                );
+            }
+        }
+        AdminCommand::RevokeKey { key_id } => {
+            admin::revoke_key(&services, &key_id).await?;
+            eprintln!("key {key_id} revoked");
+        }
+    }
+    Ok(())
+}
+
+fn parse_project(raw: &str) -> anyhow::Result<ProjectId> {
+    ProjectId::parse(raw).with_context(|| format!("`{raw}` is not a project id like `proj_ABC123`"))
+}
+
+/// Reads the password from the first line of standard input (prompting when it is a terminal).
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(password)
+}

@@ -1,0 +1,87 @@
+//! The clap command tree of `xeroctl`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::ServeArgs;
+
+/// xeroctl: a self-hosted model catalog, server and command line in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "xeroctl", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Administer a data directory directly (users, projects, API keys).
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdminArgs {
+    /// Data directory to administer.
+    #[arg(
+        long = "data",
+        env = "XERO_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        name: String,
+        /// Make the user a platform administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Create a project and print its `proj_…` id.
+    CreateProject {
+        /// Lowercase letters, digits and `-`; appears in the project's API keys.
+        #[arg(long)]
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// An existing user who becomes the project's owner.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// List projects with their model counts.
+    ListProjects,
+    /// Create an API key for a project and print it (it is shown only this once).
+    CreateKey {
+        /// The project id, `proj_…`.
+        #[arg(long)]
+        project: String,
+        /// `write` keys can change models; `read` keys can only read.
+        #[arg(long, value_enum, default_value_t = ScopeArg::Write)]
+        scope: ScopeArg,
+        /// A note to recognise the key by.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List a project's API keys (ids, scopes, state; never secrets).
+    ListKeys {
+        #[arg(long)]
+        project: String,
+    },
+    /// Revoke an API key by its id (`key_…`); the next request with it fails.
+    RevokeKey { key_id: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeArg {
+    Read,
+    Write,
+}

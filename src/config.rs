@@ -1,0 +1,74 @@
+//! Server settings: clap flags over `XERO_*` environment variables over defaults, validated
+//! once. The only place (besides `main.rs`) that reads the environment.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// `xeroctl serve` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Data directory: database, search index and uploaded files.
+    #[arg(long = "data", env = "XERO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "XERO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Fill a fresh data directory with a demo project sharing real models.
+    #[arg(long)]
+    pub demo: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "XERO_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// Validated server settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub demo: bool,
+    pub workers: usize,
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot listen on `{0}`: expected an address like `127.0.0.1:8080`")]
+    BadBind(String),
+    #[error("`--workers` must be between 1 and 256")]
+    BadWorkers,
+}
+
+impl Settings {
+    pub fn from_args(args: ServeArgs) -> Result<Self, ConfigError> {
+        let bind = args
+            .bind
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .ok_or_else(|| ConfigError::BadBind(args.bind.clone()))?;
+        let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let workers = args.workers.unwrap_or(default_workers);
+        if !(1..=256).contains(&workers) {
+            return Err(ConfigError::BadWorkers);
+        }
+        Ok(Self {
+            data_dir: args.data_dir,
+            bind,
+            demo: args.demo,
+            workers,
+        })
+    }
+
+    /// Settings for tests: a given data directory, a free loopback port.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo: false,
+            workers: 2,
+        }
+    }
+}

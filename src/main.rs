@@ -1,0 +1,64 @@
+//! The `xeroctl` binary: parse arguments, run the command, turn the result into an exit code.
+//! Errors print as one `error: …` line; never a panic or a backtrace.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use xeroctl::cli::args::{Cli, Command};
+use xeroctl::config::Settings;
+use xeroctl::web::server::Application;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve(_)));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", chain(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::from_args(args)?;
+            let app = Application::build(settings).await?;
+            app.run_until_stopped().await?;
+            tracing::info!("server stopped");
+            Ok(())
+        }
+        Command::Admin(args) => xeroctl::cli::admin::run(args).await,
+    }
+}
+
+/// The server logs at info by default; admin commands only warn. `RUST_LOG` overrides both.
+fn init_logging(is_server: bool) {
+    let default = if is_server { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn chain(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}

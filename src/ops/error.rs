@@ -1,0 +1,45 @@
+//! Errors of the use cases; the web room maps each to a status and a stable code.
+
+use std::path::PathBuf;
+
+use crate::auth::AuthError;
+use crate::auth::passwords::PasswordError;
+use crate::catalog::CatalogError;
+use crate::store::StoreError;
+
+/// What a use case can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    #[error(transparent)]
+    Invalid(#[from] CatalogError),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error(transparent)]
+    Unauthenticated(#[from] AuthError),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("model `{id}` not found")]
+    ModelNotFound { id: String },
+    #[error("project `{id}` not found")]
+    ProjectNotFound { id: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error("cannot use data directory `{path}`")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for OpsError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(message) => Self::Conflict(message),
+            other => Self::Store(other),
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Registering, reading, editing and deleting a project's models.
+
+use super::{OpsError, Services};
+use crate::auth::Principal;
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::{self, now, outbox};
+
+/// The most models one list page returns.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Checks that the principal may read the project; the same refusal whether or not it exists,
+/// so a key learns nothing about other projects.
+pub fn require_read(principal: &Principal, project: &ProjectId) -> Result<(), OpsError> {
+    if principal.can_read(project) {
+        Ok(())
+    } else {
+        Err(OpsError::Forbidden(format!(
+            "this API key does not belong to project `{project}`"
+        )))
+    }
+}
+
+/// Checks that the principal may change the project.
+pub fn require_write(principal: &Principal, project: &ProjectId) -> Result<(), OpsError> {
+    require_read(principal, project)?;
+    if principal.can_write(project) {
+        Ok(())
+    } else {
+        Err(OpsError::Forbidden(
+            "this API key is read-only: create a write key to change models".to_owned(),
+        ))
+    }
+}
+
+/// Registers a model under the project; it starts unshared.
+pub async fn register_model(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    new: NewModel,
+) -> Result<Model, OpsError> {
+    require_write(principal, project)?;
+    let actor = principal.actor();
+    let project = project.clone();
+    let model = services
+        .store
+        .write(move |tx| {
+            if store::projects::find_project(tx, &project)?.is_none() {
+                return Err(store::StoreError::NotFound {
+                    entity: "project",
+                    id: project.to_string(),
+                });
+            }
+            let at = now();
+            let model = Model {
+                id: ModelId::generate(),
+                project_id: project.clone(),
+                details: new.details,
+                shared: false,
+                shared_at: None,
+                featured: false,
+                artifact: new.artifact_uri.map(Artifact::Uri),
+                created_at: at.clone(),
+                updated_at: at.clone(),
+            };
+            store::models::insert_model(tx, &model)?;
+            let id = model.id.to_string();
+            let entry = AuditEntry {
+                actor: &actor,
+                project_id: Some(&project),
+                action: "model.register",
+                target_kind: "model",
+                target_id: &id,
+                detail: Some(&model.details.name),
+            };
+            audit::append(tx, &entry, &at)?;
+            Ok(model)
+        })
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound { id, .. } => OpsError::ProjectNotFound { id },
+            other => other.into(),
+        })?;
+    tracing::info!(model_id = %model.id, project_id = %model.project_id, "model registered");
+    Ok(model)
+}
+
+/// One page of the project's models, newest first, with the total count.
+pub async fn list_models(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<Model>, u64), OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    let per_page = per_page.clamp(1, MAX_PAGE_SIZE);
+    let offset = u64::from(page.max(1) - 1) * u64::from(per_page);
+    Ok(services
+        .store
+        .call(move |conn| {
+            Ok((
+                store::models::list_models(conn, &project, per_page, offset)?,
+                store::models::count_models(conn, &project)?,
+            ))
+        })
+        .await?)
+}
+
+/// Reads one of the project's models; another project's model is "not found".
+pub async fn get_model(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+) -> Result<Model, OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    services
+        .store
+        .call(move |conn| store::models::find_model(conn, &project, &id))
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
+}
+
+/// Applies an edit; a shared model's new metadata is queued for the catalog index.
+pub async fn edit_model(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    patch: ModelPatch,
+) -> Result<Model, OpsError> {
+    require_write(principal, project)?;
+    let actor = principal.actor();
+    let project = project.clone();
+    services
+        .store
+        .write(move |tx| {
+            let Some(mut model) = store::models::find_model(tx, &project, &id)? else {
+                return Ok(Err(OpsError::ModelNotFound { id: id.to_string() }));
+            };
+            if patch.is_empty() {
+                return Ok(Ok(model));
+            }
+            if let Err(e) = patch.apply_to(&mut model.details) {
+                return Ok(Err(e.into()));
+            }
+            let at = now();
+            store::models::update_details(tx, &id, &model.details, &at)?;
+            model.updated_at = at.clone();
+            if model.shared {
+                outbox::enqueue(tx, &id, &at)?;
+            }
+            let target = id.to_string();
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: &actor,
+                    project_id: Some(&project),
+                    action: "model.edit",
+                    target_kind: "model",
+                    target_id: &target,
+                    detail: None,
+                },
+                &at,
+            )?;
+            Ok(Ok(model))
+        })
+        .await?
+}
+
+/// Deletes a model; a shared one leaves the catalog with it.
+pub async fn delete_model(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+) -> Result<(), OpsError> {
+    require_write(principal, project)?;
+    let actor = principal.actor();
+    let project = project.clone();
+    let deleted = services
+        .store
+        .write(move |tx| {
+            let Some(model) = store::models::find_model(tx, &project, &id)? else {
+                return Ok(false);
+            };
+            store::models::delete_model(tx, &project, &id)?;
+            let at = now();
+            if model.shared {
+                outbox::enqueue(tx, &id, &at)?;
+            }
+            let target = id.to_string();
+            let entry = AuditEntry {
+                actor: &actor,
+                project_id: Some(&project),
+                action: "model.delete",
+                target_kind: "model",
+                target_id: &target,
+                detail: Some(&model.details.name),
+            };
+            audit::append(tx, &entry, &at)?;
+            Ok(true)
+        })
+        .await?;
+    if deleted {
+        tracing::info!(model_id = %id, "model deleted");
+        Ok(())
+    } else {
+        Err(OpsError::ModelNotFound { id: id.to_string() })
+    }
+}

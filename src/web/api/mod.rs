@@ -1,0 +1,60 @@
+//! REST routes. Every handler is collected into the OpenAPI document by `utoipa-actix-web`
+//! as it is mounted, so the document cannot drift from the routes.
+
+pub mod models;
+pub mod system;
+
+use actix_web::middleware::from_fn;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::auth_middleware::require_api_key;
+use super::error::ApiError;
+use crate::catalog::ids::{ModelId, ProjectId};
+
+/// Mounts every REST route.
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(system::healthz).service(
+        utoipa_actix_web::scope("/{project_id}/v1")
+            .wrap(from_fn(require_api_key))
+            .service(models::list_models)
+            .service(models::register_model)
+            .service(models::get_model)
+            .service(models::edit_model)
+            .service(models::delete_model)
+            .service(models::share_model)
+            .service(models::unshare_model),
+    );
+}
+
+/// Fills in what the routes cannot say about themselves: title, version, the Bearer scheme.
+pub fn finish_document(mut api: OpenApi) -> OpenApi {
+    api.info.title = "xeroctl".to_owned();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    api.info.description = Some(
+        "Self-hosted model catalog: project models, sharing, and the public catalog.".to_owned(),
+    );
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "api_key",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    api
+}
+
+/// Parses the project segment. A malformed id gets the same refusal as another project's id,
+/// so the answer says nothing about which projects exist.
+pub fn parse_project(raw: &str) -> Result<ProjectId, ApiError> {
+    ProjectId::parse(raw).ok_or_else(|| {
+        ApiError::from(crate::ops::OpsError::Forbidden(format!(
+            "this API key does not belong to project `{}`",
+            raw.chars().take(64).collect::<String>()
+        )))
+    })
+}
+
+/// Parses a model id: UUIDs only (SPEC §4).
+pub fn parse_model_id(raw: &str) -> Result<ModelId, ApiError> {
+    ModelId::parse(raw).ok_or_else(|| ApiError::model_id_not_uuid(raw))
+}

@@ -1,0 +1,206 @@
+//! The one place that maps errors to HTTP statuses and stable codes, and renders the envelope
+//! `{"error": {"code": "…", "message": "…"}}` for every failure.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
+
+use crate::auth::AuthError;
+use crate::ops::OpsError;
+use crate::wire::{ErrorBody, ErrorDetail};
+
+/// Stable error codes: API surface, added to but never renamed or reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidJson,
+    InvalidParameter,
+    MissingApiKey,
+    InvalidApiKey,
+    Forbidden,
+    ModelNotFound,
+    ProjectNotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidParameter => "invalid_parameter",
+            Self::MissingApiKey => "missing_api_key",
+            Self::InvalidApiKey => "invalid_api_key",
+            Self::Forbidden => "forbidden",
+            Self::ModelNotFound => "model_not_found",
+            Self::ProjectNotFound => "project_not_found",
+            Self::RouteNotFound => "route_not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidRequest | Self::InvalidJson | Self::InvalidParameter => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::MissingApiKey | Self::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::ModelNotFound | Self::ProjectNotFound | Self::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The 404 for an id that is not a UUID, such as a CLI display id (SPEC §4).
+    pub fn model_id_not_uuid(raw: &str) -> Self {
+        let hint = if raw.starts_with("mdl_") {
+            "`mdl_` ids are CLI-local display ids from `xeroctl models` and never resolve here"
+        } else {
+            "it is not a UUID"
+        };
+        Self::new(
+            ErrorCode::ModelNotFound,
+            format!(
+                "model `{}` not found: REST and web routes take the model's UUID; {hint}",
+                truncate(raw)
+            ),
+        )
+    }
+
+    /// Maps a JSON body extractor failure.
+    pub fn from_json_error(error: &JsonPayloadError) -> Self {
+        match error {
+            JsonPayloadError::Overflow { limit }
+            | JsonPayloadError::OverflowKnownLength { limit, .. } => Self::new(
+                ErrorCode::PayloadTooLarge,
+                format!("request body is larger than the {limit}-byte limit"),
+            ),
+            JsonPayloadError::ContentType => Self::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body as `application/json`",
+            ),
+            JsonPayloadError::Deserialize(e) if e.is_data() => Self::new(
+                ErrorCode::InvalidRequest,
+                format!("invalid request body: {e}"),
+            ),
+            JsonPayloadError::Deserialize(e) => {
+                Self::new(ErrorCode::InvalidJson, format!("malformed JSON: {e}"))
+            }
+            other => Self::new(
+                ErrorCode::InvalidRequest,
+                format!("cannot read the request body: {other}"),
+            ),
+        }
+    }
+}
+
+/// Keeps echoed input short, so a huge id does not come back in full.
+fn truncate(raw: &str) -> String {
+    if raw.chars().count() > 64 {
+        format!("{}…", raw.chars().take(64).collect::<String>())
+    } else {
+        raw.to_owned()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.as_str().to_owned(),
+                message: self.message.clone(),
+            },
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"xeroctl\""),
+            ));
+        }
+        response.json(body)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        let code = match error {
+            AuthError::MissingKey => ErrorCode::MissingApiKey,
+            AuthError::InvalidKey | AuthError::RevokedKey => ErrorCode::InvalidApiKey,
+        };
+        Self::new(code, error.to_string())
+    }
+}
+
+impl From<OpsError> for ApiError {
+    fn from(error: OpsError) -> Self {
+        let message = error.to_string();
+        match error {
+            OpsError::Invalid(_) | OpsError::InvalidInput(_) | OpsError::Password(_) => {
+                Self::new(ErrorCode::InvalidRequest, message)
+            }
+            OpsError::Unauthenticated(auth) => auth.into(),
+            OpsError::Forbidden(_) => Self::new(ErrorCode::Forbidden, message),
+            OpsError::ModelNotFound { .. } => Self::new(ErrorCode::ModelNotFound, message),
+            OpsError::ProjectNotFound { .. } => Self::new(ErrorCode::ProjectNotFound, message),
+            OpsError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
+            OpsError::DataDir { .. } | OpsError::Store(_) => {
+                // Details go to the log once, never to the client.
+                tracing::error!(error = ?error_chain(&error), "request failed");
+                Self::new(ErrorCode::Internal, "internal error")
+            }
+        }
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

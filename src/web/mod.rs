@@ -1,0 +1,7 @@
+//! The HTTP edge: actix-web lives here only. Handlers parse, call one `ops` use case and
+//! render a `wire` view; status codes are decided in `error.rs` alone. Nothing imports `web`.
+
+pub mod api;
+pub mod auth_middleware;
+pub mod error;
+pub mod server;

@@ -1,0 +1,187 @@
+//! Building and running the HTTP server. `Application::build` binds first (port 0 works), so
+//! tests and `main` share exactly the same wiring.
+
+use std::fs::{File, OpenOptions};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use super::api;
+use super::error::{ApiError, ErrorCode};
+use crate::config::Settings;
+use crate::ops::{self, Services};
+
+/// Largest JSON body accepted (model metadata with a long markdown description fits easily).
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("another xeroctl server is already using data directory `{0}`")]
+    DataDirInUse(String),
+    #[error(transparent)]
+    Ops(#[from] ops::OpsError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    services: Services,
+    _lock: File,
+}
+
+impl Application {
+    /// Opens the data directory (taking its single-server lock), seeds the demo when asked,
+    /// binds the listener and wires the app.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let lock = take_lock(&settings)?;
+        let services = Services::open(&settings.data_dir)?;
+        if settings.demo {
+            seed_demo(&services).await?;
+        }
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.to_string(),
+            source,
+        })?;
+        let port = listener.local_addr()?.port();
+        let openapi = web::Data::new(openapi_json());
+        let data = web::Data::new(services.clone());
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .app_data(data.clone())
+                .app_data(openapi.clone())
+                .app_data(json_config())
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    ApiError::new(ErrorCode::RouteNotFound, err.to_string()).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        format!("invalid query parameters: {err}"),
+                    )
+                    .into()
+                }))
+                .configure(api::configure)
+                .split_for_parts();
+            app.route(
+                "/openapi.json",
+                web::get().to(api::system::openapi_document),
+            )
+            .default_service(web::to(no_route))
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(security_headers())
+            .wrap(TracingLogger::default())
+        })
+        .workers(settings.workers)
+        .shutdown_timeout(10)
+        .client_request_timeout(Duration::from_secs(5))
+        .listen(listener)?
+        .run();
+        tracing::info!(address = %settings.bind, port, data_dir = %settings.data_dir.display(), "xeroctl listening");
+        Ok(Self {
+            port,
+            server,
+            services,
+            _lock: lock,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Serves until SIGINT / SIGTERM, then drains in-flight requests (up to 10 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        drop(self._lock);
+        result
+    }
+}
+
+/// Builds the OpenAPI document from the same route table the server mounts.
+pub fn openapi_json() -> String {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .configure(api::configure)
+        .split_for_parts();
+    let document = api::finish_document(document);
+    document.to_json().unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        // curl -d without a content type should still work: the body is parsed as JSON anyway.
+        .content_type_required(false)
+        .content_type(|_| true)
+        .error_handler(|err, _| ApiError::from_json_error(&err).into())
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ))
+}
+
+async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::RouteNotFound,
+        format!(
+            "no route for {} {}",
+            request.method(),
+            request.path().chars().take(200).collect::<String>()
+        ),
+    ))
+}
+
+/// One server per data directory: two would both write the database and the index.
+fn take_lock(settings: &Settings) -> Result<File, StartupError> {
+    let path = settings.data_dir.join("serve.lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(StartupError::DataDirInUse(
+            settings.data_dir.display().to_string(),
+        )),
+    }
+}
+
+async fn seed_demo(services: &Services) -> Result<(), StartupError> {
+    match ops::demo::seed_demo(services).await? {
+        Some(seed) => {
+            tracing::info!(registered = seed.registered, skipped = seed.skipped, project_id = %seed.project_id, "demo data created");
+            println!("demo project: {}", seed.project_id);
+            println!("demo API key (shown once): {}", seed.api_key);
+        }
+        None => tracing::info!("demo data already present"),
+    }
+    Ok(())
+}

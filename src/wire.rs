@@ -1,0 +1,291 @@
+//! JSON bodies shared by the server and the CLI client: serde shapes only, no behaviour
+//! beyond converting domain values into views. OpenAPI schemas derive from these types.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::catalog::model::{Artifact, Model, ModelInput, PatchInput};
+use crate::catalog::role::{CatalogRole, Presence, catalog_role};
+
+/// The error envelope every failing request answers with.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// A stable snake_case code and a human-readable message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErrorDetail {
+    #[schema(example = "model_not_found")]
+    pub code: String,
+    pub message: String,
+}
+
+/// The seed's share / unshare envelope.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ShareResponse {
+    /// The model's UUID.
+    pub id: String,
+    /// True after share, false after unshare.
+    pub shared: bool,
+    pub message: String,
+    /// `shared`, `deployable`, or null when not in the catalog.
+    #[schema(value_type = Option<String>, example = "deployable")]
+    pub catalog_role: Option<String>,
+}
+
+/// A JSON number or a text such as `"7B"` / `"128K"`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum NumberOrText {
+    Number(serde_json::Number),
+    Text(String),
+}
+
+impl NumberOrText {
+    fn into_text(self) -> String {
+        match self {
+            Self::Number(n) => n.to_string(),
+            Self::Text(t) => t,
+        }
+    }
+}
+
+/// `POST /{project_id}/v1/models`: register a model. Only `name` is required.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterModelRequest {
+    #[schema(example = "Qwen3-30B-A3B")]
+    pub name: String,
+    pub version: Option<String>,
+    /// Markdown.
+    pub description: Option<String>,
+    /// Slug or class name: `qwen3moe`, `Qwen3-MoE`, `LlamaForCausalLM`.
+    #[schema(example = "qwen3moe")]
+    pub architecture: Option<String>,
+    /// `7B`, `1.5b`, `560M` or an integer.
+    #[schema(value_type = Option<String>, example = "30B")]
+    pub parameter_count: Option<NumberOrText>,
+    #[schema(value_type = Option<String>, example = "3B")]
+    pub active_parameter_count: Option<NumberOrText>,
+    /// `128K`, `1M` or an integer number of tokens.
+    #[schema(value_type = Option<String>, example = "128K")]
+    pub context_length: Option<NumberOrText>,
+    #[schema(example = "apache-2.0")]
+    pub license: Option<String>,
+    #[schema(example = "Q4_K_M")]
+    pub quantization: Option<String>,
+    #[schema(example = "gguf")]
+    pub format: Option<String>,
+    /// Free-form CSV, e.g. `chat,code`.
+    #[schema(example = "chat,reasoning")]
+    pub workload_type: Option<String>,
+    /// Where the weights live, when not uploaded.
+    pub artifact_uri: Option<String>,
+}
+
+impl From<RegisterModelRequest> for ModelInput {
+    fn from(r: RegisterModelRequest) -> Self {
+        ModelInput {
+            name: Some(r.name),
+            version: r.version,
+            description: r.description,
+            architecture: r.architecture,
+            parameter_count: r.parameter_count.map(NumberOrText::into_text),
+            active_parameter_count: r.active_parameter_count.map(NumberOrText::into_text),
+            context_length: r.context_length.map(NumberOrText::into_text),
+            license: r.license,
+            quantization: r.quantization,
+            format: r.format,
+            workload_type: r.workload_type,
+            artifact_uri: r.artifact_uri,
+        }
+    }
+}
+
+/// `PATCH /{project_id}/v1/models/{id}`: absent fields stay, `null` clears, a value sets.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditModelRequest {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub version: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub architecture: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub parameter_count: Option<Option<NumberOrText>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub active_parameter_count: Option<Option<NumberOrText>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub context_length: Option<Option<NumberOrText>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub license: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub quantization: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub format: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub workload_type: Option<Option<String>>,
+}
+
+/// Distinguishes a field set to `null` (`Some(None)`) from an absent one (`None`, the default).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+impl EditModelRequest {
+    /// Converts to the domain's raw edit; a `null` name is refused (a name cannot be cleared).
+    pub fn into_input(self) -> Result<PatchInput, &'static str> {
+        let text = |v: Option<Option<NumberOrText>>| v.map(|o| o.map(NumberOrText::into_text));
+        let name = match self.name {
+            Some(None) => return Err("`name` cannot be cleared"),
+            other => other.flatten(),
+        };
+        Ok(PatchInput {
+            name,
+            version: self.version,
+            description: self.description,
+            architecture: self.architecture,
+            parameter_count: text(self.parameter_count),
+            active_parameter_count: text(self.active_parameter_count),
+            context_length: text(self.context_length),
+            license: self.license,
+            quantization: self.quantization,
+            format: self.format,
+            workload_type: self.workload_type,
+        })
+    }
+}
+
+/// A model as its project sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ModelView {
+    /// The UUID: the only id the REST API and web routes accept.
+    pub id: String,
+    /// CLI-local short id (`mdl_…`); never resolved by the server.
+    pub display_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub description: String,
+    pub architecture: Option<String>,
+    pub parameter_count: Option<u64>,
+    /// `7B`, `1.5B`, `560M`.
+    pub parameter_count_display: Option<String>,
+    pub active_parameter_count: Option<u64>,
+    pub context_length: Option<u64>,
+    /// `8K`, `128K`, `1M`.
+    pub context_length_display: Option<String>,
+    /// Normalised key, e.g. `apache-2.0`.
+    pub license: Option<String>,
+    /// Display name, e.g. `Apache 2.0`.
+    pub license_name: Option<String>,
+    pub quantization: Option<String>,
+    pub format: Option<String>,
+    /// The operator's CSV as given.
+    pub workload_type: Option<String>,
+    /// Workload tags ∪ name heuristics.
+    pub tags: Vec<String>,
+    pub shared: bool,
+    pub shared_at: Option<String>,
+    pub featured: bool,
+    #[schema(value_type = Option<String>)]
+    pub catalog_role: Option<String>,
+    pub artifact: Option<ArtifactView>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Where the weights are.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ArtifactView {
+    Uri { uri: String },
+    File { size: u64, sha256: String },
+}
+
+impl ModelView {
+    /// Builds the project view; the role is the one SPEC §3 derives for this model.
+    pub fn new(model: &Model, role: Option<CatalogRole>) -> Self {
+        let d = &model.details;
+        Self {
+            id: model.id.to_string(),
+            display_id: model.id.display_id().to_string(),
+            project_id: model.project_id.to_string(),
+            name: d.name.clone(),
+            version: d.version.clone(),
+            description: d.description.clone(),
+            architecture: d.architecture.as_ref().map(|a| a.as_str().to_owned()),
+            parameter_count: d.parameter_count.map(|p| p.get()),
+            parameter_count_display: d.parameter_count.map(|p| p.to_string()),
+            active_parameter_count: d.active_parameter_count.map(|p| p.get()),
+            context_length: d.context_length.map(|c| c.get()),
+            context_length_display: d.context_length.map(|c| c.to_string()),
+            license: d.license.as_ref().map(|l| l.key().to_owned()),
+            license_name: d.license.as_ref().map(|l| l.display_name().to_owned()),
+            quantization: d.quantization.clone(),
+            format: d.format.clone(),
+            workload_type: d.workload_type.clone(),
+            tags: model.tags(),
+            shared: model.shared,
+            shared_at: model.shared_at.clone(),
+            featured: model.featured,
+            catalog_role: role.map(|r| r.as_str().to_owned()),
+            artifact: model.artifact.as_ref().map(|a| match a {
+                Artifact::Uri(uri) => ArtifactView::Uri { uri: uri.clone() },
+                Artifact::File { size, sha256 } => ArtifactView::File {
+                    size: *size,
+                    sha256: sha256.clone(),
+                },
+            }),
+            created_at: model.created_at.clone(),
+            updated_at: model.updated_at.clone(),
+        }
+    }
+
+    /// The view with the role a model has when no agent has it loaded.
+    pub fn unloaded(model: &Model) -> Self {
+        Self::new(
+            model,
+            catalog_role(Presence {
+                is_shared: model.shared,
+                loaded_on_active_shared_agent: false,
+            }),
+        )
+    }
+}
+
+/// A page of a project's models.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ModelList {
+    pub models: Vec<ModelView>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+    pub version: String,
+}
