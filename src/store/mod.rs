@@ -145,15 +145,3 @@ pub fn now() -> String {
         .format(&format)
         .unwrap_or_default()
 }
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::Store;
-
-    /// Opens a store in a fresh temporary directory that lives as long as the returned guard.
-    pub fn temp_store() -> (Store, tempfile::TempDir) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("xero.db")).expect("open store");
-        (store, dir)
-    }
-}

@@ -1,7 +1,7 @@
 //! Bearer-key authentication for the project API. It runs before any extractor, so a request
 //! without a valid key gets 401 whatever is wrong with its body (STYLE §2 step 2).
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
@@ -12,20 +12,28 @@ use crate::auth::AuthError;
 use crate::ops::{self, Services};
 
 /// Resolves `Authorization: Bearer xero_…` into a `Principal` in the request extensions.
-pub async fn require_api_key(
+/// A refusal is answered here as a response (not an `Err`), so the outer middleware still adds
+/// the security headers to it.
+pub async fn require_api_key<B: MessageBody>(
     request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let token = bearer_token(&request)?;
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    match authenticate(&request).await {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            Ok(next.call(request).await?.map_into_left_body())
+        }
+        Err(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
+    }
+}
+
+async fn authenticate(request: &ServiceRequest) -> Result<crate::auth::Principal, ApiError> {
+    let token = bearer_token(request)?;
     let services = request
         .app_data::<web::Data<Services>>()
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))?;
-    let principal = ops::authenticate::authenticate_key(&services, &token)
-        .await
-        .map_err(ApiError::from)?;
-    request.extensions_mut().insert(principal);
-    next.call(request).await
+    Ok(ops::authenticate::authenticate_key(&services, &token).await?)
 }
 
 fn bearer_token(request: &ServiceRequest) -> Result<String, ApiError> {

@@ -11,7 +11,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth_middleware::require_api_key;
 use super::error::ApiError;
+use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
+use crate::ops::OpsError;
 
 /// Mounts every REST route.
 pub fn configure(config: &mut ServiceConfig) {
@@ -32,6 +34,8 @@ pub fn configure(config: &mut ServiceConfig) {
 pub fn finish_document(mut api: OpenApi) -> OpenApi {
     api.info.title = "xeroctl".to_owned();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    api.info.contact = None;
+    api.info.license = Some(utoipa::openapi::License::new("Apache-2.0"));
     api.info.description = Some(
         "Self-hosted model catalog: project models, sharing, and the public catalog.".to_owned(),
     );
@@ -43,15 +47,18 @@ pub fn finish_document(mut api: OpenApi) -> OpenApi {
     api
 }
 
-/// Parses the project segment. A malformed id gets the same refusal as another project's id,
-/// so the answer says nothing about which projects exist.
-pub fn parse_project(raw: &str) -> Result<ProjectId, ApiError> {
-    ProjectId::parse(raw).ok_or_else(|| {
-        ApiError::from(crate::ops::OpsError::Forbidden(format!(
-            "this API key does not belong to project `{}`",
-            raw.chars().take(64).collect::<String>()
-        )))
-    })
+/// Parses the project segment and checks the caller may read it, before anything else about
+/// the request is looked at. A malformed id gets the same refusal as another project's id, so
+/// the answer says nothing about which projects exist.
+pub fn authorize_project(principal: &Principal, raw: &str) -> Result<ProjectId, ApiError> {
+    let shown: String = raw.chars().take(64).collect();
+    let refusal =
+        || OpsError::Forbidden(format!("this API key does not belong to project `{shown}`"));
+    let project = ProjectId::parse(raw).ok_or_else(refusal)?;
+    if !principal.can_read(&project) {
+        return Err(refusal().into());
+    }
+    Ok(project)
 }
 
 /// Parses a model id: UUIDs only (SPEC §4).

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{parse_model_id, parse_project};
+use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
 use crate::catalog::model::{ModelPatch, NewModel};
 use crate::ops::share::{Visibility, set_visibility};
@@ -38,7 +38,7 @@ pub async fn list_models(
     params: web::Query<ListParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<ModelList>, ApiError> {
-    let project = parse_project(&path)?;
+    let project = authorize_project(&principal, &path)?;
     let page = params.page.unwrap_or(1).max(1);
     let per_page = params
         .per_page
@@ -70,7 +70,7 @@ pub async fn register_model(
     body: web::Json<RegisterModelRequest>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    let project = parse_project(&path)?;
+    let project = authorize_project(&principal, &path)?;
     let new = NewModel::parse(body.into_inner().into()).map_err(ops::OpsError::from)?;
     let model = ops::models::register_model(&services, &principal, &project, new).await?;
     Ok(HttpResponse::Created()
@@ -91,7 +91,7 @@ pub async fn get_model(
     path: web::Path<(String, String)>,
     services: web::Data<Services>,
 ) -> Result<web::Json<ModelView>, ApiError> {
-    let project = parse_project(&path.0)?;
+    let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
     Ok(web::Json(ModelView::unloaded(&model)))
@@ -112,7 +112,7 @@ pub async fn edit_model(
     body: web::Json<EditModelRequest>,
     services: web::Data<Services>,
 ) -> Result<web::Json<ModelView>, ApiError> {
-    let project = parse_project(&path.0)?;
+    let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let input = body
         .into_inner()
@@ -136,7 +136,7 @@ pub async fn delete_model(
     path: web::Path<(String, String)>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    let project = parse_project(&path.0)?;
+    let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     ops::models::delete_model(&services, &principal, &project, id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -180,7 +180,7 @@ async fn toggle(
     services: web::Data<Services>,
     visibility: Visibility,
 ) -> Result<web::Json<ShareResponse>, ApiError> {
-    let project = parse_project(&path.0)?;
+    let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let outcome = set_visibility(&services, &principal, &project, id, visibility).await?;
     Ok(web::Json(ShareResponse {

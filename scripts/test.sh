@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, property, integration (real server over HTTP) and CLI tests.
+# Installs what the tests need when it is missing; CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null; then
+  echo "error: cargo not found: install the Rust toolchain (https://rustup.rs)" >&2
+  exit 2
+fi
+
+cargo test --locked --all-targets --no-fail-fast

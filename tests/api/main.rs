@@ -1,0 +1,9 @@
+//! Integration tests: the real server on a random loopback port with a temporary data
+//! directory, driven over HTTP.
+
+mod authz;
+mod helpers;
+mod models;
+mod openapi;
+mod process;
+mod share;

@@ -1,0 +1,307 @@
+//! The real binary: admin commands, restart after SIGKILL, one server per data directory,
+//! and no key material in the database or the logs.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xeroctl");
+
+fn admin(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("admin")
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("admin runs")
+}
+
+fn admin_ok(data: &Path, args: &[&str]) -> String {
+    let output = admin(data, args);
+    assert!(
+        output.status.success(),
+        "admin {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &Path, port: u16, log: &Path) -> Server {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let child = Command::new(BIN)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(data)
+            .env("RUST_LOG", "debug")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("server starts");
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn wait_ready(&mut self, client: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("server exited early: {status}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_share_survives_sigkill_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let project = admin_ok(
+        &data,
+        &[
+            "create-project",
+            "--slug",
+            "myproject",
+            "--name",
+            "My project",
+        ],
+    );
+    assert!(project.starts_with("proj_"), "{project}");
+    let key = admin_ok(&data, &["create-key", "--project", &project]);
+    assert!(key.starts_with("xero_myproject_"), "{key}");
+    let client = reqwest::Client::new();
+    let port = free_port();
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let base = format!("{}/{project}/v1", server.base);
+    let model: Value = client
+        .post(format!("{base}/models"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "durable"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = model["id"].as_str().unwrap().to_owned();
+    let shared = client
+        .post(format!("{base}/models/{id}/share"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), 200);
+    server.kill();
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let after: Value = client
+        .get(format!("{base}/models/{id}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["shared"], true, "acknowledged share survived SIGKILL");
+    assert_eq!(after["name"], "durable");
+
+    // RELIABILITY T34: a second server on the same data directory refuses to start.
+    let second = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{}", free_port()),
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("already using data directory"), "{stderr}");
+    let still: Value = client
+        .get(format!("{base}/models/{id}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(still["shared"], true, "first server unaffected");
+    drop(server);
+
+    // RELIABILITY T11: neither the database nor the debug log contains the key's secret.
+    let secret = key.rsplit('_').next().unwrap();
+    for file in std::fs::read_dir(&data).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "secret found in the data directory"
+        );
+    }
+    assert!(
+        !std::fs::read_to_string(&log).unwrap().contains(secret),
+        "secret found in the log"
+    );
+}
+
+#[test]
+fn admin_commands_print_ids_and_explain_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let project = admin_ok(
+        data,
+        &["create-project", "--slug", "team-a", "--name", "Team A"],
+    );
+    let duplicate = admin(
+        data,
+        &["create-project", "--slug", "team-a", "--name", "Again"],
+    );
+    assert_eq!(duplicate.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&duplicate.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("team-a"),
+        "{stderr}"
+    );
+    let bad_slug = admin(
+        data,
+        &["create-project", "--slug", "Bad_Slug", "--name", "x"],
+    );
+    assert_eq!(bad_slug.status.code(), Some(1));
+    let listing = admin_ok(data, &["list-projects"]);
+    assert!(
+        listing.contains(&project) && listing.contains("team-a"),
+        "{listing}"
+    );
+
+    let key_output = admin(
+        data,
+        &["create-key", "--project", &project, "--scope", "read"],
+    );
+    let stderr = String::from_utf8_lossy(&key_output.stderr);
+    let key_id = stderr.split_whitespace().nth(2).unwrap().to_owned();
+    assert!(key_id.starts_with("key_"), "{stderr}");
+    admin_ok(data, &["revoke-key", &key_id]);
+    let keys = admin_ok(data, &["list-keys", "--project", &project]);
+    assert!(keys.contains(&key_id) && keys.contains("revoked"), "{keys}");
+    let unknown = admin(data, &["revoke-key", "key_nothere"]);
+    assert_eq!(unknown.status.code(), Some(1));
+
+    let mut child = Command::new(BIN)
+        .args(["admin", "--data"])
+        .arg(data)
+        .args(["create-user", "alice", "--admin"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let owned = admin_ok(
+        data,
+        &[
+            "create-project",
+            "--slug",
+            "alice-lab",
+            "--name",
+            "Lab",
+            "--owner",
+            "alice",
+        ],
+    );
+    assert!(owned.starts_with("proj_"));
+    let no_owner = admin(
+        data,
+        &[
+            "create-project",
+            "--slug",
+            "bobs",
+            "--name",
+            "Bob",
+            "--owner",
+            "bob",
+        ],
+    );
+    assert_eq!(no_owner.status.code(), Some(1));
+}
+
+/// RELIABILITY T17: the stored password hash is argon2id at OWASP's minimum.
+#[test]
+fn stored_password_hashes_are_argon2id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["admin", "--data"])
+        .arg(dir.path())
+        .args(["create-user", "carol"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let db = std::fs::read(dir.path().join("xero.db")).unwrap();
+    let text = String::from_utf8_lossy(&db);
+    assert!(
+        text.contains("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "argon2id PHC string stored"
+    );
+    assert!(!text.contains("a long enough password"));
+}
