@@ -21,6 +21,9 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "XERO_WORKERS")]
     pub workers: Option<usize>,
+    /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
+    #[arg(long, hide = true)]
+    pub no_index_sync: bool,
 }
 
 /// Validated server settings.
@@ -30,6 +33,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub demo: bool,
     pub workers: usize,
+    /// Drain the outbox into the index after writes and periodically (off only in crash tests).
+    pub index_sync: bool,
 }
 
 /// A setting that cannot be used.
@@ -59,6 +64,7 @@ impl Settings {
             bind,
             demo: args.demo,
             workers,
+            index_sync: !args.no_index_sync,
         })
     }
 
@@ -69,6 +75,7 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             demo: false,
             workers: 2,
+            index_sync: true,
         }
     }
 }

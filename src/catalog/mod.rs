@@ -5,10 +5,14 @@
 //! once, so nothing below the edge handles raw strings.
 
 pub mod architecture;
+pub mod badge;
+pub mod card;
 pub mod error;
+pub mod family;
 pub mod ids;
 pub mod license;
 pub mod model;
+pub mod query;
 pub mod role;
 pub mod tags;
 pub mod units;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::auth::AuthError;
 use crate::auth::passwords::PasswordError;
 use crate::catalog::CatalogError;
+use crate::search::SearchError;
 use crate::store::StoreError;
 
 /// What a use case can answer besides success.
@@ -33,6 +34,10 @@ pub enum OpsError {
     },
     #[error(transparent)]
     Store(StoreError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error("the search index is not available")]
+    IndexUnavailable,
 }
 
 impl From<StoreError> for OpsError {

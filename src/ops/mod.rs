@@ -1,30 +1,40 @@
 //! Use cases that span rooms: they check who may act, run the store transaction, write the
-//! audit and outbox rows beside the change, and (later) hand catalog changes to the index.
+//! audit and outbox rows beside the change, and hand catalog changes to the search index.
 //!
-//! Imports `auth`, `store` and `catalog`; never `web` or `cli`.
+//! Imports `auth`, `store`, `search`, `markdown` and `catalog`; never `web` or `cli`.
 
 pub mod admin;
 pub mod authenticate;
+pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod index_sync;
 pub mod models;
 pub mod share;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use error::OpsError;
 
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 /// Everything a use case needs; cheap to clone.
 #[derive(Clone)]
 pub struct Services {
     pub store: Store,
+    /// The catalog index; only the server opens it (admin commands leave changes in the outbox).
+    pub search: Option<Arc<SearchIndex>>,
+    /// Serialises outbox drains so concurrent writes share index commits.
+    pub sync_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Whether writes drain the outbox themselves (off only in crash tests).
+    pub sync_after_writes: bool,
     pub data_dir: PathBuf,
 }
 
 impl Services {
-    /// Opens the data directory (creating it when missing) and its database.
+    /// Opens the data directory (creating it when missing) and its database, without the index.
     pub fn open(data_dir: &Path) -> Result<Self, OpsError> {
         std::fs::create_dir_all(data_dir).map_err(|e| OpsError::DataDir {
             path: data_dir.to_owned(),
@@ -33,7 +43,28 @@ impl Services {
         let store = Store::open(&data_dir.join("xero.db"))?;
         Ok(Self {
             store,
+            search: None,
+            sync_lock: Arc::default(),
+            sync_after_writes: true,
             data_dir: data_dir.to_owned(),
         })
+    }
+
+    /// Opens the database and the search index, and brings the index up to date (rebuilding it
+    /// when missing, damaged or of an older schema).
+    pub async fn open_with_index(data_dir: &Path) -> Result<Self, OpsError> {
+        let mut services = Self::open(data_dir)?;
+        let index_dir = data_dir.join("index");
+        let (search, outcome) = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
+            .await
+            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+        services.search = Some(Arc::new(search));
+        index_sync::reconcile_at_startup(&services, &outcome).await?;
+        Ok(services)
+    }
+
+    /// The index, or the error a catalog read gets when this process has none.
+    pub fn search_index(&self) -> Result<&Arc<SearchIndex>, OpsError> {
+        self.search.as_ref().ok_or(OpsError::IndexUnavailable)
     }
 }

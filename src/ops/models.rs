@@ -1,6 +1,6 @@
 //! Registering, reading, editing and deleting a project's models.
 
-use super::{OpsError, Services};
+use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
@@ -126,7 +126,7 @@ pub async fn get_model(
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
 }
 
-/// Applies an edit; a shared model's new metadata is queued for the catalog index.
+/// Applies an edit; a shared model's new metadata reaches the catalog index before the answer.
 pub async fn edit_model(
     services: &Services,
     principal: &Principal,
@@ -137,7 +137,7 @@ pub async fn edit_model(
     require_write(principal, project)?;
     let actor = principal.actor();
     let project = project.clone();
-    services
+    let model = services
         .store
         .write(move |tx| {
             let Some(mut model) = store::models::find_model(tx, &project, &id)? else {
@@ -170,7 +170,11 @@ pub async fn edit_model(
             )?;
             Ok(Ok(model))
         })
-        .await?
+        .await??;
+    if model.shared {
+        index_sync::sync_after_write(services).await;
+    }
+    Ok(model)
 }
 
 /// Deletes a model; a shared one leaves the catalog with it.
@@ -187,7 +191,7 @@ pub async fn delete_model(
         .store
         .write(move |tx| {
             let Some(model) = store::models::find_model(tx, &project, &id)? else {
-                return Ok(false);
+                return Ok(None);
             };
             store::models::delete_model(tx, &project, &id)?;
             let at = now();
@@ -204,13 +208,17 @@ pub async fn delete_model(
                 detail: Some(&model.details.name),
             };
             audit::append(tx, &entry, &at)?;
-            Ok(true)
+            Ok(Some(model.shared))
         })
         .await?;
-    if deleted {
-        tracing::info!(model_id = %id, "model deleted");
-        Ok(())
-    } else {
-        Err(OpsError::ModelNotFound { id: id.to_string() })
+    match deleted {
+        Some(was_shared) => {
+            tracing::info!(model_id = %id, "model deleted");
+            if was_shared {
+                index_sync::sync_after_write(services).await;
+            }
+            Ok(())
+        }
+        None => Err(OpsError::ModelNotFound { id: id.to_string() }),
     }
 }

@@ -1,7 +1,7 @@
 //! Sharing a model to the public catalog and taking it back (the seed's share / unshare).
 
 use super::models::require_write;
-use super::{OpsError, Services};
+use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
@@ -95,6 +95,8 @@ pub async fn set_visibility(
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
     if outcome.changed {
         tracing::info!(model_id = %id, shared = wanted, "catalog visibility changed");
+        // Answer only once the change is searchable (RELIABILITY T37).
+        index_sync::sync_after_write(services).await;
     }
     Ok(outcome)
 }

@@ -7,6 +7,7 @@
 //! Imports only `catalog`.
 
 pub mod audit;
+pub mod catalog;
 pub mod error;
 pub mod keys;
 pub mod migrations;
@@ -59,6 +60,17 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.call_as(f).await
+    }
+
+    /// [`Store::call`] for closures with an error type of their own (which must absorb
+    /// `StoreError`), e.g. when the closure also feeds the search index.
+    pub async fn call_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    {
         let store = self.clone();
         spawn_blocking(move || store.call_blocking(f)).await
     }
@@ -75,13 +87,13 @@ impl Store {
     }
 
     /// The synchronous form of [`Store::call`], for code already off the executor.
-    pub fn call_blocking<T>(
+    pub fn call_blocking<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let connection = match lock(&self.inner.readers).pop() {
             Some(connection) => connection,
-            None => open_connection(&self.inner.path)?,
+            None => open_connection(&self.inner.path).map_err(E::from)?,
         };
         let result = f(&connection);
         let mut idle = lock(&self.inner.readers);
@@ -92,14 +104,16 @@ impl Store {
     }
 
     /// The synchronous form of [`Store::write`].
-    pub fn write_blocking<T>(
+    pub fn write_blocking<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut writer = lock(&self.inner.writer);
-        let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let value = f(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
 }
@@ -112,13 +126,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-async fn spawn_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
+async fn spawn_blocking<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f))
         .await
-        .map_err(|e| StoreError::TaskFailed(e.to_string()))?
+        .map_err(|e| E::from(StoreError::TaskFailed(e.to_string())))?
 }
 
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {

@@ -27,3 +27,18 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<(i64, ModelId)>, Sto
 pub fn acknowledge(conn: &Connection, seq: i64) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM catalog_outbox WHERE seq <= ?1", params![seq])?)
 }
+
+/// The newest sequence number, or 0 when the outbox is empty.
+pub fn max_seq(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT coalesce(max(seq), 0) FROM catalog_outbox",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// How many rows wait.
+pub fn pending_count(conn: &Connection) -> Result<u64, StoreError> {
+    let count: i64 = conn.query_row("SELECT count(*) FROM catalog_outbox", [], |r| r.get(0))?;
+    Ok(count as u64)
+}

@@ -3,7 +3,7 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 
@@ -28,7 +28,7 @@ pub async fn require_api_key<B: MessageBody>(
 }
 
 async fn authenticate(request: &ServiceRequest) -> Result<crate::auth::Principal, ApiError> {
-    let token = bearer_token(request)?;
+    let token = bearer_token(request.headers())?.ok_or(AuthError::MissingKey)?;
     let services = request
         .app_data::<web::Data<Services>>()
         .cloned()
@@ -36,15 +36,16 @@ async fn authenticate(request: &ServiceRequest) -> Result<crate::auth::Principal
     Ok(ops::authenticate::authenticate_key(&services, &token).await?)
 }
 
-fn bearer_token(request: &ServiceRequest) -> Result<String, ApiError> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(AuthError::MissingKey)?;
+/// Extracts the Bearer token: `Ok(None)` without an `Authorization` header, an error for a
+/// header that is not a Bearer token.
+pub fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| AuthError::InvalidKey)?;
     let (scheme, token) = value.trim().split_once(' ').ok_or(AuthError::InvalidKey)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::InvalidKey.into());
     }
-    Ok(token.trim().to_owned())
+    Ok(Some(token.trim().to_owned()))
 }

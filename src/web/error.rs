@@ -25,6 +25,7 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
+    IndexUnavailable,
     Internal,
 }
 
@@ -44,6 +45,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::IndexUnavailable => "index_unavailable",
             Self::Internal => "internal",
         }
     }
@@ -62,6 +64,7 @@ impl ErrorCode {
             Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::IndexUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,6 +156,9 @@ impl ResponseError for ApiError {
             },
         };
         let mut response = HttpResponse::build(self.status_code());
+        if self.code == ErrorCode::IndexUnavailable {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("2")));
+        }
         if self.status_code() == StatusCode::UNAUTHORIZED {
             response.insert_header((
                 header::WWW_AUTHENTICATE,
@@ -185,7 +191,11 @@ impl From<OpsError> for ApiError {
             OpsError::ModelNotFound { .. } => Self::new(ErrorCode::ModelNotFound, message),
             OpsError::ProjectNotFound { .. } => Self::new(ErrorCode::ProjectNotFound, message),
             OpsError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
-            OpsError::DataDir { .. } | OpsError::Store(_) => {
+            OpsError::IndexUnavailable => Self::new(
+                ErrorCode::IndexUnavailable,
+                "the search index is not available; try again shortly",
+            ),
+            OpsError::DataDir { .. } | OpsError::Store(_) | OpsError::Search(_) => {
                 // Details go to the log once, never to the client.
                 tracing::error!(error = ?error_chain(&error), "request failed");
                 Self::new(ErrorCode::Internal, "internal error")

@@ -2,6 +2,7 @@
 //! render a `wire` view; status codes are decided in `error.rs` alone. Nothing imports `web`.
 
 pub mod api;
+pub mod assets;
 pub mod auth_middleware;
 pub mod error;
 pub mod server;

@@ -11,10 +11,13 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
-use super::api;
 use super::error::{ApiError, ErrorCode};
+use super::{api, assets};
 use crate::config::Settings;
 use crate::ops::{self, Services};
+
+/// How often the outbox is checked for changes made outside this process.
+const SYNC_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Largest JSON body accepted (model metadata with a long markdown description fits easily).
 pub const JSON_LIMIT: usize = 1024 * 1024;
@@ -49,9 +52,17 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         std::fs::create_dir_all(&settings.data_dir)?;
         let lock = take_lock(&settings)?;
-        let services = Services::open(&settings.data_dir)?;
         if settings.demo {
-            seed_demo(&services).await?;
+            // Seed before the index opens: start-up then indexes the demo in one commit.
+            seed_demo(&Services::open(&settings.data_dir)?).await?;
+        }
+        let mut services = Services::open_with_index(&settings.data_dir).await?;
+        services.sync_after_writes = settings.index_sync;
+        if settings.index_sync {
+            tokio::spawn(ops::index_sync::sync_periodically(
+                services.clone(),
+                SYNC_INTERVAL,
+            ));
         }
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),
@@ -82,6 +93,7 @@ impl Application {
                 "/openapi.json",
                 web::get().to(api::system::openapi_document),
             )
+            .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
             .default_service(web::to(no_route))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(security_headers())

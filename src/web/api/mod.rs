@@ -1,6 +1,7 @@
 //! REST routes. Every handler is collected into the OpenAPI document by `utoipa-actix-web`
 //! as it is mounted, so the document cannot drift from the routes.
 
+pub mod catalog;
 pub mod models;
 pub mod system;
 
@@ -17,17 +18,22 @@ use crate::ops::OpsError;
 
 /// Mounts every REST route.
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(system::healthz).service(
-        utoipa_actix_web::scope("/{project_id}/v1")
-            .wrap(from_fn(require_api_key))
-            .service(models::list_models)
-            .service(models::register_model)
-            .service(models::get_model)
-            .service(models::edit_model)
-            .service(models::delete_model)
-            .service(models::share_model)
-            .service(models::unshare_model),
-    );
+    config
+        .service(system::healthz)
+        .service(catalog::search_models)
+        .service(catalog::get_catalog_model)
+        .service(catalog::list_families)
+        .service(
+            utoipa_actix_web::scope("/{project_id}/v1")
+                .wrap(from_fn(require_api_key))
+                .service(models::list_models)
+                .service(models::register_model)
+                .service(models::get_model)
+                .service(models::edit_model)
+                .service(models::delete_model)
+                .service(models::share_model)
+                .service(models::unshare_model),
+        );
 }
 
 /// Fills in what the routes cannot say about themselves: title, version, the Bearer scheme.

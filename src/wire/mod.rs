@@ -1,6 +1,8 @@
 //! JSON bodies shared by the server and the CLI client: serde shapes only, no behaviour
 //! beyond converting domain values into views. OpenAPI schemas derive from these types.
 
+pub mod catalog;
+
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 

@@ -1,0 +1,121 @@
+//! The public catalog entry of a shared model: what a card shows and what the search index
+//! needs to find, filter and facet it. Built from a stored model by [`CatalogEntry::build`].
+
+use serde::{Deserialize, Serialize};
+
+use super::badge::BadgeFacts;
+use super::family::family_of;
+use super::ids::{ModelId, ProjectId};
+use super::model::Model;
+
+/// Characters of plain-text description on a card.
+pub const EXCERPT_CHARS: usize = 240;
+
+/// Everything a catalog card carries (the seed's card table, plus what badges need).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogCard {
+    pub id: ModelId,
+    pub name: String,
+    pub version: Option<String>,
+    /// Plain-text excerpt of the markdown description.
+    pub description: String,
+    /// The family key: the architecture slug, or `unknown`.
+    pub architecture: String,
+    pub family_name: String,
+    pub parameter_count: Option<u64>,
+    pub parameter_count_display: Option<String>,
+    pub active_parameter_count: Option<u64>,
+    pub context_length: Option<u64>,
+    pub context_length_display: Option<String>,
+    pub license: Option<String>,
+    pub license_name: Option<String>,
+    pub quantization: Option<String>,
+    pub format: Option<String>,
+    pub tags: Vec<String>,
+    pub moe: bool,
+    pub project_id: ProjectId,
+    pub project_name: String,
+    pub shared_at: Option<String>,
+    pub facts: BadgeFacts,
+}
+
+/// A card plus the fields the index searches and sorts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogEntry {
+    pub card: CatalogCard,
+    /// Plain text of the whole description, for keyword search.
+    pub description_text: String,
+    /// Microseconds since the epoch of `shared_at`, for sorting by newest.
+    pub shared_at_micros: u64,
+}
+
+impl CatalogEntry {
+    /// Builds the entry of a shared model. `description_text` is the plain text of its markdown
+    /// (made by the caller, so the domain stays free of a markdown dependency).
+    pub fn build(
+        model: &Model,
+        project_name: &str,
+        description_text: String,
+        facts: BadgeFacts,
+        shared_at_micros: u64,
+    ) -> Self {
+        let d = &model.details;
+        let family = family_of(d.architecture.as_ref());
+        let card = CatalogCard {
+            id: model.id,
+            name: d.name.clone(),
+            version: d.version.clone(),
+            description: excerpt(&description_text, EXCERPT_CHARS),
+            architecture: family.slug.clone(),
+            family_name: family.name.clone(),
+            parameter_count: d.parameter_count.map(|p| p.get()),
+            parameter_count_display: d.parameter_count.map(|p| p.to_string()),
+            active_parameter_count: d.active_parameter_count.map(|p| p.get()),
+            context_length: d.context_length.map(|c| c.get()),
+            context_length_display: d.context_length.map(|c| c.to_string()),
+            license: d.license.as_ref().map(|l| l.key().to_owned()),
+            license_name: d.license.as_ref().map(|l| l.display_name().to_owned()),
+            quantization: d.quantization.clone(),
+            format: d.format.clone(),
+            tags: model.tags(),
+            moe: family.moe || d.active_parameter_count.is_some(),
+            project_id: model.project_id.clone(),
+            project_name: project_name.to_owned(),
+            shared_at: model.shared_at.clone(),
+            facts: BadgeFacts {
+                featured: model.featured,
+                ..facts
+            },
+        };
+        Self {
+            card,
+            description_text,
+            shared_at_micros,
+        }
+    }
+}
+
+/// Cuts text at a word boundary near `max` characters, adding an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let cut: String = collapsed.chars().take(max).collect();
+    let end = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("short  text\nhere", 100), "short text here");
+        let long = "word ".repeat(100);
+        let cut = excerpt(&long, 42);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 43, "{cut}");
+        assert!(!cut.contains("wor…"));
+    }
+}

@@ -1,0 +1,503 @@
+//! A catalog search request as the domain understands it (SPEC §4 parameters), and the
+//! parameter-size and context-length buckets its facets count. Parsing from a query string is
+//! here, not in `web`, so the page and the JSON API read parameters identically.
+
+use super::CatalogError;
+use super::architecture::Architecture;
+use super::license::License;
+use super::units::{ContextLength, ParameterCount};
+
+pub const DEFAULT_PER_PAGE: u32 = 24;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Deeper pages are refused: collecting `offset + per_page` hits costs more the deeper it goes.
+pub const MAX_OFFSET: u64 = 10_000;
+pub const MAX_QUERY_CHARS: usize = 500;
+pub const MAX_QUERY_WORDS: usize = 32;
+pub const MAX_FILTER_VALUES: usize = 50;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Best keyword match first; the default when there are keywords.
+    Relevance,
+    /// Most deployments first (then featured, then newest); the default without keywords.
+    Popular,
+    /// Most recently shared first.
+    Newest,
+    /// Alphabetical by name.
+    Name,
+    /// Largest parameter count first.
+    Params,
+    /// Longest context first.
+    Context,
+}
+
+impl Sort {
+    pub fn parse(input: &str) -> Option<Self> {
+        Some(match input {
+            "relevance" => Self::Relevance,
+            "popular" => Self::Popular,
+            "newest" => Self::Newest,
+            "name" => Self::Name,
+            "params" => Self::Params,
+            "context" => Self::Context,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::Popular => "popular",
+            Self::Newest => "newest",
+            Self::Name => "name",
+            Self::Params => "params",
+            Self::Context => "context",
+        }
+    }
+}
+
+/// An inclusive range; either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Range {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+impl Range {
+    pub fn is_set(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+
+    /// Returns true when the value lies in the range; a missing value only matches an unset range.
+    pub fn contains(&self, value: Option<u64>) -> bool {
+        match value {
+            None => !self.is_set(),
+            Some(v) => self.min.is_none_or(|min| v >= min) && self.max.is_none_or(|max| v <= max),
+        }
+    }
+}
+
+/// A validated catalog search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogQuery {
+    pub text: String,
+    pub families: Vec<String>,
+    pub licenses: Vec<String>,
+    pub tags: Vec<String>,
+    pub moe: Option<bool>,
+    pub featured: Option<bool>,
+    pub params: Range,
+    pub context: Range,
+    pub sort: Sort,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for CatalogQuery {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            families: Vec::new(),
+            licenses: Vec::new(),
+            tags: Vec::new(),
+            moe: None,
+            featured: None,
+            params: Range::default(),
+            context: Range::default(),
+            sort: Sort::Popular,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+impl CatalogQuery {
+    /// Parses query-string pairs (repeatable keys allowed). Unknown keys and bad values are
+    /// errors, never ignored, so a typo in a filter does not silently widen the results.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, QueryError> {
+        let mut query = Self::default();
+        let mut sort = None;
+        let mut seen_single: Vec<&str> = Vec::new();
+        for (key, value) in pairs {
+            let single = |seen: &mut Vec<&'a str>| {
+                if seen.contains(&key) {
+                    Err(QueryError::new(key, "may be given only once"))
+                } else {
+                    seen.push(key);
+                    Ok(())
+                }
+            };
+            match key {
+                "q" => {
+                    single(&mut seen_single)?;
+                    query.text = parse_text(value)?;
+                }
+                "family" | "architecture" => push_value(&mut query.families, key, value, |v| {
+                    Architecture::parse(v).map(|a| a.as_str().to_owned())
+                })?,
+                "license" => push_value(&mut query.licenses, key, value, |v| {
+                    License::parse(v).map(|l| l.key().to_owned())
+                })?,
+                "tag" => push_value(&mut query.tags, key, value, |v| {
+                    super::tags::parse_workload(v)?
+                        .into_iter()
+                        .next()
+                        .ok_or(CatalogError::Empty { field: "tag" })
+                })?,
+                "moe" | "featured" => {
+                    single(&mut seen_single)?;
+                    let flag = parse_bool(key, value)?;
+                    if key == "moe" {
+                        query.moe = flag
+                    } else {
+                        query.featured = flag
+                    }
+                }
+                "min_params" | "max_params" => {
+                    single(&mut seen_single)?;
+                    let bound = parse_bound(key, value, |v| {
+                        ParameterCount::parse(v).map(ParameterCount::get)
+                    })?;
+                    if key == "min_params" {
+                        query.params.min = bound
+                    } else {
+                        query.params.max = bound
+                    }
+                }
+                "min_context" | "max_context" => {
+                    single(&mut seen_single)?;
+                    let bound = parse_bound(key, value, |v| {
+                        ContextLength::parse(v).map(ContextLength::get)
+                    })?;
+                    if key == "min_context" {
+                        query.context.min = bound
+                    } else {
+                        query.context.max = bound
+                    }
+                }
+                "sort" => {
+                    single(&mut seen_single)?;
+                    if !value.is_empty() {
+                        sort = Some(Sort::parse(value).ok_or_else(|| {
+                            QueryError::new(
+                                key,
+                                "must be one of relevance, popular, newest, name, params, context",
+                            )
+                        })?);
+                    }
+                }
+                "page" => {
+                    single(&mut seen_single)?;
+                    query.page = parse_count(key, value, 1, u32::MAX)?.unwrap_or(1);
+                }
+                "per_page" => {
+                    single(&mut seen_single)?;
+                    query.per_page =
+                        parse_count(key, value, 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
+                }
+                other => return Err(QueryError::new(other, "is not a catalog search parameter")),
+            }
+        }
+        if let (Some(min), Some(max)) = (query.params.min, query.params.max) {
+            if min > max {
+                return Err(QueryError::new("min_params", "is larger than max_params"));
+            }
+        }
+        if let (Some(min), Some(max)) = (query.context.min, query.context.max) {
+            if min > max {
+                return Err(QueryError::new("min_context", "is larger than max_context"));
+            }
+        }
+        if query.offset() + u64::from(query.per_page) > MAX_OFFSET {
+            return Err(QueryError::new(
+                "page",
+                &format!(
+                    "is too deep: only the first {MAX_OFFSET} results can be paged; narrow the search"
+                ),
+            ));
+        }
+        query.sort = match sort {
+            Some(Sort::Relevance) if query.text.is_empty() => Sort::Popular,
+            Some(sort) => sort,
+            None if query.text.is_empty() => Sort::Popular,
+            None => Sort::Relevance,
+        };
+        Ok(query)
+    }
+
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page)
+    }
+}
+
+/// A search parameter that cannot be used; the message names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{parameter}` {reason}")]
+pub struct QueryError {
+    pub parameter: String,
+    pub reason: String,
+}
+
+impl QueryError {
+    fn new(parameter: &str, reason: &str) -> Self {
+        Self {
+            parameter: parameter.chars().take(40).collect(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+fn parse_text(value: &str) -> Result<String, QueryError> {
+    if value.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError::new(
+            "q",
+            &format!("is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    // Control characters (NUL and friends) carry no meaning in a search box: treat as spaces.
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if cleaned
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+        > MAX_QUERY_WORDS
+    {
+        return Err(QueryError::new(
+            "q",
+            &format!("has more than {MAX_QUERY_WORDS} words"),
+        ));
+    }
+    Ok(cleaned.trim().to_owned())
+}
+
+fn push_value(
+    into: &mut Vec<String>,
+    key: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<String, CatalogError>,
+) -> Result<(), QueryError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    let parsed =
+        parse(value).map_err(|e| QueryError::new(key, &format!("value is invalid: {e}")))?;
+    if !into.contains(&parsed) {
+        if into.len() >= MAX_FILTER_VALUES {
+            return Err(QueryError::new(
+                key,
+                &format!("may be given at most {MAX_FILTER_VALUES} times"),
+            ));
+        }
+        into.push(parsed);
+    }
+    Ok(())
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<Option<bool>, QueryError> {
+    match value {
+        "" | "any" => Ok(None),
+        "true" | "1" | "yes" | "on" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" => Ok(Some(false)),
+        _ => Err(QueryError::new(key, "must be true or false")),
+    }
+}
+
+fn parse_bound(
+    key: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<u64, CatalogError>,
+) -> Result<Option<u64>, QueryError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    parse(value)
+        .map(Some)
+        .map_err(|e| QueryError::new(key, &format!("is invalid: {e}")))
+}
+
+fn parse_count(key: &str, value: &str, min: u32, max: u32) -> Result<Option<u32>, QueryError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    match value.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(QueryError::new(
+            key,
+            &format!("must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// A facet bucket over a numeric field: `[min, max]` inclusive, either end open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub range: Range,
+}
+
+const fn bucket(
+    key: &'static str,
+    label: &'static str,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Bucket {
+    Bucket {
+        key,
+        label,
+        range: Range { min, max },
+    }
+}
+
+const B: u64 = 1_000_000_000;
+const K: u64 = 1024;
+
+/// Parameter-size buckets; a bucket's `max` is one below the next bucket's `min`.
+pub const PARAM_BUCKETS: [Bucket; 5] = [
+    bucket("under-3b", "Under 3B", None, Some(3 * B - 1)),
+    bucket("3b-10b", "3B–10B", Some(3 * B), Some(10 * B - 1)),
+    bucket("10b-40b", "10B–40B", Some(10 * B), Some(40 * B - 1)),
+    bucket("40b-100b", "40B–100B", Some(40 * B), Some(100 * B - 1)),
+    bucket("100b-plus", "100B and up", Some(100 * B), None),
+];
+
+/// Context-length buckets.
+pub const CONTEXT_BUCKETS: [Bucket; 5] = [
+    bucket("under-8k", "Under 8K", None, Some(8 * K - 1)),
+    bucket("8k-32k", "8K–32K", Some(8 * K), Some(32 * K - 1)),
+    bucket("32k-128k", "32K–128K", Some(32 * K), Some(128 * K - 1)),
+    bucket("128k-1m", "128K–1M", Some(128 * K), Some(1024 * K - 1)),
+    bucket("1m-plus", "1M and up", Some(1024 * K), None),
+];
+
+/// Returns the index of the bucket holding the value, if it is known.
+pub fn bucket_of(buckets: &[Bucket], value: Option<u64>) -> Option<usize> {
+    let value = value?;
+    buckets.iter().position(|b| b.range.contains(Some(value)))
+}
+
+/// Bucket slots in facet counts: the defined buckets plus one for "not stated".
+pub const BUCKET_SLOTS: usize = PARAM_BUCKETS.len() + 1;
+
+/// Facet counts of one search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacetCounts {
+    /// (value, count), most frequent first, capped, plus the selected values.
+    pub family: Vec<(String, u64)>,
+    pub license: Vec<(String, u64)>,
+    pub tag: Vec<(String, u64)>,
+    /// `[false, true]`.
+    pub moe: [u64; 2],
+    /// Per `PARAM_BUCKETS`, then unknown.
+    pub params: [u64; BUCKET_SLOTS],
+    pub context: [u64; BUCKET_SLOTS],
+}
+
+/// The answer to a catalog search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<super::card::CatalogCard>,
+    pub facets: FacetCounts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<CatalogQuery, QueryError> {
+        CatalogQuery::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn parameters_parse_and_normalise() {
+        let query = parse(&[
+            ("q", "coder"),
+            ("family", "Qwen3-MoE"),
+            ("family", "llama"),
+            ("license", "Apache 2.0"),
+            ("tag", "Code"),
+            ("moe", "true"),
+            ("min_params", "7B"),
+            ("max_context", "128K"),
+            ("per_page", "10"),
+            ("page", "2"),
+        ])
+        .unwrap();
+        assert_eq!(query.families, ["qwen3moe", "llama"]);
+        assert_eq!(query.licenses, ["apache-2.0"]);
+        assert_eq!(query.tags, ["code"]);
+        assert_eq!(query.moe, Some(true));
+        assert_eq!(query.params.min, Some(7 * B));
+        assert_eq!(query.context.max, Some(131_072));
+        assert_eq!(query.sort, Sort::Relevance);
+        assert_eq!(query.offset(), 10);
+    }
+
+    #[test]
+    fn sort_defaults_follow_the_spec() {
+        assert_eq!(parse(&[]).unwrap().sort, Sort::Popular);
+        assert_eq!(parse(&[("q", "x")]).unwrap().sort, Sort::Relevance);
+        assert_eq!(parse(&[("sort", "relevance")]).unwrap().sort, Sort::Popular);
+        assert_eq!(
+            parse(&[("q", "x"), ("sort", "name")]).unwrap().sort,
+            Sort::Name
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let cases: &[&[(&str, &str)]] = &[
+            &[("min_params", "-1")],
+            &[("min_params", "18446744073709551616")],
+            &[("min_params", "1e9")],
+            &[("min_params", "NaN")],
+            &[("min_params", "7B"), ("max_params", "1B")],
+            &[("min_params", "7B"), ("min_params", "8B")],
+            &[("per_page", "0")],
+            &[("per_page", "100000")],
+            &[("page", "1000000000")],
+            &[("sort", "random")],
+            &[("moe", "maybe")],
+            &[("colour", "red")],
+            &[("tag", "<b>")],
+        ];
+        for pairs in cases {
+            assert!(parse(pairs).is_err(), "{pairs:?} should be rejected");
+        }
+        let long = "a ".repeat(40);
+        assert!(parse(&[("q", &long)]).is_err());
+        assert!(parse(&[("q", &"x".repeat(501))]).is_err());
+    }
+
+    #[test]
+    fn empty_values_mean_no_filter() {
+        let query = parse(&[
+            ("family", ""),
+            ("min_params", ""),
+            ("moe", ""),
+            ("sort", ""),
+            ("q", "  "),
+        ])
+        .unwrap();
+        assert_eq!(query, CatalogQuery::default());
+    }
+
+    #[test]
+    fn buckets_tile_the_number_line() {
+        for buckets in [&PARAM_BUCKETS[..], &CONTEXT_BUCKETS[..]] {
+            for pair in buckets.windows(2) {
+                assert_eq!(pair[0].range.max.unwrap() + 1, pair[1].range.min.unwrap());
+            }
+        }
+        assert_eq!(bucket_of(&PARAM_BUCKETS, Some(7 * B)), Some(1));
+        assert_eq!(bucket_of(&CONTEXT_BUCKETS, Some(131_072)), Some(3));
+        assert_eq!(bucket_of(&CONTEXT_BUCKETS, None), None);
+    }
+}

@@ -1,0 +1,48 @@
+//! Reading the public catalog: search, one model, the families present.
+
+use std::sync::Arc;
+
+use super::{OpsError, Services};
+use crate::catalog::family::{FamilyView, family_view};
+use crate::catalog::ids::ModelId;
+use crate::catalog::query::{CatalogQuery, SearchResults};
+use crate::store::catalog::{self as shared, SharedModel};
+
+/// Runs a catalog search on the blocking pool.
+pub async fn search_catalog(
+    services: &Services,
+    query: CatalogQuery,
+) -> Result<SearchResults, OpsError> {
+    let index = Arc::clone(services.search_index()?);
+    tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| OpsError::InvalidInput(format!("search task failed: {e}")))?
+        .map_err(OpsError::from)
+}
+
+/// Returns a shared model; unshared and unknown models are "not found" alike.
+pub async fn catalog_model(services: &Services, id: ModelId) -> Result<SharedModel, OpsError> {
+    services
+        .store
+        .call(move |conn| shared::find_shared(conn, &id))
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
+}
+
+/// Returns the families present in the catalog with their model counts, largest first.
+pub async fn catalog_families(services: &Services) -> Result<Vec<(FamilyView, u64)>, OpsError> {
+    let results = search_catalog(
+        services,
+        CatalogQuery {
+            per_page: 1,
+            ..CatalogQuery::default()
+        },
+    )
+    .await?;
+    Ok(results
+        .facets
+        .family
+        .into_iter()
+        .map(|(slug, count)| (family_view(&slug), count))
+        .collect())
+}

@@ -1,0 +1,197 @@
+//! Keeping the search index in step with SQLite (SPEC §7).
+//!
+//! Every catalog-affecting write appends an outbox row in its own transaction. `sync_index`
+//! drains the outbox: it turns rows into index changes, commits them to tantivy with the highest
+//! sequence number as the commit's watermark, reloads the reader, and only then deletes the rows.
+//! A crash anywhere leaves rows to replay at the next start; replay is idempotent (delete by id,
+//! then add). Concurrent callers queue on one lock, so writes that arrive together share a
+//! commit, and every caller returns only after its own change is searchable.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{OpsError, Services};
+use crate::catalog::badge::BadgeFacts;
+use crate::catalog::card::CatalogEntry;
+use crate::catalog::role::{Presence, catalog_role};
+use crate::markdown;
+use crate::search::SearchIndex;
+use crate::search::index::{IndexChange, OpenOutcome};
+use crate::store::catalog::{self as shared, SharedModel};
+use crate::store::{self, outbox};
+
+/// Outbox rows per index commit.
+const BATCH: u32 = 5_000;
+/// A backlog this large at start-up is cheaper to rebuild than to replay.
+const REBUILD_BACKLOG: u64 = 20_000;
+
+/// Builds the catalog entry of a shared model.
+pub fn entry_for(shared: &SharedModel) -> CatalogEntry {
+    let model = &shared.model;
+    let role = catalog_role(Presence {
+        is_shared: model.shared,
+        loaded_on_active_shared_agent: false,
+    });
+    let facts = BadgeFacts {
+        role,
+        ..BadgeFacts::default()
+    };
+    let shared_at = model
+        .shared_at
+        .as_deref()
+        .and_then(parse_micros)
+        .unwrap_or(0);
+    CatalogEntry::build(
+        model,
+        &shared.project_name,
+        markdown::to_plain_text(&model.details.description),
+        facts,
+        shared_at,
+    )
+}
+
+fn parse_micros(stamp: &str) -> Option<u64> {
+    let parsed =
+        time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339).ok()?;
+    u64::try_from(parsed.unix_timestamp_nanos() / 1_000).ok()
+}
+
+/// Drains the outbox into the index. Without an index (admin commands) it does nothing: the
+/// server drains what they queued.
+pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
+    let Some(search) = services.search.clone() else {
+        return Ok(0);
+    };
+    let _turn = services.sync_lock.lock().await;
+    let mut applied = 0;
+    loop {
+        let batch = services
+            .store
+            .call(|conn| {
+                let rows = outbox::pending(conn, BATCH)?;
+                let Some(&(max_seq, _)) = rows.last() else {
+                    return Ok(None);
+                };
+                let ids: BTreeSet<_> = rows.iter().map(|(_, id)| *id).collect();
+                let mut changes = Vec::with_capacity(ids.len());
+                for id in ids {
+                    changes.push(match shared::find_shared(conn, &id)? {
+                        Some(model) => IndexChange::Upsert(Box::new(entry_for(&model))),
+                        None => IndexChange::Remove(id),
+                    });
+                }
+                Ok(Some((changes, max_seq, rows.len())))
+            })
+            .await?;
+        let Some((changes, max_seq, rows)) = batch else {
+            break;
+        };
+        let index = Arc::clone(&search);
+        tokio::task::spawn_blocking(move || index.apply(&changes, max_seq))
+            .await
+            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+        services
+            .store
+            .write(move |tx| outbox::acknowledge(tx, max_seq))
+            .await?;
+        applied += rows;
+        if rows < BATCH as usize {
+            break;
+        }
+    }
+    Ok(applied)
+}
+
+/// Syncs after a write; a failure is logged, not returned: the write itself has succeeded and
+/// its outbox row waits for the next sync (the periodic one retries within seconds).
+pub async fn sync_after_write(services: &Services) {
+    if !services.sync_after_writes {
+        return;
+    }
+    if let Err(error) = sync_index(services).await {
+        tracing::error!(error = %error, "search index sync failed; will retry");
+    }
+}
+
+/// Rebuilds the whole index from the database in one commit and clears the outbox it covers.
+pub async fn rebuild_index(
+    services: &Services,
+    search: &Arc<SearchIndex>,
+) -> Result<usize, OpsError> {
+    let _turn = services.sync_lock.lock().await;
+    let index = Arc::clone(search);
+    let (count, watermark) = services
+        .store
+        .call_as(move |conn| -> Result<(usize, i64), OpsError> {
+            // One read transaction: the watermark and the rows come from the same snapshot.
+            conn.execute_batch("BEGIN")
+                .map_err(store::StoreError::from)?;
+            let result = (|| {
+                let watermark = outbox::max_seq(conn)?;
+                let mut rebuild = index.begin_rebuild()?;
+                shared::for_each_shared(conn, |model| -> Result<(), OpsError> {
+                    rebuild.add(&entry_for(&model))?;
+                    Ok(())
+                })?;
+                let count = rebuild.commit(watermark)?;
+                Ok((count, watermark))
+            })();
+            let _ = conn.execute_batch("COMMIT");
+            result
+        })
+        .await?;
+    services
+        .store
+        .write(move |tx| outbox::acknowledge(tx, watermark))
+        .await?;
+    Ok(count)
+}
+
+/// Brings a just-opened index up to date: a full rebuild when it was recreated or the backlog is
+/// large, otherwise a replay of the outbox.
+pub async fn reconcile_at_startup(
+    services: &Services,
+    outcome: &OpenOutcome,
+) -> Result<(), OpsError> {
+    let Some(search) = services.search.clone() else {
+        return Ok(());
+    };
+    let backlog = services.store.call(outbox::pending_count).await?;
+    let reason = match outcome {
+        OpenOutcome::Recreated { reason } => Some(reason.clone()),
+        OpenOutcome::Ready { .. } if backlog > REBUILD_BACKLOG => {
+            Some(format!("{backlog} pending changes"))
+        }
+        OpenOutcome::Ready { .. } => None,
+    };
+    match reason {
+        Some(reason) => {
+            let started = std::time::Instant::now();
+            let count = rebuild_index(services, &search).await?;
+            tracing::warn!(%reason, models = count, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt from the database");
+        }
+        None => {
+            let replayed = sync_index(services).await?;
+            if replayed > 0 {
+                tracing::info!(changes = replayed, "search index caught up with the outbox");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drains the outbox every `interval` while rows wait: catches changes made by admin commands
+/// and retries syncs that failed.
+pub async fn sync_periodically(services: Services, interval: std::time::Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        let pending = services
+            .store
+            .call(outbox::pending_count)
+            .await
+            .unwrap_or(0);
+        if pending > 0 {
+            sync_after_write(&services).await;
+        }
+    }
+}

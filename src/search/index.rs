@@ -1,0 +1,380 @@
+//! The index itself: opening (or recreating) it, applying changes, searching.
+//!
+//! One `IndexWriter` behind a mutex (tantivy allows one); every commit carries a payload with
+//! the schema version and the outbox watermark, and is followed by an explicit reader reload so
+//! a change is searchable as soon as `apply` returns (no 500 ms polling).
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+use super::SearchError;
+use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
+use super::query::keyword_query;
+use super::schema::{Fields, SCHEMA_VERSION, build_schema};
+use crate::catalog::card::{CatalogCard, CatalogEntry};
+use crate::catalog::ids::ModelId;
+use crate::catalog::query::{CatalogQuery, FacetCounts, SearchResults};
+
+const WRITER_MEMORY: usize = 50_000_000;
+/// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
+pub const FACET_LIMIT: usize = 30;
+/// Families are listed in full up to this many (the catalog groups results by family).
+pub const FAMILY_LIMIT: usize = 500;
+
+/// A change to apply to the index.
+#[derive(Debug, Clone)]
+pub enum IndexChange {
+    Upsert(Box<CatalogEntry>),
+    Remove(ModelId),
+}
+
+/// How opening went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    /// The index was usable; it reflects the outbox up to this watermark.
+    Ready { watermark: i64 },
+    /// The index was missing, unreadable or of another schema version and is now empty: the
+    /// caller must fill it from the database.
+    Recreated { reason: String },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitPayload {
+    schema_version: u32,
+    watermark: i64,
+}
+
+/// The catalog index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, recreating it empty when it is missing, corrupt or of another
+    /// schema version. Never panics on a damaged index (RELIABILITY T32).
+    pub fn open(dir: &Path) -> Result<(Self, OpenOutcome), SearchError> {
+        let attempt = catch_unwind(AssertUnwindSafe(|| Self::open_existing(dir)));
+        let reason = match attempt {
+            Ok(Ok((index, watermark))) => return Ok((index, OpenOutcome::Ready { watermark })),
+            Ok(Err(reason)) => reason,
+            Err(_) => "opening the index panicked".to_owned(),
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        Ok((
+            Self::from_index(index, fields)?,
+            OpenOutcome::Recreated { reason },
+        ))
+    }
+
+    /// An index in memory, for tests and benchmarks.
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = build_schema();
+        Self::from_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn open_existing(dir: &Path) -> Result<(Self, i64), String> {
+        if !dir.join("meta.json").exists() {
+            return Err("no index yet".to_owned());
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| format!("unreadable: {e}"))?;
+        let metas = index
+            .load_metas()
+            .map_err(|e| format!("unreadable metadata: {e}"))?;
+        let payload: Option<CommitPayload> = metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok());
+        let watermark = match payload {
+            Some(p) if p.schema_version == SCHEMA_VERSION => p.watermark,
+            Some(p) => {
+                return Err(format!(
+                    "schema version {} (this binary writes {SCHEMA_VERSION})",
+                    p.schema_version
+                ));
+            }
+            None => return Err("no schema version recorded".to_owned()),
+        };
+        let (schema, fields) = build_schema();
+        if index.schema() != schema {
+            return Err("schema differs from this binary's".to_owned());
+        }
+        let opened = Self::from_index(index, fields).map_err(|e| format!("cannot open: {e:?}"))?;
+        opened.verify().map_err(|e| format!("damaged: {e:?}"))?;
+        Ok((opened, watermark))
+    }
+
+    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+
+    /// Reads every segment's columns and one card per segment, so damage shows at start-up.
+    fn verify(&self) -> Result<(), SearchError> {
+        let searcher = self.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let cards = fast.bytes(super::schema::names::CARD)?;
+            if let Some(cards) = cards {
+                let mut bytes = Vec::new();
+                if cards.num_terms() > 0 {
+                    cards.ord_to_bytes(0, &mut bytes)?;
+                    serde_json::from_slice::<CatalogCard>(&bytes)?;
+                }
+            }
+            segment.inverted_index(self.fields.name)?;
+            segment.inverted_index(self.fields.description)?;
+        }
+        Ok(())
+    }
+
+    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+        // A panic while holding the writer leaves it usable: uncommitted work is simply redone.
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Applies changes in one commit that records `watermark`, then reloads the reader.
+    pub fn apply(&self, changes: &[IndexChange], watermark: i64) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        for change in changes {
+            match change {
+                IndexChange::Upsert(entry) => {
+                    writer.delete_term(self.id_term(&entry.card.id));
+                    writer.add_document(self.document(entry)?)?;
+                }
+                IndexChange::Remove(id) => {
+                    writer.delete_term(self.id_term(id));
+                }
+            }
+        }
+        self.commit(&mut writer, watermark)
+    }
+
+    /// Replaces the whole index with these entries in one commit.
+    pub fn replace_all(
+        &self,
+        entries: impl IntoIterator<Item = CatalogEntry>,
+        watermark: i64,
+    ) -> Result<usize, SearchError> {
+        let mut rebuild = self.begin_rebuild()?;
+        for entry in entries {
+            rebuild.add(&entry)?;
+        }
+        rebuild.commit(watermark)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, watermark: i64) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&CommitPayload {
+            schema_version: SCHEMA_VERSION,
+            watermark,
+        })?;
+        let mut prepared = match writer.prepare_commit() {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                // Drop the half-applied batch so the next attempt starts clean.
+                let _ = writer.rollback();
+                return Err(e.into());
+            }
+        };
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn id_term(&self, id: &ModelId) -> Term {
+        Term::from_field_text(self.fields.id, &id.to_string())
+    }
+
+    fn document(&self, entry: &CatalogEntry) -> Result<TantivyDocument, SearchError> {
+        let f = &self.fields;
+        let card = &entry.card;
+        let mut document = doc!(
+            f.id => card.id.to_string(),
+            f.name => card.name.clone(),
+            f.tags_text => card.tags.join(" "),
+            f.description => entry.description_text.clone(),
+            f.family => card.architecture.clone(),
+            f.moe => card.moe,
+            f.featured => card.facts.featured,
+            f.deployments => card.facts.deployment_count,
+            f.shared_at => entry.shared_at_micros,
+            f.name_sort => card.name.to_lowercase(),
+            f.card => serde_json::to_vec(card)?,
+        );
+        for tag in &card.tags {
+            document.add_text(f.tags, tag);
+        }
+        if let Some(license) = &card.license {
+            document.add_text(f.license, license);
+        }
+        if let Some(params) = card.parameter_count {
+            document.add_u64(f.params, params);
+        }
+        if let Some(context) = card.context_length {
+            document.add_u64(f.context, context);
+        }
+        Ok(document)
+    }
+
+    /// The outbox watermark of the last commit.
+    pub fn watermark(&self) -> Option<i64> {
+        let metas = self.index.load_metas().ok()?;
+        let payload: CommitPayload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
+        Some(payload.watermark)
+    }
+
+    /// Documents currently searchable.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Segments currently searchable (merging keeps this small).
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// Runs a catalog search: keyword query, filters, disjunctive facets, one page of cards.
+    pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut analyzer = self.index.tokenizer_for_field(self.fields.name)?;
+        let keyword = keyword_query(&mut analyzer, &self.fields, &query.text);
+        let collected: CollectedFacets = searcher.search(
+            &*keyword,
+            &CatalogCollector::new(CollectorSpec::from_query(query)),
+        )?;
+        let offset = query.offset() as usize;
+        let mut hits = Vec::with_capacity(query.per_page as usize);
+        let mut bytes = Vec::new();
+        for (_, address) in collected.hits.iter().skip(offset) {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let Some(cards) = segment.fast_fields().bytes(super::schema::names::CARD)? else {
+                continue;
+            };
+            let Some(ord) = cards.term_ords(address.doc_id).next() else {
+                continue;
+            };
+            bytes.clear();
+            if cards.ord_to_bytes(ord, &mut bytes)? {
+                hits.push(serde_json::from_slice(&bytes)?);
+            }
+        }
+        let facets = FacetCounts {
+            family: top_values(collected.family, &query.families, FAMILY_LIMIT),
+            license: top_values(collected.license, &query.licenses, FACET_LIMIT),
+            tag: top_values(collected.tag, &query.tags, FACET_LIMIT),
+            moe: collected.moe,
+            params: collected.params,
+            context: collected.context,
+        };
+        Ok(SearchResults {
+            total: collected.total,
+            hits,
+            facets,
+        })
+    }
+
+    /// Every model id in the index, for consistency checks against the database.
+    pub fn all_ids(&self) -> Result<Vec<ModelId>, SearchError> {
+        let query = CatalogQuery {
+            per_page: 1,
+            ..CatalogQuery::default()
+        };
+        let searcher = self.reader.searcher();
+        let mut ids = Vec::new();
+        let mut bytes = Vec::new();
+        for segment in searcher.segment_readers() {
+            let Some(cards) = segment.fast_fields().bytes(super::schema::names::CARD)? else {
+                continue;
+            };
+            for doc in 0..segment.max_doc() {
+                if segment.is_deleted(doc) {
+                    continue;
+                }
+                if let Some(ord) = cards.term_ords(doc).next() {
+                    bytes.clear();
+                    cards.ord_to_bytes(ord, &mut bytes)?;
+                    ids.push(serde_json::from_slice::<CatalogCard>(&bytes)?.id);
+                }
+            }
+        }
+        drop(query);
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// The most frequent values first (ties by name), capped, with every selected value present.
+fn top_values(
+    counts: HashMap<String, u64>,
+    selected: &[String],
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let mut all: Vec<(String, u64)> = counts.into_iter().collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut top: Vec<(String, u64)> = all.iter().take(limit).cloned().collect();
+    for value in selected {
+        if !top.iter().any(|(v, _)| v == value) {
+            let count = all.iter().find(|(v, _)| v == value).map_or(0, |(_, c)| *c);
+            top.push((value.clone(), count));
+        }
+    }
+    top
+}
+
+/// A full rebuild in progress: holds the writer; nothing is visible until `commit`.
+pub struct Rebuild<'a> {
+    index: &'a SearchIndex,
+    writer: MutexGuard<'a, IndexWriter>,
+    count: usize,
+}
+
+impl SearchIndex {
+    /// Starts replacing every document.
+    pub fn begin_rebuild(&self) -> Result<Rebuild<'_>, SearchError> {
+        let writer = self.writer();
+        writer.delete_all_documents()?;
+        Ok(Rebuild {
+            index: self,
+            writer,
+            count: 0,
+        })
+    }
+}
+
+impl Rebuild<'_> {
+    pub fn add(&mut self, entry: &CatalogEntry) -> Result<(), SearchError> {
+        self.writer.add_document(self.index.document(entry)?)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Commits the new contents; returns how many documents they hold.
+    pub fn commit(mut self, watermark: i64) -> Result<usize, SearchError> {
+        self.index.commit(&mut self.writer, watermark)?;
+        Ok(self.count)
+    }
+}

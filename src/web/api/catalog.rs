@@ -1,0 +1,125 @@
+//! The public catalog API: search, one model, families. No key needed; a valid key makes the
+//! caller a logged-in viewer (catalog role and infrastructure badges), an invalid one is a 401.
+
+use actix_web::{HttpRequest, get, web};
+use utoipa::IntoParams;
+
+use super::parse_model_id;
+use crate::catalog::badge::Viewer;
+use crate::catalog::family::family_view;
+use crate::catalog::license::License;
+use crate::catalog::query::CatalogQuery;
+use crate::ops::{self, Services};
+use crate::web::auth_middleware::bearer_token;
+use crate::web::error::{ApiError, ErrorCode};
+use crate::wire::ErrorBody;
+use crate::wire::catalog::{CatalogModelView, CatalogSearchResponse, FamilyEntry, FamilyList};
+
+/// Catalog search parameters (documentation of what `CatalogQuery::from_pairs` reads).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CatalogSearchParams {
+    /// Keywords: name over tags over description; the last word matches as a prefix; words of
+    /// five or more letters tolerate one typo.
+    q: Option<String>,
+    /// Architecture family slug; repeatable (any of). Alias: `architecture`.
+    family: Option<Vec<String>>,
+    /// License key such as `apache-2.0`; repeatable (any of).
+    license: Option<Vec<String>>,
+    /// Tag such as `code`; repeatable (any of).
+    tag: Option<Vec<String>>,
+    /// Mixture-of-experts models only (`true`) or dense only (`false`).
+    moe: Option<bool>,
+    /// Featured models only.
+    featured: Option<bool>,
+    /// Inclusive lower bound, e.g. `7B`.
+    min_params: Option<String>,
+    /// Inclusive upper bound, e.g. `70B`.
+    max_params: Option<String>,
+    /// Inclusive lower bound, e.g. `32K`.
+    min_context: Option<String>,
+    /// Inclusive upper bound, e.g. `128K`.
+    max_context: Option<String>,
+    /// `relevance` (default with `q`), `popular` (default without), `newest`, `name`, `params`, `context`.
+    sort: Option<String>,
+    /// 1-based; at most 10 000 results can be paged.
+    page: Option<u32>,
+    /// 1–100, default 24.
+    per_page: Option<u32>,
+}
+
+/// Searches the public catalog.
+#[utoipa::path(
+    tag = "catalog",
+    params(CatalogSearchParams),
+    responses((status = 200, body = CatalogSearchResponse), (status = 400, body = ErrorBody))
+)]
+#[get("/v1/catalog/models")]
+pub async fn search_models(
+    request: HttpRequest,
+    pairs: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> Result<web::Json<CatalogSearchResponse>, ApiError> {
+    let viewer = viewer(&request, &services).await?;
+    let query = CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+    let results = ops::catalog::search_catalog(&services, query.clone()).await?;
+    Ok(web::Json(CatalogSearchResponse::new(
+        &query,
+        results,
+        viewer,
+        |slug| family_view(slug).name,
+        license_label,
+    )))
+}
+
+/// One shared model with its full markdown description. Unshared and unknown ids are 404.
+#[utoipa::path(
+    tag = "catalog",
+    params(("id" = String, Path, description = "The model's UUID")),
+    responses((status = 200, body = CatalogModelView), (status = 404, body = ErrorBody))
+)]
+#[get("/v1/catalog/models/{id}")]
+pub async fn get_catalog_model(
+    request: HttpRequest,
+    path: web::Path<String>,
+    services: web::Data<Services>,
+) -> Result<web::Json<CatalogModelView>, ApiError> {
+    let viewer = viewer(&request, &services).await?;
+    let id = parse_model_id(&path)?;
+    let shared = ops::catalog::catalog_model(&services, id).await?;
+    let mut entry = ops::index_sync::entry_for(&shared);
+    entry.card.description = shared.model.details.description.clone();
+    Ok(web::Json(CatalogModelView::new(entry.card, viewer)))
+}
+
+/// The architecture families present in the catalog, with counts.
+#[utoipa::path(tag = "catalog", responses((status = 200, body = FamilyList)))]
+#[get("/v1/catalog/families")]
+pub async fn list_families(
+    services: web::Data<Services>,
+) -> Result<web::Json<FamilyList>, ApiError> {
+    let families = ops::catalog::catalog_families(&services).await?;
+    Ok(web::Json(FamilyList {
+        families: families
+            .into_iter()
+            .map(|(family, count)| FamilyEntry::new(family, count))
+            .collect(),
+    }))
+}
+
+fn license_label(key: &str) -> String {
+    License::from_stored(key.to_owned())
+        .display_name()
+        .to_owned()
+}
+
+/// Anonymous without credentials; logged in with a valid key; a 401 for a bad one.
+async fn viewer(request: &HttpRequest, services: &Services) -> Result<Viewer, ApiError> {
+    let Some(token) = bearer_token(request.headers()).transpose() else {
+        return Ok(Viewer::Anonymous);
+    };
+    ops::authenticate::authenticate_key(services, &token?).await?;
+    Ok(Viewer::LoggedIn)
+}
