@@ -1,1 +1,108 @@
-fn main() {}
+//! In-process catalog search at 10 000 and 100 000 shared synthetic models:
+//! (a) keyword only, (b) keyword + family + license + parameter range with facets,
+//! (c) facets only (empty query). Run with `cargo bench --bench search`.
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use xeroctl::catalog::ids::{ModelId, ProjectId};
+use xeroctl::catalog::model::Model;
+use xeroctl::catalog::query::CatalogQuery;
+use xeroctl::ops::generate::synthetic_models;
+use xeroctl::ops::index_sync::entry_for;
+use xeroctl::search::SearchIndex;
+use xeroctl::store::catalog::SharedModel;
+
+fn build_index(models: usize) -> SearchIndex {
+    let index = SearchIndex::in_memory().expect("index");
+    let project = ProjectId::parse("proj_BENCH1").expect("id");
+    let started = Instant::now();
+    let entries = synthetic_models(42, models).map(|new| {
+        let model = Model {
+            id: ModelId::generate(),
+            project_id: project.clone(),
+            details: new.details,
+            shared: true,
+            shared_at: Some("2026-11-01T00:00:00.000000Z".to_owned()),
+            featured: false,
+            artifact: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        entry_for(&SharedModel {
+            model,
+            project_name: "Bench".to_owned(),
+        })
+    });
+    let count = index.replace_all(entries, 0).expect("build");
+    eprintln!(
+        "built an index of {count} models in {:.2} s ({} segments)",
+        started.elapsed().as_secs_f64(),
+        index.num_segments()
+    );
+    index
+}
+
+fn query(pairs: &[(&str, &str)]) -> CatalogQuery {
+    CatalogQuery::from_pairs(pairs.iter().copied()).expect("valid query")
+}
+
+fn search(c: &mut Criterion) {
+    let cases = [
+        ("a_keyword", query(&[("q", "instruct coder")])),
+        (
+            "b_keyword_filters_facets",
+            query(&[
+                ("q", "instruct"),
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+            ]),
+        ),
+        ("c_facets_only", query(&[])),
+        (
+            "d_b_unscored",
+            query(&[
+                ("q", "instruct"),
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+                ("sort", "newest"),
+            ]),
+        ),
+        (
+            "e_b_selective_keyword",
+            query(&[
+                ("q", "coder"),
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+            ]),
+        ),
+    ];
+    let mut group = c.benchmark_group("search");
+    group
+        .sample_size(50)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    for size in [10_000usize, 100_000] {
+        let index = build_index(size);
+        for (name, q) in &cases {
+            let answer = index.search(q).expect("search");
+            eprintln!("{name} at {size}: {} hits", answer.total);
+            group.bench_with_input(BenchmarkId::new(*name, size), q, |b, q| {
+                b.iter(|| index.search(q).expect("search"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, search);
+criterion_main!(benches);

@@ -210,13 +210,13 @@ impl ModelPatch {
         set(&mut next.quantization, self.quantization);
         set(&mut next.format, self.format);
         set(&mut next.workload_type, self.workload_type);
-        if let (Some(active), Some(total)) = (next.active_parameter_count, next.parameter_count) {
-            if active > total {
-                return Err(CatalogError::ActiveExceedsTotal {
-                    active: active.to_string(),
-                    total: total.to_string(),
-                });
-            }
+        if let (Some(active), Some(total)) = (next.active_parameter_count, next.parameter_count)
+            && active > total
+        {
+            return Err(CatalogError::ActiveExceedsTotal {
+                active: active.to_string(),
+                total: total.to_string(),
+            });
         }
         *details = next;
         Ok(())

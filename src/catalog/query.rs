@@ -201,15 +201,15 @@ impl CatalogQuery {
                 other => return Err(QueryError::new(other, "is not a catalog search parameter")),
             }
         }
-        if let (Some(min), Some(max)) = (query.params.min, query.params.max) {
-            if min > max {
-                return Err(QueryError::new("min_params", "is larger than max_params"));
-            }
+        if let (Some(min), Some(max)) = (query.params.min, query.params.max)
+            && min > max
+        {
+            return Err(QueryError::new("min_params", "is larger than max_params"));
         }
-        if let (Some(min), Some(max)) = (query.context.min, query.context.max) {
-            if min > max {
-                return Err(QueryError::new("min_context", "is larger than max_context"));
-            }
+        if let (Some(min), Some(max)) = (query.context.min, query.context.max)
+            && min > max
+        {
+            return Err(QueryError::new("min_context", "is larger than max_context"));
         }
         if query.offset() + u64::from(query.per_page) > MAX_OFFSET {
             return Err(QueryError::new(

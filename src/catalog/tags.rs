@@ -132,11 +132,12 @@ fn camel_humps(word: &str) -> Vec<&str> {
     let mut start = 0;
     let mut previous: Option<char> = None;
     for (index, c) in word.char_indices() {
-        if let Some(p) = previous {
-            if c.is_uppercase() && (p.is_lowercase() || p.is_ascii_digit()) {
-                humps.push(&word[start..index]);
-                start = index;
-            }
+        if let Some(p) = previous
+            && c.is_uppercase()
+            && (p.is_lowercase() || p.is_ascii_digit())
+        {
+            humps.push(&word[start..index]);
+            start = index;
         }
         previous = Some(c);
     }

@@ -104,16 +104,16 @@ impl fmt::Display for ContextLength {
     /// number (128000, which is also 125 × 1024) is shown in decimal units, as its author meant.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
-        if n % 1000 == 0 && n >= 1000 {
+        if n.is_multiple_of(1000) && n >= 1000 {
             let unit = if rounded_hundredths(n, 1_000_000) >= 100 {
                 (1_000_000, "M")
             } else {
                 (1_000, "K")
             };
             f.write_str(&format_decimal(n, unit.0, unit.1))
-        } else if n >= 1 << 20 && n % (1 << 20) == 0 {
+        } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
             write!(f, "{}M", n >> 20)
-        } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
             write!(f, "{}K", n >> 10)
         } else if rounded_hundredths(n, 1_000_000) >= 100 {
             f.write_str(&format_decimal(n, 1_000_000, "M"))
@@ -178,7 +178,7 @@ fn parse_scaled(input: &str, scale_of: impl Fn(&str) -> Option<u64>) -> Option<u
     let total = whole
         .checked_mul(scale)?
         .checked_add(frac_value.checked_mul(scale)? / denominator)?;
-    if (frac_value * scale) % denominator != 0 {
+    if !(frac_value * scale).is_multiple_of(denominator) {
         return None;
     }
     u64::try_from(total).ok()

@@ -11,6 +11,16 @@ use crate::ops::{Services, admin};
 
 /// Runs one admin command; output is for people and for scripts (ids alone on stdout).
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    if let AdminCommand::Reindex = args.command {
+        // Reindex needs the data directory's lock, so it opens the directory itself.
+        let started = std::time::Instant::now();
+        let count = Services::reindex(&args.data_dir).await?;
+        eprintln!(
+            "search index rebuilt: {count} shared models in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let services = Services::open(&args.data_dir)
         .with_context(|| format!("cannot open data directory `{}`", args.data_dir.display()))?;
     match args.command {
@@ -77,6 +87,21 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                     key.label.unwrap_or_default()
                 );
             }
+        }
+        AdminCommand::Reindex => {}
+        AdminCommand::Generate {
+            models,
+            projects,
+            seed,
+        } => {
+            let started = std::time::Instant::now();
+            let report = crate::ops::generate::generate(&services, models, projects, seed).await?;
+            eprintln!(
+                "generated and shared {} models in {} projects in {:.1} s (the server indexes them; `admin reindex` if it is stopped)",
+                report.models,
+                report.projects,
+                started.elapsed().as_secs_f64()
+            );
         }
         AdminCommand::RevokeKey { key_id } => {
             admin::revoke_key(&services, &key_id).await?;

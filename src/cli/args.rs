@@ -78,6 +78,19 @@ pub enum AdminCommand {
     },
     /// Revoke an API key by its id (`key_…`); the next request with it fails.
     RevokeKey { key_id: String },
+    /// Rebuild the search index from the database (the server must be stopped).
+    Reindex,
+    /// Register and share a synthetic catalog (deterministic from the seed) for tests and benchmarks.
+    Generate {
+        /// How many models.
+        #[arg(long)]
+        models: usize,
+        /// Over how many new projects.
+        #[arg(long, default_value_t = 10)]
+        projects: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -27,6 +27,8 @@ pub enum OpsError {
     Conflict(String),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error("another xeroctl server is already using data directory `{path}`")]
+    DataDirInUse { path: String },
     #[error("cannot use data directory `{path}`")]
     DataDir {
         path: PathBuf,

@@ -8,6 +8,7 @@ pub mod authenticate;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod index_sync;
 pub mod models;
 pub mod share;
@@ -63,8 +64,45 @@ impl Services {
         Ok(services)
     }
 
+    /// Opens the database and the index without syncing, rebuilds the index from the database,
+    /// and returns how many models it holds (`xeroctl admin reindex`).
+    pub async fn reindex(data_dir: &Path) -> Result<usize, OpsError> {
+        let _lock = lock_data_dir(data_dir)?;
+        let mut services = Self::open(data_dir)?;
+        let index_dir = data_dir.join("index");
+        let (search, _) = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
+            .await
+            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+        let search = Arc::new(search);
+        services.search = Some(Arc::clone(&search));
+        index_sync::rebuild_index(&services, &search).await
+    }
+
     /// The index, or the error a catalog read gets when this process has none.
     pub fn search_index(&self) -> Result<&Arc<SearchIndex>, OpsError> {
         self.search.as_ref().ok_or(OpsError::IndexUnavailable)
+    }
+}
+
+/// Takes the data directory's single-server lock (`serve.lock`), held while the file lives:
+/// two processes must never write one index (RELIABILITY T34).
+pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, OpsError> {
+    let path = data_dir.join("serve.lock");
+    let io = |source| OpsError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(OpsError::DataDirInUse {
+            path: data_dir.display().to_string(),
+        }),
     }
 }

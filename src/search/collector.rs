@@ -11,13 +11,11 @@ use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::schema::names;
-use crate::catalog::query::{
-    BUCKET_SLOTS, CONTEXT_BUCKETS, CatalogQuery, PARAM_BUCKETS, Range, Sort, bucket_of,
-};
+use super::table::{FEATURED, MOE as MOE_FLAG, NONE, SegmentTable, TableCache};
+use crate::catalog::query::{BUCKET_SLOTS, CatalogQuery, Range, Sort};
 
 const FAMILY: usize = 0;
 const LICENSE: usize = 1;
@@ -60,12 +58,14 @@ impl CollectorSpec {
 /// The collector: build one per search.
 pub struct CatalogCollector {
     spec: Arc<CollectorSpec>,
+    tables: Arc<TableCache>,
 }
 
 impl CatalogCollector {
-    pub fn new(spec: CollectorSpec) -> Self {
+    pub fn new(spec: CollectorSpec, tables: Arc<TableCache>) -> Self {
         Self {
             spec: Arc::new(spec),
+            tables,
         }
     }
 }
@@ -103,12 +103,9 @@ impl Collector for CatalogCollector {
         segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = reader.fast_fields();
-        let family = fast.str(names::FAMILY)?;
-        let license = fast.str(names::LICENSE)?;
-        let tags = fast.str(names::TAGS)?;
+        let table = self.tables.get(reader)?;
         let selection =
-            |column: &Option<StrColumn>, values: &[String]| -> tantivy::Result<Option<Vec<u64>>> {
+            |column: &Option<StrColumn>, values: &[String]| -> tantivy::Result<Option<Vec<u32>>> {
                 if values.is_empty() {
                     return Ok(None);
                 }
@@ -116,7 +113,7 @@ impl Collector for CatalogCollector {
                 if let Some(column) = column {
                     for value in values {
                         if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                            ords.push(ord);
+                            ords.push(ord as u32);
                         }
                     }
                 }
@@ -126,29 +123,19 @@ impl Collector for CatalogCollector {
         let term_count = |column: &Option<StrColumn>| column.as_ref().map_or(0, |c| c.num_terms());
         Ok(CatalogSegmentCollector {
             segment_ord,
-            family_selection: selection(&family, &self.spec.families)?,
-            license_selection: selection(&license, &self.spec.licenses)?,
-            tag_selection: selection(&tags, &self.spec.tags)?,
-            family_counts: vec![0; term_count(&family)],
-            license_counts: vec![0; term_count(&license)],
-            tag_counts: vec![0; term_count(&tags)],
-            family,
-            license,
-            tags,
-            moe: fast.column_opt::<bool>(names::MOE)?,
-            featured: fast.column_opt::<bool>(names::FEATURED)?,
-            params: fast.column_opt::<u64>(names::PARAMS)?,
-            context: fast.column_opt::<u64>(names::CONTEXT)?,
-            deployments: fast.column_opt::<u64>(names::DEPLOYMENTS)?,
-            shared_at: fast.column_opt::<u64>(names::SHARED_AT)?,
-            name_sort: fast.str(names::NAME_SORT)?,
+            family_selection: selection(&table.family_column, &self.spec.families)?,
+            license_selection: selection(&table.license_column, &self.spec.licenses)?,
+            tag_selection: selection(&table.tag_column, &self.spec.tags)?,
+            family_counts: vec![0; term_count(&table.family_column)],
+            license_counts: vec![0; term_count(&table.license_column)],
+            tag_counts: vec![0; term_count(&table.tag_column)],
+            table,
             spec: Arc::clone(&self.spec),
             moe_counts: [0; 2],
             param_counts: [0; BUCKET_SLOTS],
             context_counts: [0; BUCKET_SLOTS],
             total: 0,
             top: BinaryHeap::new(),
-            tag_buffer: Vec::new(),
         })
     }
 
@@ -200,19 +187,10 @@ fn compare_keys(a: &HitKey, b: &HitKey) -> std::cmp::Ordering {
 pub struct CatalogSegmentCollector {
     spec: Arc<CollectorSpec>,
     segment_ord: SegmentOrdinal,
-    family: Option<StrColumn>,
-    license: Option<StrColumn>,
-    tags: Option<StrColumn>,
-    moe: Option<Column<bool>>,
-    featured: Option<Column<bool>>,
-    params: Option<Column<u64>>,
-    context: Option<Column<u64>>,
-    deployments: Option<Column<u64>>,
-    shared_at: Option<Column<u64>>,
-    name_sort: Option<StrColumn>,
-    family_selection: Option<Vec<u64>>,
-    license_selection: Option<Vec<u64>>,
-    tag_selection: Option<Vec<u64>>,
+    table: Arc<SegmentTable>,
+    family_selection: Option<Vec<u32>>,
+    license_selection: Option<Vec<u32>>,
+    tag_selection: Option<Vec<u32>>,
     family_counts: Vec<u64>,
     license_counts: Vec<u64>,
     tag_counts: Vec<u64>,
@@ -222,48 +200,35 @@ pub struct CatalogSegmentCollector {
     total: u64,
     /// Min-heap of the best `limit` hits so far: (key, key, Reverse(doc)) wrapped in Reverse.
     top: BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>,
-    tag_buffer: Vec<u64>,
 }
 
-fn first_ord(column: &Option<StrColumn>, doc: DocId) -> Option<u64> {
-    column.as_ref().and_then(|c| c.ords().first(doc))
-}
-
-fn first<T: PartialOrd + Copy + Send + Sync + std::fmt::Debug + 'static>(
-    column: &Option<Column<T>>,
-    doc: DocId,
-) -> Option<T> {
-    column.as_ref().and_then(|c| c.first(doc))
-}
-
-fn selected(selection: &Option<Vec<u64>>, ord: Option<u64>) -> bool {
+fn selected(selection: &Option<Vec<u32>>, ord: u32) -> bool {
     match selection {
         None => true,
-        Some(ords) => ord.is_some_and(|o| ords.binary_search(&o).is_ok()),
+        Some(ords) => ord != NONE && ords.binary_search(&ord).is_ok(),
     }
+}
+
+fn known(value: u64) -> Option<u64> {
+    (value != 0).then_some(value)
 }
 
 impl CatalogSegmentCollector {
     fn sort_key(&self, doc: DocId, score: Score) -> (u64, u64) {
-        let number = |column: &Option<Column<u64>>| first(column, doc).unwrap_or(0);
+        let t = &self.table;
+        let d = doc as usize;
         match self.spec.sort {
             // Scores are non-negative, and non-negative f32 bits order like the floats.
-            Sort::Relevance => (u64::from(score.max(0.0).to_bits()), number(&self.shared_at)),
+            Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.shared_at[d]),
             Sort::Popular => {
-                let featured = u64::from(first(&self.featured, doc).unwrap_or(false));
-                (
-                    number(&self.deployments),
-                    (featured << 63) | number(&self.shared_at),
-                )
+                let featured = u64::from(t.flags[d] & FEATURED != 0);
+                (t.deployments[d], (featured << 63) | t.shared_at[d])
             }
-            Sort::Newest => (number(&self.shared_at), 0),
-            Sort::Params => (number(&self.params), number(&self.shared_at)),
-            Sort::Context => (number(&self.context), number(&self.shared_at)),
+            Sort::Newest => (t.shared_at[d], 0),
+            Sort::Params => (t.params[d], t.shared_at[d]),
+            Sort::Context => (t.context[d], t.shared_at[d]),
             // Ascending names: invert the segment-local ordinal (ords are in name order).
-            Sort::Name => (
-                u64::MAX - first_ord(&self.name_sort, doc).unwrap_or(u64::MAX),
-                0,
-            ),
+            Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
         }
     }
 
@@ -272,12 +237,52 @@ impl CatalogSegmentCollector {
         let entry = Reverse((k1, k2, Reverse(doc)));
         if self.top.len() < self.spec.limit {
             self.top.push(entry);
-        } else if let Some(worst) = self.top.peek() {
-            if entry < *worst {
-                self.top.pop();
-                self.top.push(entry);
-            }
+        } else if let Some(worst) = self.top.peek()
+            && entry < *worst
+        {
+            self.top.pop();
+            self.top.push(entry);
         }
+    }
+
+    /// Returns which facet filter the document fails: `Ok(None)` for none, `Ok(Some(f))` for
+    /// exactly one, `Err(())` for two or more (then it counts nowhere).
+    fn failed_facet(&self, doc: DocId) -> Result<Option<usize>, ()> {
+        let t = &self.table;
+        let d = doc as usize;
+        let spec = &self.spec;
+        let mut failed = None;
+        let mut fail = |facet: usize| match failed {
+            None => {
+                failed = Some(facet);
+                Ok(())
+            }
+            Some(_) => Err(()),
+        };
+        if !selected(&self.family_selection, t.family[d]) {
+            fail(FAMILY)?;
+        }
+        if !selected(&self.license_selection, t.license[d]) {
+            fail(LICENSE)?;
+        }
+        if let Some(ords) = &self.tag_selection
+            && !t.tags(doc).iter().any(|o| ords.binary_search(o).is_ok())
+        {
+            fail(TAG)?;
+        }
+        if spec
+            .moe
+            .is_some_and(|wanted| wanted != (t.flags[d] & MOE_FLAG != 0))
+        {
+            fail(MOE)?;
+        }
+        if !spec.params.contains(known(t.params[d])) {
+            fail(PARAMS)?;
+        }
+        if !spec.context.contains(known(t.context[d])) {
+            fail(CONTEXT)?;
+        }
+        Ok(failed)
     }
 }
 
@@ -285,71 +290,36 @@ impl SegmentCollector for CatalogSegmentCollector {
     type Fruit = CollectedFacets;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(wanted) = self.spec.featured {
-            if first(&self.featured, doc).unwrap_or(false) != wanted {
-                return;
-            }
+        let d = doc as usize;
+        if let Some(wanted) = self.spec.featured
+            && (self.table.flags[d] & FEATURED != 0) != wanted
+        {
+            return;
         }
-        let family = first_ord(&self.family, doc);
-        let license = first_ord(&self.license, doc);
-        self.tag_buffer.clear();
-        if let Some(tags) = &self.tags {
-            self.tag_buffer.extend(tags.term_ords(doc));
-        }
-        let moe = first(&self.moe, doc).unwrap_or(false);
-        let params = first(&self.params, doc);
-        let context = first(&self.context, doc);
-
-        let checks = [
-            selected(&self.family_selection, family),
-            selected(&self.license_selection, license),
-            match &self.tag_selection {
-                None => true,
-                Some(ords) => self
-                    .tag_buffer
-                    .iter()
-                    .any(|o| ords.binary_search(o).is_ok()),
-            },
-            self.spec.moe.is_none_or(|wanted| wanted == moe),
-            self.spec.params.contains(params),
-            self.spec.context.contains(context),
-        ];
-        let mut failed = checks
-            .iter()
-            .enumerate()
-            .filter(|(_, passed)| !**passed)
-            .map(|(facet, _)| facet);
-        let only_failed = match (failed.next(), failed.next()) {
-            (None, _) => None,
-            (Some(facet), None) => Some(facet),
-            (Some(_), Some(_)) => return,
+        let Ok(only_failed) = self.failed_facet(doc) else {
+            return;
         };
         let counts_in = |facet: usize| only_failed.is_none_or(|f| f == facet);
-        if counts_in(FAMILY) {
-            if let Some(ord) = family {
-                self.family_counts[ord as usize] += 1;
-            }
+        let table = &*self.table;
+        if counts_in(FAMILY) && table.family[d] != NONE {
+            self.family_counts[table.family[d] as usize] += 1;
         }
-        if counts_in(LICENSE) {
-            if let Some(ord) = license {
-                self.license_counts[ord as usize] += 1;
-            }
+        if counts_in(LICENSE) && table.license[d] != NONE {
+            self.license_counts[table.license[d] as usize] += 1;
         }
         if counts_in(TAG) {
-            for ord in &self.tag_buffer {
+            for ord in table.tags(doc) {
                 self.tag_counts[*ord as usize] += 1;
             }
         }
         if counts_in(MOE) {
-            self.moe_counts[usize::from(moe)] += 1;
+            self.moe_counts[usize::from(table.flags[d] & MOE_FLAG != 0)] += 1;
         }
         if counts_in(PARAMS) {
-            self.param_counts[bucket_of(&PARAM_BUCKETS, params).unwrap_or(PARAM_BUCKETS.len())] +=
-                1;
+            self.param_counts[usize::from(table.params_bucket[d])] += 1;
         }
         if counts_in(CONTEXT) {
-            self.context_counts
-                [bucket_of(&CONTEXT_BUCKETS, context).unwrap_or(CONTEXT_BUCKETS.len())] += 1;
+            self.context_counts[usize::from(table.context_bucket[d])] += 1;
         }
         if only_failed.is_none() {
             self.total += 1;
@@ -370,13 +340,13 @@ impl SegmentCollector for CatalogSegmentCollector {
             }
             out
         };
+        let table = &self.table;
         let mut hits: Vec<(HitKey, DocAddress)> = Vec::with_capacity(self.top.len());
         for Reverse((k1, k2, Reverse(doc))) in self.top.iter() {
             let key = if self.spec.sort == Sort::Name {
                 let mut name = String::new();
-                if let Some(column) = &self.name_sort {
-                    let ord = u64::MAX - k1;
-                    let _ = column.ord_to_str(ord, &mut name);
+                if let Some(column) = &table.name_column {
+                    let _ = column.ord_to_str(u64::MAX - k1, &mut name);
                 }
                 HitKey::Text(name)
             } else {
@@ -386,9 +356,9 @@ impl SegmentCollector for CatalogSegmentCollector {
         }
         CollectedFacets {
             total: self.total,
-            family: names(&self.family, &self.family_counts),
-            license: names(&self.license, &self.license_counts),
-            tag: names(&self.tags, &self.tag_counts),
+            family: names(&table.family_column, &self.family_counts),
+            license: names(&table.license_column, &self.license_counts),
+            tag: names(&table.tag_column, &self.tag_counts),
             moe: self.moe_counts,
             params: self.param_counts,
             context: self.context_counts,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
@@ -16,6 +16,7 @@ use super::SearchError;
 use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
 use super::query::keyword_query;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
+use super::table::TableCache;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::{CatalogQuery, FacetCounts, SearchResults};
@@ -55,6 +56,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    tables: Arc<TableCache>,
 }
 
 impl SearchIndex {
@@ -127,6 +129,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            tables: Arc::default(),
         })
     }
 
@@ -202,6 +205,14 @@ impl SearchIndex {
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.reader.reload()?;
+        let live: Vec<_> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        self.tables.retain(&live);
         Ok(())
     }
 
@@ -264,7 +275,7 @@ impl SearchIndex {
         let keyword = keyword_query(&mut analyzer, &self.fields, &query.text);
         let collected: CollectedFacets = searcher.search(
             &*keyword,
-            &CatalogCollector::new(CollectorSpec::from_query(query)),
+            &CatalogCollector::new(CollectorSpec::from_query(query), Arc::clone(&self.tables)),
         )?;
         let offset = query.offset() as usize;
         let mut hits = Vec::with_capacity(query.per_page as usize);

@@ -10,6 +10,7 @@ pub mod error;
 pub mod index;
 pub mod query;
 pub mod schema;
+pub mod table;
 
 pub use error::SearchError;
 pub use index::SearchIndex;

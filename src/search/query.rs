@@ -1,6 +1,6 @@
 //! Keyword queries: every word must match (in the name, the tags or the description, boosted in
 //! that order); the last word also matches as a prefix (search-as-you-type), and words of five
-//! or more letters tolerate one typo. Query syntax characters are just separators: user input
+//! or more letters tolerate one typo (both in names and tags). Query syntax characters are just separators: user input
 //! is never handed to tantivy's query parser, so it cannot be a syntax error.
 
 use tantivy::Term;
@@ -46,8 +46,9 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     words
 }
 
-/// One word, in any of the keyword fields: exact (scored by BM25), or by prefix / one typo
-/// (constant score, lower than a typical exact match).
+/// One word, in any of the keyword fields: exact (scored by BM25), or, in the name and the tags,
+/// by prefix / one typo (constant score, lower than a typical exact match). Descriptions match
+/// exact words only: expanding a prefix over every description term costs far more than it finds.
 fn word_query(fields: &Fields, word: &str, is_last: bool) -> Box<dyn Query> {
     let long = word.chars().count() >= TYPO_MIN_CHARS;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -65,7 +66,9 @@ fn word_query(fields: &Fields, word: &str, is_last: bool) -> Box<dyn Query> {
             )),
         ));
         let distance = u8::from(long);
-        let loose: Option<Box<dyn Query>> = if is_last {
+        let loose: Option<Box<dyn Query>> = if field == fields.description {
+            None
+        } else if is_last {
             Some(Box::new(FuzzyTermQuery::new_prefix(term, distance, true)))
         } else if long {
             Some(Box::new(FuzzyTermQuery::new(term, distance, true)))

@@ -195,7 +195,10 @@ impl From<OpsError> for ApiError {
                 ErrorCode::IndexUnavailable,
                 "the search index is not available; try again shortly",
             ),
-            OpsError::DataDir { .. } | OpsError::Store(_) | OpsError::Search(_) => {
+            OpsError::DataDir { .. }
+            | OpsError::DataDirInUse { .. }
+            | OpsError::Store(_)
+            | OpsError::Search(_) => {
                 // Details go to the log once, never to the client.
                 tracing::error!(error = ?error_chain(&error), "request failed");
                 Self::new(ErrorCode::Internal, "internal error")

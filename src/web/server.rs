@@ -1,7 +1,7 @@
 //! Building and running the HTTP server. `Application::build` binds first (port 0 works), so
 //! tests and `main` share exactly the same wiring.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -25,8 +25,6 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("another xeroctl server is already using data directory `{0}`")]
-    DataDirInUse(String),
     #[error(transparent)]
     Ops(#[from] ops::OpsError),
     #[error("cannot listen on {address}: {source}")]
@@ -51,7 +49,8 @@ impl Application {
     /// binds the listener and wires the app.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         std::fs::create_dir_all(&settings.data_dir)?;
-        let lock = take_lock(&settings)?;
+        // One server per data directory: two would both write the database and the index.
+        let lock = ops::lock_data_dir(&settings.data_dir)?;
         if settings.demo {
             // Seed before the index opens: start-up then indexes the demo in one commit.
             seed_demo(&Services::open(&settings.data_dir)?).await?;
@@ -168,22 +167,6 @@ async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
             request.path().chars().take(200).collect::<String>()
         ),
     ))
-}
-
-/// One server per data directory: two would both write the database and the index.
-fn take_lock(settings: &Settings) -> Result<File, StartupError> {
-    let path = settings.data_dir.join("serve.lock");
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(_) => Err(StartupError::DataDirInUse(
-            settings.data_dir.display().to_string(),
-        )),
-    }
 }
 
 async fn seed_demo(services: &Services) -> Result<(), StartupError> {

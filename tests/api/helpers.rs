@@ -40,7 +40,7 @@ pub async fn spawn_app() -> TestApp {
         project_id,
         api_key,
         services,
-        data_dir,
+        _data_dir: data_dir,
     }
 }
 

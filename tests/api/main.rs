@@ -2,6 +2,7 @@
 //! directory, driven over HTTP.
 
 mod authz;
+mod catalog;
 mod helpers;
 mod models;
 mod openapi;

@@ -67,10 +67,10 @@ impl Server {
     async fn wait_ready(&mut self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await {
-                if r.status().is_success() {
-                    return;
-                }
+            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await
+                && r.status().is_success()
+            {
+                return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("server exited early: {status}");
@@ -304,4 +304,202 @@ fn stored_password_hashes_are_argon2id() {
         "argon2id PHC string stored"
     );
     assert!(!text.contains("a long enough password"));
+}
+
+async fn catalog_total(client: &reqwest::Client, base: &str, q: &str) -> u64 {
+    let answer: Value = client
+        .get(format!("{base}/v1/catalog/models?q={q}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["total"].as_u64().unwrap()
+}
+
+fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("server starts");
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// Issue 3 crash case: SIGKILL between the SQLite commit of a share and the index commit (the
+/// hidden `--no-index-sync` hook holds the index back); the restart replays the outbox.
+#[tokio::test]
+async fn a_share_killed_before_its_index_commit_is_searchable_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let project = admin_ok(
+        &data,
+        &["create-project", "--slug", "crashy", "--name", "Crashy"],
+    );
+    let key = admin_ok(&data, &["create-key", "--project", &project]);
+    let client = reqwest::Client::new();
+    let port = free_port();
+
+    let mut server = start_with(&data, port, &log, &["--no-index-sync"]);
+    server.wait_ready(&client).await;
+    let base = format!("{}/{project}/v1", server.base);
+    let model: Value = client
+        .post(format!("{base}/models"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Phoenix-7B"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = model["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client
+            .post(format!("{base}/models/{id}/share"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        catalog_total(&client, &server.base, "phoenix").await,
+        0,
+        "the hook kept it out of the index"
+    );
+    server.kill();
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    assert_eq!(
+        catalog_total(&client, &server.base, "phoenix").await,
+        1,
+        "replayed from the outbox at start-up"
+    );
+}
+
+/// RELIABILITY T32: a missing or damaged index is rebuilt from SQLite at start-up, without a
+/// panic or a crash loop; `admin reindex` refuses while a server runs.
+#[tokio::test]
+async fn a_missing_or_damaged_index_is_rebuilt_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let project = admin_ok(
+        &data,
+        &["create-project", "--slug", "fragile", "--name", "Fragile"],
+    );
+    let key = admin_ok(&data, &["create-key", "--project", &project]);
+    let client = reqwest::Client::new();
+    let port = free_port();
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let base = format!("{}/{project}/v1", server.base);
+    for name in ["Kestrel-1B", "Kestrel-2B", "Kestrel-3B"] {
+        let model: Value = client
+            .post(format!("{base}/models"))
+            .bearer_auth(&key)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        client
+            .post(format!(
+                "{base}/models/{}/share",
+                model["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(catalog_total(&client, &server.base, "kestrel").await, 3);
+    let busy = admin(&data, &["reindex"]);
+    assert_eq!(busy.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("already using data directory"));
+    server.kill();
+
+    let index = data.join("index");
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 4] = [
+        ("index directory deleted", |index| {
+            std::fs::remove_dir_all(index).unwrap()
+        }),
+        ("meta.json deleted", |index| {
+            std::fs::remove_file(index.join("meta.json")).unwrap()
+        }),
+        ("garbage in meta.json", |index| {
+            std::fs::write(index.join("meta.json"), b"{not json").unwrap()
+        }),
+        ("a segment file deleted", |index| {
+            let victim = std::fs::read_dir(index)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.extension().is_some_and(|e| e == "idx" || e == "fast"))
+                .expect("a segment file");
+            std::fs::remove_file(victim).unwrap();
+        }),
+    ];
+    for (description, damage) in damages {
+        damage(&index);
+        let mut server = Server::start(&data, port, &log);
+        server.wait_ready(&client).await;
+        assert_eq!(
+            catalog_total(&client, &server.base, "kestrel").await,
+            3,
+            "{description}: rebuilt"
+        );
+        server.kill();
+    }
+    let reindex = admin(&data, &["reindex"]);
+    assert!(
+        reindex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reindex.stderr).contains("3 shared models"));
+}
+
+/// `serve --demo` shares the real data set through the API code path.
+#[tokio::test]
+async fn the_demo_catalog_is_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = start_with(
+        dir.path(),
+        free_port(),
+        &dir.path().join("log"),
+        &["--demo"],
+    );
+    server.wait_ready(&client).await;
+    let answer: Value = client
+        .get(format!("{}/v1/catalog/models", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lines = include_str!("../../demo/models-real.jsonl").lines().count() as u64;
+    assert_eq!(answer["total"], lines);
+    assert!(catalog_total(&client, &server.base, "qwen").await > 100);
 }

@@ -1,0 +1,155 @@
+//! Per-segment tables of the facet and sort values, decoded once from the fast fields into
+//! plain arrays. Segments are immutable, so a table stays valid for its segment's life (deletes
+//! only change which documents the query hands the collector). Reading an array slot is several
+//! times cheaper than decoding an optional fast-field column per document, and the collector
+//! reads eight values for every matching document.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, SegmentReader};
+
+use super::schema::names;
+use crate::catalog::query::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, bucket_of};
+
+/// "No value" in the ordinal arrays.
+pub const NONE: u32 = u32::MAX;
+
+/// The decoded values of one segment.
+pub struct SegmentTable {
+    pub family: Vec<u32>,
+    pub license: Vec<u32>,
+    /// Tag ordinals of document `d`: `tag_ords[tag_offsets[d]..tag_offsets[d + 1]]`.
+    pub tag_offsets: Vec<u32>,
+    pub tag_ords: Vec<u32>,
+    /// Bit 0: MoE, bit 1: featured.
+    pub flags: Vec<u8>,
+    /// 0 when not stated (real values are at least 1).
+    pub params: Vec<u64>,
+    pub context: Vec<u64>,
+    pub deployments: Vec<u64>,
+    pub shared_at: Vec<u64>,
+    pub name: Vec<u32>,
+    /// Index into `PARAM_BUCKETS` / `CONTEXT_BUCKETS`, or the "not stated" slot.
+    pub params_bucket: Vec<u8>,
+    pub context_bucket: Vec<u8>,
+    pub family_column: Option<StrColumn>,
+    pub license_column: Option<StrColumn>,
+    pub tag_column: Option<StrColumn>,
+    pub name_column: Option<StrColumn>,
+}
+
+pub const MOE: u8 = 1;
+pub const FEATURED: u8 = 2;
+
+impl SegmentTable {
+    fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        let max_doc = reader.max_doc();
+        let docs = 0..max_doc;
+        let family_column = fast.str(names::FAMILY)?;
+        let license_column = fast.str(names::LICENSE)?;
+        let tag_column = fast.str(names::TAGS)?;
+        let name_column = fast.str(names::NAME_SORT)?;
+        let ords = |column: &Option<StrColumn>| -> Vec<u32> {
+            docs.clone()
+                .map(|d| {
+                    column
+                        .as_ref()
+                        .and_then(|c| c.ords().first(d))
+                        .map_or(NONE, |o| o as u32)
+                })
+                .collect()
+        };
+        let numbers = |name: &str| -> tantivy::Result<Vec<u64>> {
+            let column = fast.column_opt::<u64>(name)?;
+            Ok(docs
+                .clone()
+                .map(|d| column.as_ref().and_then(|c| c.first(d)).unwrap_or(0))
+                .collect())
+        };
+        let moe = fast.column_opt::<bool>(names::MOE)?;
+        let featured = fast.column_opt::<bool>(names::FEATURED)?;
+        let flag = |column: &Option<tantivy::columnar::Column<bool>>, d: DocId| {
+            column.as_ref().and_then(|c| c.first(d)).unwrap_or(false)
+        };
+        let mut tag_offsets = Vec::with_capacity(max_doc as usize + 1);
+        let mut tag_ords = Vec::new();
+        tag_offsets.push(0);
+        for d in docs.clone() {
+            if let Some(column) = &tag_column {
+                tag_ords.extend(column.term_ords(d).map(|o| o as u32));
+            }
+            tag_offsets.push(tag_ords.len() as u32);
+        }
+        let params = numbers(names::PARAMS)?;
+        let context = numbers(names::CONTEXT)?;
+        let bucket = |buckets: &[Bucket], value: u64| {
+            bucket_of(buckets, (value != 0).then_some(value)).unwrap_or(buckets.len()) as u8
+        };
+        Ok(Self {
+            params_bucket: params.iter().map(|v| bucket(&PARAM_BUCKETS, *v)).collect(),
+            context_bucket: context
+                .iter()
+                .map(|v| bucket(&CONTEXT_BUCKETS, *v))
+                .collect(),
+            params,
+            context,
+            family: ords(&family_column),
+            license: ords(&license_column),
+            tag_offsets,
+            tag_ords,
+            flags: docs
+                .clone()
+                .map(|d| {
+                    (u8::from(flag(&moe, d)) * MOE) | (u8::from(flag(&featured, d)) * FEATURED)
+                })
+                .collect(),
+            deployments: numbers(names::DEPLOYMENTS)?,
+            shared_at: numbers(names::SHARED_AT)?,
+            name: ords(&name_column),
+            family_column,
+            license_column,
+            tag_column,
+            name_column,
+        })
+    }
+
+    pub fn tags(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        &self.tag_ords[self.tag_offsets[d] as usize..self.tag_offsets[d + 1] as usize]
+    }
+}
+
+/// Tables by segment, shared by every search of one index.
+#[derive(Default)]
+pub struct TableCache {
+    tables: Mutex<HashMap<SegmentId, Arc<SegmentTable>>>,
+}
+
+impl TableCache {
+    /// Returns the segment's table, decoding it on first use.
+    pub fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentTable>> {
+        let id = reader.segment_id();
+        if let Some(table) = self.lock().get(&id) {
+            return Ok(Arc::clone(table));
+        }
+        let table = Arc::new(SegmentTable::load(reader)?);
+        self.lock().insert(id, Arc::clone(&table));
+        Ok(table)
+    }
+
+    /// Forgets segments that merged away.
+    pub fn retain(&self, live: &[SegmentId]) {
+        self.lock().retain(|id, _| live.contains(id));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentTable>>> {
+        // The map holds only immutable tables: a poisoned lock leaves nothing half-written.
+        self.tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
