@@ -59,9 +59,16 @@ impl fmt::Display for ParameterCount {
             (1_000_000, "M"),
             (1_000, "K"),
         ];
-        // Pick the unit by the rounded value, so 999_995 shows as `1M`, not `1000K`.
-        for (scale, unit) in UNITS {
-            if rounded_hundredths(self.0, scale) >= 100 {
+        // The largest unit the value reaches; if rounding carries it to 1000 of that unit, the
+        // next unit up (999_995 shows as `1M`, not `1000K`; 995_000_000 stays `995M`).
+        for (i, (scale, unit)) in UNITS.iter().enumerate() {
+            if self.0 >= *scale {
+                let carries = rounded_hundredths(self.0, *scale) >= 100_000 && i > 0;
+                let (scale, unit) = if carries {
+                    UNITS[i - 1]
+                } else {
+                    (*scale, *unit)
+                };
                 return f.write_str(&format_decimal(self.0, scale, unit));
             }
         }

@@ -170,12 +170,17 @@ pub async fn reconcile_at_startup(
             let count = rebuild_index(services, &search).await?;
             tracing::warn!(%reason, models = count, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt from the database");
         }
-        None => {
-            let replayed = sync_index(services).await?;
-            if replayed > 0 {
-                tracing::info!(changes = replayed, "search index caught up with the outbox");
+        None => match sync_index(services).await {
+            Ok(0) => {}
+            Ok(replayed) => {
+                tracing::info!(changes = replayed, "search index caught up with the outbox")
             }
-        }
+            Err(error) => {
+                // Replaying failed on an index that opened fine: rebuilding is the sure way back.
+                tracing::warn!(%error, "replaying the outbox failed; rebuilding the search index");
+                rebuild_index(services, &search).await?;
+            }
+        },
     }
     Ok(())
 }

@@ -328,17 +328,13 @@ impl SegmentCollector for CatalogSegmentCollector {
     }
 
     fn harvest(self) -> CollectedFacets {
-        let names = |column: &Option<StrColumn>, counts: &[u64]| -> HashMap<String, u64> {
-            let mut out = HashMap::new();
-            let Some(column) = column else { return out };
-            let mut text = String::new();
-            for (ord, count) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-                text.clear();
-                if column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                    out.insert(text.clone(), *count);
-                }
-            }
-            out
+        let names = |values: &[String], counts: &[u64]| -> HashMap<String, u64> {
+            counts
+                .iter()
+                .zip(values)
+                .filter(|(c, _)| **c > 0)
+                .map(|(c, v)| (v.clone(), *c))
+                .collect()
         };
         let table = &self.table;
         let mut hits: Vec<(HitKey, DocAddress)> = Vec::with_capacity(self.top.len());
@@ -356,9 +352,9 @@ impl SegmentCollector for CatalogSegmentCollector {
         }
         CollectedFacets {
             total: self.total,
-            family: names(&table.family_column, &self.family_counts),
-            license: names(&table.license_column, &self.license_counts),
-            tag: names(&table.tag_column, &self.tag_counts),
+            family: names(&table.family_names, &self.family_counts),
+            license: names(&table.license_names, &self.license_counts),
+            tag: names(&table.tag_names, &self.tag_counts),
             moe: self.moe_counts,
             params: self.param_counts,
             context: self.context_counts,

@@ -10,7 +10,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::schema::Value;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc,
+};
 
 use super::SearchError;
 use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
@@ -118,8 +121,13 @@ impl SearchIndex {
         Ok((opened, watermark))
     }
 
-    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    fn from_index(mut index: Index, fields: Fields) -> Result<Self, SearchError> {
+        // Segments are searched in parallel, one thread per core: halves latency on two cores.
+        index.set_default_multithread_executor()?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        // A process killed mid-commit leaves files no commit refers to (e.g. `<segment>.<opstamp>.del`);
+        // the next commit may want the same names, so clear them before any write.
+        writer.garbage_collect_files().wait()?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -133,23 +141,31 @@ impl SearchIndex {
         })
     }
 
-    /// Reads every segment's columns and one card per segment, so damage shows at start-up.
+    /// Reads every segment's columns and first stored card, so damage shows at start-up.
     fn verify(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let cards = fast.bytes(super::schema::names::CARD)?;
-            if let Some(cards) = cards {
-                let mut bytes = Vec::new();
-                if cards.num_terms() > 0 {
-                    cards.ord_to_bytes(0, &mut bytes)?;
-                    serde_json::from_slice::<CatalogCard>(&bytes)?;
-                }
-            }
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            segment.fast_fields().str(super::schema::names::ID)?;
             segment.inverted_index(self.fields.name)?;
             segment.inverted_index(self.fields.description)?;
+            if let Some(doc) = (0..segment.max_doc()).find(|d| !segment.is_deleted(*d)) {
+                self.card_at(&searcher, DocAddress::new(ord as u32, doc))?;
+            }
         }
         Ok(())
+    }
+
+    fn card_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<CatalogCard, SearchError> {
+        let document: TantivyDocument = searcher.doc(address)?;
+        let bytes = document
+            .get_first(self.fields.card)
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| SearchError::Directory("a document has no card".to_owned()))?;
+        Ok(serde_json::from_slice(bytes)?)
     }
 
     fn writer(&self) -> MutexGuard<'_, IndexWriter> {
@@ -279,19 +295,8 @@ impl SearchIndex {
         )?;
         let offset = query.offset() as usize;
         let mut hits = Vec::with_capacity(query.per_page as usize);
-        let mut bytes = Vec::new();
         for (_, address) in collected.hits.iter().skip(offset) {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let Some(cards) = segment.fast_fields().bytes(super::schema::names::CARD)? else {
-                continue;
-            };
-            let Some(ord) = cards.term_ords(address.doc_id).next() else {
-                continue;
-            };
-            bytes.clear();
-            if cards.ord_to_bytes(ord, &mut bytes)? {
-                hits.push(serde_json::from_slice(&bytes)?);
-            }
+            hits.push(self.card_at(&searcher, *address)?);
         }
         let facets = FacetCounts {
             family: top_values(collected.family, &query.families, FAMILY_LIMIT),
@@ -310,29 +315,21 @@ impl SearchIndex {
 
     /// Every model id in the index, for consistency checks against the database.
     pub fn all_ids(&self) -> Result<Vec<ModelId>, SearchError> {
-        let query = CatalogQuery {
-            per_page: 1,
-            ..CatalogQuery::default()
-        };
         let searcher = self.reader.searcher();
         let mut ids = Vec::new();
-        let mut bytes = Vec::new();
+        let mut text = String::new();
         for segment in searcher.segment_readers() {
-            let Some(cards) = segment.fast_fields().bytes(super::schema::names::CARD)? else {
+            let Some(column) = segment.fast_fields().str(super::schema::names::ID)? else {
                 continue;
             };
-            for doc in 0..segment.max_doc() {
-                if segment.is_deleted(doc) {
-                    continue;
-                }
-                if let Some(ord) = cards.term_ords(doc).next() {
-                    bytes.clear();
-                    cards.ord_to_bytes(ord, &mut bytes)?;
-                    ids.push(serde_json::from_slice::<CatalogCard>(&bytes)?.id);
+            for doc in (0..segment.max_doc()).filter(|d| !segment.is_deleted(*d)) {
+                if let Some(ord) = column.ords().first(doc) {
+                    text.clear();
+                    column.ord_to_str(ord, &mut text)?;
+                    ids.extend(ModelId::parse(&text));
                 }
             }
         }
-        drop(query);
         ids.sort();
         Ok(ids)
     }

@@ -2,11 +2,12 @@
 //! next start rebuild the index from SQLite.
 
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Boosts of the keyword fields: name over tags over description (SPEC §4).
 pub const NAME_BOOST: f32 = 3.0;
@@ -32,12 +33,13 @@ pub struct Fields {
     pub shared_at: Field,
     /// Lower-cased name, for sorting by name.
     pub name_sort: Field,
-    /// The card as JSON, read for the page of hits without touching the doc store.
+    /// The card as JSON, stored (LZ4 doc store) and read only for the page of hits.
     pub card: Field,
 }
 
 /// Field names, shared with the collector, which reads fast fields by name.
 pub mod names {
+    pub const ID: &str = "id";
     pub const FAMILY: &str = "family";
     pub const LICENSE: &str = "license";
     pub const TAGS: &str = "tags";
@@ -62,7 +64,7 @@ pub fn build_schema() -> (Schema, Fields) {
     );
     let fast_number = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: builder.add_text_field("id", STRING),
+        id: builder.add_text_field(names::ID, STRING | FAST),
         name: builder.add_text_field("name", text.clone()),
         tags_text: builder.add_text_field("tags_text", text.clone()),
         description: builder.add_text_field("description", text),
@@ -76,7 +78,7 @@ pub fn build_schema() -> (Schema, Fields) {
         deployments: builder.add_u64_field(names::DEPLOYMENTS, fast_number.clone()),
         shared_at: builder.add_u64_field(names::SHARED_AT, fast_number),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
-        card: builder.add_bytes_field(names::CARD, FAST),
+        card: builder.add_bytes_field(names::CARD, STORED),
     };
     (builder.build(), fields)
 }

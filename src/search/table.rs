@@ -35,6 +35,11 @@ pub struct SegmentTable {
     /// Index into `PARAM_BUCKETS` / `CONTEXT_BUCKETS`, or the "not stated" slot.
     pub params_bucket: Vec<u8>,
     pub context_bucket: Vec<u8>,
+    /// Ordinal → value, decoded once: facet harvesting would otherwise decode dictionary
+    /// blocks for every counted value of every search.
+    pub family_names: Vec<String>,
+    pub license_names: Vec<String>,
+    pub tag_names: Vec<String>,
     pub family_column: Option<StrColumn>,
     pub license_column: Option<StrColumn>,
     pub tag_column: Option<StrColumn>,
@@ -89,7 +94,22 @@ impl SegmentTable {
         let bucket = |buckets: &[Bucket], value: u64| {
             bucket_of(buckets, (value != 0).then_some(value)).unwrap_or(buckets.len()) as u8
         };
+        let values = |column: &Option<StrColumn>| -> tantivy::Result<Vec<String>> {
+            let Some(column) = column else {
+                return Ok(Vec::new());
+            };
+            let mut out = Vec::with_capacity(column.num_terms());
+            for ord in 0..column.num_terms() as u64 {
+                let mut text = String::new();
+                column.ord_to_str(ord, &mut text)?;
+                out.push(text);
+            }
+            Ok(out)
+        };
         Ok(Self {
+            family_names: values(&family_column)?,
+            license_names: values(&license_column)?,
+            tag_names: values(&tag_column)?,
             params_bucket: params.iter().map(|v| bucket(&PARAM_BUCKETS, *v)).collect(),
             context_bucket: context
                 .iter()

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Slow cases, bounded in time, loopback only: T29 crash storm (SIGKILL during writes) and T38
+# commit storm. Results go into BENCHMARKS.md. Usage: scripts/slow.sh [ITERATIONS] [MODELS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+python3 scripts/slow/crash_storm.py "${1:-50}" 300
+python3 scripts/slow/commit_storm.py "${2:-20000}"
