@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     tables: Arc<TableCache>,
+    /// Fault injection (RELIABILITY T30): this many coming commits fail before writing anything.
+    failing_commits: AtomicU32,
 }
 
 impl SearchIndex {
@@ -138,6 +141,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             tables: Arc::default(),
+            failing_commits: AtomicU32::new(0),
         })
     }
 
@@ -205,7 +209,20 @@ impl SearchIndex {
         rebuild.commit(watermark)
     }
 
+    /// Test hook: makes the next `count` commits fail as a full disk would.
+    pub fn inject_commit_failures(&self, count: u32) {
+        self.failing_commits.store(count, Ordering::SeqCst);
+    }
+
     fn commit(&self, writer: &mut IndexWriter, watermark: i64) -> Result<(), SearchError> {
+        let injected = self
+            .failing_commits
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if injected {
+            let _ = writer.rollback();
+            return Err(SearchError::Directory("injected commit failure".to_owned()));
+        }
         let payload = serde_json::to_string(&CommitPayload {
             schema_version: SCHEMA_VERSION,
             watermark,

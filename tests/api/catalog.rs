@@ -771,3 +771,35 @@ pub async fn assert_index_matches_db(app: &TestApp) {
         .unwrap();
     assert_eq!(in_index, in_db, "index and database disagree");
 }
+
+/// RELIABILITY T30: a failed index commit leaves the previous index searchable, loses nothing
+/// (the share itself succeeded and its outbox row waits), and the next sync applies it.
+#[tokio::test]
+async fn a_failed_index_commit_is_retried_and_loses_nothing() {
+    let app = spawn_app().await;
+    let first = app.register_sample("Albatross-1B").await;
+    app.share(&first).await;
+    let index = app.services.search.clone().unwrap();
+    index.inject_commit_failures(1);
+    let second = app.register_sample("Albatross-2B").await;
+    let answer = app.share(&second).await;
+    assert_eq!(
+        answer.status(),
+        StatusCode::OK,
+        "the share succeeded in SQLite"
+    );
+    let after_failure = search(&app, "q=albatross").await;
+    assert_eq!(
+        ids(&after_failure),
+        BTreeSet::from([first.clone()]),
+        "previous index still searchable"
+    );
+    // The next write drains the waiting outbox row too.
+    let third = app.register_sample("Albatross-3B").await;
+    app.share(&third).await;
+    assert_eq!(
+        ids(&search(&app, "q=albatross").await),
+        BTreeSet::from([first, second, third])
+    );
+    assert_index_matches_db(&app).await;
+}
