@@ -1,7 +1,36 @@
-//! Markdown: plain text for the search index and card excerpts. (Sanitised HTML for the detail
-//! page comes with the web pages.) pulldown-cmark lives here only.
+//! Markdown: sanitised HTML for the detail page, plain text for the search index and card
+//! excerpts. pulldown-cmark and ammonia live here only.
+//!
+//! pulldown-cmark passes raw HTML, `javascript:` links and event attributes straight through, so
+//! its output always goes through ammonia: an allow-list of tags and attributes, URL schemes
+//! limited to http, https and mailto, `rel="noopener noreferrer nofollow"` on every link.
 
-use pulldown_cmark::{Event, Parser, TagEnd};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
+
+/// Renders markdown to HTML that is safe to embed in a page as is.
+pub fn to_safe_html(markdown: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 2);
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    sanitizer().clean(&raw).to_string()
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer nofollow"))
+            .rm_tags(["img"])
+            .add_generic_attributes(["align"]);
+        builder
+    })
+}
 
 /// Returns the readable text of a markdown document: no markup, no raw HTML, no link targets;
 /// block boundaries become line breaks.
@@ -27,6 +56,51 @@ pub fn to_plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_markdown_renders_harmlessly() {
+        let corpus = [
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "[x](java&#115;cript:alert(1))",
+            "[x](\tjavascript:alert(1))",
+            "[x](vbscript:msgbox(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD4=)",
+            "<img src=x onerror=alert(1)>",
+            "<a href=\"#\" onclick=\"alert(1)\">c</a>",
+            "<svg><script>alert(1)</script></svg>",
+            "<iframe src=\"http://evil\"></iframe>",
+            "<style>body{display:none}</style>",
+            "<form action=\"http://evil\"><input></form>",
+            "<meta http-equiv=\"refresh\" content=\"0;url=http://evil\">",
+            "<!-- --><script>alert(1)</script><!-- -->",
+            "--><script>alert(1)</script>",
+        ];
+        for case in corpus {
+            let html = to_safe_html(case).to_lowercase();
+            for bad in [
+                "<script",
+                "onerror",
+                "onclick",
+                "javascript:",
+                "vbscript:",
+                "data:",
+                "<iframe",
+                "<style",
+                "<form",
+                "<meta",
+                "<svg",
+            ] {
+                assert!(!html.contains(bad), "{case:?} rendered {html:?}");
+            }
+        }
+        let link = to_safe_html("[site](https://example.com)");
+        assert!(
+            link.contains("rel=\"noopener noreferrer nofollow\""),
+            "{link}"
+        );
+        assert!(to_safe_html("# Title\n\n**bold**").contains("<strong>bold</strong>"));
+    }
 
     #[test]
     fn markup_and_html_are_dropped() {

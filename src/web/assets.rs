@@ -3,6 +3,9 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use rust_embed::RustEmbed;
 
 use super::error::{ApiError, ErrorCode};
@@ -11,17 +14,67 @@ use super::error::{ApiError, ErrorCode};
 #[folder = "assets/"]
 struct Assets;
 
-/// `GET /assets/{path}`.
+/// Returns the fingerprinted URL of an asset (`/assets/app.3f2a9c1d.css`): its content hash
+/// is in the name, so it can be cached for a year and a new build never serves a stale copy.
+pub fn asset_url(name: &str) -> String {
+    static URLS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let urls = URLS.get_or_init(|| {
+        Assets::iter()
+            .filter_map(|path| {
+                let file = Assets::get(&path)?;
+                let hash = short_hash(&file);
+                let fingerprinted = match path.rsplit_once('.') {
+                    Some((stem, ext)) => format!("/assets/{stem}.{hash}.{ext}"),
+                    None => format!("/assets/{path}"),
+                };
+                Some((path.to_string(), fingerprinted))
+            })
+            .collect()
+    });
+    urls.get(name)
+        .cloned()
+        .unwrap_or_else(|| format!("/assets/{name}"))
+}
+
+fn short_hash(file: &rust_embed::EmbeddedFile) -> String {
+    file.metadata
+        .sha256_hash()
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Splits `app.3f2a9c1d.css` into (`app.css`, `3f2a9c1d`) when the middle part is a hash.
+fn unfingerprint(path: &str) -> Option<(String, &str)> {
+    let (rest, ext) = path.rsplit_once('.')?;
+    let (stem, hash) = rest.rsplit_once('.')?;
+    (hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (format!("{stem}.{ext}"), hash))
+}
+
+/// `GET /assets/{path}`: fingerprinted names are immutable for a year, plain names an hour.
 pub async fn serve_asset(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = path.into_inner();
-    let Some(file) = Assets::get(&path) else {
-        return Err(ApiError::new(
-            ErrorCode::RouteNotFound,
-            format!("no asset `{}`", path.chars().take(100).collect::<String>()),
-        ));
+    let requested = path.into_inner();
+    let (name, file, immutable) = match unfingerprint(&requested)
+        .and_then(|(name, hash)| Assets::get(&name).map(|f| (name, f, hash)))
+    {
+        Some((name, file, hash)) if short_hash(&file) == hash => (name, file, true),
+        _ => match Assets::get(&requested) {
+            Some(file) => (requested.clone(), file, false),
+            None => {
+                return Err(ApiError::new(
+                    ErrorCode::RouteNotFound,
+                    format!(
+                        "no asset `{}`",
+                        requested.chars().take(100).collect::<String>()
+                    ),
+                ));
+            }
+        },
     };
     let etag = format!(
         "\"{}\"",
@@ -32,7 +85,11 @@ pub async fn serve_asset(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let cache = HeaderValue::from_static("public, max-age=3600");
+    let cache = HeaderValue::from_static(if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    });
     if request
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -45,7 +102,7 @@ pub async fn serve_asset(
             .finish());
     }
     Ok(HttpResponse::Ok()
-        .content_type(content_type(&path))
+        .content_type(content_type(&name))
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
         .body(file.data.into_owned()))

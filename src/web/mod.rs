@@ -5,4 +5,5 @@ pub mod api;
 pub mod assets;
 pub mod auth_middleware;
 pub mod error;
+pub mod pages;
 pub mod server;

@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
 use super::error::{ApiError, ErrorCode};
-use super::{api, assets};
+use super::{api, assets, pages};
 use crate::config::Settings;
 use crate::ops::{self, Services};
 
@@ -93,6 +93,7 @@ impl Application {
                 web::get().to(api::system::openapi_document),
             )
             .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
+            .configure(pages::configure)
             .default_service(web::to(no_route))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(security_headers())

@@ -231,3 +231,10 @@ impl FamilyEntry {
 pub struct FamilyList {
     pub families: Vec<FamilyEntry>,
 }
+
+/// The display name of a license key.
+pub fn license_label(key: &str) -> String {
+    crate::catalog::license::License::from_stored(key.to_owned())
+        .display_name()
+        .to_owned()
+}

@@ -7,13 +7,14 @@ use utoipa::IntoParams;
 use super::parse_model_id;
 use crate::catalog::badge::Viewer;
 use crate::catalog::family::family_view;
-use crate::catalog::license::License;
 use crate::catalog::query::CatalogQuery;
 use crate::ops::{self, Services};
 use crate::web::auth_middleware::bearer_token;
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::ErrorBody;
-use crate::wire::catalog::{CatalogModelView, CatalogSearchResponse, FamilyEntry, FamilyList};
+use crate::wire::catalog::{
+    CatalogModelView, CatalogSearchResponse, FamilyEntry, FamilyList, license_label,
+};
 
 /// Catalog search parameters (documentation of what `CatalogQuery::from_pairs` reads).
 #[derive(Debug, IntoParams)]
@@ -107,12 +108,6 @@ pub async fn list_families(
             .map(|(family, count)| FamilyEntry::new(family, count))
             .collect(),
     }))
-}
-
-fn license_label(key: &str) -> String {
-    License::from_stored(key.to_owned())
-        .display_name()
-        .to_owned()
 }
 
 /// Anonymous without credentials; logged in with a valid key; a 401 for a bad one.

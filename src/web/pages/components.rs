@@ -1,0 +1,63 @@
+//! Page pieces shared by the catalog and detail pages: cards, badges, chips.
+
+use maud::{Markup, html};
+
+use crate::catalog::badge::{Badge, Viewer, badges};
+use crate::catalog::card::CatalogCard;
+use crate::catalog::family::family_view;
+use crate::web::assets::asset_url;
+
+/// The family logo of an architecture slug.
+pub fn family_logo(slug: &str, size: u32) -> Markup {
+    let family = family_view(slug);
+    html! { img.logo src=(asset_url(&format!("logos/{}.svg", family.logo))) alt="" width=(size) height=(size); }
+}
+
+/// The badges this viewer may see.
+pub fn badge_list(card: &CatalogCard, viewer: Viewer) -> Markup {
+    let shown = badges(&card.facts, viewer);
+    html! {
+        @if !shown.is_empty() {
+            ul.badges aria-label="Badges" {
+                @for badge in shown {
+                    li class=(format!("badge badge-{}", badge.as_str())) title=(badge_help(badge)) { (badge.label()) }
+                }
+            }
+        }
+    }
+}
+
+fn badge_help(badge: Badge) -> &'static str {
+    match badge {
+        Badge::Shared => "Loaded on shared infrastructure: deployable on any tier",
+        Badge::XimOnly => "Needs a XIM node to deploy",
+        Badge::NotDeployed => "Not running on any agent right now",
+        Badge::Popular => "10 or more deployments",
+        Badge::Featured => "Highlighted by the platform administrators",
+    }
+}
+
+/// A model card: every field of the seed's card table plus the MoE marker.
+pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
+    let href = format!("/models/catalog/{}", card.id);
+    html! {
+        article.card {
+            header {
+                h3 { a href=(href) { (card.name) } }
+                (badge_list(card, viewer))
+            }
+            p.description { (card.description) }
+            dl.facts {
+                div { dt { "Parameters" } dd { (card.parameter_count_display.as_deref().unwrap_or("—")) } }
+                div { dt { "Context" } dd { (card.context_length_display.as_deref().unwrap_or("—")) } }
+                div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) } }
+                div { dt { "Architecture" } dd { (card.family_name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
+            }
+            @if !card.tags.is_empty() {
+                ul.tags aria-label="Tags" {
+                    @for tag in &card.tags { li { (tag) } }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `GET /models/catalog/{uuid}`: the full record of a shared model, its description rendered
+//! from markdown and sanitised, badges, and the deploy action (or "Log in to deploy").
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use maud::{PreEscaped, html};
+
+use super::components::{badge_list, family_logo};
+use super::{html as respond, layout};
+use crate::catalog::badge::Viewer;
+use crate::catalog::ids::ModelId;
+use crate::markdown;
+use crate::ops::{self, Services};
+
+/// The page handler.
+pub async fn detail_page(path: web::Path<String>, services: web::Data<Services>) -> HttpResponse {
+    let viewer = Viewer::Anonymous;
+    let raw = path.into_inner();
+    let Some(id) = ModelId::parse(&raw) else {
+        return not_found(&raw);
+    };
+    let shared = match ops::catalog::catalog_model(&services, id).await {
+        Ok(shared) => shared,
+        Err(ops::OpsError::ModelNotFound { .. }) => return not_found(&raw),
+        Err(error) => {
+            tracing::error!(%error, "detail page failed");
+            let body = html! { h1 { "Something went wrong" } p { "Try again in a moment." } };
+            return respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                layout::page("Error", None, body),
+            );
+        }
+    };
+    let card = ops::index_sync::entry_for(&shared).card;
+    let model = &shared.model.details;
+    let description = markdown::to_safe_html(&model.description);
+    let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "Architecture",
+            format!("{} ({})", card.family_name, card.architecture),
+        ),
+        (
+            "Parameters",
+            or(card.parameter_count_display.clone(), "Not stated"),
+        ),
+        (
+            "Active parameters",
+            or(model.active_parameter_count.map(|p| p.to_string()), "—"),
+        ),
+        (
+            "Context length",
+            or(
+                card.context_length_display
+                    .clone()
+                    .map(|c| format!("{c} tokens")),
+                "Not stated",
+            ),
+        ),
+        ("Quantization", or(card.quantization.clone(), "—")),
+        ("Format", or(card.format.clone(), "—")),
+        ("License", or(card.license_name.clone(), "Not stated")),
+        ("Version", or(card.version.clone(), "—")),
+        (
+            "Tags",
+            if card.tags.is_empty() {
+                "—".to_owned()
+            } else {
+                card.tags.join(", ")
+            },
+        ),
+        ("Shared by", card.project_name.clone()),
+        ("Deployments", card.facts.deployment_count.to_string()),
+        ("Model id", card.id.to_string()),
+    ];
+    let body = html! {
+        nav.crumbs aria-label="Breadcrumb" {
+            a href="/models/catalog" { "Model catalog" } " / "
+            a href=(format!("/models/catalog?family={}", card.architecture)) { (card.family_name) }
+        }
+        article.detail {
+            header {
+                (family_logo(&card.architecture, 56))
+                div {
+                    h1 { (card.name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } }
+                    (badge_list(&card, viewer))
+                }
+            }
+            div.detail-grid {
+                // ammonia's output: the one place a page embeds HTML it did not build itself.
+                div.markdown { (PreEscaped(description)) }
+                aside {
+                    dl.metadata {
+                        @for (label, value) in &rows { dt { (label) } dd { (value) } }
+                    }
+                    div.deploy {
+                        @match viewer {
+                            Viewer::Anonymous => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
+                            Viewer::LoggedIn => { p { "Deploy from your project's endpoints page." } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    respond(StatusCode::OK, layout::page(&card.name, None, body))
+}
+
+fn not_found(raw: &str) -> HttpResponse {
+    let shown: String = raw.chars().take(80).collect();
+    let body = html! {
+        div.empty {
+            h1 { "No shared model here" }
+            p { "There is no model in the catalog with the id " code { (shown) } "." }
+            p {
+                "This page takes a model's UUID, such as " code { "3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f" } ". "
+                "The short " code { "mdl_…" } " ids printed by " code { "xeroctl models" } " are CLI-local and never resolve here; unshared models are not in the catalog."
+            }
+            p { a href="/models/catalog" { "Browse the catalog" } }
+        }
+    };
+    respond(StatusCode::NOT_FOUND, layout::page("Not found", None, body))
+}
