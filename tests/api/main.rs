@@ -6,5 +6,6 @@ mod catalog;
 mod helpers;
 mod models;
 mod openapi;
+mod pages;
 mod process;
 mod share;
