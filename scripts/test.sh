@@ -9,6 +9,14 @@ if ! command -v cargo >/dev/null; then
   exit 2
 fi
 
+# Browser tests drive Debian's chromium through chromedriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "installing chromium and chromium-driver for the browser tests" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 # Benchmarks are compiled (not run: they build 100 000-model indexes; see BENCHMARKS.md).
 cargo check --locked --benches
 cargo test --locked --no-fail-fast

@@ -2,6 +2,7 @@
 //! directory, driven over HTTP.
 
 mod authz;
+mod browser;
 mod catalog;
 mod helpers;
 mod models;

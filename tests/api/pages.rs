@@ -5,13 +5,22 @@ use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use serde_json::json;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{TestApp, spawn_app};
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Html) {
-    let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    (status, headers, Html::parse_document(&response.text().await.unwrap()))
+    (
+        status,
+        headers,
+        Html::parse_document(&response.text().await.unwrap()),
+    )
 }
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
@@ -34,33 +43,80 @@ async fn the_catalog_groups_cards_into_family_sections_and_filters_with_a_plain_
     share_model(&app, json!({"name": "Llama-3-8B", "architecture": "llama", "parameter_count": "8B", "context_length": "8K", "license": "llama3", "workload_type": "chat"})).await;
     share_model(&app, json!({"name": "Qwen3-30B-A3B", "architecture": "qwen3moe", "parameter_count": "30B", "context_length": "128K", "license": "apache-2.0", "workload_type": "chat,reasoning"})).await;
     share_model(&app, json!({"name": "Qwen3-Coder-480B", "architecture": "qwen3moe", "parameter_count": "480B", "license": "apache-2.0"})).await;
-    app.register(&json!({"name": "Private-Model", "architecture": "llama"})).await;
+    app.register(&json!({"name": "Private-Model", "architecture": "llama"}))
+        .await;
 
     let (status, headers, html) = page(&app, "/models/catalog").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
-    let sections: Vec<String> = select(&html, "section.family h2").iter().map(text).collect();
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let sections: Vec<String> = select(&html, "section.family h2")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(sections.len(), 2, "{sections:?}");
-    assert!(sections[0].starts_with("Qwen3 MoE") && sections[0].contains("(2)"), "largest family first: {sections:?}");
+    assert!(
+        sections[0].starts_with("Qwen3 MoE") && sections[0].contains("(2)"),
+        "largest family first: {sections:?}"
+    );
     let cards: Vec<String> = select(&html, "article.card h3").iter().map(text).collect();
     assert_eq!(cards.len(), 3);
-    assert!(!cards.iter().any(|c| c.contains("Private")), "unshared models never render");
-    let card = select(&html, "article.card").into_iter().find(|c| text(c).contains("Qwen3-30B-A3B")).unwrap();
+    assert!(
+        !cards.iter().any(|c| c.contains("Private")),
+        "unshared models never render"
+    );
+    let card = select(&html, "article.card")
+        .into_iter()
+        .find(|c| text(c).contains("Qwen3-30B-A3B"))
+        .unwrap();
     let card_text = text(&card);
-    for field in ["30B", "128K", "Apache 2.0", "Qwen3 MoE", "MoE", "chat", "reasoning"] {
+    for field in [
+        "30B",
+        "128K",
+        "Apache 2.0",
+        "Qwen3 MoE",
+        "MoE",
+        "chat",
+        "reasoning",
+    ] {
         assert!(card_text.contains(field), "card lacks {field}: {card_text}");
     }
-    assert!(select(&html, "img.logo").iter().all(|img| img.value().attr("src").unwrap().starts_with("/assets/logos/")));
-    assert!(select(&html, "label[for=q]").len() == 1, "the search box is labelled");
+    assert!(select(&html, "img.logo").iter().all(|img| {
+        img.value()
+            .attr("src")
+            .unwrap()
+            .starts_with("/assets/logos/")
+    }));
+    assert!(
+        select(&html, "label[for=q]").len() == 1,
+        "the search box is labelled"
+    );
 
     // Without JavaScript the form is a GET: the URL carries the state.
-    let (_, _, filtered) = page(&app, "/models/catalog?q=qwen&license=apache-2.0&min_params=100B").await;
-    let names: Vec<String> = select(&filtered, "article.card h3").iter().map(text).collect();
+    let (_, _, filtered) = page(
+        &app,
+        "/models/catalog?q=qwen&license=apache-2.0&min_params=100B",
+    )
+    .await;
+    let names: Vec<String> = select(&filtered, "article.card h3")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(names, ["Qwen3-Coder-480B"]);
-    let checked: Vec<&str> = select(&filtered, "input[name=license][checked]").iter().map(|i| i.value().attr("value").unwrap()).collect();
+    let checked: Vec<&str> = select(&filtered, "input[name=license][checked]")
+        .iter()
+        .map(|i| i.value().attr("value").unwrap())
+        .collect();
     assert_eq!(checked, ["apache-2.0"], "the selection is kept in the form");
     // Disjunctive counts: with a license selected, every license still shows its count.
-    let licenses: Vec<String> = select(&filtered, "input[name=license]").iter().map(|i| i.value().attr("value").unwrap().to_owned()).collect();
+    let licenses: Vec<String> = select(&filtered, "input[name=license]")
+        .iter()
+        .map(|i| i.value().attr("value").unwrap().to_owned())
+        .collect();
     assert!(licenses.contains(&"apache-2.0".to_owned()));
 
     let (status, _, bad) = page(&app, "/models/catalog?min_params=lots").await;
@@ -69,7 +125,10 @@ async fn the_catalog_groups_cards_into_family_sections_and_filters_with_a_plain_
     let (_, _, none) = page(&app, "/models/catalog?q=zzzzzzzz").await;
     assert!(text(&select(&none, ".empty")[0]).contains("No models match"));
     let (_, _, fragment) = page(&app, "/models/catalog?family=llama&fragment=1").await;
-    assert!(select(&fragment, "header.top").is_empty(), "a fragment has no page frame");
+    assert!(
+        select(&fragment, "header.top").is_empty(),
+        "a fragment has no page frame"
+    );
     assert_eq!(select(&fragment, "article.card").len(), 1);
 }
 
@@ -89,16 +148,32 @@ async fn the_detail_page_renders_hostile_markdown_harmlessly() {
     let (status, _, html) = page(&app, &format!("/models/catalog/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let markdown = &select(&html, "div.markdown")[0];
-    assert!(select(&html, "script").iter().all(|s| s.value().attr("src").is_some()), "no inline script anywhere");
-    assert!(markdown.select(&Selector::parse("script, iframe, style, form, meta, svg, img").unwrap()).next().is_none());
+    assert!(
+        select(&html, "script")
+            .iter()
+            .all(|s| s.value().attr("src").is_some()),
+        "no inline script anywhere"
+    );
+    assert!(
+        markdown
+            .select(&Selector::parse("script, iframe, style, form, meta, svg, img").unwrap())
+            .next()
+            .is_none()
+    );
     for element in markdown.descendants().filter_map(scraper::ElementRef::wrap) {
         for (name, value) in element.value().attrs() {
             assert!(!name.starts_with("on"), "event handler attribute {name}");
             let lower = value.to_lowercase();
-            assert!(!lower.contains("javascript:") && !lower.starts_with("data:"), "{name}={value}");
+            assert!(
+                !lower.contains("javascript:") && !lower.starts_with("data:"),
+                "{name}={value}"
+            );
         }
     }
-    let link = markdown.select(&Selector::parse("a[href^='https://example.com']").unwrap()).next().expect("safe link kept");
+    let link = markdown
+        .select(&Selector::parse("a[href^='https://example.com']").unwrap())
+        .next()
+        .expect("safe link kept");
     assert!(link.value().attr("rel").unwrap().contains("noopener"));
     assert_eq!(text(&select(&html, "h1")[0]).trim(), "Hostile");
 }
@@ -109,28 +184,55 @@ async fn user_fields_are_escaped_everywhere() {
     let app = spawn_app().await;
     let payload = "<b onmouseover=alert(1)>x</b>\"'</script>";
     let id = share_model(&app, json!({"name": payload, "version": payload, "license": "<i>lic</i>", "quantization": "<b onmouseover=x>q"})).await;
-    for path in [format!("/models/catalog/{id}"), "/models/catalog".to_owned(), format!("/models/catalog?q={}", "%3Cb%3E")] {
-        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+    for path in [
+        format!("/models/catalog/{id}"),
+        "/models/catalog".to_owned(),
+        format!("/models/catalog?q={}", "%3Cb%3E"),
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
         let body = response.text().await.unwrap();
-        assert!(!body.contains("<b onmouseover"), "{path} rendered markup from a user field");
+        assert!(
+            !body.contains("<b onmouseover"),
+            "{path} rendered markup from a user field"
+        );
         assert!(!body.contains("<i>lic</i>"));
         let html = Html::parse_document(&body);
         assert!(select(&html, "b[onmouseover]").is_empty() && select(&html, "i").is_empty());
     }
     let (_, _, html) = page(&app, &format!("/models/catalog/{id}")).await;
-    assert!(text(&select(&html, "title")[0]).contains("<b onmouseover"), "shown as text in the title");
+    assert!(
+        text(&select(&html, "title")[0]).contains("<b onmouseover"),
+        "shown as text in the title"
+    );
 }
 
 #[tokio::test]
 async fn unknown_unshared_and_slug_ids_get_a_friendly_404_page() {
     let app = spawn_app().await;
     let private = app.register_sample("private").await;
-    for id in ["mdl_abc123".to_owned(), uuid::Uuid::new_v4().to_string(), private] {
+    for id in [
+        "mdl_abc123".to_owned(),
+        uuid::Uuid::new_v4().to_string(),
+        private,
+    ] {
         let (status, headers, html) = page(&app, &format!("/models/catalog/{id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
-        assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         let message = text(&select(&html, ".empty")[0]);
-        assert!(message.contains("UUID") && message.contains("mdl_"), "{message}");
+        assert!(
+            message.contains("UUID") && message.contains("mdl_"),
+            "{message}"
+        );
     }
 }
 
@@ -142,7 +244,13 @@ async fn anonymous_visitors_see_log_in_to_deploy_and_no_infrastructure_badges() 
     assert_eq!(text(&select(&html, ".deploy a")[0]), "Log in to deploy");
     assert!(select(&html, ".badge-xim_only, .badge-not_deployed, .badge-shared").is_empty());
     let (_, _, catalog) = page(&app, "/models/catalog").await;
-    assert!(select(&catalog, ".badge-xim_only, .badge-not_deployed, .badge-shared").is_empty());
+    assert!(
+        select(
+            &catalog,
+            ".badge-xim_only, .badge-not_deployed, .badge-shared"
+        )
+        .is_empty()
+    );
 }
 
 /// RELIABILITY T21: security headers on every kind of response, assets included.
@@ -150,24 +258,83 @@ async fn anonymous_visitors_see_log_in_to_deploy_and_no_infrastructure_badges() 
 async fn security_headers_are_on_every_response() {
     let app = spawn_app().await;
     let (_, _, html) = page(&app, "/models/catalog").await;
-    let css = select(&html, "link[rel=stylesheet]")[0].value().attr("href").unwrap().to_owned();
-    let script = select(&html, "script[src]")[0].value().attr("src").unwrap().to_owned();
-    for path in ["/models/catalog", "/models/catalog/nope", "/v1/catalog/models", "/v1/catalog/models?per_page=0", "/healthz", "/nowhere", css.as_str(), script.as_str(), "/assets/logos/qwen.svg"] {
-        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+    let css = select(&html, "link[rel=stylesheet]")[0]
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    let script = select(&html, "script[src]")[0]
+        .value()
+        .attr("src")
+        .unwrap()
+        .to_owned();
+    for path in [
+        "/models/catalog",
+        "/models/catalog/nope",
+        "/v1/catalog/models",
+        "/v1/catalog/models?per_page=0",
+        "/healthz",
+        "/nowhere",
+        css.as_str(),
+        script.as_str(),
+        "/assets/logos/qwen.svg",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
         let headers = response.headers();
-        let csp = headers.get("content-security-policy").unwrap_or_else(|| panic!("no CSP on {path}")).to_str().unwrap();
-        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        let csp = headers
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("no CSP on {path}"))
+            .to_str()
+            .unwrap();
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(directive), "{path}: {csp}");
         }
         assert!(!csp.contains("unsafe-inline"), "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert!(headers.contains_key("referrer-policy"), "{path}");
     }
-    let response = app.client.get(format!("{}{css}", app.address)).send().await.unwrap();
-    assert_eq!(response.headers()["content-type"], "text/css; charset=utf-8");
-    assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"), "fingerprinted assets cache for long");
+    let response = app
+        .client
+        .get(format!("{}{css}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/css; charset=utf-8"
+    );
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable"),
+        "fingerprinted assets cache for long"
+    );
     let etag = response.headers()["etag"].clone();
-    let again = app.client.get(format!("{}{css}", app.address)).header("if-none-match", etag).send().await.unwrap();
+    let again = app
+        .client
+        .get(format!("{}{css}", app.address))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(app.client.get(format!("{}{script}", app.address)).send().await.unwrap().headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        app.client
+            .get(format!("{}{script}", app.address))
+            .send()
+            .await
+            .unwrap()
+            .headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
 }
