@@ -87,3 +87,15 @@ CREATE TABLE catalog_outbox (
     model_id    TEXT NOT NULL,
     enqueued_at TEXT NOT NULL
 );
+
+-- migration 2
+-- Browser sessions. Only a SHA-256 of the cookie value is stored; the CSRF token is per session.
+CREATE TABLE sessions (
+    token_hash        BLOB PRIMARY KEY,
+    user_id           INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf_token        TEXT NOT NULL,
+    active_project_id TEXT REFERENCES projects (id) ON DELETE SET NULL,
+    created_at        TEXT NOT NULL,
+    expires_at        TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);

@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, env = "XERO_WORKERS")]
     pub workers: Option<usize>,
+    /// Mark session cookies `Secure` with the `__Host-` prefix: set when serving over TLS or
+    /// behind a TLS-terminating proxy.
+    #[arg(long, env = "XERO_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -33,6 +37,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub demo: bool,
     pub workers: usize,
+    /// Session cookies carry `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
     /// Drain the outbox into the index after writes and periodically (off only in crash tests).
     pub index_sync: bool,
 }
@@ -65,6 +71,7 @@ impl Settings {
             demo: args.demo,
             workers,
             index_sync: !args.no_index_sync,
+            secure_cookies: args.secure_cookies,
         })
     }
 
@@ -76,6 +83,7 @@ impl Settings {
             demo: false,
             workers: 2,
             index_sync: true,
+            secure_cookies: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod keys;
 pub mod passwords;
+pub mod sessions;
 
 use crate::catalog::ids::ProjectId;
 
@@ -40,6 +41,12 @@ pub enum Principal {
         key_id: String,
         scope: KeyScope,
     },
+    /// A user logged in through the browser; may act on the projects they are a member of.
+    User {
+        user_id: i64,
+        username: String,
+        projects: Vec<ProjectId>,
+    },
     /// The local administrator running `xeroctl admin` (or `serve --demo`) on the data directory.
     LocalAdmin,
 }
@@ -49,6 +56,7 @@ impl Principal {
     pub fn actor(&self) -> String {
         match self {
             Self::ApiKey { key_id, .. } => format!("key:{key_id}"),
+            Self::User { username, .. } => format!("user:{username}"),
             Self::LocalAdmin => "admin-cli".to_owned(),
         }
     }
@@ -57,6 +65,7 @@ impl Principal {
     pub fn can_read(&self, project: &ProjectId) -> bool {
         match self {
             Self::ApiKey { project_id, .. } => project_id == project,
+            Self::User { projects, .. } => projects.contains(project),
             Self::LocalAdmin => true,
         }
     }
@@ -67,6 +76,7 @@ impl Principal {
             Self::ApiKey {
                 project_id, scope, ..
             } => project_id == project && *scope == KeyScope::Write,
+            Self::User { projects, .. } => projects.contains(project),
             Self::LocalAdmin => true,
         }
     }

@@ -28,3 +28,21 @@ pub enum CatalogError {
     #[error("active parameter count ({active}) cannot exceed the parameter count ({total})")]
     ActiveExceedsTotal { active: String, total: String },
 }
+
+impl CatalogError {
+    /// The input field the error is about, for showing it next to that field in a form.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::InvalidParameterCount { .. } | Self::ActiveExceedsTotal { .. } => {
+                "parameter_count"
+            }
+            Self::InvalidContextLength { .. } => "context_length",
+            Self::InvalidArchitecture { .. } => "architecture",
+            Self::InvalidTag { .. } | Self::TooManyTags { .. } => "workload_type",
+            Self::InvalidUri { .. } => "artifact_uri",
+            Self::TooLong { field, .. }
+            | Self::Empty { field }
+            | Self::ControlCharacters { field } => field,
+        }
+    }
+}

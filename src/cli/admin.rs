@@ -35,6 +35,18 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 if is_admin { " (administrator)" } else { "" }
             );
         }
+        AdminCommand::AddMember {
+            project,
+            user,
+            owner,
+        } => {
+            admin::add_member(&services, &parse_project(&project)?, &user, owner).await?;
+            eprintln!("`{user}` added to {project}");
+        }
+        AdminCommand::DisableUser { name } => {
+            admin::disable_user(&services, &name).await?;
+            eprintln!("user `{name}` disabled; their sessions have ended");
+        }
         AdminCommand::CreateProject { slug, name, owner } => {
             let project = admin::create_project(&services, &slug, &name, owner).await?;
             println!("{}", project.id);

@@ -45,6 +45,8 @@ pub enum AdminCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Disable a user: they can no longer log in and all their sessions end at once.
+    DisableUser { name: String },
     /// Create a project and print its `proj_…` id.
     CreateProject {
         /// Lowercase letters, digits and `-`; appears in the project's API keys.
@@ -56,6 +58,16 @@ pub enum AdminCommand {
         /// An existing user who becomes the project's owner.
         #[arg(long)]
         owner: Option<String>,
+    },
+    /// Add an existing user to a project.
+    AddMember {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        user: String,
+        /// As an owner rather than a member.
+        #[arg(long)]
+        owner: bool,
     },
     /// List projects with their model counts.
     ListProjects,

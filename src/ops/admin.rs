@@ -187,3 +187,76 @@ pub async fn list_keys(
         .call(move |conn| store::keys::list_keys(conn, &project))
         .await?)
 }
+
+/// Disables a user and ends every session of theirs (RELIABILITY T13). API keys belong to
+/// projects, not users: revoke them with `revoke-key`.
+pub async fn disable_user(services: &Services, username: &str) -> Result<(), OpsError> {
+    let name = username.trim().to_owned();
+    services
+        .store
+        .write(move |tx| {
+            let at = now();
+            if !store::sessions::disable_user(tx, &name, &at)? {
+                return Ok(Err(OpsError::InvalidInput(format!("no user `{name}`"))));
+            }
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: ACTOR,
+                    project_id: None,
+                    action: "user.disable",
+                    target_kind: "user",
+                    target_id: &name,
+                    detail: None,
+                },
+                &at,
+            )?;
+            Ok(Ok(()))
+        })
+        .await?
+}
+
+/// Adds an existing user to a project as a member (or owner).
+pub async fn add_member(
+    services: &Services,
+    project: &ProjectId,
+    username: &str,
+    owner: bool,
+) -> Result<(), OpsError> {
+    let project = project.clone();
+    let name = username.trim().to_owned();
+    services
+        .store
+        .write(move |tx| {
+            let Some(user) = store::users::find_user_by_name(tx, &name)? else {
+                return Ok(Err(OpsError::InvalidInput(format!("no user `{name}`"))));
+            };
+            if store::projects::find_project(tx, &project)?.is_none() {
+                return Ok(Err(OpsError::ProjectNotFound {
+                    id: project.to_string(),
+                }));
+            }
+            let at = now();
+            store::projects::upsert_membership(
+                tx,
+                &project,
+                user.id,
+                if owner { "owner" } else { "member" },
+                &at,
+            )?;
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: ACTOR,
+                    project_id: Some(&project),
+                    action: "member.add",
+                    target_kind: "user",
+                    target_id: &name,
+                    detail: None,
+                },
+                &at,
+            )?;
+            Ok(Ok(()))
+        })
+        .await?
+}

@@ -12,6 +12,9 @@ use crate::store;
 
 const DEMO_DATA: &str = include_str!("../../demo/models-real.jsonl");
 const DEMO_SLUG: &str = "demo";
+/// The demo's administrator; the password is printed at the first start and in the README.
+pub const DEMO_USER: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo-password";
 
 /// One line of the real-model data set.
 #[derive(Debug, Deserialize)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod generate;
 pub mod index_sync;
 pub mod models;
+pub mod session;
 pub mod share;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ pub struct Services {
     pub search: Option<Arc<SearchIndex>>,
     /// Serialises outbox drains so concurrent writes share index commits.
     pub sync_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Bounds password hashes in flight (argon2id costs ~19 MiB and ~19 ms each).
+    pub login_gate: Arc<tokio::sync::Semaphore>,
+    pub login_throttle: Arc<session::LoginThrottle>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
     pub data_dir: PathBuf,
@@ -46,6 +50,8 @@ impl Services {
             store,
             search: None,
             sync_lock: Arc::default(),
+            login_gate: Arc::new(tokio::sync::Semaphore::new(login_slots())),
+            login_throttle: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
         })
@@ -105,4 +111,9 @@ pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, OpsError> {
             path: data_dir.display().to_string(),
         }),
     }
+}
+
+/// Two password hashes in flight per core.
+fn login_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }

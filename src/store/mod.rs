@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod models;
 pub mod outbox;
 pub mod projects;
+pub mod sessions;
 mod sql_types;
 pub mod users;
 

@@ -7,3 +7,4 @@ pub mod auth_middleware;
 pub mod error;
 pub mod pages;
 pub mod server;
+pub mod session;

@@ -69,12 +69,17 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let openapi = web::Data::new(openapi_json());
+        let cookies = web::Data::new(super::session::CookiePolicy {
+            secure: settings.secure_cookies,
+        });
         let data = web::Data::new(services.clone());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(data.clone())
                 .app_data(openapi.clone())
+                .app_data(cookies.clone())
+                .app_data(web::FormConfig::default().limit(JSON_LIMIT))
                 .app_data(json_config())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::new(ErrorCode::RouteNotFound, err.to_string()).into()
@@ -176,6 +181,11 @@ async fn seed_demo(services: &Services) -> Result<(), StartupError> {
             tracing::info!(registered = seed.registered, skipped = seed.skipped, project_id = %seed.project_id, "demo data created");
             println!("demo project: {}", seed.project_id);
             println!("demo API key (shown once): {}", seed.api_key);
+            println!(
+                "demo login: {} / {}",
+                ops::demo::DEMO_USER,
+                ops::demo::DEMO_PASSWORD
+            );
         }
         None => tracing::info!("demo data already present"),
     }

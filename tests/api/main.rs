@@ -9,4 +9,5 @@ mod models;
 mod openapi;
 mod pages;
 mod process;
+mod sessions;
 mod share;

@@ -3,7 +3,7 @@
 //! updates by fetching the same URL with `fragment=1` and swapping `#catalog-body`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 
 use super::components::{family_logo, model_card};
@@ -16,6 +16,7 @@ use crate::catalog::query::{
 };
 use crate::catalog::units::{ContextLength, ParameterCount};
 use crate::ops::{self, Services};
+use crate::web::session::current_session;
 use crate::wire::catalog::license_label;
 
 /// Family sections shown in the grouped view, and cards per section.
@@ -24,15 +25,21 @@ const CARDS_PER_SECTION: usize = 4;
 
 /// The page handler.
 pub async fn catalog_page(
+    request: HttpRequest,
     pairs: web::Query<Vec<(String, String)>>,
     services: web::Data<Services>,
 ) -> HttpResponse {
+    let session = current_session(&request).await;
     let fragment = pairs.iter().any(|(k, v)| k == "fragment" && v == "1");
     let params = pairs
         .iter()
         .filter(|(k, _)| k != "fragment")
         .map(|(k, v)| (k.as_str(), v.as_str()));
-    let viewer = Viewer::Anonymous;
+    let viewer = if session.is_some() {
+        Viewer::LoggedIn
+    } else {
+        Viewer::Anonymous
+    };
     let (status, body) = match CatalogQuery::from_pairs(params) {
         Err(error) => (
             StatusCode::BAD_REQUEST,
@@ -70,6 +77,7 @@ pub async fn catalog_page(
         status,
         layout::page(
             "Model catalog",
+            session.as_ref(),
             Some("catalog.js"),
             page(query_text, sort, body),
         ),

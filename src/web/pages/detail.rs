@@ -2,7 +2,7 @@
 //! from markdown and sanitised, badges, and the deploy action (or "Log in to deploy").
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{PreEscaped, html};
 
 use super::components::{badge_list, family_logo};
@@ -10,24 +10,35 @@ use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::ids::ModelId;
 use crate::markdown;
+use crate::ops::session::Session;
 use crate::ops::{self, Services};
+use crate::web::session::current_session;
 
 /// The page handler.
-pub async fn detail_page(path: web::Path<String>, services: web::Data<Services>) -> HttpResponse {
-    let viewer = Viewer::Anonymous;
+pub async fn detail_page(
+    request: HttpRequest,
+    path: web::Path<String>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let session = current_session(&request).await;
+    let viewer = if session.is_some() {
+        Viewer::LoggedIn
+    } else {
+        Viewer::Anonymous
+    };
     let raw = path.into_inner();
     let Some(id) = ModelId::parse(&raw) else {
-        return not_found(&raw);
+        return not_found(&raw, session.as_ref());
     };
     let shared = match ops::catalog::catalog_model(&services, id).await {
         Ok(shared) => shared,
-        Err(ops::OpsError::ModelNotFound { .. }) => return not_found(&raw),
+        Err(ops::OpsError::ModelNotFound { .. }) => return not_found(&raw, session.as_ref()),
         Err(error) => {
             tracing::error!(%error, "detail page failed");
             let body = html! { h1 { "Something went wrong" } p { "Try again in a moment." } };
             return respond(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                layout::page("Error", None, body),
+                layout::page("Error", session.as_ref(), None, body),
             );
         }
     };
@@ -96,17 +107,25 @@ pub async fn detail_page(path: web::Path<String>, services: web::Data<Services>)
                     div.deploy {
                         @match viewer {
                             Viewer::Anonymous => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
-                            Viewer::LoggedIn => { p { "Deploy from your project's endpoints page." } }
+                            Viewer::LoggedIn => {
+                                @match session.as_ref().and_then(|s| s.active_project.as_ref()) {
+                                    Some(project) => { p { "Deploying into " (project) " needs an endpoint tier; deployment arrives with the infrastructure features." } }
+                                    None => { p { "Join or create a project to deploy models." } }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
     };
-    respond(StatusCode::OK, layout::page(&card.name, None, body))
+    respond(
+        StatusCode::OK,
+        layout::page(&card.name, session.as_ref(), None, body),
+    )
 }
 
-fn not_found(raw: &str) -> HttpResponse {
+fn not_found(raw: &str, session: Option<&Session>) -> HttpResponse {
     let shown: String = raw.chars().take(80).collect();
     let body = html! {
         div.empty {
@@ -119,5 +138,8 @@ fn not_found(raw: &str) -> HttpResponse {
             p { a href="/models/catalog" { "Browse the catalog" } }
         }
     };
-    respond(StatusCode::NOT_FOUND, layout::page("Not found", None, body))
+    respond(
+        StatusCode::NOT_FOUND,
+        layout::page("Not found", session, None, body),
+    )
 }

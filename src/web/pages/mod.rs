@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod components;
 pub mod detail;
 pub mod layout;
+pub mod login;
+pub mod projects;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -22,7 +24,43 @@ pub fn configure(config: &mut web::ServiceConfig) {
             }),
         )
         .route("/models/catalog", web::get().to(catalog::catalog_page))
-        .route("/models/catalog/{id}", web::get().to(detail::detail_page));
+        .route("/models/catalog/{id}", web::get().to(detail::detail_page))
+        .route("/login", web::get().to(login::show_login))
+        .route("/login", web::post().to(login::submit_login))
+        .route("/logout", web::post().to(login::logout))
+        .route("/session/project", web::post().to(login::switch_project))
+        .route(
+            "/projects/{project}/models",
+            web::get().to(projects::models_page),
+        )
+        .route(
+            "/projects/{project}/models",
+            web::post().to(projects::register),
+        )
+        .route(
+            "/projects/{project}/models/{model}/edit",
+            web::get().to(projects::edit_page),
+        )
+        .route(
+            "/projects/{project}/models/{model}/edit",
+            web::post().to(projects::edit),
+        )
+        .route(
+            "/projects/{project}/models/{model}/{action}",
+            web::post().to(projects::model_action),
+        )
+        .route(
+            "/projects/{project}/keys",
+            web::get().to(projects::keys_page),
+        )
+        .route(
+            "/projects/{project}/keys",
+            web::post().to(projects::create_key),
+        )
+        .route(
+            "/projects/{project}/keys/{key}/revoke",
+            web::post().to(projects::revoke_key),
+        );
 }
 
 /// An HTML answer with a status.

@@ -1,0 +1,222 @@
+//! `/login`, `/logout` and the project switcher.
+//!
+//! Login CSRF uses a double-submit token: a random cookie set with the form, which the form must
+//! echo. A successful login always makes a new session (the old cookie's session, if any, is
+//! deleted), so a session id planted before login is worthless (RELIABILITY T12).
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::html;
+use serde::Deserialize;
+
+use super::{html as respond, layout};
+use crate::auth::sessions::{new_token, same_secret};
+use crate::catalog::ids::ProjectId;
+use crate::ops::session::LoginRefusal;
+use crate::ops::{self, Services};
+use crate::web::session::{CookiePolicy, current_session, form_allowed};
+
+const LOGIN_CSRF_COOKIE: &str = "xero_login_csrf";
+
+#[derive(Debug, Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SwitchForm {
+    csrf: String,
+    project: String,
+}
+
+/// Only same-site paths are followed after login, never `//host` or absolute URLs.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/models/catalog".to_owned(),
+    }
+}
+
+fn login_page(status: StatusCode, next: &str, error: Option<&str>) -> HttpResponse {
+    let token = new_token();
+    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, token.clone())
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish();
+    let body = html! {
+        div.narrow {
+            h1 { "Log in" }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="next" value=(next);
+                label for="username" { "User name" }
+                input id="username" name="username" autocomplete="username" required;
+                label for="password" { "Password" }
+                input id="password" type="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "Log in" }
+            }
+            p.muted { "Accounts are created by an administrator: " code { "xeroctl admin create-user NAME" } "." }
+        }
+    };
+    let mut response = respond(status, layout::page("Log in", None, None, body));
+    let _ = response.add_cookie(&cookie);
+    response
+}
+
+/// `GET /login`.
+pub async fn show_login(query: web::Query<NextParam>) -> HttpResponse {
+    login_page(StatusCode::OK, &safe_next(query.next.as_deref()), None)
+}
+
+/// `POST /login`.
+pub async fn submit_login(
+    request: HttpRequest,
+    form: web::Form<LoginForm>,
+    services: web::Data<Services>,
+    policy: web::Data<CookiePolicy>,
+) -> HttpResponse {
+    let next = safe_next(form.next.as_deref());
+    let cookie_token = request
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let cross_site = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        == Some("cross-site");
+    if cross_site || cookie_token.is_empty() || !same_secret(&cookie_token, &form.csrf) {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            &next,
+            Some("The form expired. Please try again."),
+        );
+    }
+    let client = request.peer_addr().map(|a| a.ip());
+    let outcome = match ops::session::login(&services, &form.username, &form.password, client).await
+    {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::error!(%error, "login failed");
+            return login_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &next,
+                Some("Something went wrong; try again."),
+            );
+        }
+    };
+    match outcome {
+        Ok((token, _)) => {
+            if let Some(old) = current_session(&request).await {
+                let _ = ops::session::logout(&services, &old).await;
+            }
+            HttpResponse::SeeOther()
+                .insert_header(("Location", next))
+                .insert_header(("Cache-Control", "no-store"))
+                .cookie(policy.session_cookie(&token))
+                .finish()
+        }
+        Err(LoginRefusal::BadCredentials) => login_page(
+            StatusCode::UNAUTHORIZED,
+            &next,
+            Some("Wrong user name or password."),
+        ),
+        Err(LoginRefusal::TooManyAttempts { retry_after }) => {
+            let mut response = login_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                &next,
+                Some("Too many failed attempts. Wait a few minutes and try again."),
+            );
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(
+                &retry_after.as_secs().max(1).to_string(),
+            ) {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+            response
+        }
+        Err(LoginRefusal::Busy) => login_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &next,
+            Some("The server is busy; try again in a moment."),
+        ),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    request: HttpRequest,
+    form: web::Form<CsrfForm>,
+    services: web::Data<Services>,
+    policy: web::Data<CookiePolicy>,
+) -> HttpResponse {
+    let Some(session) = current_session(&request).await else {
+        return HttpResponse::SeeOther()
+            .insert_header(("Location", "/models/catalog"))
+            .cookie(policy.expired_cookie())
+            .finish();
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    if let Err(error) = ops::session::logout(&services, &session).await {
+        tracing::error!(%error, "logout failed");
+    }
+    HttpResponse::SeeOther()
+        .insert_header(("Location", "/models/catalog"))
+        .cookie(policy.expired_cookie())
+        .finish()
+}
+
+/// `POST /session/project`: the project switcher.
+pub async fn switch_project(
+    request: HttpRequest,
+    form: web::Form<SwitchForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let Some(session) = current_session(&request).await else {
+        return HttpResponse::SeeOther()
+            .insert_header(("Location", "/login"))
+            .finish();
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let Some(project) = ProjectId::parse(&form.project) else {
+        return forbidden();
+    };
+    match ops::session::switch_project(&services, &session, &project).await {
+        Ok(()) => HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/projects/{project}/models")))
+            .finish(),
+        Err(_) => forbidden(),
+    }
+}
+
+/// The CSRF refusal: same status for every form.
+pub fn forbidden() -> HttpResponse {
+    let body = html! { div.empty { h1 { "This form could not be accepted" } p { "It expired or came from another site. Go back, reload the page and try again." } } };
+    respond(
+        StatusCode::FORBIDDEN,
+        layout::page("Forbidden", None, None, body),
+    )
+}

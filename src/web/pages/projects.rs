@@ -1,0 +1,609 @@
+//! Project pages for members: `/projects/{id}/models` (register, edit, delete, share, unshare)
+//! and `/projects/{id}/keys` (create, shown once; revoke). Non-members get 404, anonymous
+//! visitors are sent to log in. Every form carries the session's CSRF token.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::login::forbidden;
+use super::{html as respond, layout};
+use crate::auth::KeyScope;
+use crate::catalog::CatalogError;
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::model::{Model, ModelInput, ModelPatch, NewModel, PatchInput};
+use crate::catalog::role::{Presence, catalog_role};
+use crate::ops::session::Session;
+use crate::ops::share::{Visibility, set_visibility};
+use crate::ops::{self, OpsError, Services};
+use crate::web::session::{current_session, form_allowed};
+
+/// The model form: every field as typed; empty means "not stated".
+#[derive(Debug, Default, Deserialize)]
+pub struct ModelForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    parameter_count: String,
+    #[serde(default)]
+    context_length: String,
+    #[serde(default)]
+    license: String,
+    #[serde(default)]
+    quantization: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    workload_type: String,
+}
+
+fn text(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| value.to_owned())
+}
+
+impl ModelForm {
+    fn input(&self) -> ModelInput {
+        ModelInput {
+            name: Some(self.name.clone()),
+            version: text(&self.version),
+            description: text(&self.description),
+            architecture: text(&self.architecture),
+            parameter_count: text(&self.parameter_count),
+            active_parameter_count: None,
+            context_length: text(&self.context_length),
+            license: text(&self.license),
+            quantization: text(&self.quantization),
+            format: text(&self.format),
+            workload_type: text(&self.workload_type),
+            artifact_uri: None,
+        }
+    }
+
+    /// An edit sets every field of the form; an emptied field clears it.
+    fn patch(&self) -> PatchInput {
+        let set = |v: &str| Some(text(v));
+        PatchInput {
+            name: Some(self.name.clone()),
+            version: set(&self.version),
+            description: Some(Some(self.description.clone())),
+            architecture: set(&self.architecture),
+            parameter_count: set(&self.parameter_count),
+            active_parameter_count: None,
+            context_length: set(&self.context_length),
+            license: set(&self.license),
+            quantization: set(&self.quantization),
+            format: set(&self.format),
+            workload_type: set(&self.workload_type),
+        }
+    }
+
+    fn from_model(model: &Model) -> Self {
+        let d = &model.details;
+        Self {
+            csrf: String::new(),
+            name: d.name.clone(),
+            version: d.version.clone().unwrap_or_default(),
+            description: d.description.clone(),
+            architecture: d
+                .architecture
+                .as_ref()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+            parameter_count: d.parameter_count.map(|p| p.to_string()).unwrap_or_default(),
+            context_length: d
+                .context_length
+                .map(|c| c.get().to_string())
+                .unwrap_or_default(),
+            license: d
+                .license
+                .as_ref()
+                .map(|l| l.key().to_owned())
+                .unwrap_or_default(),
+            quantization: d.quantization.clone().unwrap_or_default(),
+            format: d.format.clone().unwrap_or_default(),
+            workload_type: d.workload_type.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KeyForm {
+    csrf: String,
+    scope: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// The member's session and project, or the answer for everyone else.
+async fn member(
+    request: &HttpRequest,
+    raw_project: &str,
+) -> Result<(Session, ProjectId), HttpResponse> {
+    let Some(session) = current_session(request).await else {
+        let next = request.uri().path().to_owned();
+        return Err(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/login?next={next}")))
+            .finish());
+    };
+    match ProjectId::parse(raw_project).filter(|p| session.principal().can_read(p)) {
+        Some(project) => Ok((session, project)),
+        None => Err(not_found(Some(&session))),
+    }
+}
+
+fn not_found(session: Option<&Session>) -> HttpResponse {
+    let body = html! { div.empty { h1 { "Not found" } p { "There is no such project or model among yours." } p { a href="/models/catalog" { "Back to the catalog" } } } };
+    private(respond(
+        StatusCode::NOT_FOUND,
+        layout::page("Not found", session, None, body),
+    ))
+}
+
+/// Authenticated pages are never cached (RELIABILITY T21).
+fn private(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn back_to(project: &ProjectId) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/projects/{project}/models")))
+        .finish()
+}
+
+fn project_name(session: &Session, project: &ProjectId) -> String {
+    session
+        .projects
+        .iter()
+        .find(|(id, _)| id == project)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| project.to_string())
+}
+
+/// `GET /projects/{id}/models`.
+pub async fn models_page(
+    request: HttpRequest,
+    path: web::Path<String>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, project) = match member(&request, &path).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    render_models(
+        &services,
+        &session,
+        &project,
+        &ModelForm::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn render_models(
+    services: &Services,
+    session: &Session,
+    project: &ProjectId,
+    form: &ModelForm,
+    error: Option<&CatalogError>,
+    status: StatusCode,
+) -> HttpResponse {
+    let models = match ops::models::list_models(
+        services,
+        &session.principal(),
+        project,
+        1,
+        ops::models::MAX_PAGE_SIZE,
+    )
+    .await
+    {
+        Ok((models, _)) => models,
+        Err(_) => return not_found(Some(session)),
+    };
+    let action = format!("/projects/{project}/models");
+    let body = html! {
+        h1 { "Models of " (project_name(session, project)) }
+        @if models.is_empty() {
+            div.empty { p { "No models yet. Register one below, then share it to put it in the catalog." } }
+        } @else {
+            table.models {
+                caption { (models.len()) " models" }
+                thead { tr { th { "Name" } th { "Architecture" } th { "Size" } th { "Context" } th { "License" } th { "Catalog role" } th { "Actions" } } }
+                tbody {
+                    @for model in &models { (model_row(session, project, model)) }
+                }
+            }
+        }
+        h2 id="register" { "Register a model" }
+        (model_form(session, &action, form, error, "Register"))
+    };
+    private(respond(
+        status,
+        layout::page("My models", Some(session), None, body),
+    ))
+}
+
+fn model_row(session: &Session, project: &ProjectId, model: &Model) -> Markup {
+    let d = &model.details;
+    let role = catalog_role(Presence {
+        is_shared: model.shared,
+        loaded_on_active_shared_agent: false,
+    });
+    let base = format!("/projects/{project}/models/{}", model.id);
+    html! {
+        tr {
+            td {
+                @if model.shared { a href=(format!("/models/catalog/{}", model.id)) { (d.name) } } @else { (d.name) }
+                br; small.muted { (model.id.display_id()) }
+            }
+            td { (d.architecture.as_ref().map(|a| a.as_str()).unwrap_or("—")) }
+            td { (d.parameter_count.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
+            td { (d.context_length.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
+            td { (d.license.as_ref().map(|l| l.display_name()).unwrap_or("—")) }
+            td { @match role { Some(r) => { (if r.as_str() == "shared" { "Shared" } else { "XIM Only (deployable)" }) } None => { "Not shared" } } }
+            td.actions {
+                form method="post" action=(format!("{base}/{}", if model.shared { "unshare" } else { "share" })) {
+                    input type="hidden" name="csrf" value=(session.csrf_token);
+                    button type="submit" { (if model.shared { "Unshare" } else { "Share" }) }
+                }
+                a href=(format!("{base}/edit")) { "Edit" }
+                form method="post" action=(format!("{base}/delete")) {
+                    input type="hidden" name="csrf" value=(session.csrf_token);
+                    button.danger type="submit" aria-label=(format!("Delete {}", d.name)) { "Delete" }
+                }
+            }
+        }
+    }
+}
+
+fn model_form(
+    session: &Session,
+    action: &str,
+    form: &ModelForm,
+    error: Option<&CatalogError>,
+    submit: &str,
+) -> Markup {
+    let fields: [(&str, &str, &str, &str); 9] = [
+        ("name", "Name", &form.name, "Qwen3-30B-A3B"),
+        (
+            "architecture",
+            "Architecture",
+            &form.architecture,
+            "qwen3moe or Qwen3MoeForCausalLM",
+        ),
+        (
+            "parameter_count",
+            "Parameters",
+            &form.parameter_count,
+            "30B",
+        ),
+        (
+            "context_length",
+            "Context length",
+            &form.context_length,
+            "128K",
+        ),
+        ("license", "License", &form.license, "apache-2.0"),
+        (
+            "workload_type",
+            "Workload (comma-separated)",
+            &form.workload_type,
+            "chat,code",
+        ),
+        ("quantization", "Quantization", &form.quantization, "Q4_K_M"),
+        ("format", "Format", &form.format, "gguf"),
+        ("version", "Version", &form.version, "2507"),
+    ];
+    html! {
+        form.model-form method="post" action=(action) novalidate {
+            input type="hidden" name="csrf" value=(session.csrf_token);
+            @if error.is_some() { p.error role="alert" { "Please fix the field marked below." } }
+            @for (name, label, value, placeholder) in fields {
+                @let invalid = error.is_some_and(|e| e.field() == name);
+                div.field {
+                    label for=(name) { (label) }
+                    input id=(name) name=(name) value=(value) placeholder=(placeholder) aria-invalid=[invalid.then_some("true")] aria-describedby=[invalid.then(|| format!("{name}-error"))];
+                    @if invalid { @if let Some(error) = error { span.field-error id=(format!("{name}-error")) { (error.to_string()) } } }
+                }
+            }
+            div.field {
+                label for="description" { "Description (markdown)" }
+                textarea id="description" name="description" rows="6" { (form.description) }
+                @if let Some(error) = error.filter(|e| e.field() == "description") { span.field-error { (error.to_string()) } }
+            }
+            button type="submit" { (submit) }
+        }
+    }
+}
+
+/// `POST /projects/{id}/models`: register.
+pub async fn register(
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ModelForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, project) = match member(&request, &path).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let new = match NewModel::parse(form.input()) {
+        Ok(new) => new,
+        Err(error) => {
+            return render_models(
+                &services,
+                &session,
+                &project,
+                &form,
+                Some(&error),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    match ops::models::register_model(&services, &session.principal(), &project, new).await {
+        Ok(_) => back_to(&project),
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+/// `POST /projects/{id}/models/{model}/{share|unshare|delete}`.
+pub async fn model_action(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<CsrfForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (raw_project, raw_model, action) = path.into_inner();
+    let (session, project) = match member(&request, &raw_project).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let Some(id) = ModelId::parse(&raw_model) else {
+        return not_found(Some(&session));
+    };
+    let principal = session.principal();
+    let result = match action.as_str() {
+        "share" => set_visibility(&services, &principal, &project, id, Visibility::Shared)
+            .await
+            .map(|_| ()),
+        "unshare" => set_visibility(&services, &principal, &project, id, Visibility::Unshared)
+            .await
+            .map(|_| ()),
+        "delete" => ops::models::delete_model(&services, &principal, &project, id).await,
+        _ => Err(OpsError::ModelNotFound { id: id.to_string() }),
+    };
+    match result {
+        Ok(()) => back_to(&project),
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+/// `GET /projects/{id}/models/{model}/edit`.
+pub async fn edit_page(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (raw_project, raw_model) = path.into_inner();
+    let (session, project) = match member(&request, &raw_project).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let Some(id) = ModelId::parse(&raw_model) else {
+        return not_found(Some(&session));
+    };
+    match ops::models::get_model(&services, &session.principal(), &project, id).await {
+        Ok(model) => render_edit(
+            &session,
+            &project,
+            id,
+            &ModelForm::from_model(&model),
+            None,
+            StatusCode::OK,
+        ),
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+fn render_edit(
+    session: &Session,
+    project: &ProjectId,
+    id: ModelId,
+    form: &ModelForm,
+    error: Option<&CatalogError>,
+    status: StatusCode,
+) -> HttpResponse {
+    let body = html! {
+        p { a href=(format!("/projects/{project}/models")) { "← Models of " (project_name(session, project)) } }
+        h1 { "Edit " (form.name) }
+        (model_form(session, &format!("/projects/{project}/models/{id}/edit"), form, error, "Save"))
+    };
+    private(respond(
+        status,
+        layout::page("Edit model", Some(session), None, body),
+    ))
+}
+
+/// `POST /projects/{id}/models/{model}/edit`.
+pub async fn edit(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<ModelForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (raw_project, raw_model) = path.into_inner();
+    let (session, project) = match member(&request, &raw_project).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let Some(id) = ModelId::parse(&raw_model) else {
+        return not_found(Some(&session));
+    };
+    let patch = match ModelPatch::parse(form.patch()) {
+        Ok(patch) => patch,
+        Err(error) => {
+            return render_edit(
+                &session,
+                &project,
+                id,
+                &form,
+                Some(&error),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    match ops::models::edit_model(&services, &session.principal(), &project, id, patch).await {
+        Ok(_) => back_to(&project),
+        Err(OpsError::Invalid(error)) => render_edit(
+            &session,
+            &project,
+            id,
+            &form,
+            Some(&error),
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+/// `GET /projects/{id}/keys`.
+pub async fn keys_page(
+    request: HttpRequest,
+    path: web::Path<String>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, project) = match member(&request, &path).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    render_keys(&services, &session, &project, None).await
+}
+
+async fn render_keys(
+    services: &Services,
+    session: &Session,
+    project: &ProjectId,
+    new_key: Option<&str>,
+) -> HttpResponse {
+    let keys = ops::admin::list_keys(services, project)
+        .await
+        .unwrap_or_default();
+    let body = html! {
+        h1 { "API keys of " (project_name(session, project)) }
+        @if let Some(key) = new_key {
+            div.notice role="status" {
+                p { strong { "Copy this key now: it is shown only once." } }
+                code.key { (key) }
+            }
+        }
+        @if keys.is_empty() { p { "No keys yet." } } @else {
+            table {
+                thead { tr { th { "Key id" } th { "Scope" } th { "Label" } th { "Created" } th { "State" } th {} } }
+                tbody {
+                    @for key in &keys {
+                        tr {
+                            td { code { (key.id) } } td { (key.scope) } td { (key.label.as_deref().unwrap_or("")) } td { (key.created_at) }
+                            td { (if key.revoked { "Revoked" } else { "Active" }) }
+                            td { @if !key.revoked {
+                                form method="post" action=(format!("/projects/{project}/keys/{}/revoke", key.id)) {
+                                    input type="hidden" name="csrf" value=(session.csrf_token);
+                                    button.danger type="submit" { "Revoke" }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Create a key" }
+        form method="post" action=(format!("/projects/{project}/keys")) {
+            input type="hidden" name="csrf" value=(session.csrf_token);
+            label for="label" { "Label" }
+            input id="label" name="label" placeholder="ci pipeline" maxlength="100";
+            label for="scope" { "Scope" }
+            select id="scope" name="scope" { option value="write" { "write (can change models)" } option value="read" { "read only" } }
+            button type="submit" { "Create key" }
+        }
+    };
+    private(respond(
+        StatusCode::OK,
+        layout::page("API keys", Some(session), None, body),
+    ))
+}
+
+/// `POST /projects/{id}/keys`: the new key is in this answer and nowhere else.
+pub async fn create_key(
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<KeyForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, project) = match member(&request, &path).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let scope = KeyScope::parse(&form.scope).unwrap_or(KeyScope::Read);
+    let label = text(&form.label).map(|l| l.chars().take(100).collect());
+    match ops::admin::create_key(&services, &project, scope, label).await {
+        Ok(key) => render_keys(&services, &session, &project, Some(&key.plain)).await,
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+/// `POST /projects/{id}/keys/{key}/revoke`.
+pub async fn revoke_key(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<CsrfForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (raw_project, key_id) = path.into_inner();
+    let (session, project) = match member(&request, &raw_project).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    if !form_allowed(&request, &session, &form.csrf) {
+        return forbidden();
+    }
+    let belongs = ops::admin::list_keys(&services, &project)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|k| k.id == key_id);
+    if !belongs || ops::admin::revoke_key(&services, &key_id).await.is_err() {
+        return not_found(Some(&session));
+    }
+    HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/projects/{project}/keys")))
+        .finish()
+}

@@ -1,0 +1,473 @@
+//! Login, sessions, CSRF and project pages (RELIABILITY T12–T17).
+
+use reqwest::{Client, StatusCode};
+use scraper::{Html, Selector};
+use serde_json::json;
+use xeroctl::catalog::ids::ProjectId;
+use xeroctl::ops;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A browser-like client: cookies kept, redirects not followed.
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn user(app: &TestApp, name: &str) {
+    ops::admin::create_user(&app.services, name, PASSWORD.to_owned(), false)
+        .await
+        .unwrap();
+    ops::admin::add_member(
+        &app.services,
+        &ProjectId::parse(&app.project_id).unwrap(),
+        name,
+        false,
+    )
+    .await
+    .unwrap();
+}
+
+fn field(html: &str, css: &str, attr: &str) -> String {
+    let doc = Html::parse_document(html);
+    doc.select(&Selector::parse(css).unwrap())
+        .next()
+        .and_then(|e| e.value().attr(attr))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn login(app: &TestApp, client: &Client, name: &str, password: &str) -> reqwest::Response {
+    let page = client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "input[name=csrf]", "value");
+    client
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("username", name),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/models/catalog"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("xero_session=") || c.starts_with("__Host-xero_session="))
+}
+
+async fn page_csrf(app: &TestApp, client: &Client, path: &str) -> String {
+    let html = client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    field(&html, "input[name=csrf]", "value")
+}
+
+#[tokio::test]
+async fn login_sets_a_fresh_hardened_cookie_and_logout_kills_it() {
+    let app = spawn_app().await;
+    user(&app, "alice").await;
+    let client = browser();
+    // T12: a planted pre-login cookie is not adopted.
+    let planted = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = login(&app, &client, "alice", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(&response).expect("session cookie");
+    // T14 (plain HTTP mode): HttpOnly, SameSite=Lax, Path=/, no Domain.
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.to_lowercase().contains("domain="));
+    let value = cookie.split(';').next().unwrap().to_owned();
+    let fixated = planted
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .header("cookie", "xero_session=attacker-chosen")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        fixated.status(),
+        StatusCode::SEE_OTHER,
+        "an unknown session id is not a session"
+    );
+
+    let models = client
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(models.status(), StatusCode::OK);
+    assert_eq!(
+        models.headers()["cache-control"],
+        "no-store",
+        "authenticated pages are not cached"
+    );
+
+    // T13: after logout the old cookie is dead server-side.
+    let csrf = page_csrf(&app, &client, "/models/catalog").await;
+    let out = client
+        .post(format!("{}/logout", app.address))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let replay = planted
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .header("cookie", value.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replay.status(),
+        StatusCode::SEE_OTHER,
+        "replayed cookie sends to login"
+    );
+    assert!(
+        replay.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+
+    // Disabling a user ends their sessions.
+    let again = login(&app, &client, "alice", PASSWORD).await;
+    let value = session_cookie(&again)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    ops::admin::disable_user(&app.services, "alice")
+        .await
+        .unwrap();
+    let after = planted
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .header("cookie", value)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        login(&app, &browser(), "alice", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// T16: throttling before 100 failures, the same answer for unknown users and wrong passwords.
+#[tokio::test]
+async fn failed_logins_are_throttled_and_do_not_reveal_accounts() {
+    let app = spawn_app().await;
+    user(&app, "bob").await;
+    let client = browser();
+    let wrong = login(&app, &client, "bob", "wrong password").await;
+    let unknown = login(&app, &client, "nobody-here", "wrong password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let a = field(&wrong.text().await.unwrap(), "p.error", "role");
+    let b = field(&unknown.text().await.unwrap(), "p.error", "role");
+    assert_eq!(a, b);
+    let mut throttled_at = None;
+    for attempt in 3..=30 {
+        if login(&app, &client, "bob", "still wrong").await.status()
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            throttled_at = Some(attempt);
+            break;
+        }
+    }
+    let attempt = throttled_at.expect("throttled before 30 failures");
+    assert!(attempt <= 12, "throttled at attempt {attempt}");
+    let blocked = login(&app, &client, "bob", PASSWORD).await;
+    assert_eq!(
+        blocked.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits out the window"
+    );
+    assert!(blocked.headers().contains_key("retry-after"));
+}
+
+/// T15: every state-changing form refuses a missing, wrong or other session's token, and
+/// cross-site requests; nothing changes.
+#[tokio::test]
+async fn forms_without_the_sessions_csrf_token_change_nothing() {
+    let app = spawn_app().await;
+    user(&app, "carol").await;
+    user(&app, "dave").await;
+    let id = app.register_sample("guarded").await;
+    let carol = browser();
+    login(&app, &carol, "carol", PASSWORD).await;
+    let dave = browser();
+    login(&app, &dave, "dave", PASSWORD).await;
+    let carols = page_csrf(
+        &app,
+        &carol,
+        &format!("/projects/{}/models", app.project_id),
+    )
+    .await;
+    let daves = page_csrf(&app, &dave, &format!("/projects/{}/models", app.project_id)).await;
+    let share = format!(
+        "{}/projects/{}/models/{id}/share",
+        app.address, app.project_id
+    );
+    for (description, token, cross_site) in [
+        ("missing", "", false),
+        ("wrong", "nope", false),
+        ("another session's", daves.as_str(), false),
+        ("cross-site", carols.as_str(), true),
+    ] {
+        let mut request = carol.post(&share).form(&[("csrf", token)]);
+        if cross_site {
+            request = request.header("sec-fetch-site", "cross-site");
+        }
+        assert_eq!(
+            request.send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{description}"
+        );
+    }
+    let key_create = carol
+        .post(format!("{}/projects/{}/keys", app.address, app.project_id))
+        .form(&[("csrf", "nope"), ("scope", "write")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(key_create.status(), StatusCode::FORBIDDEN);
+    // An API key is not accepted on the cookie forms.
+    let with_key = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(&share)
+        .bearer_auth(&app.api_key)
+        .form(&[("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_key.status(),
+        StatusCode::SEE_OTHER,
+        "no session: sent to log in"
+    );
+    let model: serde_json::Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["shared"], false, "nothing changed");
+    // With the right token it works.
+    let ok = carol
+        .post(&share)
+        .form(&[("csrf", carols.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let model: serde_json::Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["shared"], true);
+}
+
+#[tokio::test]
+async fn members_register_edit_share_and_manage_keys_from_the_project_pages() {
+    let app = spawn_app().await;
+    user(&app, "erin").await;
+    let client = browser();
+    login(&app, &client, "erin", PASSWORD).await;
+    let base = format!("{}/projects/{}", app.address, app.project_id);
+    let csrf = page_csrf(
+        &app,
+        &client,
+        &format!("/projects/{}/models", app.project_id),
+    )
+    .await;
+    // Validation errors are shown next to the field, with the same rules as the API.
+    let bad = client
+        .post(format!("{base}/models"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Web-Model"),
+            ("parameter_count", "7Q"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let html = bad.text().await.unwrap();
+    assert_eq!(field(&html, "#parameter_count", "aria-invalid"), "true");
+    assert!(html.contains("7Q"));
+    let ok = client
+        .post(format!("{base}/models"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Web-Model"),
+            ("parameter_count", "7B"),
+            ("architecture", "llama"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let list: serde_json::Value = app
+        .send(reqwest::Method::GET, &app.models_url(), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list["models"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list["models"][0]["parameter_count"], 7_000_000_000u64);
+
+    let edit = client
+        .post(format!("{base}/models/{id}/edit"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Web-Model-Renamed"),
+            ("parameter_count", "8B"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::SEE_OTHER);
+    client
+        .post(format!("{base}/models/{id}/share"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let found: serde_json::Value = app
+        .client
+        .get(format!("{}/v1/catalog/models?q=renamed", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found["total"], 1,
+        "shared from the page, found in the catalog"
+    );
+
+    // Logged-in users see the infrastructure badges.
+    let detail = client
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("badge-xim_only"));
+    assert!(!detail.contains("Log in to deploy"));
+
+    let created = client
+        .post(format!("{base}/keys"))
+        .form(&[("csrf", csrf.as_str()), ("scope", "read"), ("label", "web")])
+        .send()
+        .await
+        .unwrap();
+    let html = created.text().await.unwrap();
+    let doc = Html::parse_document(&html);
+    let key = doc
+        .select(&Selector::parse("code.key").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert!(key.starts_with("xero_myproject_"), "shown once: {key}");
+    let listing = client
+        .get(format!("{base}/keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listing.contains(&key), "never shown again");
+    let key_id = format!("key_{}", &key.rsplit('_').next().unwrap()[..8]);
+    let revoked = client
+        .post(format!("{base}/keys/{key_id}/revoke"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let refused = app
+        .client
+        .get(app.models_url())
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn non_members_get_404_and_anonymous_visitors_are_sent_to_log_in() {
+    let app = spawn_app().await;
+    let other = app.other_project("elsewhere").await;
+    ops::admin::create_user(&app.services, "frank", PASSWORD.to_owned(), false)
+        .await
+        .unwrap();
+    let client = browser();
+    let anonymous = client
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    login(&app, &client, "frank", PASSWORD).await;
+    for path in [
+        format!("/projects/{}/models", other.project_id),
+        format!("/projects/{}/keys", app.project_id),
+        "/projects/proj_NOPE/models".to_owned(),
+    ] {
+        assert_eq!(
+            client
+                .get(format!("{}{path}", app.address))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let _ = json!({});
+}
