@@ -19,6 +19,7 @@ struct Driver {
     process: Child,
     client: Client,
     name: &'static str,
+    port: u16,
 }
 
 impl Drop for Driver {
@@ -54,7 +55,8 @@ async fn driver(name: &'static str, javascript: bool) -> Driver {
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())],
             "prefs": prefs,
-        }
+        },
+        "goog:loggingPrefs": {"browser": "ALL"},
     });
     let capabilities = capabilities.as_object().unwrap().clone();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -70,6 +72,7 @@ async fn driver(name: &'static str, javascript: bool) -> Driver {
                     process,
                     client,
                     name,
+                    port,
                 };
             }
             Err(e) if Instant::now() > deadline => panic!("chromedriver did not answer: {e}"),
@@ -114,6 +117,52 @@ impl Driver {
         }
         names.sort();
         names
+    }
+
+    /// Fails when the page logged a console error or loaded anything from another host.
+    async fn assert_clean(&self, origin: &str) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let logs: serde_json::Value = reqwest::Client::new()
+            .post(format!(
+                "http://127.0.0.1:{}/session/{session}/se/log",
+                self.port
+            ))
+            .json(&json!({"type": "browser"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default();
+        let Some(entries) = logs["value"].as_array() else {
+            self.fail(&format!("cannot read the browser log: {logs}"))
+                .await;
+        };
+        let errors: Vec<&serde_json::Value> =
+            entries.iter().filter(|e| e["level"] == "SEVERE").collect();
+        if !errors.is_empty() {
+            self.fail(&format!("console errors: {errors:?}")).await;
+        }
+        let resources = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for url in resources.as_array().cloned().unwrap_or_default() {
+            let url = url.as_str().unwrap_or_default().to_owned();
+            if !url.starts_with(origin) {
+                self.fail(&format!("request to another host: {url}")).await;
+            }
+        }
     }
 
     async fn url(&self) -> String {
@@ -324,4 +373,164 @@ async fn hostile_descriptions_run_no_script_in_the_browser() {
         .unwrap();
     assert_eq!(deploy, "Log in to deploy");
     d.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_member_logs_in_switches_project_shares_a_model_and_finds_it_in_the_catalog() {
+    let _turn = BROWSER.lock().await;
+    let app = spawn_app().await;
+    let second = app.other_project("second-lab").await;
+    let services = &app.services;
+    xeroctl::ops::admin::create_user(services, "grace", "correct horse battery".to_owned(), false)
+        .await
+        .unwrap();
+    for project in [&app.project_id, &second.project_id] {
+        xeroctl::ops::admin::add_member(
+            services,
+            &xeroctl::catalog::ids::ProjectId::parse(project).unwrap(),
+            "grace",
+            false,
+        )
+        .await
+        .unwrap();
+    }
+    let url = format!("{}/{}/v1/models", app.address, second.project_id);
+    app.send_with_key(
+        reqwest::Method::POST,
+        &url,
+        Some(&json!({"name": "Heron-9B", "architecture": "gemma2"})),
+        Some(&second.api_key),
+    )
+    .await;
+
+    let d = driver("login_share", true).await;
+    d.client
+        .goto(&format!("{}/login", app.address))
+        .await
+        .unwrap();
+    d.client
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("grace")
+        .await
+        .unwrap();
+    d.client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("correct horse battery")
+        .await
+        .unwrap();
+    d.client
+        .find(Locator::Css("form[action='/login'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.wait_for("the user in the header", || async {
+        d.client.find(Locator::Css(".account .user")).await.is_ok()
+    })
+    .await;
+
+    // Switch to the second project with the header switcher.
+    let select = d.client.find(Locator::Id("project-switch")).await.unwrap();
+    select.select_by_value(&second.project_id).await.unwrap();
+    d.client
+        .find(Locator::Css("form.switcher button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.wait_for("the second project's models page", || async {
+        d.url().await.contains(&second.project_id)
+    })
+    .await;
+    d.wait_for("the share button", || async {
+        d.client
+            .find(Locator::Css("td.actions button"))
+            .await
+            .is_ok()
+    })
+    .await;
+    d.client
+        .find(Locator::Css("td.actions button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.wait_for("the model marked shared", || async {
+        d.client
+            .source()
+            .await
+            .unwrap_or_default()
+            .contains("Unshare")
+    })
+    .await;
+
+    d.client
+        .goto(&format!("{}/models/catalog", app.address))
+        .await
+        .unwrap();
+    d.client
+        .find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("heron")
+        .await
+        .unwrap();
+    d.wait_for("the shared model in the catalog", || async {
+        d.card_names().await == ["Heron-9B"]
+    })
+    .await;
+    let source = d.client.source().await.unwrap();
+    if !source.contains("badge-xim_only") {
+        d.fail("logged-in users see the XIM Only badge").await;
+    }
+    d.assert_clean(&app.address).await;
+    d.client.clone().close().await.unwrap();
+
+    // An anonymous visitor sees no infrastructure badge and is asked to log in to deploy.
+    let anonymous = driver("anonymous_view", true).await;
+    anonymous
+        .client
+        .goto(&format!("{}/models/catalog?q=heron", app.address))
+        .await
+        .unwrap();
+    anonymous
+        .wait_for("the card", || async {
+            anonymous.card_names().await == ["Heron-9B"]
+        })
+        .await;
+    if anonymous
+        .client
+        .source()
+        .await
+        .unwrap()
+        .contains("badge-xim_only")
+    {
+        anonymous
+            .fail("anonymous visitors must not see infrastructure badges")
+            .await;
+    }
+    anonymous
+        .client
+        .find(Locator::LinkText("Heron-9B"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    anonymous
+        .wait_for("Log in to deploy", || async {
+            match anonymous.client.find(Locator::Css(".deploy a")).await {
+                Ok(link) => link.text().await.unwrap_or_default() == "Log in to deploy",
+                Err(_) => false,
+            }
+        })
+        .await;
+    anonymous.client.clone().close().await.unwrap();
 }

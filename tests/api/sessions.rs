@@ -471,3 +471,45 @@ async fn non_members_get_404_and_anonymous_visitors_are_sent_to_log_in() {
     }
     let _ = json!({});
 }
+
+/// T14 with TLS configured: the `__Host-` prefix and `Secure`.
+#[tokio::test]
+async fn behind_tls_the_session_cookie_is_host_prefixed_and_secure() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = xeroctl::config::Settings::for_tests(dir.path().to_path_buf());
+    settings.secure_cookies = true;
+    let server = xeroctl::web::server::Application::build(settings)
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", server.port());
+    let services = server.services().clone();
+    tokio::spawn(server.run_until_stopped());
+    ops::admin::create_user(&services, "heidi", PASSWORD.to_owned(), false)
+        .await
+        .unwrap();
+    let client = browser();
+    let page = client
+        .get(format!("{address}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "input[name=csrf]", "value");
+    let response = client
+        .post(format!("{address}/login"))
+        .form(&[
+            ("username", "heidi"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = session_cookie(&response).expect("cookie");
+    assert!(cookie.starts_with("__Host-xero_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+}
