@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 python3 scripts/slow/crash_storm.py "${1:-50}" 300
 python3 scripts/slow/commit_storm.py "${2:-20000}"
+python3 scripts/slow/login_flood.py

@@ -2,6 +2,7 @@
 //!
 //! No actix types here; the web room calls in. Imports `store` and `catalog`.
 
+pub mod hashing;
 pub mod keys;
 pub mod passwords;
 pub mod sessions;

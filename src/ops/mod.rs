@@ -30,8 +30,8 @@ pub struct Services {
     pub search: Option<Arc<SearchIndex>>,
     /// Serialises outbox drains so concurrent writes share index commits.
     pub sync_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Bounds password hashes in flight (argon2id costs ~19 MiB and ~19 ms each).
-    pub login_gate: Arc<tokio::sync::Semaphore>,
+    /// Verifies passwords on a few threads (argon2id costs ~19 MiB and ~19 ms each).
+    pub password_pool: crate::auth::hashing::HashingPool,
     pub login_throttle: Arc<session::LoginThrottle>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
@@ -50,7 +50,7 @@ impl Services {
             store,
             search: None,
             sync_lock: Arc::default(),
-            login_gate: Arc::new(tokio::sync::Semaphore::new(login_slots())),
+            password_pool: crate::auth::hashing::HashingPool::new(cores(), 4 * cores()),
             login_throttle: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
@@ -113,7 +113,7 @@ pub fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, OpsError> {
     }
 }
 
-/// Two password hashes in flight per core.
-fn login_slots() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+/// Password threads: one per core; the queue holds four waiting logins per core.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }

@@ -17,8 +17,6 @@ pub const SESSION_DAYS: i64 = 14;
 /// Failed logins allowed per account and per address in [`FAILURE_WINDOW`] before 429s.
 const MAX_FAILURES: usize = 10;
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// How long a login waits for a free password-hashing slot before a fast 503.
-const HASH_WAIT: Duration = Duration::from_secs(2);
 
 /// A logged-in browser session.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,30 +118,14 @@ pub async fn login(
     if let Some(retry_after) = services.login_throttle.blocked_for(&keys) {
         return Ok(Err(LoginRefusal::TooManyAttempts { retry_after }));
     }
-    let Ok(Ok(_permit)) = tokio::time::timeout(HASH_WAIT, services.login_gate.acquire()).await
-    else {
+    let name = username.trim().to_owned();
+    let user = services.store.call(move |conn| store::users::find_user_by_name(conn, &name)).await?;
+    // An unknown user costs the same argon2 verification as a known one (no timing oracle).
+    let hash = user.as_ref().filter(|u| !u.disabled).map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let Ok(matched) = services.password_pool.verify(password.to_owned(), hash).await else {
         return Ok(Err(LoginRefusal::Busy));
     };
-    let name = username.trim().to_owned();
-    let user = services
-        .store
-        .call(move |conn| store::users::find_user_by_name(conn, &name))
-        .await?;
-    let password = password.to_owned();
-    let stored = user
-        .as_ref()
-        .filter(|u| !u.disabled)
-        .map(|u| u.password_hash.clone());
-    // An unknown user costs the same argon2 verification as a known one (no timing oracle).
-    let verified = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => passwords::verify_password(&password, &hash),
-        None => {
-            passwords::verify_password(&password, dummy_hash());
-            false
-        }
-    })
-    .await
-    .unwrap_or(false);
+    let verified = matched && user.as_ref().is_some_and(|u| !u.disabled);
     let Some(user) = user.filter(|_| verified) else {
         services.login_throttle.record_failure(&keys);
         return Ok(Err(LoginRefusal::BadCredentials));

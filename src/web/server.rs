@@ -69,6 +69,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let openapi = web::Data::new(openapi_json());
+        let secure_cookies = settings.secure_cookies;
         let cookies = web::Data::new(super::session::CookiePolicy {
             secure: settings.secure_cookies,
         });
@@ -101,7 +102,7 @@ impl Application {
             .configure(pages::configure)
             .default_service(web::to(no_route))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(security_headers())
+            .wrap(security_headers(secure_cookies))
             .wrap(TracingLogger::default())
         })
         .workers(settings.workers)
@@ -153,8 +154,10 @@ fn json_config() -> web::JsonConfig {
         .error_handler(|err, _| ApiError::from_json_error(&err).into())
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Security headers on every response (RELIABILITY T21); HSTS only when served over TLS.
+fn security_headers(tls: bool) -> DefaultHeaders {
+    let headers = if tls { DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) } else { DefaultHeaders::new() };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))

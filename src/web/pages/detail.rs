@@ -108,9 +108,13 @@ pub async fn detail_page(
                         @match viewer {
                             Viewer::Anonymous => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
                             Viewer::LoggedIn => {
-                                @match session.as_ref().and_then(|s| s.active_project.as_ref()) {
-                                    Some(project) => { p { "Deploying into " (project) " needs an endpoint tier; deployment arrives with the infrastructure features." } }
-                                    None => { p { "Join or create a project to deploy models." } }
+                                @match session.as_ref().and_then(|s| s.active_project.as_ref().map(|p| (s, p))) {
+                                    Some((session, project)) => {
+                                        @let name = session.projects.iter().find(|(id, _)| id == project).map(|(_, n)| n.as_str()).unwrap_or("your project");
+                                        button type="button" disabled aria-describedby="deploy-note" { "Deploy to " (name) }
+                                        p.muted id="deploy-note" { "Deploying needs a serving agent; it arrives with the infrastructure features." }
+                                    }
+                                    None => { p { "Join a project to deploy models." } }
                                 }
                             }
                         }
