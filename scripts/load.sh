@@ -35,6 +35,13 @@ for name in a_keyword b_keyword_filters_facets c_facets_only; do
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$BASE?${QUERIES[$name]}" | grep -E "Requests/sec|Latency  |50%|99%|Non-2xx"
 done
 
+PAGE="http://127.0.0.1:$PORT/models/catalog"
+for view in "default|" "filtered|family=llama&license=apache-2.0&min_params=3B&max_params=40B"; do
+  name=${view%%|*}; query=${view#*|}
+  echo "== wrk HTML catalog page, $name view: 2 threads, 32 connections, ${SECONDS_PER_RUN}s"
+  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$PAGE?$query" | grep -E "Requests/sec|50%|99%|Non-2xx"
+done
+
 echo "== share -> visible in search (200 shares, each searched right after its answer)"
 python3 - "$PORT" "$PROJECT" "$KEY" <<'PY'
 import json, sys, time, urllib.request

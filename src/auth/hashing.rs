@@ -3,7 +3,7 @@
 //! its own allocator arena, and memory balloons (measured: +490 MiB for 200 logins). Here the
 //! threads are few and the queue is bounded: a full queue is refused at once.
 
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use super::passwords;
@@ -27,11 +27,17 @@ impl HashingPool {
         let receiver = Arc::new(Mutex::new(receiver));
         for n in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
-            let spawned = std::thread::Builder::new().name(format!("password-{n}")).spawn(move || loop {
-                let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                let Ok((password, hash, reply)) = job else { return };
-                let _ = reply.send(passwords::verify_password(&password, &hash));
-            });
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok((password, hash, reply)) = job else {
+                            return;
+                        };
+                        let _ = reply.send(passwords::verify_password(&password, &hash));
+                    }
+                });
             if let Err(error) = spawned {
                 tracing::error!(%error, "cannot start a password thread");
             }

@@ -92,6 +92,9 @@ pub struct CatalogQuery {
     pub sort: Sort,
     pub page: u32,
     pub per_page: u32,
+    /// Also keep the best this-many hits of every family (0: off). Set by the grouped catalog
+    /// page, not by query parameters.
+    pub per_family: u32,
 }
 
 impl Default for CatalogQuery {
@@ -108,6 +111,7 @@ impl Default for CatalogQuery {
             sort: Sort::Popular,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
+            per_family: 0,
         }
     }
 }
@@ -404,6 +408,8 @@ pub struct FacetCounts {
 pub struct SearchResults {
     pub total: u64,
     pub hits: Vec<super::card::CatalogCard>,
+    /// With `per_family`: the best hits of each family that has any.
+    pub family_hits: Vec<(String, Vec<super::card::CatalogCard>)>,
     pub facets: FacetCounts,
 }
 

@@ -119,10 +119,20 @@ pub async fn login(
         return Ok(Err(LoginRefusal::TooManyAttempts { retry_after }));
     }
     let name = username.trim().to_owned();
-    let user = services.store.call(move |conn| store::users::find_user_by_name(conn, &name)).await?;
+    let user = services
+        .store
+        .call(move |conn| store::users::find_user_by_name(conn, &name))
+        .await?;
     // An unknown user costs the same argon2 verification as a known one (no timing oracle).
-    let hash = user.as_ref().filter(|u| !u.disabled).map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let Ok(matched) = services.password_pool.verify(password.to_owned(), hash).await else {
+    let hash = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let Ok(matched) = services
+        .password_pool
+        .verify(password.to_owned(), hash)
+        .await
+    else {
         return Ok(Err(LoginRefusal::Busy));
     };
     let verified = matched && user.as_ref().is_some_and(|u| !u.disabled);

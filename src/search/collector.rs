@@ -37,6 +37,8 @@ pub struct CollectorSpec {
     pub sort: Sort,
     /// Hits to keep: offset + page size.
     pub limit: usize,
+    /// Best hits to keep per family (0: none).
+    pub per_family: usize,
 }
 
 impl CollectorSpec {
@@ -51,6 +53,7 @@ impl CollectorSpec {
             context: query.context,
             sort: query.sort,
             limit: (query.offset() + u64::from(query.per_page)) as usize,
+            per_family: query.per_family as usize,
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct CollectedFacets {
     pub context: [u64; BUCKET_SLOTS],
     /// Best first, at most `limit`.
     pub hits: Vec<(HitKey, DocAddress)>,
+    /// Per family, best first, at most `per_family`.
+    pub family_hits: HashMap<String, Vec<(HitKey, DocAddress)>>,
 }
 
 impl Collector for CatalogCollector {
@@ -104,6 +109,11 @@ impl Collector for CatalogCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let table = self.tables.get(reader)?;
+        let family_top = if self.spec.per_family > 0 {
+            vec![BinaryHeap::new(); table.family_column.as_ref().map_or(0, |c| c.num_terms())]
+        } else {
+            Vec::new()
+        };
         let selection =
             |column: &Option<StrColumn>, values: &[String]| -> tantivy::Result<Option<Vec<u32>>> {
                 if values.is_empty() {
@@ -136,6 +146,7 @@ impl Collector for CatalogCollector {
             context_counts: [0; BUCKET_SLOTS],
             total: 0,
             top: BinaryHeap::new(),
+            family_top,
         })
     }
 
@@ -164,12 +175,33 @@ impl Collector for CatalogCollector {
                 merged.context[i] += fruit.context[i];
             }
             merged.hits.extend(fruit.hits);
+            for (family, hits) in fruit.family_hits {
+                merged.family_hits.entry(family).or_default().extend(hits);
+            }
+        }
+        for hits in merged.family_hits.values_mut() {
+            hits.sort_by(|(a, da), (b, db)| compare_keys(a, b).then(da.cmp(db)));
+            hits.truncate(self.spec.per_family);
         }
         merged
             .hits
             .sort_by(|(a, da), (b, db)| compare_keys(a, b).then(da.cmp(db)));
         merged.hits.truncate(self.spec.limit);
         Ok(merged)
+    }
+}
+
+type Heap = BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>;
+
+/// Keeps the best `limit` entries: the heap's top is the worst kept.
+fn push_bounded(heap: &mut Heap, entry: Reverse<(u64, u64, Reverse<DocId>)>, limit: usize) {
+    if heap.len() < limit {
+        heap.push(entry);
+    } else if let Some(worst) = heap.peek()
+        && entry < *worst
+    {
+        heap.pop();
+        heap.push(entry);
     }
 }
 
@@ -200,6 +232,8 @@ pub struct CatalogSegmentCollector {
     total: u64,
     /// Min-heap of the best `limit` hits so far: (key, key, Reverse(doc)) wrapped in Reverse.
     top: BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>,
+    /// Per family ordinal, when `per_family` is on.
+    family_top: Vec<BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>>,
 }
 
 fn selected(selection: &Option<Vec<u32>>, ord: u32) -> bool {
@@ -235,14 +269,13 @@ impl CatalogSegmentCollector {
     fn push_hit(&mut self, doc: DocId, score: Score) {
         let (k1, k2) = self.sort_key(doc, score);
         let entry = Reverse((k1, k2, Reverse(doc)));
-        if self.top.len() < self.spec.limit {
-            self.top.push(entry);
-        } else if let Some(worst) = self.top.peek()
-            && entry < *worst
-        {
-            self.top.pop();
-            self.top.push(entry);
+        if self.spec.per_family > 0 {
+            let family = self.table.family[doc as usize];
+            if let Some(heap) = self.family_top.get_mut(family as usize) {
+                push_bounded(heap, entry, self.spec.per_family);
+            }
         }
+        push_bounded(&mut self.top, entry, self.spec.limit);
     }
 
     /// Returns which facet filter the document fails: `Ok(None)` for none, `Ok(Some(f))` for
@@ -337,19 +370,30 @@ impl SegmentCollector for CatalogSegmentCollector {
                 .collect()
         };
         let table = &self.table;
-        let mut hits: Vec<(HitKey, DocAddress)> = Vec::with_capacity(self.top.len());
-        for Reverse((k1, k2, Reverse(doc))) in self.top.iter() {
-            let key = if self.spec.sort == Sort::Name {
-                let mut name = String::new();
-                if let Some(column) = &table.name_column {
-                    let _ = column.ord_to_str(u64::MAX - k1, &mut name);
-                }
-                HitKey::Text(name)
-            } else {
-                HitKey::Number(*k1, *k2)
-            };
-            hits.push((key, DocAddress::new(self.segment_ord, *doc)));
-        }
+        let convert = |heap: &Heap| -> Vec<(HitKey, DocAddress)> {
+            heap.iter()
+                .map(|Reverse((k1, k2, Reverse(doc)))| {
+                    let key = if self.spec.sort == Sort::Name {
+                        let mut name = String::new();
+                        if let Some(column) = &table.name_column {
+                            let _ = column.ord_to_str(u64::MAX - k1, &mut name);
+                        }
+                        HitKey::Text(name)
+                    } else {
+                        HitKey::Number(*k1, *k2)
+                    };
+                    (key, DocAddress::new(self.segment_ord, *doc))
+                })
+                .collect()
+        };
+        let hits = convert(&self.top);
+        let family_hits = self
+            .family_top
+            .iter()
+            .enumerate()
+            .filter(|(_, heap)| !heap.is_empty())
+            .filter_map(|(ord, heap)| Some((table.family_names.get(ord)?.clone(), convert(heap))))
+            .collect();
         CollectedFacets {
             total: self.total,
             family: names(&table.family_names, &self.family_counts),
@@ -359,6 +403,7 @@ impl SegmentCollector for CatalogSegmentCollector {
             params: self.param_counts,
             context: self.context_counts,
             hits,
+            family_hits,
         }
     }
 }

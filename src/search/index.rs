@@ -315,6 +315,14 @@ impl SearchIndex {
         for (_, address) in collected.hits.iter().skip(offset) {
             hits.push(self.card_at(&searcher, *address)?);
         }
+        let mut family_hits = Vec::with_capacity(collected.family_hits.len());
+        for (family, addresses) in collected.family_hits {
+            let mut cards = Vec::with_capacity(addresses.len());
+            for (_, address) in addresses {
+                cards.push(self.card_at(&searcher, address)?);
+            }
+            family_hits.push((family, cards));
+        }
         let facets = FacetCounts {
             family: top_values(collected.family, &query.families, FAMILY_LIMIT),
             license: top_values(collected.license, &query.licenses, FACET_LIMIT),
@@ -326,6 +334,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total: collected.total,
             hits,
+            family_hits,
             facets,
         })
     }

@@ -156,7 +156,14 @@ fn json_config() -> web::JsonConfig {
 
 /// Security headers on every response (RELIABILITY T21); HSTS only when served over TLS.
 fn security_headers(tls: bool) -> DefaultHeaders {
-    let headers = if tls { DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) } else { DefaultHeaders::new() };
+    let headers = if tls {
+        DefaultHeaders::new().add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        DefaultHeaders::new()
+    };
     headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))

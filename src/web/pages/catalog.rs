@@ -12,7 +12,7 @@ use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::family::family_view;
 use crate::catalog::query::{
-    Bucket, CONTEXT_BUCKETS, CatalogQuery, MAX_PER_PAGE, PARAM_BUCKETS, Range, SearchResults, Sort,
+    Bucket, CONTEXT_BUCKETS, CatalogQuery, PARAM_BUCKETS, Range, SearchResults, Sort,
 };
 use crate::catalog::units::{ContextLength, ParameterCount};
 use crate::ops::{self, Services};
@@ -108,14 +108,19 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
             sections: Vec::new(),
         });
     }
-    // One wide search gives the totals, the facets and usually enough cards for every section.
-    let wide = CatalogQuery {
+    // One search gives the totals, the facets and the best cards of every family.
+    let grouped = CatalogQuery {
         page: 1,
-        per_page: MAX_PER_PAGE,
+        per_page: 1,
+        per_family: CARDS_PER_SECTION as u32,
         ..query.clone()
     };
-    let results = ops::catalog::search_catalog(services, wide).await?;
-    let mut sections: Vec<Section> = results
+    let mut results = ops::catalog::search_catalog(services, grouped).await?;
+    let mut best: std::collections::HashMap<String, Vec<CatalogCard>> =
+        std::mem::take(&mut results.family_hits)
+            .into_iter()
+            .collect();
+    let sections: Vec<Section> = results
         .facets
         .family
         .iter()
@@ -126,28 +131,9 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
         .map(|(slug, count)| Section {
             slug: slug.clone(),
             count: *count,
-            cards: Vec::new(),
+            cards: best.remove(slug).unwrap_or_default(),
         })
         .collect();
-    for card in &results.hits {
-        if let Some(section) = sections.iter_mut().find(|s| s.slug == card.architecture) {
-            if section.cards.len() < CARDS_PER_SECTION {
-                section.cards.push(card.clone());
-            }
-        }
-    }
-    for section in sections
-        .iter_mut()
-        .filter(|s| s.cards.len() < CARDS_PER_SECTION.min(s.count as usize))
-    {
-        let narrow = CatalogQuery {
-            families: vec![section.slug.clone()],
-            page: 1,
-            per_page: CARDS_PER_SECTION as u32,
-            ..query.clone()
-        };
-        section.cards = ops::catalog::search_catalog(services, narrow).await?.hits;
-    }
     Ok(CatalogView { results, sections })
 }
 
