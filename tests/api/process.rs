@@ -45,23 +45,7 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, port: u16, log: &Path) -> Server {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .unwrap();
-        let child = Command::new(BIN)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(data)
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("server starts");
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
+        start_with(data, port, log, &[])
     }
 
     async fn wait_ready(&mut self, client: &reqwest::Client) {
@@ -328,6 +312,7 @@ fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
         .arg(data)
         .args(extra)
+        .env("RUST_LOG", "debug")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

@@ -144,6 +144,20 @@ async fn member(
     }
 }
 
+/// [`member`] for a state-changing form: also checks the CSRF token (RELIABILITY T15).
+async fn member_form(
+    request: &HttpRequest,
+    raw_project: &str,
+    csrf: &str,
+) -> Result<(Session, ProjectId), HttpResponse> {
+    let (session, project) = member(request, raw_project).await?;
+    if form_allowed(request, &session, csrf) {
+        Ok((session, project))
+    } else {
+        Err(forbidden())
+    }
+}
+
 fn not_found(session: Option<&Session>) -> HttpResponse {
     let body = html! { div.empty { h1 { "Not found" } p { "There is no such project or model among yours." } p { a href="/models/catalog" { "Back to the catalog" } } } };
     private(respond(
@@ -340,13 +354,10 @@ pub async fn register(
     form: web::Form<ModelForm>,
     services: web::Data<Services>,
 ) -> HttpResponse {
-    let (session, project) = match member(&request, &path).await {
+    let (session, project) = match member_form(&request, &path, &form.csrf).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    if !form_allowed(&request, &session, &form.csrf) {
-        return forbidden();
-    }
     let new = match NewModel::parse(form.input()) {
         Ok(new) => new,
         Err(error) => {
@@ -375,13 +386,10 @@ pub async fn model_action(
     services: web::Data<Services>,
 ) -> HttpResponse {
     let (raw_project, raw_model, action) = path.into_inner();
-    let (session, project) = match member(&request, &raw_project).await {
+    let (session, project) = match member_form(&request, &raw_project, &form.csrf).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    if !form_allowed(&request, &session, &form.csrf) {
-        return forbidden();
-    }
     let Some(id) = ModelId::parse(&raw_model) else {
         return not_found(Some(&session));
     };
@@ -456,13 +464,10 @@ pub async fn edit(
     services: web::Data<Services>,
 ) -> HttpResponse {
     let (raw_project, raw_model) = path.into_inner();
-    let (session, project) = match member(&request, &raw_project).await {
+    let (session, project) = match member_form(&request, &raw_project, &form.csrf).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    if !form_allowed(&request, &session, &form.csrf) {
-        return forbidden();
-    }
     let Some(id) = ModelId::parse(&raw_model) else {
         return not_found(Some(&session));
     };
@@ -565,13 +570,10 @@ pub async fn create_key(
     form: web::Form<KeyForm>,
     services: web::Data<Services>,
 ) -> HttpResponse {
-    let (session, project) = match member(&request, &path).await {
+    let (session, project) = match member_form(&request, &path, &form.csrf).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    if !form_allowed(&request, &session, &form.csrf) {
-        return forbidden();
-    }
     let scope = KeyScope::parse(&form.scope).unwrap_or(KeyScope::Read);
     let label = text(&form.label).map(|l| l.chars().take(100).collect());
     match ops::admin::create_key(&services, &project, scope, label).await {
@@ -588,13 +590,10 @@ pub async fn revoke_key(
     services: web::Data<Services>,
 ) -> HttpResponse {
     let (raw_project, key_id) = path.into_inner();
-    let (session, project) = match member(&request, &raw_project).await {
+    let (session, project) = match member_form(&request, &raw_project, &form.csrf).await {
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    if !form_allowed(&request, &session, &form.csrf) {
-        return forbidden();
-    }
     let belongs = ops::admin::list_keys(&services, &project)
         .await
         .unwrap_or_default()
