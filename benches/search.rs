@@ -62,7 +62,15 @@ fn search(c: &mut Criterion) {
             ]),
         ),
         ("c_facets_only", query(&[])),
-        ("f_filters_only", query(&[("family", "llama"), ("license", "apache-2.0"), ("min_params", "3B"), ("max_params", "40B")])),
+        (
+            "f_filters_only",
+            query(&[
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+            ]),
+        ),
         (
             "d_b_unscored",
             query(&[

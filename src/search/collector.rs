@@ -14,7 +14,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::table::{FEATURED, MOE as MOE_FLAG, NONE, SegmentTable, TableCache};
+use super::table::{FEATURED, MOE as MOE_FLAG, NONE, SegmentTable, TableCache, ords_of};
 use crate::catalog::query::{BUCKET_SLOTS, CatalogQuery, Range, Sort};
 
 const FAMILY: usize = 0;
@@ -114,28 +114,12 @@ impl Collector for CatalogCollector {
         } else {
             Vec::new()
         };
-        let selection =
-            |column: &Option<StrColumn>, values: &[String]| -> tantivy::Result<Option<Vec<u32>>> {
-                if values.is_empty() {
-                    return Ok(None);
-                }
-                let mut ords = Vec::new();
-                if let Some(column) = column {
-                    for value in values {
-                        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                            ords.push(ord as u32);
-                        }
-                    }
-                }
-                ords.sort_unstable();
-                Ok(Some(ords))
-            };
         let term_count = |column: &Option<StrColumn>| column.as_ref().map_or(0, |c| c.num_terms());
         Ok(CatalogSegmentCollector {
             segment_ord,
-            family_selection: selection(&table.family_column, &self.spec.families)?,
-            license_selection: selection(&table.license_column, &self.spec.licenses)?,
-            tag_selection: selection(&table.tag_column, &self.spec.tags)?,
+            family_selection: ords_of(&table.family_column, &self.spec.families)?,
+            license_selection: ords_of(&table.license_column, &self.spec.licenses)?,
+            tag_selection: ords_of(&table.tag_column, &self.spec.tags)?,
             family_counts: vec![0; term_count(&table.family_column)],
             license_counts: vec![0; term_count(&table.license_column)],
             tag_counts: vec![0; term_count(&table.tag_column)],
@@ -264,6 +248,12 @@ impl CatalogSegmentCollector {
             // Ascending names: invert the segment-local ordinal (ords are in name order).
             Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
         }
+    }
+
+    /// Offers a document that passes every filter to the top-hit heaps only (no counting): the
+    /// bitmap browse path counts facets itself.
+    pub(crate) fn offer(&mut self, doc: DocId) {
+        self.push_hit(doc, 0.0);
     }
 
     fn push_hit(&mut self, doc: DocId, score: Score) {

@@ -17,6 +17,7 @@ use tantivy::{
 };
 
 use super::SearchError;
+use super::bitmaps::browse_segment;
 use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
 use super::query::keyword_query;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
@@ -24,6 +25,8 @@ use super::table::TableCache;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::{CatalogQuery, FacetCounts, SearchResults};
+use tantivy::collector::Collector;
+use tantivy::query::{AllQuery, EnableScoring, Query};
 
 const WRITER_MEMORY: usize = 50_000_000;
 /// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
@@ -305,11 +308,32 @@ impl SearchIndex {
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let mut analyzer = self.index.tokenizer_for_field(self.fields.name)?;
-        let keyword = keyword_query(&mut analyzer, &self.fields, &query.text);
-        let collected: CollectedFacets = searcher.search(
-            &*keyword,
-            &CatalogCollector::new(CollectorSpec::from_query(query), Arc::clone(&self.tables)),
-        )?;
+        let spec = CollectorSpec::from_query(query);
+        let collector = CatalogCollector::new(spec.clone(), Arc::clone(&self.tables));
+        let collected: CollectedFacets =
+            match keyword_query(&mut analyzer, &self.fields, &query.text) {
+                Some(keyword) => searcher.search(&*keyword, &collector)?,
+                None => {
+                    // Browsing: facet bitmaps per segment, the collector where a segment has none.
+                    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+                    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                        let table = self.tables.get(reader)?;
+                        match browse_segment(&collector, &spec, ord as u32, reader, &table)? {
+                            Some(fruit) => fruits.push(fruit),
+                            None => {
+                                let weight = AllQuery
+                                    .weight(EnableScoring::disabled_from_searcher(&searcher))?;
+                                fruits.push(collector.collect_segment(
+                                    weight.as_ref(),
+                                    ord as u32,
+                                    reader,
+                                )?);
+                            }
+                        }
+                    }
+                    collector.merge_fruits(fruits)?
+                }
+            };
         let offset = query.offset() as usize;
         let mut hits = Vec::with_capacity(query.per_page as usize);
         for (_, address) in collected.hits.iter().skip(offset) {

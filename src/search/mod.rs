@@ -5,6 +5,7 @@
 //! disjunctive facets and sorting run in one pass of a custom collector over fast fields.
 //! Imports `catalog` only.
 
+pub mod bitmaps;
 pub mod collector;
 pub mod error;
 pub mod index;

@@ -4,7 +4,7 @@
 //! is never handed to tantivy's query parser, so it cannot be a syntax error.
 
 use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -13,11 +13,15 @@ use super::schema::{DESCRIPTION_BOOST, Fields, NAME_BOOST, TAGS_BOOST};
 /// Words this long or longer tolerate one edit.
 const TYPO_MIN_CHARS: usize = 5;
 
-/// Builds the query for the keywords, or matches everything when there are none.
-pub fn keyword_query(analyzer: &mut TextAnalyzer, fields: &Fields, text: &str) -> Box<dyn Query> {
+/// Builds the query for the keywords; `None` when there are none (everything matches).
+pub fn keyword_query(
+    analyzer: &mut TextAnalyzer,
+    fields: &Fields,
+    text: &str,
+) -> Option<Box<dyn Query>> {
     let words = tokenize(analyzer, text);
     if words.is_empty() {
-        return Box::new(AllQuery);
+        return None;
     }
     let last = words.len() - 1;
     let per_word: Vec<(Occur, Box<dyn Query>)> = words
@@ -26,13 +30,9 @@ pub fn keyword_query(analyzer: &mut TextAnalyzer, fields: &Fields, text: &str) -
         .map(|(i, word)| (Occur::Must, word_query(fields, word, i == last)))
         .collect();
     if per_word.len() == 1 {
-        return per_word
-            .into_iter()
-            .next()
-            .map(|(_, q)| q)
-            .unwrap_or_else(|| Box::new(AllQuery));
+        return per_word.into_iter().next().map(|(_, q)| q);
     }
-    Box::new(BooleanQuery::new(per_word))
+    Some(Box::new(BooleanQuery::new(per_word)))
 }
 
 fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {

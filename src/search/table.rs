@@ -19,6 +19,10 @@ pub const NONE: u32 = u32::MAX;
 
 /// The decoded values of one segment.
 pub struct SegmentTable {
+    /// Document sets per facet value, built on the first browse (no keywords) of this segment.
+    pub bitmaps: std::sync::OnceLock<Option<super::bitmaps::FacetBitmaps>>,
+    /// The alive documents as words, for the deletion state `num_deleted_docs` it was built at.
+    pub alive: Mutex<Option<(u32, Arc<Vec<u64>>)>>,
     pub family: Vec<u32>,
     pub license: Vec<u32>,
     /// Tag ordinals of document `d`: `tag_ords[tag_offsets[d]..tag_offsets[d + 1]]`.
@@ -107,6 +111,8 @@ impl SegmentTable {
             Ok(out)
         };
         Ok(Self {
+            bitmaps: std::sync::OnceLock::new(),
+            alive: Mutex::new(None),
             family_names: values(&family_column)?,
             license_names: values(&license_column)?,
             tag_names: values(&tag_column)?,
@@ -172,4 +178,22 @@ impl TableCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The segment ordinals of the selected values, sorted; `None` when nothing is selected (no
+/// filter). Values absent from the segment simply match nothing here.
+pub fn ords_of(column: &Option<StrColumn>, values: &[String]) -> tantivy::Result<Option<Vec<u32>>> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let mut ords = Vec::new();
+    if let Some(column) = column {
+        for value in values {
+            if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                ords.push(ord as u32);
+            }
+        }
+    }
+    ords.sort_unstable();
+    Ok(Some(ords))
 }
