@@ -91,15 +91,15 @@ fn or_of(sets: &[Words], ords: &[u32], n: usize) -> Words {
 }
 
 fn in_range(values: &[u64], range: Range) -> Words {
-    let (min, max) = (range.min.unwrap_or(1), range.max.unwrap_or(u64::MAX));
-    let mut out = words(values.len());
-    for (d, v) in values.iter().enumerate() {
-        // 0 means "not stated", which never lies in a set range.
-        if *v != 0 && *v >= min && *v <= max {
-            set(&mut out, d);
-        }
-    }
-    out
+    // 0 means "not stated", which never lies in a set range: min is at least 1.
+    let (min, max) = (range.min.unwrap_or(1).max(1), range.max.unwrap_or(u64::MAX));
+    values
+        .chunks(64)
+        .map(|chunk| {
+            // Branch-free, so the compiler can vectorise the comparisons.
+            chunk.iter().enumerate().fold(0u64, |word, (i, v)| word | (u64::from(*v >= min && *v <= max) << i))
+        })
+        .collect()
 }
 
 fn and(a: &Words, b: &Words) -> Words {
@@ -200,11 +200,46 @@ pub fn browse_segment(
             .collect()
     };
     let mut segment = collector.for_segment(ord, reader)?;
-    for (w, word) in hits.iter().enumerate() {
-        let mut bits = *word;
-        while bits != 0 {
-            segment.offer((w as u32) * 64 + bits.trailing_zeros());
-            bits &= bits - 1;
+    let is_hit = |d: u32| hits[(d / 64) as usize] & (1 << (d % 64)) != 0;
+    match table.order(spec.sort) {
+        // Walk the documents best first and stop once the page and every family's best are in.
+        Some(order) => {
+            let mut family_wanted: Vec<usize> = if spec.per_family > 0 {
+                bitmaps
+                    .family
+                    .iter()
+                    .map(|f| (count_and(f, &hits) as usize).min(spec.per_family))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut families_left: usize = family_wanted.iter().sum();
+            let mut page_left = spec.limit;
+            for &d in order {
+                if page_left == 0 && families_left == 0 {
+                    break;
+                }
+                if !is_hit(d) {
+                    continue;
+                }
+                segment.offer(d);
+                page_left = page_left.saturating_sub(1);
+                if let Some(wanted) = family_wanted.get_mut(table.family[d as usize] as usize) {
+                    if *wanted > 0 {
+                        *wanted -= 1;
+                        families_left -= 1;
+                    }
+                }
+            }
+        }
+        None => {
+            for (w, word) in hits.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    segment.offer((w as u32) * 64 + bits.trailing_zeros());
+                    bits &= bits - 1;
+                }
+            }
         }
     }
     let mut fruit = segment.harvest();
@@ -240,8 +275,21 @@ mod tests {
             if unique_tags {
                 new.details.workload_type = Some(format!("chat,t{i}"));
             }
-            let model = Model { id: ModelId::generate(), project_id: project.clone(), details: new.details, shared: true, shared_at: Some(format!("2026-11-01T00:00:{:02}.{i:06}Z", i % 60)), featured: i % 7 == 0, artifact: None, created_at: String::new(), updated_at: String::new() };
-            entry_for(&SharedModel { model, project_name: "Test".into() })
+            let model = Model {
+                id: ModelId::generate(),
+                project_id: project.clone(),
+                details: new.details,
+                shared: true,
+                shared_at: Some(format!("2026-11-01T00:00:{:02}.{i:06}Z", i % 60)),
+                featured: i % 7 == 0,
+                artifact: None,
+                created_at: String::new(),
+                updated_at: String::new(),
+            };
+            entry_for(&SharedModel {
+                model,
+                project_name: "Test".into(),
+            })
         });
         index.replace_all(entries, 0).unwrap();
         index
@@ -253,17 +301,36 @@ mod tests {
         let cases: &[&[(&str, &str)]] = &[
             &[],
             &[("family", "qwen2")],
-            &[("family", "qwen2"), ("family", "llama"), ("license", "apache-2.0"), ("min_params", "3B"), ("max_params", "40B")],
+            &[
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+            ],
             &[("tag", "chat"), ("moe", "false"), ("min_context", "32K")],
             &[("featured", "true"), ("license", "mit")],
         ];
         for pairs in cases {
-            let browse = CatalogQuery::from_pairs(pairs.iter().copied().chain([("sort", "newest")])).unwrap();
-            let keyword = CatalogQuery::from_pairs(pairs.iter().copied().chain([("sort", "newest"), ("q", "model")])).unwrap();
-            let (a, b) = (index.search(&browse).unwrap(), index.search(&keyword).unwrap());
+            let browse =
+                CatalogQuery::from_pairs(pairs.iter().copied().chain([("sort", "newest")]))
+                    .unwrap();
+            let keyword = CatalogQuery::from_pairs(
+                pairs
+                    .iter()
+                    .copied()
+                    .chain([("sort", "newest"), ("q", "model")]),
+            )
+            .unwrap();
+            let (a, b) = (
+                index.search(&browse).unwrap(),
+                index.search(&keyword).unwrap(),
+            );
             assert_eq!(a.total, b.total, "{pairs:?}");
             assert_eq!(a.facets, b.facets, "{pairs:?}");
-            let ids = |r: &crate::catalog::query::SearchResults| r.hits.iter().map(|c| c.id).collect::<Vec<_>>();
+            let ids = |r: &crate::catalog::query::SearchResults| {
+                r.hits.iter().map(|c| c.id).collect::<Vec<_>>()
+            };
             assert_eq!(ids(&a), ids(&b), "{pairs:?}");
         }
     }

@@ -189,6 +189,24 @@ fn push_bounded(heap: &mut Heap, entry: Reverse<(u64, u64, Reverse<DocId>)>, lim
     }
 }
 
+/// The sort key of a document: larger is better; ties go to the smaller document id.
+pub(crate) fn sort_key(t: &SegmentTable, sort: Sort, doc: DocId, score: Score) -> (u64, u64) {
+    let d = doc as usize;
+    match sort {
+        // Scores are non-negative, and non-negative f32 bits order like the floats.
+        Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.shared_at[d]),
+        Sort::Popular => {
+            let featured = u64::from(t.flags[d] & FEATURED != 0);
+            (t.deployments[d], (featured << 63) | t.shared_at[d])
+        }
+        Sort::Newest => (t.shared_at[d], 0),
+        Sort::Params => (t.params[d], t.shared_at[d]),
+        Sort::Context => (t.context[d], t.shared_at[d]),
+        // Ascending names: invert the segment-local ordinal (ords are in name order).
+        Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
+    }
+}
+
 /// Best first: larger numbers, then smaller texts.
 fn compare_keys(a: &HitKey, b: &HitKey) -> std::cmp::Ordering {
     match (a, b) {
@@ -233,21 +251,7 @@ fn known(value: u64) -> Option<u64> {
 
 impl CatalogSegmentCollector {
     fn sort_key(&self, doc: DocId, score: Score) -> (u64, u64) {
-        let t = &self.table;
-        let d = doc as usize;
-        match self.spec.sort {
-            // Scores are non-negative, and non-negative f32 bits order like the floats.
-            Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.shared_at[d]),
-            Sort::Popular => {
-                let featured = u64::from(t.flags[d] & FEATURED != 0);
-                (t.deployments[d], (featured << 63) | t.shared_at[d])
-            }
-            Sort::Newest => (t.shared_at[d], 0),
-            Sort::Params => (t.params[d], t.shared_at[d]),
-            Sort::Context => (t.context[d], t.shared_at[d]),
-            // Ascending names: invert the segment-local ordinal (ords are in name order).
-            Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
-        }
+        sort_key(&self.table, self.spec.sort, doc, score)
     }
 
     /// Offers a document that passes every filter to the top-hit heaps only (no counting): the

@@ -12,6 +12,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
 
 use super::schema::names;
+use crate::catalog::query::Sort;
 use crate::catalog::query::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, bucket_of};
 
 /// "No value" in the ordinal arrays.
@@ -23,6 +24,8 @@ pub struct SegmentTable {
     pub bitmaps: std::sync::OnceLock<Option<super::bitmaps::FacetBitmaps>>,
     /// The alive documents as words, for the deletion state `num_deleted_docs` it was built at.
     pub alive: Mutex<Option<(u32, Arc<Vec<u64>>)>>,
+    /// Documents best first for each keyword-less sort, built on first use.
+    orders: [std::sync::OnceLock<Vec<u32>>; 5],
     pub family: Vec<u32>,
     pub license: Vec<u32>,
     /// Tag ordinals of document `d`: `tag_ords[tag_offsets[d]..tag_offsets[d + 1]]`.
@@ -113,6 +116,7 @@ impl SegmentTable {
         Ok(Self {
             bitmaps: std::sync::OnceLock::new(),
             alive: Mutex::new(None),
+            orders: Default::default(),
             family_names: values(&family_column)?,
             license_names: values(&license_column)?,
             tag_names: values(&tag_column)?,
@@ -141,6 +145,29 @@ impl SegmentTable {
             tag_column,
             name_column,
         })
+    }
+
+    /// All documents, best first for `sort` (ties: smaller document id first); `None` for
+    /// relevance, which needs scores.
+    pub fn order(&self, sort: Sort) -> Option<&[u32]> {
+        let slot = match sort {
+            Sort::Relevance => return None,
+            Sort::Popular => 0,
+            Sort::Newest => 1,
+            Sort::Name => 2,
+            Sort::Params => 3,
+            Sort::Context => 4,
+        };
+        Some(self.orders[slot].get_or_init(|| {
+            let mut docs: Vec<u32> = (0..self.family.len() as u32).collect();
+            docs.sort_by_cached_key(|d| {
+                (
+                    std::cmp::Reverse(super::collector::sort_key(self, sort, *d, 0.0)),
+                    *d,
+                )
+            });
+            docs
+        }))
     }
 
     pub fn tags(&self, doc: DocId) -> &[u32] {
