@@ -97,7 +97,9 @@ fn in_range(values: &[u64], range: Range) -> Words {
         .chunks(64)
         .map(|chunk| {
             // Branch-free, so the compiler can vectorise the comparisons.
-            chunk.iter().enumerate().fold(0u64, |word, (i, v)| word | (u64::from(*v >= min && *v <= max) << i))
+            chunk.iter().enumerate().fold(0u64, |word, (i, v)| {
+                word | (u64::from(*v >= min && *v <= max) << i)
+            })
         })
         .collect()
 }
@@ -116,10 +118,10 @@ fn count_and(a: &Words, b: &Words) -> u64 {
 fn alive_words(table: &SegmentTable, reader: &SegmentReader) -> Arc<Words> {
     let deleted = reader.num_deleted_docs();
     let mut cached = table.alive.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((at, alive)) = cached.as_ref() {
-        if *at == deleted {
-            return Arc::clone(alive);
-        }
+    if let Some((at, alive)) = cached.as_ref()
+        && *at == deleted
+    {
+        return Arc::clone(alive);
     }
     let n = reader.max_doc() as usize;
     let mut alive = words(n);
@@ -224,11 +226,11 @@ pub fn browse_segment(
                 }
                 segment.offer(d);
                 page_left = page_left.saturating_sub(1);
-                if let Some(wanted) = family_wanted.get_mut(table.family[d as usize] as usize) {
-                    if *wanted > 0 {
-                        *wanted -= 1;
-                        families_left -= 1;
-                    }
+                if let Some(wanted) = family_wanted.get_mut(table.family[d as usize] as usize)
+                    && *wanted > 0
+                {
+                    *wanted -= 1;
+                    families_left -= 1;
                 }
             }
         }

@@ -233,9 +233,9 @@ pub struct CatalogSegmentCollector {
     context_counts: [u64; BUCKET_SLOTS],
     total: u64,
     /// Min-heap of the best `limit` hits so far: (key, key, Reverse(doc)) wrapped in Reverse.
-    top: BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>,
+    top: Heap,
     /// Per family ordinal, when `per_family` is on.
-    family_top: Vec<BinaryHeap<Reverse<(u64, u64, Reverse<DocId>)>>>,
+    family_top: Vec<Heap>,
 }
 
 fn selected(selection: &Option<Vec<u32>>, ord: u32) -> bool {

@@ -513,3 +513,52 @@ async fn behind_tls_the_session_cookie_is_host_prefixed_and_secure() {
         assert!(cookie.contains(attribute), "{cookie}");
     }
 }
+
+/// T15: no GET route changes state: every state-changing path refuses GET and nothing moves.
+#[tokio::test]
+async fn no_get_request_changes_anything() {
+    let app = spawn_app().await;
+    user(&app, "ivan").await;
+    let id = app.register_sample("still").await;
+    let client = browser();
+    login(&app, &client, "ivan", PASSWORD).await;
+    let key_id = format!("key_{}", &app.api_key.rsplit('_').next().unwrap()[..8]);
+    let p = &app.project_id;
+    for path in [
+        format!("/projects/{p}/models/{id}/share"),
+        format!("/projects/{p}/models/{id}/unshare"),
+        format!("/projects/{p}/models/{id}/delete"),
+        format!("/projects/{p}/keys/{key_id}/revoke"),
+        "/logout".to_owned(),
+        "/session/project".to_owned(),
+        format!("/{p}/v1/models/{id}/share"),
+    ] {
+        let status = client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let refused = [
+            StatusCode::NOT_FOUND,
+            StatusCode::METHOD_NOT_ALLOWED,
+            StatusCode::UNAUTHORIZED,
+        ];
+        assert!(refused.contains(&status), "GET {path} answered {status}");
+    }
+    let model: serde_json::Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["shared"], false);
+    assert_eq!(
+        app.send(reqwest::Method::GET, &app.models_url(), None)
+            .await
+            .status(),
+        StatusCode::OK,
+        "key still valid"
+    );
+    let still_in = client
+        .get(format!("{}/projects/{p}/models", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still_in.status(), StatusCode::OK, "still logged in");
+}
