@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod components;
 pub mod detail;
+pub mod keys;
 pub mod layout;
 pub mod login;
 pub mod projects;
@@ -49,17 +50,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
             "/projects/{project}/models/{model}/{action}",
             web::post().to(projects::model_action),
         )
-        .route(
-            "/projects/{project}/keys",
-            web::get().to(projects::keys_page),
-        )
-        .route(
-            "/projects/{project}/keys",
-            web::post().to(projects::create_key),
-        )
+        .route("/projects/{project}/keys", web::get().to(keys::keys_page))
+        .route("/projects/{project}/keys", web::post().to(keys::create_key))
         .route(
             "/projects/{project}/keys/{key}/revoke",
-            web::post().to(projects::revoke_key),
+            web::post().to(keys::revoke_key),
         );
 }
 

@@ -1,5 +1,5 @@
-//! Project pages for members: `/projects/{id}/models` (register, edit, delete, share, unshare)
-//! and `/projects/{id}/keys` (create, shown once; revoke). Non-members get 404, anonymous
+//! Project pages for members: `/projects/{id}/models` (register, edit, delete, share, unshare);
+//! the keys page is in `keys.rs`. Non-members get 404, anonymous
 //! visitors are sent to log in. Every form carries the session's CSRF token.
 
 use actix_web::http::StatusCode;
@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::login::forbidden;
 use super::{html as respond, layout};
-use crate::auth::KeyScope;
 use crate::catalog::CatalogError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Model, ModelInput, ModelPatch, NewModel, PatchInput};
@@ -44,7 +43,7 @@ pub struct ModelForm {
     workload_type: String,
 }
 
-fn text(value: &str) -> Option<String> {
+pub(super) fn text(value: &str) -> Option<String> {
     let trimmed = value.trim();
     (!trimmed.is_empty()).then(|| value.to_owned())
 }
@@ -116,19 +115,11 @@ impl ModelForm {
 
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
-    csrf: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct KeyForm {
-    csrf: String,
-    scope: String,
-    #[serde(default)]
-    label: String,
+    pub(super) csrf: String,
 }
 
 /// The member's session and project, or the answer for everyone else.
-async fn member(
+pub(super) async fn member(
     request: &HttpRequest,
     raw_project: &str,
 ) -> Result<(Session, ProjectId), HttpResponse> {
@@ -145,7 +136,7 @@ async fn member(
 }
 
 /// [`member`] for a state-changing form: also checks the CSRF token (RELIABILITY T15).
-async fn member_form(
+pub(super) async fn member_form(
     request: &HttpRequest,
     raw_project: &str,
     csrf: &str,
@@ -158,7 +149,7 @@ async fn member_form(
     }
 }
 
-fn not_found(session: Option<&Session>) -> HttpResponse {
+pub(super) fn not_found(session: Option<&Session>) -> HttpResponse {
     let body = html! { div.empty { h1 { "Not found" } p { "There is no such project or model among yours." } p { a href="/models/catalog" { "Back to the catalog" } } } };
     private(respond(
         StatusCode::NOT_FOUND,
@@ -167,7 +158,7 @@ fn not_found(session: Option<&Session>) -> HttpResponse {
 }
 
 /// Authenticated pages are never cached (RELIABILITY T21).
-fn private(mut response: HttpResponse) -> HttpResponse {
+pub(super) fn private(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
         actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -181,7 +172,7 @@ fn back_to(project: &ProjectId) -> HttpResponse {
         .finish()
 }
 
-fn project_name(session: &Session, project: &ProjectId) -> String {
+pub(super) fn project_name(session: &Session, project: &ProjectId) -> String {
     session
         .projects
         .iter()
@@ -496,113 +487,4 @@ pub async fn edit(
         ),
         Err(_) => not_found(Some(&session)),
     }
-}
-
-/// `GET /projects/{id}/keys`.
-pub async fn keys_page(
-    request: HttpRequest,
-    path: web::Path<String>,
-    services: web::Data<Services>,
-) -> HttpResponse {
-    let (session, project) = match member(&request, &path).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    render_keys(&services, &session, &project, None).await
-}
-
-async fn render_keys(
-    services: &Services,
-    session: &Session,
-    project: &ProjectId,
-    new_key: Option<&str>,
-) -> HttpResponse {
-    let keys = ops::admin::list_keys(services, project)
-        .await
-        .unwrap_or_default();
-    let body = html! {
-        h1 { "API keys of " (project_name(session, project)) }
-        @if let Some(key) = new_key {
-            div.notice role="status" {
-                p { strong { "Copy this key now: it is shown only once." } }
-                code.key { (key) }
-            }
-        }
-        @if keys.is_empty() { p { "No keys yet." } } @else {
-            table {
-                thead { tr { th { "Key id" } th { "Scope" } th { "Label" } th { "Created" } th { "State" } th {} } }
-                tbody {
-                    @for key in &keys {
-                        tr {
-                            td { code { (key.id) } } td { (key.scope) } td { (key.label.as_deref().unwrap_or("")) } td { (key.created_at) }
-                            td { (if key.revoked { "Revoked" } else { "Active" }) }
-                            td { @if !key.revoked {
-                                form method="post" action=(format!("/projects/{project}/keys/{}/revoke", key.id)) {
-                                    input type="hidden" name="csrf" value=(session.csrf_token);
-                                    button.danger type="submit" { "Revoke" }
-                                }
-                            } }
-                        }
-                    }
-                }
-            }
-        }
-        h2 { "Create a key" }
-        form method="post" action=(format!("/projects/{project}/keys")) {
-            input type="hidden" name="csrf" value=(session.csrf_token);
-            label for="label" { "Label" }
-            input id="label" name="label" placeholder="ci pipeline" maxlength="100";
-            label for="scope" { "Scope" }
-            select id="scope" name="scope" { option value="write" { "write (can change models)" } option value="read" { "read only" } }
-            button type="submit" { "Create key" }
-        }
-    };
-    private(respond(
-        StatusCode::OK,
-        layout::page("API keys", Some(session), None, body),
-    ))
-}
-
-/// `POST /projects/{id}/keys`: the new key is in this answer and nowhere else.
-pub async fn create_key(
-    request: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<KeyForm>,
-    services: web::Data<Services>,
-) -> HttpResponse {
-    let (session, project) = match member_form(&request, &path, &form.csrf).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    let scope = KeyScope::parse(&form.scope).unwrap_or(KeyScope::Read);
-    let label = text(&form.label).map(|l| l.chars().take(100).collect());
-    match ops::admin::create_key(&services, &project, scope, label).await {
-        Ok(key) => render_keys(&services, &session, &project, Some(&key.plain)).await,
-        Err(_) => not_found(Some(&session)),
-    }
-}
-
-/// `POST /projects/{id}/keys/{key}/revoke`.
-pub async fn revoke_key(
-    request: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<CsrfForm>,
-    services: web::Data<Services>,
-) -> HttpResponse {
-    let (raw_project, key_id) = path.into_inner();
-    let (session, project) = match member_form(&request, &raw_project, &form.csrf).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    let belongs = ops::admin::list_keys(&services, &project)
-        .await
-        .unwrap_or_default()
-        .iter()
-        .any(|k| k.id == key_id);
-    if !belongs || ops::admin::revoke_key(&services, &key_id).await.is_err() {
-        return not_found(Some(&session));
-    }
-    HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/projects/{project}/keys")))
-        .finish()
 }
