@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod components;
 pub mod detail;
+pub mod filters;
 pub mod keys;
 pub mod layout;
 pub mod login;
