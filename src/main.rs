@@ -13,6 +13,16 @@ use xeroctl::web::server::Application;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Serve(_)));
+    // Client commands block on HTTP: they run outside the async runtime.
+    if let Command::Models(args) = cli.command {
+        return match xeroctl::cli::models::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(error.exit_code())
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,6 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => xeroctl::cli::admin::run(args).await,
+        Command::Models(_) => Ok(()),
     }
 }
 

@@ -20,6 +20,56 @@ pub enum Command {
     Serve(ServeArgs),
     /// Administer a data directory directly (users, projects, API keys).
     Admin(AdminArgs),
+    /// List the project's models, or share / unshare one.
+    ///
+    /// Examples:
+    ///   xeroctl models
+    ///   xeroctl models mdl_3f2a9c --share
+    ///   xeroctl models 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f --unshare --output json
+    Models(ModelsArgs),
+}
+
+/// Where the server is and who we are.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Connection {
+    /// Server URL.
+    #[arg(
+        long,
+        env = "XERO_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub base_url: String,
+    /// API key (`xero_<project>_<secret>`).
+    #[arg(long, env = "XERO_API_KEY", hide_env_values = true, global = true)]
+    pub api_key: Option<String>,
+    /// Project id (`proj_…`); by default the key's project.
+    #[arg(long, env = "XERO_PROJECT", global = true)]
+    pub project: Option<String>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    /// The API's JSON, stable for scripts.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModelsArgs {
+    /// A display id from `xeroctl models` (`mdl_…`) or the model's UUID.
+    pub model: Option<String>,
+    /// Put the model in the public catalog.
+    #[arg(long)]
+    pub share: bool,
+    /// Take the model out of the catalog (existing deployments are untouched).
+    #[arg(long)]
+    pub unshare: bool,
+    #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,5 +1,7 @@
 //! The command line. `args` is the clap tree; `admin` runs local administration on the data
-//! directory through `ops`. The REST client commands come with the CLI issue.
+//! directory through `ops`; `client` + `models` talk to a server over its REST API.
 
 pub mod admin;
 pub mod args;
+pub mod client;
+pub mod models;

@@ -291,3 +291,12 @@ pub struct Health {
     pub status: String,
     pub version: String,
 }
+
+/// `GET /v1/auth/key`: what the presented key is (the CLI finds its project this way).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct KeyInfo {
+    pub project_id: String,
+    pub key_id: String,
+    /// `read` or `write`.
+    pub scope: String,
+}

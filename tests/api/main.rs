@@ -4,6 +4,7 @@
 mod authz;
 mod browser;
 mod catalog;
+mod cli;
 mod helpers;
 mod models;
 mod openapi;

@@ -24,6 +24,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(catalog::get_catalog_model)
         .service(catalog::list_families)
         .service(
+            utoipa_actix_web::scope("/v1/auth")
+                .wrap(from_fn(require_api_key))
+                .service(system::key_info),
+        )
+        .service(
             utoipa_actix_web::scope("/{project_id}/v1")
                 .wrap(from_fn(require_api_key))
                 .service(models::list_models)

@@ -20,3 +20,26 @@ pub async fn openapi_document(document: web::Data<String>) -> HttpResponse {
         .content_type("application/json")
         .body(document.get_ref().clone())
 }
+
+/// Describes the API key the request carries.
+#[utoipa::path(tag = "system", responses((status = 200, body = crate::wire::KeyInfo), (status = 401, body = crate::wire::ErrorBody)), security(("api_key" = [])))]
+#[get("/key")]
+pub async fn key_info(
+    principal: web::ReqData<crate::auth::Principal>,
+) -> Result<web::Json<crate::wire::KeyInfo>, crate::web::error::ApiError> {
+    match principal.into_inner() {
+        crate::auth::Principal::ApiKey {
+            project_id,
+            key_id,
+            scope,
+        } => Ok(web::Json(crate::wire::KeyInfo {
+            project_id: project_id.to_string(),
+            key_id,
+            scope: scope.as_str().to_owned(),
+        })),
+        _ => Err(crate::web::error::ApiError::new(
+            crate::web::error::ErrorCode::InvalidApiKey,
+            "not an API key",
+        )),
+    }
+}

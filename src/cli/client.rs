@@ -1,0 +1,118 @@
+//! A blocking REST client for the CLI (reqwest with rustls). It decodes the server's error
+//! envelope into `ClientError::Api`, so commands print the server's own message.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::wire::{ErrorBody, KeyInfo};
+
+/// What a CLI command can fail with; `main` maps each to an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{message}")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("cannot reach the server at {url}: {reason}")]
+    Transport { url: String, reason: String },
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl ClientError {
+    /// 1 for an answer from the server, 2 for everything that never got one.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Api { .. } => 1,
+            Self::Transport { .. } | Self::Config(_) | Self::Usage(_) => 2,
+        }
+    }
+}
+
+/// Connection settings: flags over `XERO_*` variables over defaults (resolved in `args`).
+pub struct Client {
+    base: String,
+    key: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Client {
+    pub fn new(base: &str, key: Option<String>) -> Result<Self, ClientError> {
+        let key = key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+            ClientError::Config("no API key: set XERO_API_KEY or pass --api-key".to_owned())
+        })?;
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            key,
+            http,
+        })
+    }
+
+    /// Sends a request and returns the JSON answer, or the server's error.
+    pub fn call(&self, method: reqwest::Method, path: &str) -> Result<Value, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = self
+            .http
+            .request(method, &url)
+            .bearer_auth(&self.key)
+            .send()
+            .map_err(|e| ClientError::Transport {
+                url: self.base.clone(),
+                reason: root_cause(&e),
+            })?;
+        let status = response.status();
+        let body = response.text().map_err(|e| ClientError::Transport {
+            url: url.clone(),
+            reason: root_cause(&e),
+        })?;
+        if status.is_success() {
+            return serde_json::from_str(&body).map_err(|_| ClientError::Transport {
+                url,
+                reason: "the answer is not JSON: is this a xeroctl server?".to_owned(),
+            });
+        }
+        match serde_json::from_str::<ErrorBody>(&body) {
+            Ok(envelope) => Err(ClientError::Api {
+                status: status.as_u16(),
+                code: envelope.error.code,
+                message: envelope.error.message,
+            }),
+            Err(_) => Err(ClientError::Api {
+                status: status.as_u16(),
+                code: "unknown".to_owned(),
+                message: format!("the server answered {status}"),
+            }),
+        }
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let value = self.call(reqwest::Method::GET, path)?;
+        serde_json::from_value(value).map_err(|e| ClientError::Transport {
+            url: self.base.clone(),
+            reason: format!("unexpected answer: {e}"),
+        })
+    }
+
+    /// The project of the key, asked of the server.
+    pub fn key_info(&self) -> Result<KeyInfo, ClientError> {
+        self.get("/v1/auth/key")
+    }
+}
+
+fn root_cause(error: &dyn std::error::Error) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,192 @@
+//! `xeroctl models`: the project's models with CLI-local display ids (`mdl_…`), and
+//! `xeroctl models <model-id> --share | --unshare` exactly as in the product document.
+//! Display ids are resolved here, against the project's model list; only UUIDs reach the server.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+/// Prints a line to stdout; a closed pipe (`xeroctl models | head`) is not an error worth a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+use super::args::{ModelsArgs, Output};
+use super::client::{Client, ClientError};
+use crate::catalog::ids::ModelId;
+use crate::wire::{ModelList, ModelView};
+
+/// Runs `xeroctl models …`.
+pub fn run(args: ModelsArgs) -> Result<(), ClientError> {
+    let client = Client::new(&args.connection.base_url, args.connection.api_key.clone())?;
+    let project = match args.connection.project.clone() {
+        Some(project) => project,
+        None => client.key_info()?.project_id,
+    };
+    match (&args.model, args.share, args.unshare) {
+        (_, true, true) => Err(ClientError::Usage(
+            "choose one of --share and --unshare".to_owned(),
+        )),
+        (None, true, _) | (None, _, true) => Err(ClientError::Usage(
+            "give the model to share: xeroctl models <model-id> --share".to_owned(),
+        )),
+        (None, false, false) => list(&client, &project, args.output),
+        (Some(id), share, unshare) => {
+            let models = all_models(&client, &project)?;
+            let model = resolve(&models, id)?;
+            if !share && !unshare {
+                return show(model, args.output);
+            }
+            let action = if share { "share" } else { "unshare" };
+            let answer = client.call(
+                reqwest::Method::POST,
+                &format!("/{project}/v1/models/{}/{action}", model.id),
+            )?;
+            print_share(&answer, model, args.output);
+            Ok(())
+        }
+    }
+}
+
+fn all_models(client: &Client, project: &str) -> Result<Vec<ModelView>, ClientError> {
+    let mut models = Vec::new();
+    for page in 1.. {
+        let list: ModelList =
+            client.get(&format!("/{project}/v1/models?page={page}&per_page=200"))?;
+        let done =
+            list.models.len() < 200 || models.len() + list.models.len() >= list.total as usize;
+        models.extend(list.models);
+        if done {
+            break;
+        }
+    }
+    Ok(models)
+}
+
+/// A UUID is taken as is; a display id (`mdl_…`, or any unique prefix of one) is looked up.
+fn resolve<'a>(models: &'a [ModelView], id: &str) -> Result<&'a ModelView, ClientError> {
+    if let Some(uuid) = ModelId::parse(id) {
+        return models
+            .iter()
+            .find(|m| m.id == uuid.to_string())
+            .ok_or_else(|| ClientError::Usage(format!("no model `{id}` in this project")));
+    }
+    let wanted = id.trim().to_lowercase();
+    let wanted = if wanted.starts_with("mdl_") {
+        wanted
+    } else {
+        format!("mdl_{wanted}")
+    };
+    let matches: Vec<&ModelView> = models
+        .iter()
+        .filter(|m| m.display_id.starts_with(&wanted))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(ClientError::Usage(format!(
+            "no model `{id}` in this project; `xeroctl models` lists them"
+        ))),
+        many => Err(ClientError::Usage(format!(
+            "`{id}` is ambiguous: {}; give more of the id or the UUID",
+            many.iter()
+                .map(|m| format!("{} ({} {})", m.display_id, m.name, m.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+fn list(client: &Client, project: &str, output: Output) -> Result<(), ClientError> {
+    let models = all_models(client, project)?;
+    if output == Output::Json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&models).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if models.is_empty() {
+        out!("No models in {project} yet. Register one with the API: POST /{project}/v1/models");
+        return Ok(());
+    }
+    out!(
+        "{:<11} {:<40} {:<14} {:>8} {:>8} {:<14} {:<7} ROLE",
+        "ID",
+        "NAME",
+        "ARCHITECTURE",
+        "SIZE",
+        "CONTEXT",
+        "LICENSE",
+        "SHARED"
+    );
+    for m in &models {
+        out!(
+            "{:<11} {:<40} {:<14} {:>8} {:>8} {:<14} {:<7} {}",
+            m.display_id,
+            truncate(&m.name, 40),
+            truncate(m.architecture.as_deref().unwrap_or("-"), 14),
+            m.parameter_count_display.as_deref().unwrap_or("-"),
+            m.context_length_display.as_deref().unwrap_or("-"),
+            truncate(m.license_name.as_deref().unwrap_or("-"), 14),
+            if m.shared { "yes" } else { "no" },
+            role_text(m.catalog_role.as_deref()),
+        );
+    }
+    Ok(())
+}
+
+fn show(model: &ModelView, output: Output) -> Result<(), ClientError> {
+    if output == Output::Json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(model).unwrap_or_default()
+        );
+    } else {
+        out!(
+            "{} ({})\n  id: {}\n  shared: {}, role: {}",
+            model.name,
+            model.display_id,
+            model.id,
+            model.shared,
+            role_text(model.catalog_role.as_deref())
+        );
+    }
+    Ok(())
+}
+
+fn print_share(answer: &Value, model: &ModelView, output: Output) {
+    if output == Output::Json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(answer).unwrap_or_default()
+        );
+        return;
+    }
+    let message = answer["message"].as_str().unwrap_or_default();
+    out!("{} {}: {message}", model.display_id, model.name);
+    out!(
+        "  id: {}\n  shared: {}\n  catalog role: {}",
+        answer["id"].as_str().unwrap_or_default(),
+        answer["shared"],
+        role_text(answer["catalog_role"].as_str())
+    );
+}
+
+fn role_text(role: Option<&str>) -> &str {
+    match role {
+        Some("shared") => "shared",
+        Some("deployable") => "deployable (XIM Only)",
+        Some(other) => other,
+        None => "-",
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}

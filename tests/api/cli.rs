@@ -1,0 +1,167 @@
+//! The `xeroctl models` client against a real server: list, share by display id, unshare by
+//! UUID, JSON output, and every failure mode with its message and exit code.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xeroctl");
+
+fn xeroctl(app: &TestApp, key: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .arg("models")
+        .args(args)
+        .env("XERO_BASE_URL", &app.address)
+        .env_remove("XERO_PROJECT")
+        .env_remove("XERO_API_KEY");
+    if let Some(key) = key {
+        command.env("XERO_API_KEY", key);
+    }
+    command.output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn catalog_total(app: &TestApp, q: &str) -> u64 {
+    let answer: Value = app
+        .client
+        .get(format!("{}/v1/catalog/models?q={q}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn list_share_by_display_id_and_unshare_by_uuid() {
+    let app = spawn_app().await;
+    let id = app.register_sample("Osprey-13B").await;
+    let key = app.api_key.clone();
+    let list = tokio::task::spawn_blocking({
+        let (address, key) = (app.address.clone(), key.clone());
+        move || {
+            Command::new(BIN)
+                .args(["models"])
+                .env("XERO_BASE_URL", address)
+                .env("XERO_API_KEY", key)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(list.status.success(), "{}", stderr(&list));
+    let display_id = format!("mdl_{}", &id.replace('-', "")[..6]);
+    assert!(
+        stdout(&list).contains(&display_id) && stdout(&list).contains("Osprey-13B"),
+        "{}",
+        stdout(&list)
+    );
+
+    let shared = xeroctl(&app, Some(&key), &[&display_id, "--share"]);
+    assert!(shared.status.success(), "{}", stderr(&shared));
+    assert!(stdout(&shared).contains("model shared to the catalog"));
+    assert_eq!(
+        catalog_total(&app, "osprey").await,
+        1,
+        "shared by display id, visible in the catalog"
+    );
+    // The server itself refuses the display id; only the CLI resolves it.
+    let direct = app.share(&display_id).await;
+    assert_eq!(direct.status(), 404);
+
+    let unshared = xeroctl(&app, Some(&key), &[&id, "--unshare", "--output", "json"]);
+    assert!(unshared.status.success(), "{}", stderr(&unshared));
+    let json: Value = serde_json::from_str(&stdout(&unshared)).expect("JSON output");
+    assert_eq!(
+        json,
+        serde_json::json!({"id": id, "shared": false, "message": "model removed from the catalog", "catalog_role": null})
+    );
+    assert_eq!(catalog_total(&app, "osprey").await, 0);
+
+    let listed = xeroctl(&app, Some(&key), &["--output", "json"]);
+    let models: Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let rest: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(models[0], rest, "JSON output is the API's JSON");
+}
+
+#[tokio::test]
+async fn every_failure_is_one_line_with_a_distinct_exit_code() {
+    let app = spawn_app().await;
+    app.register_sample("First").await;
+    app.register_sample("Second").await;
+    let key = app.api_key.clone();
+    let cases: Vec<(&str, Output, i32, &str)> = vec![
+        ("missing key", xeroctl(&app, None, &[]), 2, "XERO_API_KEY"),
+        (
+            "invalid key",
+            xeroctl(
+                &app,
+                Some("xero_myproject_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                &[],
+            ),
+            1,
+            "invalid API key",
+        ),
+        (
+            "unknown display id",
+            xeroctl(&app, Some(&key), &["mdl_zzzzzz", "--share"]),
+            2,
+            "no model `mdl_zzzzzz`",
+        ),
+        (
+            "ambiguous display id",
+            xeroctl(&app, Some(&key), &["mdl_", "--share"]),
+            2,
+            "ambiguous",
+        ),
+        (
+            "share and unshare",
+            xeroctl(&app, Some(&key), &["mdl_", "--share", "--unshare"]),
+            2,
+            "choose one",
+        ),
+    ];
+    for (description, output, code, message) in cases {
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{description}: {}",
+            stderr(&output)
+        );
+        let err = stderr(&output);
+        assert!(
+            err.starts_with("error: ") && err.contains(message),
+            "{description}: {err}"
+        );
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{description}: one line, no backtrace: {err}"
+        );
+    }
+    let refused = Command::new(BIN)
+        .args(["models"])
+        .env("XERO_BASE_URL", "http://127.0.0.1:9")
+        .env("XERO_API_KEY", &key)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("http://127.0.0.1:9"),
+        "names the URL it tried: {}",
+        stderr(&refused)
+    );
+}
