@@ -14,15 +14,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Serve(_)));
     // Client commands block on HTTP: they run outside the async runtime.
-    if let Command::Models(args) = cli.command {
-        return match xeroctl::cli::models::run(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(error.exit_code())
-            }
-        };
+    let result = match cli.command {
+        Command::Models(args) => xeroctl::cli::models::run(args),
+        Command::Catalog(args) => xeroctl::cli::catalog::run(args),
+        other => return run_async(Cli { command: other }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
+        }
     }
+}
+
+fn run_async(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -52,7 +58,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => xeroctl::cli::admin::run(args).await,
-        Command::Models(_) => Ok(()),
+        Command::Models(_) | Command::Catalog(_) => Ok(()),
     }
 }
 

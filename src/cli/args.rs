@@ -14,6 +14,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start-up: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server.
@@ -27,6 +29,13 @@ pub enum Command {
     ///   xeroctl models mdl_3f2a9c --share
     ///   xeroctl models 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f --unshare --output json
     Models(ModelsArgs),
+    /// Search the public catalog, or show one model.
+    ///
+    /// Examples:
+    ///   xeroctl catalog search qwen coder --license apache-2.0 --min-params 7B
+    ///   xeroctl catalog search --family llama --max-context 128K --sort newest
+    ///   xeroctl catalog show 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f
+    Catalog(CatalogArgs),
 }
 
 /// Where the server is and who we are.
@@ -159,4 +168,66 @@ pub enum AdminCommand {
 pub enum ScopeArg {
     Read,
     Write,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    #[command(subcommand)]
+    pub command: CatalogCommand,
+    #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Keyword search with filters; prints the results and a facet summary.
+    Search(SearchArgs),
+    /// One model with its description.
+    Show {
+        /// The model's UUID.
+        id: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Keywords.
+    pub query: Vec<String>,
+    /// Architecture family (repeatable).
+    #[arg(long)]
+    pub family: Vec<String>,
+    /// License key such as apache-2.0 (repeatable).
+    #[arg(long)]
+    pub license: Vec<String>,
+    /// Workload tag such as code (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Mixture-of-experts models only.
+    #[arg(long, conflicts_with = "dense")]
+    pub moe: bool,
+    /// Dense models only.
+    #[arg(long)]
+    pub dense: bool,
+    /// At least this many parameters, e.g. 7B.
+    #[arg(long)]
+    pub min_params: Option<String>,
+    /// At most this many parameters, e.g. 70B.
+    #[arg(long)]
+    pub max_params: Option<String>,
+    /// At least this context, e.g. 32K.
+    #[arg(long)]
+    pub min_context: Option<String>,
+    /// At most this context, e.g. 128K.
+    #[arg(long)]
+    pub max_context: Option<String>,
+    /// relevance, popular, newest, name, params or context.
+    #[arg(long)]
+    pub sort: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub page: u32,
+    #[arg(long, default_value_t = 20)]
+    pub per_page: u32,
 }

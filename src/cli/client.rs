@@ -38,15 +38,28 @@ impl ClientError {
 /// Connection settings: flags over `XERO_*` variables over defaults (resolved in `args`).
 pub struct Client {
     base: String,
-    key: String,
+    key: Option<String>,
     http: reqwest::blocking::Client,
 }
 
 impl Client {
+    /// A client that must present a key.
     pub fn new(base: &str, key: Option<String>) -> Result<Self, ClientError> {
-        let key = key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            ClientError::Config("no API key: set XERO_API_KEY or pass --api-key".to_owned())
-        })?;
+        let key = key.filter(|k| !k.trim().is_empty());
+        if key.is_none() {
+            return Err(ClientError::Config(
+                "no API key: set XERO_API_KEY or pass --api-key".to_owned(),
+            ));
+        }
+        Self::build(base, key)
+    }
+
+    /// A client for the public catalog: the key is sent when there is one.
+    pub fn public(base: &str, key: Option<String>) -> Result<Self, ClientError> {
+        Self::build(base, key.filter(|k| !k.trim().is_empty()))
+    }
+
+    fn build(base: &str, key: Option<String>) -> Result<Self, ClientError> {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -61,15 +74,14 @@ impl Client {
     /// Sends a request and returns the JSON answer, or the server's error.
     pub fn call(&self, method: reqwest::Method, path: &str) -> Result<Value, ClientError> {
         let url = format!("{}{path}", self.base);
-        let response = self
-            .http
-            .request(method, &url)
-            .bearer_auth(&self.key)
-            .send()
-            .map_err(|e| ClientError::Transport {
-                url: self.base.clone(),
-                reason: root_cause(&e),
-            })?;
+        let mut request = self.http.request(method, &url);
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().map_err(|e| ClientError::Transport {
+            url: self.base.clone(),
+            reason: root_cause(&e),
+        })?;
         let status = response.status();
         let body = response.text().map_err(|e| ClientError::Transport {
             url: url.clone(),

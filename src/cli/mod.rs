@@ -3,5 +3,6 @@
 
 pub mod admin;
 pub mod args;
+pub mod catalog;
 pub mod client;
 pub mod models;

@@ -165,3 +165,76 @@ async fn every_failure_is_one_line_with_a_distinct_exit_code() {
         stderr(&refused)
     );
 }
+
+#[tokio::test]
+async fn catalog_search_and_show_work_without_a_key() {
+    let app = spawn_app().await;
+    for body in [
+        serde_json::json!({"name": "Kingfisher-Coder-7B", "architecture": "qwen2", "parameter_count": "7B", "license": "apache-2.0", "description": "Writes **code**."}),
+        serde_json::json!({"name": "Kingfisher-Chat-70B", "architecture": "llama", "parameter_count": "70B", "license": "llama3"}),
+    ] {
+        let id = app.register(&body).await["id"].as_str().unwrap().to_owned();
+        app.share(&id).await;
+    }
+    let catalog = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("catalog")
+            .args(args)
+            .env("XERO_BASE_URL", &app.address)
+            .env_remove("XERO_API_KEY")
+            .output()
+            .unwrap()
+    };
+    let table = catalog(&["search", "kingfisher", "--max-params", "10B"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        text.contains("Kingfisher-Coder-7B") && !text.contains("Kingfisher-Chat-70B"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 models") && text.contains("license:") && text.contains("Apache 2.0 (1)"),
+        "{text}"
+    );
+    let json: Value = serde_json::from_str(&stdout(&catalog(&[
+        "search",
+        "kingfisher",
+        "--output",
+        "json",
+    ])))
+    .unwrap();
+    let rest: Value = app
+        .client
+        .get(format!(
+            "{}/v1/catalog/models?q=kingfisher&page=1&per_page=20",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json, rest, "JSON output is the API's answer");
+    let id = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Kingfisher-Coder-7B")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = catalog(&["show", &id]);
+    assert!(
+        stdout(&shown).contains("Writes code.") && stdout(&shown).contains("Apache 2.0"),
+        "{}",
+        stdout(&shown)
+    );
+    let slug = catalog(&["show", "mdl_abc123"]);
+    assert_eq!(slug.status.code(), Some(2));
+    assert!(stderr(&slug).contains("UUID"));
+    let bad = catalog(&["search", "--min-params", "lots"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("min_params"));
+}
