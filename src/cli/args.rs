@@ -66,7 +66,10 @@ pub enum Output {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub action: Option<ModelsAction>,
     /// A display id from `xeroctl models` (`mdl_…`) or the model's UUID.
     pub model: Option<String>,
     /// Put the model in the public catalog.
@@ -230,4 +233,90 @@ pub struct SearchArgs {
     pub page: u32,
     #[arg(long, default_value_t = 20)]
     pub per_page: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Register a model under the project.
+    ///
+    /// Example: xeroctl models register Qwen3-30B-A3B --architecture qwen3moe --params 30B
+    ///          --active-params 3B --context 128K --license apache-2.0 --workload chat,reasoning
+    Register {
+        /// Display name.
+        name: String,
+        #[command(flatten)]
+        fields: ModelFields,
+    },
+    /// Change a model's metadata (only the fields given).
+    ///
+    /// Example: xeroctl models edit mdl_3f2a9c --context 256K --version 2507
+    Edit {
+        model: String,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: ModelFields,
+    },
+    /// Delete a model (asks first unless --yes).
+    Delete {
+        model: String,
+        /// Do not ask.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Show one model.
+    Show { model: String },
+}
+
+/// Model metadata flags shared by register and edit.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ModelFields {
+    /// Architecture slug or class name, e.g. qwen3moe or LlamaForCausalLM.
+    #[arg(long)]
+    pub architecture: Option<String>,
+    /// Parameter count, e.g. 7B, 1.5B, 560M.
+    #[arg(long)]
+    pub params: Option<String>,
+    /// Active parameters of a mixture of experts, e.g. 3B.
+    #[arg(long)]
+    pub active_params: Option<String>,
+    /// Context length, e.g. 128K.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// License, e.g. apache-2.0.
+    #[arg(long)]
+    pub license: Option<String>,
+    /// Quantization, e.g. Q4_K_M.
+    #[arg(long)]
+    pub quantization: Option<String>,
+    /// Format, e.g. gguf.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Workload tags as CSV, e.g. chat,code.
+    #[arg(long)]
+    pub workload: Option<String>,
+    /// The model's own version string (`--version` is the program's).
+    #[arg(long)]
+    pub model_version: Option<String>,
+    /// Markdown description.
+    #[arg(long, conflicts_with = "description_file")]
+    pub description: Option<String>,
+    /// Read the markdown description from a file, e.g. README.md.
+    #[arg(long)]
+    pub description_file: Option<std::path::PathBuf>,
+    /// Where the weights live, e.g. s3://bucket/model.gguf.
+    #[arg(long)]
+    pub artifact_uri: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks the whole command tree (duplicate flags and the like) only when asked.
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

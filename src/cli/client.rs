@@ -73,8 +73,21 @@ impl Client {
 
     /// Sends a request and returns the JSON answer, or the server's error.
     pub fn call(&self, method: reqwest::Method, path: &str) -> Result<Value, ClientError> {
+        self.send(method, path, None)
+    }
+
+    /// Sends a JSON body.
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ClientError> {
         let url = format!("{}{path}", self.base);
         let mut request = self.http.request(method, &url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
         if let Some(key) = &self.key {
             request = request.bearer_auth(key);
         }
@@ -87,6 +100,9 @@ impl Client {
             url: url.clone(),
             reason: root_cause(&e),
         })?;
+        if status == reqwest::StatusCode::NO_CONTENT {
+            return Ok(Value::Null);
+        }
         if status.is_success() {
             return serde_json::from_str(&body).map_err(|_| ClientError::Transport {
                 url,

@@ -13,7 +13,7 @@ macro_rules! out {
     }};
 }
 
-use super::args::{ModelsArgs, Output};
+use super::args::{ModelFields, ModelsAction, ModelsArgs, Output};
 use super::client::{Client, ClientError};
 use crate::catalog::ids::ModelId;
 use crate::wire::{ModelList, ModelView};
@@ -25,6 +25,9 @@ pub fn run(args: ModelsArgs) -> Result<(), ClientError> {
         Some(project) => project,
         None => client.key_info()?.project_id,
     };
+    if let Some(action) = args.action {
+        return run_action(&client, &project, action, args.output);
+    }
     match (&args.model, args.share, args.unshare) {
         (_, true, true) => Err(ClientError::Usage(
             "choose one of --share and --unshare".to_owned(),
@@ -189,4 +192,125 @@ fn truncate(text: &str, width: usize) -> String {
     } else {
         format!("{}…", text.chars().take(width - 1).collect::<String>())
     }
+}
+
+fn run_action(
+    client: &Client,
+    project: &str,
+    action: ModelsAction,
+    output: Output,
+) -> Result<(), ClientError> {
+    let base = format!("/{project}/v1/models");
+    match action {
+        ModelsAction::Register { name, fields } => {
+            let mut body = fields_json(&fields)?;
+            body["name"] = Value::String(name);
+            let model = client.send(reqwest::Method::POST, &base, Some(&body))?;
+            print_model_answer(&model, output, "registered");
+        }
+        ModelsAction::Edit {
+            model,
+            name,
+            fields,
+        } => {
+            let models = all_models(client, project)?;
+            let target = resolve(&models, &model)?;
+            let mut body = fields_json(&fields)?;
+            if let Some(name) = name {
+                body["name"] = Value::String(name);
+            }
+            if body.as_object().is_none_or(|o| o.is_empty()) {
+                return Err(ClientError::Usage(
+                    "nothing to change: give at least one field, e.g. --context 128K".to_owned(),
+                ));
+            }
+            let answer = client.send(
+                reqwest::Method::PATCH,
+                &format!("{base}/{}", target.id),
+                Some(&body),
+            )?;
+            print_model_answer(&answer, output, "updated");
+        }
+        ModelsAction::Delete { model, yes } => {
+            let models = all_models(client, project)?;
+            let target = resolve(&models, &model)?;
+            if !yes
+                && !confirm(&format!(
+                    "Delete {} ({})? This cannot be undone. [y/N] ",
+                    target.name, target.display_id
+                ))?
+            {
+                return Err(ClientError::Usage("not deleted".to_owned()));
+            }
+            client.call(reqwest::Method::DELETE, &format!("{base}/{}", target.id))?;
+            out!("deleted {} ({})", target.name, target.display_id);
+        }
+        ModelsAction::Show { model } => {
+            let models = all_models(client, project)?;
+            show(resolve(&models, &model)?, output)?;
+        }
+    }
+    Ok(())
+}
+
+fn fields_json(fields: &ModelFields) -> Result<Value, ClientError> {
+    let description =
+        match (&fields.description, &fields.description_file) {
+            (_, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| {
+                ClientError::Usage(format!("cannot read `{}`: {e}", path.display()))
+            })?),
+            (text, None) => text.clone(),
+        };
+    let mut body = serde_json::Map::new();
+    for (key, value) in [
+        ("architecture", &fields.architecture),
+        ("parameter_count", &fields.params),
+        ("active_parameter_count", &fields.active_params),
+        ("context_length", &fields.context),
+        ("license", &fields.license),
+        ("quantization", &fields.quantization),
+        ("format", &fields.format),
+        ("workload_type", &fields.workload),
+        ("version", &fields.model_version),
+        ("description", &description),
+        ("artifact_uri", &fields.artifact_uri),
+    ] {
+        if let Some(value) = value {
+            body.insert(key.to_owned(), Value::String(value.clone()));
+        }
+    }
+    Ok(Value::Object(body))
+}
+
+fn print_model_answer(model: &Value, output: Output, verb: &str) {
+    if output == Output::Json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(model).unwrap_or_default()
+        );
+    } else {
+        out!(
+            "{verb} {} ({})\n  id: {}",
+            model["name"].as_str().unwrap_or_default(),
+            model["display_id"].as_str().unwrap_or_default(),
+            model["id"].as_str().unwrap_or_default()
+        );
+    }
+}
+
+/// Asks on the terminal; without one, refuses (a script must pass --yes).
+fn confirm(question: &str) -> Result<bool, ClientError> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        return Err(ClientError::Usage(
+            "refusing to delete without a terminal to confirm: pass --yes".to_owned(),
+        ));
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| ClientError::Usage(e.to_string()))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

@@ -238,3 +238,80 @@ async fn catalog_search_and_show_work_without_a_key() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("min_params"));
 }
+
+#[tokio::test]
+async fn register_edit_show_and_delete_from_the_command_line() {
+    let app = spawn_app().await;
+    let key = app.api_key.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let readme = dir.path().join("README.md");
+    std::fs::write(&readme, "# Pelican\n\nFishes **well**.").unwrap();
+    let readme = readme.to_str().unwrap().to_owned();
+    let registered = xeroctl(
+        &app,
+        Some(&key),
+        &[
+            "register",
+            "Pelican-3B",
+            "--architecture",
+            "LlamaForCausalLM",
+            "--params",
+            "3B",
+            "--context",
+            "8K",
+            "--license",
+            "mit",
+            "--workload",
+            "chat",
+            "--description-file",
+            &readme,
+            "--output",
+            "json",
+        ],
+    );
+    assert!(registered.status.success(), "{}", stderr(&registered));
+    let model: Value = serde_json::from_str(&stdout(&registered)).unwrap();
+    assert_eq!(model["architecture"], "llama");
+    assert_eq!(model["description"], "# Pelican\n\nFishes **well**.");
+    let display_id = model["display_id"].as_str().unwrap().to_owned();
+
+    let edited = xeroctl(
+        &app,
+        Some(&key),
+        &[
+            "edit",
+            &display_id,
+            "--context",
+            "32K",
+            "--name",
+            "Pelican-3B-v2",
+        ],
+    );
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    let shown = xeroctl(&app, Some(&key), &["show", &display_id, "--output", "json"]);
+    let shown: Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(
+        (shown["name"].as_str(), shown["context_length"].as_u64()),
+        (Some("Pelican-3B-v2"), Some(32_768))
+    );
+
+    let invalid = xeroctl(&app, Some(&key), &["register", "Broken", "--params", "7Q"]);
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(stderr(&invalid).contains("7Q"));
+    let nothing = xeroctl(&app, Some(&key), &["edit", &display_id]);
+    assert_eq!(nothing.status.code(), Some(2));
+
+    let unconfirmed = xeroctl(&app, Some(&key), &["delete", &display_id]);
+    assert_eq!(
+        unconfirmed.status.code(),
+        Some(2),
+        "no terminal, no --yes: refused"
+    );
+    assert!(stderr(&unconfirmed).contains("--yes"));
+    let deleted = xeroctl(&app, Some(&key), &["delete", &display_id, "--yes"]);
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    assert_eq!(
+        app.get_model(model["id"].as_str().unwrap()).await.status(),
+        404
+    );
+}
