@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use super::{OpsError, Services};
+use crate::catalog::facets::SearchResults;
 use crate::catalog::family::{FamilyView, family_view};
 use crate::catalog::ids::ModelId;
-use crate::catalog::query::{CatalogQuery, SearchResults};
+use crate::catalog::query::CatalogQuery;
 use crate::store::catalog::{self as shared, SharedModel};
 
 /// Runs a catalog search on the blocking pool.

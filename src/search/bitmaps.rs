@@ -15,7 +15,8 @@ use tantivy::{DocId, SegmentOrdinal, SegmentReader};
 
 use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
 use super::table::{FEATURED, MOE, NONE, SegmentTable, ords_of};
-use crate::catalog::query::{BUCKET_SLOTS, Range};
+use crate::catalog::facets::BUCKET_SLOTS;
+use crate::catalog::query::Range;
 
 pub const MAX_TAG_BITMAPS: usize = 256;
 
@@ -330,7 +331,7 @@ mod tests {
             );
             assert_eq!(a.total, b.total, "{pairs:?}");
             assert_eq!(a.facets, b.facets, "{pairs:?}");
-            let ids = |r: &crate::catalog::query::SearchResults| {
+            let ids = |r: &crate::catalog::facets::SearchResults| {
                 r.hits.iter().map(|c| c.id).collect::<Vec<_>>()
             };
             assert_eq!(ids(&a), ids(&b), "{pairs:?}");

@@ -15,7 +15,8 @@ use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::table::{FEATURED, MOE as MOE_FLAG, NONE, SegmentTable, TableCache, ords_of};
-use crate::catalog::query::{BUCKET_SLOTS, CatalogQuery, Range, Sort};
+use crate::catalog::facets::BUCKET_SLOTS;
+use crate::catalog::query::{CatalogQuery, Range, Sort};
 
 const FAMILY: usize = 0;
 const LICENSE: usize = 1;

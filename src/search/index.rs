@@ -23,8 +23,9 @@ use super::query::keyword_query;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
+use crate::catalog::facets::{FacetCounts, SearchResults};
 use crate::catalog::ids::ModelId;
-use crate::catalog::query::{CatalogQuery, FacetCounts, SearchResults};
+use crate::catalog::query::CatalogQuery;
 use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, EnableScoring, Query};
 

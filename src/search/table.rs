@@ -12,8 +12,8 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
 
 use super::schema::names;
+use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, bucket_of};
 use crate::catalog::query::Sort;
-use crate::catalog::query::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, bucket_of};
 
 /// "No value" in the ordinal arrays.
 pub const NONE: u32 = u32::MAX;

@@ -5,8 +5,9 @@ use utoipa::ToSchema;
 
 use crate::catalog::badge::{Viewer, badges};
 use crate::catalog::card::CatalogCard;
+use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, SearchResults};
 use crate::catalog::family::FamilyView;
-use crate::catalog::query::{Bucket, CONTEXT_BUCKETS, CatalogQuery, PARAM_BUCKETS, SearchResults};
+use crate::catalog::query::CatalogQuery;
 
 /// A catalog model as anyone may see it. `catalog_role` and the infrastructure badges appear
 /// only for logged-in callers (SPEC §3).

@@ -3,10 +3,9 @@
 
 use maud::{Markup, html};
 
+use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, SearchResults};
 use crate::catalog::family::family_view;
-use crate::catalog::query::{
-    Bucket, CONTEXT_BUCKETS, CatalogQuery, PARAM_BUCKETS, Range, SearchResults, Sort,
-};
+use crate::catalog::query::{CatalogQuery, Range, Sort};
 use crate::catalog::units::{ContextLength, ParameterCount};
 use crate::wire::catalog::license_label;
 
