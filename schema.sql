@@ -99,3 +99,47 @@ CREATE TABLE sessions (
     expires_at        TEXT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- migration 3
+-- Machines that serve models (SPEC §2). `kind` shared = platform infrastructure; xim = a node
+-- dedicated to one project. Only a SHA-256 of the token is stored, as for API keys.
+-- An agent is active while `last_heartbeat_at` is younger than the TTL; `live` records what the
+-- last heartbeat or staleness sweep saw, so the sweep notices each transition exactly once.
+CREATE TABLE agents (
+    id                TEXT PRIMARY KEY,          -- agt_<first 8 token secret chars>
+    kind              TEXT NOT NULL CHECK (kind IN ('shared', 'xim')),
+    project_id        TEXT REFERENCES projects (id) ON DELETE CASCADE,
+    name              TEXT NOT NULL,
+    token_hash        BLOB NOT NULL,
+    created_at        TEXT NOT NULL,
+    last_heartbeat_at TEXT,
+    live              INTEGER NOT NULL DEFAULT 0 CHECK (live IN (0, 1)),
+    CHECK ((kind = 'xim') = (project_id IS NOT NULL))
+);
+CREATE INDEX agents_project ON agents (project_id);
+
+-- What each agent reports as loaded.
+CREATE TABLE agent_models (
+    agent_id  TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    model_id  TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    loaded_at TEXT NOT NULL,
+    PRIMARY KEY (agent_id, model_id)
+);
+CREATE INDEX agent_models_model ON agent_models (model_id);
+
+-- Deployments of catalog models into projects. Status is derived on read (see store/presence):
+-- a shared-tier endpoint is active while its model is loaded on an active shared agent, a
+-- xim-tier endpoint while its node is active. No foreign key on the model: deleting a model
+-- must not delete other projects' endpoints, which keep the name they were created with.
+CREATE TABLE endpoints (
+    id         TEXT PRIMARY KEY,                 -- UUID
+    project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    model_id   TEXT NOT NULL,
+    model_name TEXT NOT NULL,
+    tier       TEXT NOT NULL CHECK (tier IN ('shared', 'xim')),
+    node_id    TEXT REFERENCES agents (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX endpoints_model ON endpoints (model_id);
+CREATE INDEX endpoints_project ON endpoints (project_id, created_at);
+CREATE INDEX endpoints_node ON endpoints (node_id);

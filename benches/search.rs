@@ -29,10 +29,16 @@ fn build_index(models: usize) -> SearchIndex {
             created_at: String::new(),
             updated_at: String::new(),
         };
-        entry_for(&SharedModel {
-            model,
-            project_name: "Bench".to_owned(),
-        })
+        entry_for(
+            &SharedModel {
+                model,
+                project_name: "Bench".to_owned(),
+            },
+            xeroctl::catalog::badge::BadgeFacts {
+                role: Some(xeroctl::catalog::role::CatalogRole::Deployable),
+                ..Default::default()
+            },
+        )
     });
     let count = index.replace_all(entries, 0).expect("build");
     eprintln!(

@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -25,6 +26,9 @@ pub struct ServeArgs {
     /// behind a TLS-terminating proxy.
     #[arg(long, env = "XERO_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Seconds an agent stays active after its last heartbeat.
+    #[arg(long, env = "XERO_AGENT_TTL", default_value_t = 60.0)]
+    pub agent_ttl: f64,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -41,6 +45,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Drain the outbox into the index after writes and periodically (off only in crash tests).
     pub index_sync: bool,
+    /// How long an agent stays active after its last heartbeat.
+    pub agent_ttl: Duration,
 }
 
 /// A setting that cannot be used.
@@ -50,6 +56,8 @@ pub enum ConfigError {
     BadBind(String),
     #[error("`--workers` must be between 1 and 256")]
     BadWorkers,
+    #[error("`--agent-ttl` must be between 1 and 86400 seconds")]
+    BadAgentTtl,
 }
 
 impl Settings {
@@ -65,7 +73,11 @@ impl Settings {
         if !(1..=256).contains(&workers) {
             return Err(ConfigError::BadWorkers);
         }
+        if !(1.0..=86_400.0).contains(&args.agent_ttl) {
+            return Err(ConfigError::BadAgentTtl);
+        }
         Ok(Self {
+            agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,
             bind,
             demo: args.demo,
@@ -84,6 +96,7 @@ impl Settings {
             workers: 2,
             index_sync: true,
             secure_cookies: false,
+            agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
         }
     }
 }

@@ -17,6 +17,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Models(args) => xeroctl::cli::models::run(args),
         Command::Catalog(args) => xeroctl::cli::catalog::run(args),
+        Command::Deploy(args) => xeroctl::cli::deploy::run_deploy(args),
+        Command::Endpoints(args) => xeroctl::cli::deploy::run_endpoints(args),
+        Command::Completions { shell } => {
+            xeroctl::cli::completions::print(shell);
+            return ExitCode::SUCCESS;
+        }
         other => return run_async(Cli { command: other }),
     };
     match result {
@@ -58,7 +64,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => xeroctl::cli::admin::run(args).await,
-        Command::Models(_) | Command::Catalog(_) => Ok(()),
+        Command::Models(_)
+        | Command::Catalog(_)
+        | Command::Deploy(_)
+        | Command::Endpoints(_)
+        | Command::Completions { .. } => Ok(()),
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! No actix types here; the web room calls in. Imports `store` and `catalog`.
 
+pub mod agent_tokens;
 pub mod hashing;
 pub mod keys;
 pub mod passwords;
@@ -92,4 +93,6 @@ pub enum AuthError {
     InvalidKey,
     #[error("this API key has been revoked")]
     RevokedKey,
+    #[error("an agent token (`xagt_…`) cannot call the project API: send an API key")]
+    AgentTokenGiven,
 }

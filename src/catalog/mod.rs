@@ -11,6 +11,7 @@ pub mod error;
 pub mod facets;
 pub mod family;
 pub mod ids;
+pub mod infra;
 pub mod license;
 pub mod model;
 pub mod query;

@@ -4,10 +4,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
 
-use super::args::{AdminArgs, AdminCommand, ScopeArg};
+use super::args::{AdminArgs, AdminCommand, AgentKindArg, AgentsCommand, ScopeArg};
 use crate::auth::KeyScope;
-use crate::catalog::ids::ProjectId;
-use crate::ops::{Services, admin};
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::infra::{AgentId, AgentKind};
+use crate::ops::{self, AdminActor, Services, admin};
 
 /// Runs one admin command; output is for people and for scripts (ids alone on stdout).
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
@@ -115,10 +116,85 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        AdminCommand::Agents(command) => agents(&services, command).await?,
+        AdminCommand::Feature { model } => feature(&services, &model, true).await?,
+        AdminCommand::Unfeature { model } => feature(&services, &model, false).await?,
         AdminCommand::RevokeKey { key_id } => {
             admin::revoke_key(&services, &key_id).await?;
             eprintln!("key {key_id} revoked");
         }
+    }
+    Ok(())
+}
+
+async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<()> {
+    let admin = AdminActor::local();
+    match command {
+        AgentsCommand::Add {
+            kind,
+            project,
+            name,
+        } => {
+            let kind = match kind {
+                AgentKindArg::Shared => AgentKind::Shared,
+                AgentKindArg::Xim => AgentKind::Xim,
+            };
+            let project = project.as_deref().map(parse_project).transpose()?;
+            let added = ops::agents::add_agent(services, &admin, kind, project, &name).await?;
+            println!("{}", added.token);
+            eprintln!(
+                "agent {} ({} `{}`) registered; the token is shown only this once",
+                added.agent.id,
+                kind.as_str(),
+                added.agent.name
+            );
+        }
+        AgentsCommand::List { agent_ttl } => {
+            if !(agent_ttl > 0.0 && agent_ttl <= 86_400.0) {
+                bail!("`--agent-ttl` must be between 1 and 86400 seconds");
+            }
+            let mut services = services.clone();
+            services.agent_ttl = std::time::Duration::from_secs_f64(agent_ttl);
+            println!(
+                "{:<14} {:<7} {:<8} {:>6} {:<16} {:<28} NAME",
+                "ID", "KIND", "STATE", "LOADED", "PROJECT", "LAST HEARTBEAT"
+            );
+            for status in ops::agents::list_agents(&services, None).await? {
+                let a = &status.agent;
+                println!(
+                    "{:<14} {:<7} {:<8} {:>6} {:<16} {:<28} {}",
+                    a.id,
+                    a.kind.as_str(),
+                    if status.active { "active" } else { "stale" },
+                    a.loaded,
+                    a.project_id
+                        .as_ref()
+                        .map_or("-".to_owned(), ToString::to_string),
+                    a.last_heartbeat_at.as_deref().unwrap_or("never"),
+                    a.name
+                );
+            }
+        }
+        AgentsCommand::Remove { agent_id } => {
+            let id = AgentId::parse(&agent_id)
+                .with_context(|| format!("`{agent_id}` is not an agent id like `agt_…`"))?;
+            ops::agents::remove_agent(services, &admin, id).await?;
+            eprintln!("agent {agent_id} removed");
+        }
+    }
+    Ok(())
+}
+
+async fn feature(services: &Services, raw: &str, featured: bool) -> anyhow::Result<()> {
+    let id = ModelId::parse(raw).with_context(|| {
+        format!("`{raw}` is not a model UUID (display ids `mdl_…` are CLI-local)")
+    })?;
+    let changed = ops::feature::set_featured(services, &AdminActor::local(), id, featured).await?;
+    let state = if featured { "featured" } else { "not featured" };
+    if changed {
+        eprintln!("model {id} is now {state}");
+    } else {
+        eprintln!("model {id} was already {state}");
     }
     Ok(())
 }

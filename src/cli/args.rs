@@ -36,6 +36,83 @@ pub enum Command {
     ///   xeroctl catalog search --family llama --max-context 128K --sort newest
     ///   xeroctl catalog show 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f
     Catalog(CatalogArgs),
+    /// Deploy a catalog model into the project.
+    ///
+    /// Without --tier: `shared` when the model runs on shared infrastructure, else `xim` (one of
+    /// the project's XIM nodes).
+    ///
+    /// Examples:
+    ///   xeroctl deploy 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f
+    ///   xeroctl deploy 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f --tier xim --output json
+    Deploy(DeployArgs),
+    /// List the project's endpoints, or delete one.
+    ///
+    /// Examples:
+    ///   xeroctl endpoints
+    ///   xeroctl endpoints delete 9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d
+    Endpoints(EndpointsArgs),
+    /// Print a shell completion script.
+    ///
+    /// Examples:
+    ///   xeroctl completions bash > /etc/bash_completion.d/xeroctl
+    ///   xeroctl completions zsh > "${fpath[1]}/_xeroctl"
+    ///   xeroctl completions fish > ~/.config/fish/completions/xeroctl.fish
+    Completions {
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The catalog model's UUID.
+    pub model: String,
+    #[arg(long, value_enum)]
+    pub tier: Option<TierArg>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TierArg {
+    Shared,
+    Xim,
+}
+
+impl TierArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shared => "shared",
+            Self::Xim => "xim",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EndpointsArgs {
+    #[command(subcommand)]
+    pub action: Option<EndpointsAction>,
+    #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum EndpointsAction {
+    /// List the endpoints with tier, status and node (the default).
+    List,
+    /// Delete an endpoint by its UUID.
+    Delete { id: String },
 }
 
 /// Where the server is and who we are.
@@ -154,6 +231,22 @@ pub enum AdminCommand {
     RevokeKey { key_id: String },
     /// Rebuild the search index from the database (the server must be stopped).
     Reindex,
+    /// Manage serving agents: shared infrastructure and per-project XIM nodes.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
+    /// Feature a model in the catalog (shown to everyone).
+    #[command(
+        after_help = "Example:\n  xeroctl admin feature 3f2a9c1e-0000-4000-8000-000000000000"
+    )]
+    Feature {
+        /// The model's UUID.
+        model: String,
+    },
+    /// Stop featuring a model.
+    Unfeature {
+        /// The model's UUID.
+        model: String,
+    },
     /// Register and share a synthetic catalog (deterministic from the seed) for tests and benchmarks.
     Generate {
         /// How many models.
@@ -165,6 +258,37 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Register an agent and print its token (shown only this once).
+    #[command(
+        after_help = "Examples:\n  xeroctl admin agents add --kind shared --name gpu-pool-1\n  xeroctl admin agents add --kind xim --project proj_ABC123 --name rack-7"
+    )]
+    Add {
+        #[arg(long, value_enum)]
+        kind: AgentKindArg,
+        /// The project a XIM node belongs to (XIM nodes only).
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        name: String,
+    },
+    /// List agents with their liveness and loaded-model counts.
+    List {
+        /// Seconds after the last heartbeat an agent counts as active (as the server's `--agent-ttl`).
+        #[arg(long, env = "XERO_AGENT_TTL", default_value_t = 60.0)]
+        agent_ttl: f64,
+    },
+    /// Remove an agent by its id (`agt_…`); its models stop counting at once.
+    Remove { agent_id: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AgentKindArg {
+    Shared,
+    Xim,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

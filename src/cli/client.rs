@@ -26,11 +26,14 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    /// 1 for an answer from the server, 2 for everything that never got one.
+    /// 1: the server refused; 2: the command was wrong (as clap's own usage errors);
+    /// 3: configuration is missing (no key); 4: the server could not be reached.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Api { .. } => 1,
-            Self::Transport { .. } | Self::Config(_) | Self::Usage(_) => 2,
+            Self::Usage(_) => 2,
+            Self::Config(_) => 3,
+            Self::Transport { .. } => 4,
         }
     }
 }

@@ -5,4 +5,7 @@ pub mod admin;
 pub mod args;
 pub mod catalog;
 pub mod client;
+pub mod completions;
+pub mod deploy;
 pub mod models;
+pub mod style;

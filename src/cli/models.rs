@@ -21,10 +21,7 @@ use crate::wire::{ModelList, ModelView};
 /// Runs `xeroctl models …`.
 pub fn run(args: ModelsArgs) -> Result<(), ClientError> {
     let client = Client::new(&args.connection.base_url, args.connection.api_key.clone())?;
-    let project = match args.connection.project.clone() {
-        Some(project) => project,
-        None => client.key_info()?.project_id,
-    };
+    let project = project_of(&client, &args.connection)?;
     if let Some(action) = args.action {
         return run_action(&client, &project, action, args.output);
     }
@@ -50,6 +47,17 @@ pub fn run(args: ModelsArgs) -> Result<(), ClientError> {
             print_share(&answer, model, args.output);
             Ok(())
         }
+    }
+}
+
+/// The project to act on: `--project` / `XERO_PROJECT`, else the key's own, asked of the server.
+pub fn project_of(
+    client: &Client,
+    connection: &super::args::Connection,
+) -> Result<String, ClientError> {
+    match connection.project.clone() {
+        Some(project) => Ok(project),
+        None => Ok(client.key_info()?.project_id),
     }
 }
 
@@ -177,12 +185,13 @@ fn print_share(answer: &Value, model: &ModelView, output: Output) {
     );
 }
 
-fn role_text(role: Option<&str>) -> &str {
+fn role_text(role: Option<&str>) -> String {
+    use super::style::{Tone, paint};
     match role {
-        Some("shared") => "shared",
-        Some("deployable") => "deployable (XIM Only)",
-        Some(other) => other,
-        None => "-",
+        Some("shared") => paint("shared", Tone::Good),
+        Some("deployable") => paint("deployable (XIM Only)", Tone::Warn),
+        Some(other) => other.to_owned(),
+        None => paint("-", Tone::Muted),
     }
 }
 

@@ -7,6 +7,9 @@ use crate::store;
 
 /// Authenticates a Bearer token. Unknown, malformed and revoked keys are all refused.
 pub async fn authenticate_key(services: &Services, token: &str) -> Result<Principal, OpsError> {
+    if token.starts_with(crate::auth::agent_tokens::PREFIX) {
+        return Err(AuthError::AgentTokenGiven.into());
+    }
     let presented = keys::parse_presented(token)?;
     let key_id = presented.id.clone();
     let record = services

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{OpsError, Services};
+use super::{OpsError, Services, index_sync};
+use crate::catalog::card::CatalogEntry;
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::{FamilyView, family_view};
 use crate::catalog::ids::ModelId;
@@ -26,6 +27,25 @@ pub async fn catalog_model(services: &Services, id: ModelId) -> Result<SharedMod
     services
         .store
         .call(move |conn| shared::find_shared(conn, &id))
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
+}
+
+/// Returns a shared model with its catalog entry as of now (role, badges, deployments).
+pub async fn catalog_entry(
+    services: &Services,
+    id: ModelId,
+) -> Result<(SharedModel, CatalogEntry), OpsError> {
+    let cutoff = crate::store::cutoff(services.agent_ttl);
+    services
+        .store
+        .call(move |conn| {
+            let Some(found) = shared::find_shared(conn, &id)? else {
+                return Ok(None);
+            };
+            let entry = index_sync::entry_with_placement(conn, &found, &cutoff)?;
+            Ok(Some((found, entry)))
+        })
         .await?
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
 }

@@ -56,6 +56,7 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
         admin::create_key(services, &project.id, KeyScope::Write, Some("demo".into())).await?;
     let principal = Principal::LocalAdmin;
     let (mut registered, mut skipped) = (0, 0);
+    let mut shared = Vec::new();
     for line in DEMO_DATA.lines() {
         let Some(new) = parse_line(line) else {
             skipped += 1;
@@ -70,8 +71,10 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
             Visibility::Shared,
         )
         .await?;
+        shared.push(model.id);
         registered += 1;
     }
+    super::demo_infra::seed(services, &shared).await?;
     Ok(Some(DemoSeed {
         project_id: project.id.to_string(),
         api_key: key.plain,

@@ -21,6 +21,16 @@ pub enum OpsError {
     Forbidden(String),
     #[error("model `{id}` not found")]
     ModelNotFound { id: String },
+    #[error("agent `{id}` not found")]
+    AgentNotFound { id: String },
+    #[error("endpoint `{id}` not found")]
+    EndpointNotFound { id: String },
+    /// A shared-tier deploy of a model no active shared agent has loaded.
+    #[error("{0}")]
+    SharedTierUnavailable(String),
+    /// A xim-tier deploy in a project without an active XIM node.
+    #[error("{0}")]
+    XimNodeRequired(String),
     #[error("project `{id}` not found")]
     ProjectNotFound { id: String },
     #[error("{0}")]

@@ -13,29 +13,30 @@ use std::sync::Arc;
 use super::{OpsError, Services};
 use crate::catalog::badge::BadgeFacts;
 use crate::catalog::card::CatalogEntry;
-use crate::catalog::role::{Presence, catalog_role};
 use crate::markdown;
 use crate::search::SearchIndex;
 use crate::search::index::{IndexChange, OpenOutcome};
 use crate::store::catalog::{self as shared, SharedModel};
-use crate::store::{self, outbox};
+use crate::store::{self, outbox, presence};
 
 /// Outbox rows per index commit.
 const BATCH: u32 = 5_000;
 /// A backlog this large at start-up is cheaper to rebuild than to replay.
 const REBUILD_BACKLOG: u64 = 20_000;
 
-/// Builds the catalog entry of a shared model.
-pub fn entry_for(shared: &SharedModel) -> CatalogEntry {
+/// Builds the catalog entry of a shared model with its current placement.
+pub fn entry_with_placement(
+    conn: &rusqlite::Connection,
+    shared: &SharedModel,
+    cutoff: &str,
+) -> Result<CatalogEntry, store::StoreError> {
+    let placement = presence::placement(conn, &shared.model.id, cutoff)?;
+    Ok(entry_for(shared, placement.badge_facts()))
+}
+
+/// Builds the catalog entry of a shared model from its badge facts.
+pub fn entry_for(shared: &SharedModel, facts: BadgeFacts) -> CatalogEntry {
     let model = &shared.model;
-    let role = catalog_role(Presence {
-        is_shared: model.shared,
-        loaded_on_active_shared_agent: false,
-    });
-    let facts = BadgeFacts {
-        role,
-        ..BadgeFacts::default()
-    };
     let shared_at = model
         .shared_at
         .as_deref()
@@ -65,9 +66,10 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
     let _turn = services.sync_lock.lock().await;
     let mut applied = 0;
     loop {
+        let cutoff = store::cutoff(services.agent_ttl);
         let batch = services
             .store
-            .call(|conn| {
+            .call(move |conn| {
                 let rows = outbox::pending(conn, BATCH)?;
                 let Some(&(max_seq, _)) = rows.last() else {
                     return Ok(None);
@@ -76,7 +78,9 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
                 let mut changes = Vec::with_capacity(ids.len());
                 for id in ids {
                     changes.push(match shared::find_shared(conn, &id)? {
-                        Some(model) => IndexChange::Upsert(Box::new(entry_for(&model))),
+                        Some(model) => IndexChange::Upsert(Box::new(entry_with_placement(
+                            conn, &model, &cutoff,
+                        )?)),
                         None => IndexChange::Remove(id),
                     });
                 }
@@ -120,6 +124,7 @@ pub async fn rebuild_index(
 ) -> Result<usize, OpsError> {
     let _turn = services.sync_lock.lock().await;
     let index = Arc::clone(search);
+    let cutoff = store::cutoff(services.agent_ttl);
     let (count, watermark) = services
         .store
         .call_as(move |conn| -> Result<(usize, i64), OpsError> {
@@ -130,7 +135,7 @@ pub async fn rebuild_index(
                 let watermark = outbox::max_seq(conn)?;
                 let mut rebuild = index.begin_rebuild()?;
                 shared::for_each_shared(conn, |model| -> Result<(), OpsError> {
-                    rebuild.add(&entry_for(&model))?;
+                    rebuild.add(&entry_with_placement(conn, &model, &cutoff)?)?;
                     Ok(())
                 })?;
                 let count = rebuild.commit(watermark)?;

@@ -4,13 +4,18 @@
 //! Imports `auth`, `store`, `search`, `markdown` and `catalog`; never `web` or `cli`.
 
 pub mod admin;
+pub mod agents;
 pub mod authenticate;
 pub mod catalog;
 pub mod demo;
+pub mod demo_infra;
+pub mod endpoints;
 pub mod error;
+pub mod feature;
 pub mod generate;
 pub mod index_sync;
 pub mod models;
+pub mod placement;
 pub mod session;
 pub mod share;
 
@@ -36,6 +41,32 @@ pub struct Services {
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
     pub data_dir: PathBuf,
+    /// An agent is active while its last heartbeat is younger than this (SPEC §2).
+    pub agent_ttl: std::time::Duration,
+}
+
+/// Agents stay active this long after their last heartbeat unless configured otherwise.
+pub const DEFAULT_AGENT_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A platform administrator, as the audit log names them. Made only by `local()` (the admin
+/// CLI on the data directory) or from a session whose user is an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminActor(String);
+
+impl AdminActor {
+    pub fn local() -> Self {
+        Self("admin-cli".to_owned())
+    }
+
+    pub fn from_session(session: &session::Session) -> Option<Self> {
+        session
+            .is_admin
+            .then(|| Self(format!("user:{}", session.username)))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Services {
@@ -54,6 +85,7 @@ impl Services {
             login_throttle: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
+            agent_ttl: DEFAULT_AGENT_TTL,
         })
     }
 

@@ -5,9 +5,9 @@ use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
-use crate::catalog::role::{CatalogRole, Presence, catalog_role};
+use crate::catalog::role::CatalogRole;
 use crate::store::audit::{self, AuditEntry};
-use crate::store::{self, now, outbox};
+use crate::store::{self, now, outbox, presence};
 
 /// Whether a share call puts a model into the catalog or takes it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,7 @@ pub async fn set_visibility(
     let actor = principal.actor();
     let project = project.clone();
     let wanted = visibility == Visibility::Shared;
+    let cutoff = store::cutoff(services.agent_ttl);
     let outcome = services
         .store
         .write(move |tx| {
@@ -80,11 +81,7 @@ pub async fn set_visibility(
                     &at,
                 )?;
             }
-            // Agents come with the infrastructure issue; until then nothing is loaded anywhere.
-            let role = catalog_role(Presence {
-                is_shared: model.shared,
-                loaded_on_active_shared_agent: false,
-            });
+            let role = presence::placement(tx, &id, &cutoff)?.role();
             Ok(Some(ShareOutcome {
                 model,
                 changed,

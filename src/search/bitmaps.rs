@@ -289,10 +289,16 @@ mod tests {
                 created_at: String::new(),
                 updated_at: String::new(),
             };
-            entry_for(&SharedModel {
-                model,
-                project_name: "Test".into(),
-            })
+            entry_for(
+                &SharedModel {
+                    model,
+                    project_name: "Test".into(),
+                },
+                crate::catalog::badge::BadgeFacts {
+                    role: Some(crate::catalog::role::CatalogRole::Deployable),
+                    ..Default::default()
+                },
+            )
         });
         index.replace_all(entries, 0).unwrap();
         index

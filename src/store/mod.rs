@@ -6,13 +6,16 @@
 //! the closure on tokio's blocking pool so no SQLite call ever runs on an actix worker.
 //! Imports only `catalog`.
 
+pub mod agents;
 pub mod audit;
 pub mod catalog;
+pub mod endpoints;
 pub mod error;
 pub mod keys;
 pub mod migrations;
 pub mod models;
 pub mod outbox;
+pub mod presence;
 pub mod projects;
 pub mod sessions;
 mod sql_types;
@@ -150,13 +153,20 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
+/// The stored form of `now − age`: agents whose last heartbeat is at or after it are active.
+pub fn cutoff(age: Duration) -> String {
+    stamp(time::OffsetDateTime::now_utc() - age)
+}
+
 /// The current time as stored: RFC 3339 UTC with fixed microsecond precision, so that text
 /// order is time order.
 pub fn now() -> String {
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+fn stamp(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     );
-    time::OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
+    at.format(&format).unwrap_or_default()
 }

@@ -148,6 +148,27 @@ pub fn set_shared(
     Ok(changed == 1)
 }
 
+/// Sets `featured` when it differs (administrators only, checked by the caller). Returns
+/// `None` when there is no such model, else whether anything changed.
+pub fn set_featured(
+    conn: &Connection,
+    id: &ModelId,
+    featured: bool,
+    now: &str,
+) -> Result<Option<bool>, StoreError> {
+    let changed = conn.execute(
+        "UPDATE models SET featured = ?2, updated_at = ?3 WHERE id = ?1 AND featured <> ?2",
+        params![id, featured, now],
+    )?;
+    if changed == 1 {
+        return Ok(Some(true));
+    }
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM models WHERE id = ?1")?
+        .exists(params![id])?;
+    Ok(exists.then_some(false))
+}
+
 /// Deletes the model; returns whether it existed in that project.
 pub fn delete_model(
     conn: &Connection,

@@ -49,3 +49,32 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
     Ok(Some(token.trim().to_owned()))
 }
+
+/// Resolves `Authorization: Bearer xagt_…` into an `AgentPrincipal` for the agent API. API keys
+/// are refused here, as agent tokens are refused by [`require_api_key`] (RELIABILITY T6).
+pub async fn require_agent_token<B: MessageBody>(
+    request: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    match authenticate_agent(&request).await {
+        Ok(agent) => {
+            request.extensions_mut().insert(agent);
+            Ok(next.call(request).await?.map_into_left_body())
+        }
+        Err(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
+    }
+}
+
+async fn authenticate_agent(
+    request: &ServiceRequest,
+) -> Result<crate::auth::agent_tokens::AgentPrincipal, ApiError> {
+    use crate::auth::agent_tokens::AgentAuthError;
+    let token = bearer_token(request.headers())
+        .map_err(|_| AgentAuthError::Invalid)?
+        .ok_or(AgentAuthError::Missing)?;
+    let services = request
+        .app_data::<web::Data<Services>>()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))?;
+    Ok(ops::agents::authenticate_agent(&services, &token).await?)
+}

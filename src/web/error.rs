@@ -6,6 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
 
 use crate::auth::AuthError;
+use crate::auth::agent_tokens::AgentAuthError;
 use crate::ops::OpsError;
 use crate::wire::{ErrorBody, ErrorDetail};
 
@@ -20,6 +21,12 @@ pub enum ErrorCode {
     Forbidden,
     ModelNotFound,
     ProjectNotFound,
+    AgentNotFound,
+    EndpointNotFound,
+    MissingAgentToken,
+    InvalidAgentToken,
+    SharedTierUnavailable,
+    XimNodeRequired,
     RouteNotFound,
     MethodNotAllowed,
     Conflict,
@@ -40,6 +47,12 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::ModelNotFound => "model_not_found",
             Self::ProjectNotFound => "project_not_found",
+            Self::AgentNotFound => "agent_not_found",
+            Self::EndpointNotFound => "endpoint_not_found",
+            Self::MissingAgentToken => "missing_agent_token",
+            Self::InvalidAgentToken => "invalid_agent_token",
+            Self::SharedTierUnavailable => "shared_tier_unavailable",
+            Self::XimNodeRequired => "xim_node_required",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
@@ -55,13 +68,20 @@ impl ErrorCode {
             Self::InvalidRequest | Self::InvalidJson | Self::InvalidParameter => {
                 StatusCode::BAD_REQUEST
             }
-            Self::MissingApiKey | Self::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            Self::MissingApiKey
+            | Self::InvalidApiKey
+            | Self::MissingAgentToken
+            | Self::InvalidAgentToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::ModelNotFound | Self::ProjectNotFound | Self::RouteNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            Self::ModelNotFound
+            | Self::ProjectNotFound
+            | Self::AgentNotFound
+            | Self::EndpointNotFound
+            | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict => StatusCode::CONFLICT,
+            Self::Conflict | Self::SharedTierUnavailable | Self::XimNodeRequired => {
+                StatusCode::CONFLICT
+            }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::IndexUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -173,7 +193,19 @@ impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         let code = match error {
             AuthError::MissingKey => ErrorCode::MissingApiKey,
-            AuthError::InvalidKey | AuthError::RevokedKey => ErrorCode::InvalidApiKey,
+            AuthError::InvalidKey | AuthError::RevokedKey | AuthError::AgentTokenGiven => {
+                ErrorCode::InvalidApiKey
+            }
+        };
+        Self::new(code, error.to_string())
+    }
+}
+
+impl From<AgentAuthError> for ApiError {
+    fn from(error: AgentAuthError) -> Self {
+        let code = match error {
+            AgentAuthError::Missing => ErrorCode::MissingAgentToken,
+            AgentAuthError::ApiKeyGiven | AgentAuthError::Invalid => ErrorCode::InvalidAgentToken,
         };
         Self::new(code, error.to_string())
     }
@@ -190,6 +222,12 @@ impl From<OpsError> for ApiError {
             OpsError::Forbidden(_) => Self::new(ErrorCode::Forbidden, message),
             OpsError::ModelNotFound { .. } => Self::new(ErrorCode::ModelNotFound, message),
             OpsError::ProjectNotFound { .. } => Self::new(ErrorCode::ProjectNotFound, message),
+            OpsError::AgentNotFound { .. } => Self::new(ErrorCode::AgentNotFound, message),
+            OpsError::EndpointNotFound { .. } => Self::new(ErrorCode::EndpointNotFound, message),
+            OpsError::SharedTierUnavailable(_) => {
+                Self::new(ErrorCode::SharedTierUnavailable, message)
+            }
+            OpsError::XimNodeRequired(_) => Self::new(ErrorCode::XimNodeRequired, message),
             OpsError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
             OpsError::IndexUnavailable => Self::new(
                 ErrorCode::IndexUnavailable,

@@ -57,6 +57,14 @@ impl Application {
         }
         let mut services = Services::open_with_index(&settings.data_dir).await?;
         services.sync_after_writes = settings.index_sync;
+        services.agent_ttl = settings.agent_ttl;
+        if settings.demo {
+            tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
+        }
+        tokio::spawn(ops::agents::sweep_periodically(
+            services.clone(),
+            sweep_interval(settings.agent_ttl),
+        ));
         if settings.index_sync {
             tokio::spawn(ops::index_sync::sync_periodically(
                 services.clone(),
@@ -133,6 +141,11 @@ impl Application {
         drop(self._lock);
         result
     }
+}
+
+/// Staleness is noticed within a tenth of the TTL (between 100 ms and 5 s).
+fn sweep_interval(ttl: Duration) -> Duration {
+    (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(5))
 }
 
 /// Builds the OpenAPI document from the same route table the server mounts.

@@ -2,12 +2,13 @@
 //! beyond converting domain values into views. OpenAPI schemas derive from these types.
 
 pub mod catalog;
+pub mod infra;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use crate::catalog::model::{Artifact, Model, ModelInput, PatchInput};
-use crate::catalog::role::{CatalogRole, Presence, catalog_role};
+use crate::catalog::role::CatalogRole;
 
 /// The error envelope every failing request answers with.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -261,17 +262,6 @@ impl ModelView {
             created_at: model.created_at.clone(),
             updated_at: model.updated_at.clone(),
         }
-    }
-
-    /// The view with the role a model has when no agent has it loaded.
-    pub fn unloaded(model: &Model) -> Self {
-        Self::new(
-            model,
-            catalog_role(Presence {
-                is_shared: model.shared,
-                loaded_on_active_shared_agent: false,
-            }),
-        )
     }
 }
 

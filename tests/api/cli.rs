@@ -104,7 +104,7 @@ async fn every_failure_is_one_line_with_a_distinct_exit_code() {
     app.register_sample("Second").await;
     let key = app.api_key.clone();
     let cases: Vec<(&str, Output, i32, &str)> = vec![
-        ("missing key", xeroctl(&app, None, &[]), 2, "XERO_API_KEY"),
+        ("missing key", xeroctl(&app, None, &[]), 3, "XERO_API_KEY"),
         (
             "invalid key",
             xeroctl(
@@ -158,7 +158,7 @@ async fn every_failure_is_one_line_with_a_distinct_exit_code() {
         .env("XERO_API_KEY", &key)
         .output()
         .unwrap();
-    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(refused.status.code(), Some(4));
     assert!(
         stderr(&refused).contains("http://127.0.0.1:9"),
         "names the URL it tried: {}",

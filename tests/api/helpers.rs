@@ -26,10 +26,15 @@ pub struct OtherProject {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_ttl(ops::DEFAULT_AGENT_TTL).await
+}
+
+/// A server whose agents go stale `ttl` after their last heartbeat.
+pub async fn spawn_app_with_ttl(ttl: std::time::Duration) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let app = Application::build(Settings::for_tests(data_dir.path().to_path_buf()))
-        .await
-        .expect("server builds");
+    let mut settings = Settings::for_tests(data_dir.path().to_path_buf());
+    settings.agent_ttl = ttl;
+    let app = Application::build(settings).await.expect("server builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());

@@ -89,8 +89,7 @@ pub async fn get_catalog_model(
 ) -> Result<web::Json<CatalogModelView>, ApiError> {
     let viewer = viewer(&request, &services).await?;
     let id = parse_model_id(&path)?;
-    let shared = ops::catalog::catalog_model(&services, id).await?;
-    let mut entry = ops::index_sync::entry_for(&shared);
+    let (shared, mut entry) = ops::catalog::catalog_entry(&services, id).await?;
     entry.card.description = shared.model.details.description.clone();
     Ok(web::Json(CatalogModelView::new(entry.card, viewer)))
 }

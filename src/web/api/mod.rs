@@ -1,7 +1,9 @@
 //! REST routes. Every handler is collected into the OpenAPI document by `utoipa-actix-web`
 //! as it is mounted, so the document cannot drift from the routes.
 
+pub mod agents;
 pub mod catalog;
+pub mod endpoints;
 pub mod models;
 pub mod system;
 
@@ -10,7 +12,7 @@ use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth_middleware::require_api_key;
+use super::auth_middleware::{require_agent_token, require_api_key};
 use super::error::ApiError;
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
@@ -23,6 +25,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(catalog::search_models)
         .service(catalog::get_catalog_model)
         .service(catalog::list_families)
+        .service(
+            utoipa_actix_web::scope("/agents/v1")
+                .wrap(from_fn(require_agent_token))
+                .service(agents::heartbeat)
+                .service(agents::load)
+                .service(agents::evict),
+        )
         .service(
             utoipa_actix_web::scope("/v1/auth")
                 .wrap(from_fn(require_api_key))
@@ -37,7 +46,10 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(models::edit_model)
                 .service(models::delete_model)
                 .service(models::share_model)
-                .service(models::unshare_model),
+                .service(models::unshare_model)
+                .service(endpoints::list_endpoints)
+                .service(endpoints::create_endpoint)
+                .service(endpoints::delete_endpoint),
         );
 }
 
@@ -53,6 +65,10 @@ pub fn finish_document(mut api: OpenApi) -> OpenApi {
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "api_key",
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+    components.add_security_scheme(
+        "agent_token",
         SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
     );
     api

@@ -46,7 +46,12 @@ pub async fn list_models(
         .clamp(1, ops::models::MAX_PAGE_SIZE);
     let (models, total) =
         ops::models::list_models(&services, &principal, &project, page, per_page).await?;
-    let models = models.iter().map(ModelView::unloaded).collect();
+    let roles = ops::placement::roles(&services, models.iter().map(|m| m.id).collect()).await?;
+    let models = models
+        .iter()
+        .zip(roles)
+        .map(|(model, role)| ModelView::new(model, role))
+        .collect();
     Ok(web::Json(ModelList {
         models,
         total,
@@ -75,7 +80,7 @@ pub async fn register_model(
     let model = ops::models::register_model(&services, &principal, &project, new).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/{project}/v1/models/{}", model.id)))
-        .json(ModelView::unloaded(&model)))
+        .json(ModelView::new(&model, None)))
 }
 
 /// Reads one of the project's models.
@@ -94,7 +99,8 @@ pub async fn get_model(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    Ok(web::Json(ModelView::unloaded(&model)))
+    let role = ops::placement::role_of(&services, model.id).await?;
+    Ok(web::Json(ModelView::new(&model, role)))
 }
 
 /// Edits metadata: absent fields stay, `null` clears, a value sets.
@@ -120,7 +126,8 @@ pub async fn edit_model(
         .map_err(|message| ApiError::new(ErrorCode::InvalidRequest, message))?;
     let patch = ModelPatch::parse(input).map_err(ops::OpsError::from)?;
     let model = ops::models::edit_model(&services, &principal, &project, id, patch).await?;
-    Ok(web::Json(ModelView::unloaded(&model)))
+    let role = ops::placement::role_of(&services, model.id).await?;
+    Ok(web::Json(ModelView::new(&model, role)))
 }
 
 /// Deletes a model; if it was shared it leaves the catalog.

@@ -6,20 +6,30 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{PreEscaped, html};
 
 use super::components::{badge_list, family_logo};
+use super::endpoints::deploy_error_text;
 use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::ids::ModelId;
+use crate::catalog::role::CatalogRole;
 use crate::markdown;
 use crate::ops::session::Session;
 use crate::ops::{self, Services};
 use crate::web::session::current_session;
 
+/// The detail page's query: only the reason a deploy was refused, after the redirect.
+#[derive(Debug, serde::Deserialize)]
+pub struct DetailQuery {
+    deploy_error: Option<String>,
+}
+
 /// The page handler.
 pub async fn detail_page(
     request: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<DetailQuery>,
     services: web::Data<Services>,
 ) -> HttpResponse {
+    let deploy_error = query.deploy_error.as_deref();
     let session = current_session(&request).await;
     let viewer = if session.is_some() {
         Viewer::LoggedIn
@@ -30,8 +40,8 @@ pub async fn detail_page(
     let Some(id) = ModelId::parse(&raw) else {
         return not_found(&raw, session.as_ref());
     };
-    let shared = match ops::catalog::catalog_model(&services, id).await {
-        Ok(shared) => shared,
+    let (shared, entry) = match ops::catalog::catalog_entry(&services, id).await {
+        Ok(found) => found,
         Err(ops::OpsError::ModelNotFound { .. }) => return not_found(&raw, session.as_ref()),
         Err(error) => {
             tracing::error!(%error, "detail page failed");
@@ -42,7 +52,7 @@ pub async fn detail_page(
             );
         }
     };
-    let card = ops::index_sync::entry_for(&shared).card;
+    let card = entry.card;
     let model = &shared.model.details;
     let description = markdown::to_safe_html(&model.description);
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
@@ -111,8 +121,24 @@ pub async fn detail_page(
                                 @match session.as_ref().and_then(|s| s.active_project.as_ref().map(|p| (s, p))) {
                                     Some((session, project)) => {
                                         @let name = session.projects.iter().find(|(id, _)| id == project).map(|(_, n)| n.as_str()).unwrap_or("your project");
-                                        button type="button" disabled aria-describedby="deploy-note" { "Deploy to " (name) }
-                                        p.muted id="deploy-note" { "Deploying needs a serving agent; it arrives with the infrastructure features." }
+                                        @let on_shared = card.facts.role == Some(CatalogRole::Shared);
+                                        @if let Some(text) = deploy_error.and_then(deploy_error_text) {
+                                            p.error role="alert" { (text) }
+                                        }
+                                        form.deploy method="post" action=(format!("/models/catalog/{}/deploy", card.id)) {
+                                            input type="hidden" name="csrf" value=(session.csrf_token);
+                                            label for="tier" { "Tier" }
+                                            select id="tier" name="tier" {
+                                                @if on_shared {
+                                                    option value="shared" selected { "Shared infrastructure" }
+                                                }
+                                                option value="xim" selected[!on_shared] { "XIM node of " (name) }
+                                            }
+                                            button type="submit" { "Deploy to " (name) }
+                                        }
+                                        @if !on_shared {
+                                            p.muted { "XIM Only: this model is not on shared infrastructure, so it deploys onto one of your project's XIM nodes." }
+                                        }
                                     }
                                     None => { p { "Join a project to deploy models." } }
                                 }

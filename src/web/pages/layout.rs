@@ -29,7 +29,11 @@ pub fn page(title: &str, session: Option<&Session>, script: Option<&str>, body: 
                         a href="/models/catalog" { "Model catalog" }
                         @if let Some(project) = session.and_then(|s| s.active_project.as_ref()) {
                             a href=(format!("/projects/{project}/models")) { "My models" }
+                            a href=(format!("/projects/{project}/endpoints")) { "Endpoints" }
                             a href=(format!("/projects/{project}/keys")) { "API keys" }
+                        }
+                        @if session.is_some_and(|s| s.is_admin) {
+                            a href="/admin" { "Admin" }
                         }
                         a href="/openapi.json" { "API" }
                     }

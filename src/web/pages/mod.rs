@@ -1,9 +1,11 @@
 //! Server-rendered pages (maud lives here only). Every user value goes through maud's escaping;
 //! the only `PreEscaped` is the sanitised output of `markdown::to_safe_html`.
 
+pub mod admin;
 pub mod catalog;
 pub mod components;
 pub mod detail;
+pub mod endpoints;
 pub mod filters;
 pub mod keys;
 pub mod layout;
@@ -27,6 +29,25 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route("/models/catalog", web::get().to(catalog::catalog_page))
         .route("/models/catalog/{id}", web::get().to(detail::detail_page))
+        .route(
+            "/models/catalog/{id}/deploy",
+            web::post().to(endpoints::deploy),
+        )
+        .route(
+            "/projects/{project}/endpoints",
+            web::get().to(endpoints::endpoints_page),
+        )
+        .route(
+            "/projects/{project}/endpoints/{endpoint}/delete",
+            web::post().to(endpoints::delete_endpoint),
+        )
+        .route("/admin", web::get().to(admin::admin_page))
+        .route("/admin/agents", web::post().to(admin::add_agent))
+        .route(
+            "/admin/agents/{agent}/remove",
+            web::post().to(admin::remove_agent),
+        )
+        .route("/admin/feature", web::post().to(admin::feature))
         .route("/login", web::get().to(login::show_login))
         .route("/login", web::post().to(login::submit_login))
         .route("/logout", web::post().to(login::logout))

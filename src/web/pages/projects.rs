@@ -12,7 +12,7 @@ use super::{html as respond, layout};
 use crate::catalog::CatalogError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Model, ModelInput, ModelPatch, NewModel, PatchInput};
-use crate::catalog::role::{Presence, catalog_role};
+use crate::catalog::role::CatalogRole;
 use crate::ops::session::Session;
 use crate::ops::share::{Visibility, set_visibility};
 use crate::ops::{self, OpsError, Services};
@@ -222,6 +222,9 @@ async fn render_models(
         Ok((models, _)) => models,
         Err(_) => return not_found(Some(session)),
     };
+    let roles = ops::placement::roles(services, models.iter().map(|m| m.id).collect())
+        .await
+        .unwrap_or_else(|_| vec![None; models.len()]);
     let action = format!("/projects/{project}/models");
     let body = html! {
         h1 { "Models of " (project_name(session, project)) }
@@ -232,7 +235,7 @@ async fn render_models(
                 caption { (models.len()) " models" }
                 thead { tr { th { "Name" } th { "Architecture" } th { "Size" } th { "Context" } th { "License" } th { "Catalog role" } th { "Actions" } } }
                 tbody {
-                    @for model in &models { (model_row(session, project, model)) }
+                    @for (model, role) in models.iter().zip(roles) { (model_row(session, project, model, role)) }
                 }
             }
         }
@@ -245,12 +248,13 @@ async fn render_models(
     ))
 }
 
-fn model_row(session: &Session, project: &ProjectId, model: &Model) -> Markup {
+fn model_row(
+    session: &Session,
+    project: &ProjectId,
+    model: &Model,
+    role: Option<CatalogRole>,
+) -> Markup {
     let d = &model.details;
-    let role = catalog_role(Presence {
-        is_shared: model.shared,
-        loaded_on_active_shared_agent: false,
-    });
     let base = format!("/projects/{project}/models/{}", model.id);
     html! {
         tr {

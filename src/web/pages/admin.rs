@@ -1,0 +1,246 @@
+//! `/admin`: for platform administrators only: serving agents (add, remove, liveness) and the
+//! featured models (feature, unfeature). Everyone else gets the same 404 as a missing page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::html;
+use serde::Deserialize;
+
+use super::login::forbidden;
+use super::projects::{CsrfForm, not_found, private, text};
+use super::{html as respond, layout};
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::infra::{AgentId, AgentKind};
+use crate::catalog::query::CatalogQuery;
+use crate::ops::session::Session;
+use crate::ops::{self, AdminActor, Services};
+use crate::web::session::{current_session, form_allowed};
+
+/// The administrator's session, or the answer for everyone else.
+async fn administrator(request: &HttpRequest) -> Result<(Session, AdminActor), HttpResponse> {
+    let Some(session) = current_session(request).await else {
+        return Err(HttpResponse::SeeOther()
+            .insert_header(("Location", "/login?next=/admin"))
+            .finish());
+    };
+    match AdminActor::from_session(&session) {
+        Some(admin) => Ok((session, admin)),
+        None => Err(not_found(Some(&session))),
+    }
+}
+
+async fn administrator_form(
+    request: &HttpRequest,
+    csrf: &str,
+) -> Result<(Session, AdminActor), HttpResponse> {
+    let (session, admin) = administrator(request).await?;
+    if form_allowed(request, &session, csrf) {
+        Ok((session, admin))
+    } else {
+        Err(forbidden())
+    }
+}
+
+/// `GET /admin`.
+pub async fn admin_page(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    match administrator(&request).await {
+        Ok((session, _)) => render(&services, &session, None, None).await,
+        Err(answer) => answer,
+    }
+}
+
+async fn render(
+    services: &Services,
+    session: &Session,
+    notice: Option<&str>,
+    new_token: Option<&str>,
+) -> HttpResponse {
+    let agents = ops::agents::list_agents(services, None)
+        .await
+        .unwrap_or_default();
+    let featured = ops::catalog::search_catalog(
+        services,
+        CatalogQuery {
+            featured: Some(true),
+            per_page: 100,
+            ..CatalogQuery::default()
+        },
+    )
+    .await
+    .map(|r| r.hits)
+    .unwrap_or_default();
+    let csrf = &session.csrf_token;
+    let body = html! {
+        h1 { "Administration" }
+        @if let Some(notice) = notice { div.notice role="status" { p { (notice) } } }
+        @if let Some(token) = new_token {
+            div.notice role="status" {
+                p { strong { "Copy this agent token now: it is shown only once." } }
+                code.key { (token) }
+            }
+        }
+        h2 { "Agents" }
+        @if agents.is_empty() { p { "No agents yet." } } @else {
+            table.agents {
+                thead { tr { th { "Agent" } th { "Kind" } th { "Project" } th { "State" } th { "Loaded" } th { "Last heartbeat" } th {} } }
+                tbody {
+                    @for status in &agents {
+                        @let a = &status.agent;
+                        tr {
+                            td { (a.name) br; small.muted { (a.id) } }
+                            td { (match a.kind { AgentKind::Shared => "Shared", AgentKind::Xim => "XIM node" }) }
+                            td { (a.project_id.as_ref().map_or("—".to_owned(), ToString::to_string)) }
+                            td { (if status.active { "Active" } else { "Stale" }) }
+                            td { (a.loaded) }
+                            td { (a.last_heartbeat_at.as_deref().unwrap_or("never")) }
+                            td { form method="post" action=(format!("/admin/agents/{}/remove", a.id)) {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button.danger type="submit" { "Remove" }
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "Add an agent" }
+        form method="post" action="/admin/agents" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="agent-name" { "Name" }
+            input id="agent-name" name="name" required maxlength="100" placeholder="gpu-pool-1";
+            label for="agent-kind" { "Kind" }
+            select id="agent-kind" name="kind" { option value="shared" { "Shared infrastructure" } option value="xim" { "XIM node (one project)" } }
+            label for="agent-project" { "Project (XIM nodes)" }
+            input id="agent-project" name="project" placeholder="proj_…";
+            button type="submit" { "Add agent" }
+        }
+        h2 { "Featured models" }
+        @if featured.is_empty() { p { "No featured models." } } @else {
+            ul.featured {
+                @for card in &featured {
+                    li {
+                        a href=(format!("/models/catalog/{}", card.id)) { (card.name) }
+                        " "
+                        form.inline method="post" action="/admin/feature" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="model" value=(card.id);
+                            input type="hidden" name="action" value="unfeature";
+                            button.link type="submit" { "Unfeature" }
+                        }
+                    }
+                }
+            }
+        }
+        form method="post" action="/admin/feature" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="action" value="feature";
+            label for="feature-model" { "Feature a model (UUID)" }
+            input id="feature-model" name="model" required placeholder="3f2a9c1e-…";
+            button type="submit" { "Feature" }
+        }
+    };
+    private(respond(
+        StatusCode::OK,
+        layout::page("Administration", Some(session), None, body),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgentForm {
+    csrf: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    project: String,
+}
+
+/// `POST /admin/agents`: the token is in this answer and nowhere else.
+pub async fn add_agent(
+    request: HttpRequest,
+    form: web::Form<AgentForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, admin) = match administrator_form(&request, &form.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let Some(kind) = AgentKind::parse(&form.kind) else {
+        return render(&services, &session, Some("Choose the kind of agent."), None).await;
+    };
+    let project = match text(&form.project).map(|p| ProjectId::parse(p.trim())) {
+        None => None,
+        Some(Some(project)) => Some(project),
+        Some(None) => {
+            return render(
+                &services,
+                &session,
+                Some("The project must be an id like proj_ABC123."),
+                None,
+            )
+            .await;
+        }
+    };
+    match ops::agents::add_agent(&services, &admin, kind, project, &form.name).await {
+        Ok(added) => {
+            let notice = format!("Agent {} registered.", added.agent.id);
+            render(&services, &session, Some(&notice), Some(&added.token)).await
+        }
+        Err(error) => render(&services, &session, Some(&error.to_string()), None).await,
+    }
+}
+
+/// `POST /admin/agents/{id}/remove`.
+pub async fn remove_agent(
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, admin) = match administrator_form(&request, &form.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let Some(id) = AgentId::parse(&path) else {
+        return not_found(Some(&session));
+    };
+    match ops::agents::remove_agent(&services, &admin, id).await {
+        Ok(()) => HttpResponse::SeeOther()
+            .insert_header(("Location", "/admin"))
+            .finish(),
+        Err(_) => not_found(Some(&session)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeatureForm {
+    csrf: String,
+    model: String,
+    action: String,
+}
+
+/// `POST /admin/feature`: `action` is `feature` or `unfeature`.
+pub async fn feature(
+    request: HttpRequest,
+    form: web::Form<FeatureForm>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (session, admin) = match administrator_form(&request, &form.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let Some(model) = ModelId::parse(form.model.trim()) else {
+        return render(
+            &services,
+            &session,
+            Some("Give the model's UUID (display ids are CLI-local)."),
+            None,
+        )
+        .await;
+    };
+    let featured = form.action == "feature";
+    let notice = match ops::feature::set_featured(&services, &admin, model, featured).await {
+        Ok(_) if featured => "Model featured.".to_owned(),
+        Ok(_) => "Model no longer featured.".to_owned(),
+        Err(error) => error.to_string(),
+    };
+    render(&services, &session, Some(&notice), None).await
+}
