@@ -44,7 +44,7 @@ async fn catalog_total(app: &TestApp, q: &str) -> u64 {
     answer["total"].as_u64().unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_share_by_display_id_and_unshare_by_uuid() {
     let app = spawn_app().await;
     let id = app.register_sample("Osprey-13B").await;
@@ -97,7 +97,7 @@ async fn list_share_by_display_id_and_unshare_by_uuid() {
     assert_eq!(models[0], rest, "JSON output is the API's JSON");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_failure_is_one_line_with_a_distinct_exit_code() {
     let app = spawn_app().await;
     app.register_sample("First").await;
@@ -166,7 +166,7 @@ async fn every_failure_is_one_line_with_a_distinct_exit_code() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_search_and_show_work_without_a_key() {
     let app = spawn_app().await;
     for body in [
@@ -239,7 +239,7 @@ async fn catalog_search_and_show_work_without_a_key() {
     assert!(stderr(&bad).contains("min_params"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_edit_show_and_delete_from_the_command_line() {
     let app = spawn_app().await;
     let key = app.api_key.clone();

@@ -1,4 +1,6 @@
-//! `xeroctl deploy`, `xeroctl endpoints` and `xeroctl completions` against a real server.
+//! `xeroctl deploy`, `xeroctl endpoints` and `xeroctl completions` against a real server. The
+//! tests block on child processes, so they run on a multi-threaded runtime: the server's
+//! background tasks live on the test's runtime and must not stall behind a blocked thread.
 
 use std::process::{Command, Output};
 
@@ -28,7 +30,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_list_and_delete_endpoints_from_the_command_line() {
     let app = spawn_app().await;
     let id = app.register_sample("Deployable-7B").await;
@@ -83,7 +85,7 @@ async fn deploy_list_and_delete_endpoints_from_the_command_line() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_failures_are_one_line_with_distinct_exit_codes() {
     let app = spawn_app().await;
     let id = app.register_sample("Xim-Only-3B").await;

@@ -8,6 +8,7 @@ mod cli;
 mod cli_deploy;
 mod helpers;
 mod infra;
+mod infra_pages;
 mod models;
 mod openapi;
 mod pages;

@@ -8,10 +8,10 @@ use xeroctl::ops;
 
 use crate::helpers::{TestApp, spawn_app};
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
 /// A browser-like client: cookies kept, redirects not followed.
-fn browser() -> Client {
+pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -19,7 +19,7 @@ fn browser() -> Client {
         .unwrap()
 }
 
-async fn user(app: &TestApp, name: &str) {
+pub async fn user(app: &TestApp, name: &str) {
     ops::admin::create_user(&app.services, name, PASSWORD.to_owned(), false)
         .await
         .unwrap();
@@ -33,7 +33,7 @@ async fn user(app: &TestApp, name: &str) {
     .unwrap();
 }
 
-fn field(html: &str, css: &str, attr: &str) -> String {
+pub fn field(html: &str, css: &str, attr: &str) -> String {
     let doc = Html::parse_document(html);
     doc.select(&Selector::parse(css).unwrap())
         .next()
@@ -42,7 +42,12 @@ fn field(html: &str, css: &str, attr: &str) -> String {
         .to_owned()
 }
 
-async fn login(app: &TestApp, client: &Client, name: &str, password: &str) -> reqwest::Response {
+pub async fn login(
+    app: &TestApp,
+    client: &Client,
+    name: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = client
         .get(format!("{}/login", app.address))
         .send()
