@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use tracing_subscriber::EnvFilter;
 
 use xeroctl::cli::args::{Cli, Command};
@@ -11,7 +11,10 @@ use xeroctl::config::Settings;
 use xeroctl::web::server::Application;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&xeroctl::cli::examples::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     init_logging(matches!(cli.command, Command::Serve(_)));
     // Client commands block on HTTP: they run outside the async runtime.
     let result = match cli.command {

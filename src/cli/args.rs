@@ -235,9 +235,6 @@ pub enum AdminCommand {
     #[command(subcommand)]
     Agents(AgentsCommand),
     /// Feature a model in the catalog (shown to everyone).
-    #[command(
-        after_help = "Example:\n  xeroctl admin feature 3f2a9c1e-0000-4000-8000-000000000000"
-    )]
     Feature {
         /// The model's UUID.
         model: String,
@@ -263,9 +260,6 @@ pub enum AdminCommand {
 #[derive(Debug, Subcommand)]
 pub enum AgentsCommand {
     /// Register an agent and print its token (shown only this once).
-    #[command(
-        after_help = "Examples:\n  xeroctl admin agents add --kind shared --name gpu-pool-1\n  xeroctl admin agents add --kind xim --project proj_ABC123 --name rack-7"
-    )]
     Add {
         #[arg(long, value_enum)]
         kind: AgentKindArg,
@@ -362,9 +356,6 @@ pub struct SearchArgs {
 #[derive(Debug, Subcommand)]
 pub enum ModelsAction {
     /// Register a model under the project.
-    ///
-    /// Example: xeroctl models register Qwen3-30B-A3B --architecture qwen3moe --params 30B
-    ///          --active-params 3B --context 128K --license apache-2.0 --workload chat,reasoning
     Register {
         /// Display name.
         name: String,
@@ -372,8 +363,6 @@ pub enum ModelsAction {
         fields: ModelFields,
     },
     /// Change a model's metadata (only the fields given).
-    ///
-    /// Example: xeroctl models edit mdl_3f2a9c --context 256K --version 2507
     Edit {
         model: String,
         /// New display name.
@@ -442,5 +431,6 @@ mod tests {
     #[test]
     fn the_command_tree_is_consistent() {
         super::Cli::command().debug_assert();
+        super::super::examples::command().debug_assert();
     }
 }

@@ -1,10 +1,9 @@
 //! `xeroctl completions bash|zsh|fish`: generated from the same clap tree that parses the
 //! command line, so completions cannot drift from the commands.
 
-use clap::CommandFactory;
 use clap_complete::{Shell, generate};
 
-use super::args::{Cli, ShellArg};
+use super::args::ShellArg;
 
 pub fn print(shell: ShellArg) {
     let shell = match shell {
@@ -14,7 +13,7 @@ pub fn print(shell: ShellArg) {
     };
     generate(
         shell,
-        &mut Cli::command(),
+        &mut super::examples::command(),
         "xeroctl",
         &mut std::io::stdout(),
     );

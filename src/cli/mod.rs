@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod client;
 pub mod completions;
 pub mod deploy;
+pub mod examples;
 pub mod models;
 pub mod style;
