@@ -87,6 +87,8 @@ pub struct CatalogQuery {
     pub tags: Vec<String>,
     pub moe: Option<bool>,
     pub featured: Option<bool>,
+    /// Popular (at least `badge::POPULAR_THRESHOLD` deployments) only, or not popular only.
+    pub popular: Option<bool>,
     pub params: Range,
     pub context: Range,
     pub sort: Sort,
@@ -106,6 +108,7 @@ impl Default for CatalogQuery {
             tags: Vec::new(),
             moe: None,
             featured: None,
+            popular: None,
             params: Range::default(),
             context: Range::default(),
             sort: Sort::Popular,
@@ -151,13 +154,13 @@ impl CatalogQuery {
                         .next()
                         .ok_or(CatalogError::Empty { field: "tag" })
                 })?,
-                "moe" | "featured" => {
+                "moe" | "featured" | "popular" => {
                     single(&mut seen_single)?;
                     let flag = parse_bool(key, value)?;
-                    if key == "moe" {
-                        query.moe = flag
-                    } else {
-                        query.featured = flag
+                    match key {
+                        "moe" => query.moe = flag,
+                        "featured" => query.featured = flag,
+                        _ => query.popular = flag,
                     }
                 }
                 "min_params" | "max_params" => {

@@ -332,6 +332,12 @@ pub struct SearchArgs {
     /// Dense models only.
     #[arg(long)]
     pub dense: bool,
+    /// Featured models only.
+    #[arg(long)]
+    pub featured: bool,
+    /// Popular models only (10 or more deployments).
+    #[arg(long)]
+    pub popular: bool,
     /// At least this many parameters, e.g. 7B.
     #[arg(long)]
     pub min_params: Option<String>,

@@ -67,6 +67,12 @@ fn query_string(search: &SearchArgs) -> String {
     if search.dense {
         pairs.push(("moe", "false".into()));
     }
+    if search.featured {
+        pairs.push(("featured", "true".into()));
+    }
+    if search.popular {
+        pairs.push(("popular", "true".into()));
+    }
     for (key, value) in [
         ("min_params", &search.min_params),
         ("max_params", &search.max_params),

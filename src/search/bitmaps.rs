@@ -15,6 +15,7 @@ use tantivy::{DocId, SegmentOrdinal, SegmentReader};
 
 use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
 use super::table::{FEATURED, MOE, NONE, SegmentTable, ords_of};
+use crate::catalog::badge::POPULAR_THRESHOLD;
 use crate::catalog::facets::BUCKET_SLOTS;
 use crate::catalog::query::Range;
 
@@ -91,6 +92,24 @@ fn or_of(sets: &[Words], ords: &[u32], n: usize) -> Words {
     out
 }
 
+fn less_than(values: &[u64], limit: u64) -> Words {
+    values
+        .chunks(64)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, v)| word | (u64::from(*v < limit) << i))
+        })
+        .collect()
+}
+
+/// The complement; padding bits past the last document get set, which is harmless because the
+/// result is always intersected with the alive set.
+fn not(words: &Words) -> Words {
+    words.iter().map(|w| !w).collect()
+}
+
 fn in_range(values: &[u64], range: Range) -> Words {
     // 0 means "not stated", which never lies in a set range: min is at least 1.
     let (min, max) = (range.min.unwrap_or(1).max(1), range.max.unwrap_or(u64::MAX));
@@ -151,6 +170,12 @@ pub fn browse_segment(
     let mut base = (*alive_words(table, reader)).clone();
     if let Some(featured) = spec.featured {
         base = and(&base, &bitmaps.featured[usize::from(featured)]);
+    }
+    if let Some(popular) = spec.popular {
+        // Deployment counts change with every deploy, so this is computed, not cached.
+        let below = less_than(&table.deployments, POPULAR_THRESHOLD);
+        let wanted = if popular { not(&below) } else { below };
+        base = and(&base, &wanted);
     }
     // The active facet filters, by facet slot (family, license, tag, moe, params, context).
     let mut filters: Vec<(usize, Words)> = Vec::new();

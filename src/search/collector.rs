@@ -15,6 +15,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::table::{FEATURED, MOE as MOE_FLAG, NONE, SegmentTable, TableCache, ords_of};
+use crate::catalog::badge::POPULAR_THRESHOLD;
 use crate::catalog::facets::BUCKET_SLOTS;
 use crate::catalog::query::{CatalogQuery, Range, Sort};
 
@@ -33,6 +34,7 @@ pub struct CollectorSpec {
     pub tags: Vec<String>,
     pub moe: Option<bool>,
     pub featured: Option<bool>,
+    pub popular: Option<bool>,
     pub params: Range,
     pub context: Range,
     pub sort: Sort,
@@ -50,6 +52,7 @@ impl CollectorSpec {
             tags: query.tags.clone(),
             moe: query.moe,
             featured: query.featured,
+            popular: query.popular,
             params: query.params,
             context: query.context,
             sort: query.sort,
@@ -321,6 +324,11 @@ impl SegmentCollector for CatalogSegmentCollector {
         let d = doc as usize;
         if let Some(wanted) = self.spec.featured
             && (self.table.flags[d] & FEATURED != 0) != wanted
+        {
+            return;
+        }
+        if let Some(wanted) = self.spec.popular
+            && (self.table.deployments[d] >= POPULAR_THRESHOLD) != wanted
         {
             return;
         }

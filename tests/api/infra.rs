@@ -216,6 +216,25 @@ async fn ten_deployments_make_a_model_popular_and_unsharing_leaves_them_alone() 
         );
         teams.push(team);
     }
+    for (filter, total) in [("popular=true", 1), ("popular=false", 0)] {
+        let found: Value = reqwest::get(format!(
+            "{}/v1/catalog/models?q=crowd&{filter}",
+            app.address
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(found["total"], total, "{filter}");
+    }
+    let browse: Value = reqwest::get(format!("{}/v1/catalog/models?popular=true", app.address))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(browse["total"], 1, "the keyword-less path filters the same");
     let before: Vec<Vec<Value>> = futures_all(&app, &teams).await;
     let unshared: Value = app.unshare(&id).await.json().await.unwrap();
     assert_eq!(unshared["catalog_role"], Value::Null);

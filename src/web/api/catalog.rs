@@ -34,6 +34,8 @@ pub struct CatalogSearchParams {
     moe: Option<bool>,
     /// Featured models only.
     featured: Option<bool>,
+    /// Popular models (10 or more deployments) only, or with `false` the others.
+    popular: Option<bool>,
     /// Inclusive lower bound, e.g. `7B`.
     min_params: Option<String>,
     /// Inclusive upper bound, e.g. `70B`.

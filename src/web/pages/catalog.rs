@@ -237,6 +237,25 @@ fn active_filters(query: &CatalogQuery) -> Markup {
             url_with(query, |q| q.moe = None),
         ));
     }
+    for (label, set, clear) in [
+        (
+            "Featured",
+            query.featured,
+            (|q: &mut CatalogQuery| q.featured = None) as fn(&mut CatalogQuery),
+        ),
+        ("Popular", query.popular, |q: &mut CatalogQuery| {
+            q.popular = None
+        }),
+    ] {
+        if let Some(flag) = set {
+            let text = if flag {
+                label.to_owned()
+            } else {
+                format!("Not {}", label.to_lowercase())
+            };
+            chips.push((text, url_with(query, clear)));
+        }
+    }
     if query.params.is_set() {
         chips.push((
             format!(

@@ -27,6 +27,11 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                     }
                 }
             }
+            fieldset {
+                legend { "Badges" }
+                label.option { input type="checkbox" name="featured" value="true" checked[query.featured == Some(true)]; " Featured" }
+                label.option { input type="checkbox" name="popular" value="true" checked[query.popular == Some(true)]; " Popular (10+ deployments)" }
+            }
             (checkboxes("License", "license", f.license.iter().map(|(v, c)| (v.clone(), license_label(v), *c)), &query.licenses))
             (checkboxes("Workload", "tag", f.tag.iter().map(|(v, c)| (v.clone(), v.clone(), *c)), &query.tags))
             fieldset.ranges {
@@ -108,8 +113,14 @@ pub(super) fn url_with(query: &CatalogQuery, change: impl FnOnce(&mut CatalogQue
     pairs.extend(next.families.iter().map(|v| ("family", v.clone())));
     pairs.extend(next.licenses.iter().map(|v| ("license", v.clone())));
     pairs.extend(next.tags.iter().map(|v| ("tag", v.clone())));
-    if let Some(moe) = next.moe {
-        pairs.push(("moe", moe.to_string()));
+    for (key, flag) in [
+        ("moe", next.moe),
+        ("featured", next.featured),
+        ("popular", next.popular),
+    ] {
+        if let Some(flag) = flag {
+            pairs.push((key, flag.to_string()));
+        }
     }
     for (key, value) in [
         ("min_params", next.params.min),
