@@ -16,6 +16,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod formats;
 pub mod markdown;
 pub mod ops;
 pub mod search;

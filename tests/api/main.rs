@@ -6,6 +6,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod cli_deploy;
+mod gguf_files;
 mod helpers;
 mod infra;
 mod infra_pages;

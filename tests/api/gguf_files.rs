@@ -1,0 +1,156 @@
+//! The GGUF reader over every real and synthetic fixture in `tests/data/gguf/` (copied from
+//! `shared/data/gguf`, whose README lists the expected values).
+
+use xeroctl::formats::gguf::read_header;
+
+/// (file, architecture, name, context, file type, parameters, experts)
+pub const FIXTURES: &[(&str, &str, &str, u64, Option<u32>, Option<u64>, Option<u64>)] = &[
+    (
+        "ggml-vocab-baichuan.gguf",
+        "baichuan",
+        "Baichuan-7B",
+        4096,
+        None,
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-bert-bge.gguf",
+        "bert",
+        "bert-bge",
+        512,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-deepseek-coder.gguf",
+        "llama",
+        "deepseek-coder",
+        16384,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-deepseek-llm.gguf",
+        "llama",
+        "deepseek-llm",
+        4096,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-falcon.gguf",
+        "falcon",
+        "Falcon",
+        2048,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-gpt-2.gguf",
+        "gpt2",
+        "gpt-2",
+        1024,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-gpt-neox.gguf",
+        "gptneox",
+        "gpt-neox-20b",
+        2048,
+        None,
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-llama-spm.gguf",
+        "llama",
+        "llama-spm",
+        4096,
+        Some(1),
+        None,
+        None,
+    ),
+    ("ggml-vocab-mpt.gguf", "mpt", "mpt", 2048, None, None, None),
+    (
+        "ggml-vocab-phi-3.gguf",
+        "phi3",
+        "Phi3",
+        4096,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-refact.gguf",
+        "refact",
+        "Refact",
+        4096,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "ggml-vocab-starcoder.gguf",
+        "starcoder2",
+        "starcoder",
+        16384,
+        Some(1),
+        None,
+        None,
+    ),
+    (
+        "synthetic-llama-f32.gguf",
+        "llama",
+        "Synthetic Tiny Llama",
+        8192,
+        Some(0),
+        Some(920),
+        None,
+    ),
+    (
+        "synthetic-qwen3moe-f16.gguf",
+        "qwen3moe",
+        "Synthetic Tiny Qwen3 MoE",
+        40960,
+        Some(1),
+        Some(1344),
+        Some(4),
+    ),
+    (
+        "synthetic-deepseek2-q8_0.gguf",
+        "deepseek2",
+        "Synthetic Tiny DeepSeek2",
+        163840,
+        Some(7),
+        Some(9088),
+        None,
+    ),
+];
+
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/gguf")
+        .join(name)
+}
+
+#[test]
+fn every_fixture_reads_as_its_readme_says() {
+    for (file, arch, name, context, file_type, params, experts) in FIXTURES {
+        let info = read_header(std::fs::File::open(fixture(file)).unwrap())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(info.architecture.as_deref(), Some(*arch), "{file}");
+        assert_eq!(info.name.as_deref(), Some(*name), "{file}");
+        assert_eq!(info.context_length, Some(*context), "{file}");
+        assert_eq!(info.file_type, *file_type, "{file}");
+        assert_eq!(info.parameter_count, *params, "{file}");
+        assert_eq!(info.expert_count, *experts, "{file}");
+        assert_eq!(info.version, 3, "{file}");
+    }
+}
