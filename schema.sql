@@ -143,3 +143,12 @@ CREATE TABLE endpoints (
 CREATE INDEX endpoints_model ON endpoints (model_id);
 CREATE INDEX endpoints_project ON endpoints (project_id, created_at);
 CREATE INDEX endpoints_node ON endpoints (node_id);
+
+-- migration 4
+-- What an uploaded file says about itself (JSON of catalog::file_meta::FileMetadata). The file
+-- itself lives content-addressed under blobs/sha256/; the model row holds its size and digest.
+CREATE TABLE model_files (
+    model_id    TEXT PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
+    metadata    TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);

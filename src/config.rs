@@ -29,6 +29,12 @@ pub struct ServeArgs {
     /// Seconds an agent stays active after its last heartbeat.
     #[arg(long, env = "XERO_AGENT_TTL", default_value_t = 60.0)]
     pub agent_ttl: f64,
+    /// Largest model file accepted by an upload, in bytes.
+    #[arg(long, env = "XERO_MAX_UPLOAD", default_value_t = 64 * 1024 * 1024 * 1024)]
+    pub max_upload: u64,
+    /// Seconds an upload may send nothing before it is aborted.
+    #[arg(long, env = "XERO_UPLOAD_IDLE_TIMEOUT", default_value_t = 30)]
+    pub upload_idle_timeout: u64,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -47,6 +53,7 @@ pub struct Settings {
     pub index_sync: bool,
     /// How long an agent stays active after its last heartbeat.
     pub agent_ttl: Duration,
+    pub uploads: crate::ops::artifacts::UploadLimits,
 }
 
 /// A setting that cannot be used.
@@ -58,6 +65,10 @@ pub enum ConfigError {
     BadWorkers,
     #[error("`--agent-ttl` must be between 1 and 86400 seconds")]
     BadAgentTtl,
+    #[error("`--max-upload` must be at least 1 byte")]
+    BadUpload,
+    #[error("`--upload-idle-timeout` must be between 1 and 3600 seconds")]
+    BadUploadTimeout,
 }
 
 impl Settings {
@@ -76,7 +87,17 @@ impl Settings {
         if !(1.0..=86_400.0).contains(&args.agent_ttl) {
             return Err(ConfigError::BadAgentTtl);
         }
+        if args.max_upload == 0 {
+            return Err(ConfigError::BadUpload);
+        }
+        if !(1..=3600).contains(&args.upload_idle_timeout) {
+            return Err(ConfigError::BadUploadTimeout);
+        }
         Ok(Self {
+            uploads: crate::ops::artifacts::UploadLimits {
+                max_bytes: args.max_upload,
+                idle: Duration::from_secs(args.upload_idle_timeout),
+            },
             agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,
             bind,
@@ -97,6 +118,7 @@ impl Settings {
             index_sync: true,
             secure_cookies: false,
             agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
+            uploads: crate::ops::artifacts::UploadLimits::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod card;
 pub mod error;
 pub mod facets;
 pub mod family;
+pub mod file_meta;
 pub mod ids;
 pub mod infra;
 pub mod license;

@@ -31,6 +31,16 @@ pub enum OpsError {
     /// A xim-tier deploy in a project without an active XIM node.
     #[error("{0}")]
     XimNodeRequired(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    InvalidModelFile(String),
+    #[error("the upload sent nothing for {seconds} s and was aborted")]
+    UploadStalled { seconds: u64 },
+    #[error("{0}")]
+    InsufficientStorage(String),
+    #[error("model `{id}` has no uploaded file")]
+    ArtifactNotFound { id: String },
     #[error("project `{id}` not found")]
     ProjectNotFound { id: String },
     #[error("{0}")]

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod artifacts;
 pub mod authenticate;
 pub mod catalog;
 pub mod demo;
@@ -43,6 +44,7 @@ pub struct Services {
     pub data_dir: PathBuf,
     /// An agent is active while its last heartbeat is younger than this (SPEC §2).
     pub agent_ttl: std::time::Duration,
+    pub uploads: artifacts::UploadLimits,
 }
 
 /// Agents stay active this long after their last heartbeat unless configured otherwise.
@@ -86,6 +88,7 @@ impl Services {
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
             agent_ttl: DEFAULT_AGENT_TTL,
+            uploads: artifacts::UploadLimits::default(),
         })
     }
 

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod catalog;
 pub mod endpoints;
 pub mod error;
+pub mod files;
 pub mod keys;
 pub mod migrations;
 pub mod models;

@@ -27,6 +27,11 @@ pub enum ErrorCode {
     InvalidAgentToken,
     SharedTierUnavailable,
     XimNodeRequired,
+    InvalidModelFile,
+    UploadTimeout,
+    InsufficientStorage,
+    ArtifactNotFound,
+    RangeNotSatisfiable,
     RouteNotFound,
     MethodNotAllowed,
     Conflict,
@@ -53,6 +58,11 @@ impl ErrorCode {
             Self::InvalidAgentToken => "invalid_agent_token",
             Self::SharedTierUnavailable => "shared_tier_unavailable",
             Self::XimNodeRequired => "xim_node_required",
+            Self::InvalidModelFile => "invalid_model_file",
+            Self::UploadTimeout => "upload_timeout",
+            Self::InsufficientStorage => "insufficient_storage",
+            Self::ArtifactNotFound => "artifact_not_found",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::RouteNotFound => "route_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
@@ -65,9 +75,13 @@ impl ErrorCode {
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidRequest | Self::InvalidJson | Self::InvalidParameter => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::InvalidRequest
+            | Self::InvalidJson
+            | Self::InvalidParameter
+            | Self::InvalidModelFile => StatusCode::BAD_REQUEST,
+            Self::UploadTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::MissingApiKey
             | Self::InvalidApiKey
             | Self::MissingAgentToken
@@ -77,6 +91,7 @@ impl ErrorCode {
             | Self::ProjectNotFound
             | Self::AgentNotFound
             | Self::EndpointNotFound
+            | Self::ArtifactNotFound
             | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict | Self::SharedTierUnavailable | Self::XimNodeRequired => {
@@ -228,6 +243,11 @@ impl From<OpsError> for ApiError {
                 Self::new(ErrorCode::SharedTierUnavailable, message)
             }
             OpsError::XimNodeRequired(_) => Self::new(ErrorCode::XimNodeRequired, message),
+            OpsError::PayloadTooLarge(_) => Self::new(ErrorCode::PayloadTooLarge, message),
+            OpsError::InvalidModelFile(_) => Self::new(ErrorCode::InvalidModelFile, message),
+            OpsError::UploadStalled { .. } => Self::new(ErrorCode::UploadTimeout, message),
+            OpsError::InsufficientStorage(_) => Self::new(ErrorCode::InsufficientStorage, message),
+            OpsError::ArtifactNotFound { .. } => Self::new(ErrorCode::ArtifactNotFound, message),
             OpsError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
             OpsError::IndexUnavailable => Self::new(
                 ErrorCode::IndexUnavailable,

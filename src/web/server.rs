@@ -58,6 +58,8 @@ impl Application {
         let mut services = Services::open_with_index(&settings.data_dir).await?;
         services.sync_after_writes = settings.index_sync;
         services.agent_ttl = settings.agent_ttl;
+        services.uploads = settings.uploads;
+        ops::artifacts::clean_temporary_files(&settings.data_dir);
         if settings.demo {
             tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
         }

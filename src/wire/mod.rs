@@ -2,6 +2,7 @@
 //! beyond converting domain values into views. OpenAPI schemas derive from these types.
 
 pub mod catalog;
+pub mod files;
 pub mod infra;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -213,6 +214,12 @@ pub struct ModelView {
     #[schema(value_type = Option<String>)]
     pub catalog_role: Option<String>,
     pub artifact: Option<ArtifactView>,
+    /// What the uploaded file says (single-model answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<files::FileMetadataView>,
+    /// Where the file disagrees with the declared metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<files::Difference>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -259,9 +266,24 @@ impl ModelView {
                     sha256: sha256.clone(),
                 },
             }),
+            file: None,
+            differences: Vec::new(),
             created_at: model.created_at.clone(),
             updated_at: model.updated_at.clone(),
         }
+    }
+
+    /// Adds what the uploaded file says, and where it disagrees with the declared values.
+    pub fn with_file(
+        mut self,
+        model: &Model,
+        file: Option<&crate::catalog::file_meta::FileMetadata>,
+    ) -> Self {
+        if let Some(file) = file {
+            self.differences = files::differences(file, &model.details);
+            self.file = Some(files::FileMetadataView::from(file));
+        }
+        self
     }
 }
 

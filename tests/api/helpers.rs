@@ -16,7 +16,7 @@ pub struct TestApp {
     pub api_key: String,
     pub services: Services,
     /// Deleted when the test ends.
-    _data_dir: TempDir,
+    pub data_dir: TempDir,
 }
 
 /// A second project on the same server, with its own key.
@@ -31,9 +31,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server whose agents go stale `ttl` after their last heartbeat.
 pub async fn spawn_app_with_ttl(ttl: std::time::Duration) -> TestApp {
+    spawn_app_with(|settings| settings.agent_ttl = ttl).await
+}
+
+/// A server with adjusted settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = Settings::for_tests(data_dir.path().to_path_buf());
-    settings.agent_ttl = ttl;
+    adjust(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
@@ -45,7 +50,7 @@ pub async fn spawn_app_with_ttl(ttl: std::time::Duration) -> TestApp {
         project_id,
         api_key,
         services,
-        _data_dir: data_dir,
+        data_dir,
     }
 }
 

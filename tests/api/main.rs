@@ -16,3 +16,4 @@ mod pages;
 mod process;
 mod sessions;
 mod share;
+mod uploads;

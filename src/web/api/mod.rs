@@ -2,6 +2,7 @@
 //! as it is mounted, so the document cannot drift from the routes.
 
 pub mod agents;
+pub mod artifacts;
 pub mod catalog;
 pub mod endpoints;
 pub mod models;
@@ -47,6 +48,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(models::delete_model)
                 .service(models::share_model)
                 .service(models::unshare_model)
+                .service(artifacts::upload_artifact)
+                .service(artifacts::download_artifact)
                 .service(endpoints::list_endpoints)
                 .service(endpoints::create_endpoint)
                 .service(endpoints::delete_endpoint),

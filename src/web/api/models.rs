@@ -100,7 +100,10 @@ pub async fn get_model(
     let id = parse_model_id(&path.1)?;
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
     let role = ops::placement::role_of(&services, model.id).await?;
-    Ok(web::Json(ModelView::new(&model, role)))
+    let file = ops::artifacts::file_metadata(&services, model.id).await?;
+    Ok(web::Json(
+        ModelView::new(&model, role).with_file(&model, file.as_ref()),
+    ))
 }
 
 /// Edits metadata: absent fields stay, `null` clears, a value sets.

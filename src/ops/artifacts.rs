@@ -1,0 +1,342 @@
+//! Model files: a body streams through a bounded channel to a blocking writer that hashes it
+//! into a temporary file in the data directory; the finished file is checked, its metadata
+//! read, then renamed into content-addressed storage (`blobs/sha256/ab/abcd…`) before the
+//! database row points at it. An aborted, stalled, oversized or refused upload leaves nothing.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use super::models::{require_read, require_write};
+use super::{OpsError, Services, index_sync};
+use crate::auth::Principal;
+use crate::catalog::file_meta::FileMetadata;
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::model::{Artifact, Model};
+use crate::formats::{gguf, safetensors};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::{self, now, outbox};
+
+/// Upload bounds (configurable with `serve --max-upload` / `--upload-idle-timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    pub max_bytes: u64,
+    /// A body that sends nothing for this long is aborted (actix has no body timeout).
+    pub idle: Duration,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024 * 1024,
+            idle: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Chunks in flight between the network and the disk: memory stays at a few chunks.
+const CHANNEL_CHUNKS: usize = 8;
+
+/// A temporary file removed on drop unless it was moved into storage.
+struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A completely received body, still in its temporary file.
+pub struct Received {
+    temp: TempFile,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A body being received.
+pub struct Upload {
+    sender: Option<mpsc::Sender<Vec<u8>>>,
+    writer: tokio::task::JoinHandle<Result<Received, std::io::Error>>,
+    received: u64,
+    max: u64,
+}
+
+fn tmp_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("tmp")
+}
+
+fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir
+        .join("blobs/sha256")
+        .join(&sha256[..2])
+        .join(sha256)
+}
+
+/// Removes temporary files left by a server killed mid-upload.
+pub fn clean_temporary_files(data_dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(tmp_dir(data_dir)) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn io_error(error: std::io::Error) -> OpsError {
+    if error.kind() == std::io::ErrorKind::StorageFull {
+        OpsError::InsufficientStorage("the server's disk is full: the upload was not stored".into())
+    } else {
+        OpsError::InvalidInput(format!("cannot store the upload: {error}"))
+    }
+}
+
+impl Upload {
+    /// Opens the temporary file; `declared` is the body's Content-Length, when given.
+    pub fn start(services: &Services, declared: Option<u64>) -> Result<Self, OpsError> {
+        let max = services.uploads.max_bytes;
+        if let Some(length) = declared
+            && length > max
+        {
+            return Err(too_large(max));
+        }
+        let dir = tmp_dir(&services.data_dir);
+        std::fs::create_dir_all(&dir).map_err(io_error)?;
+        let path = dir.join(format!("upload-{}.part", uuid::Uuid::new_v4()));
+        let file = std::fs::File::create(&path).map_err(io_error)?;
+        let temp = TempFile { path, keep: false };
+        let (sender, mut receiver) = mpsc::channel::<Vec<u8>>(CHANNEL_CHUNKS);
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            while let Some(chunk) = receiver.blocking_recv() {
+                hasher.update(&chunk);
+                out.write_all(&chunk)?;
+                size += chunk.len() as u64;
+            }
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            Ok(Received {
+                temp,
+                size,
+                sha256: hex(&hasher.finalize()),
+            })
+        });
+        Ok(Self {
+            sender: Some(sender),
+            writer,
+            received: 0,
+            max,
+        })
+    }
+
+    /// Passes one chunk on; refuses the body once it exceeds the limit.
+    pub async fn push(&mut self, chunk: Vec<u8>) -> Result<(), OpsError> {
+        self.received += chunk.len() as u64;
+        if self.received > self.max {
+            return Err(too_large(self.max));
+        }
+        let sender = self
+            .sender
+            .as_ref()
+            .ok_or_else(|| OpsError::InvalidInput("upload closed".into()))?;
+        if sender.send(chunk).await.is_err() {
+            // The writer stopped: its error says why.
+            self.sender = None;
+            return Err(self.writer_error().await);
+        }
+        Ok(())
+    }
+
+    async fn writer_error(&mut self) -> OpsError {
+        match (&mut self.writer).await {
+            Ok(Err(error)) => io_error(error),
+            _ => OpsError::InvalidInput("the upload writer stopped".into()),
+        }
+    }
+
+    /// Ends the body: the file is flushed and synced.
+    pub async fn finish(mut self) -> Result<Received, OpsError> {
+        self.sender = None;
+        match (&mut self.writer).await {
+            Ok(Ok(received)) => Ok(received),
+            Ok(Err(error)) => Err(io_error(error)),
+            Err(e) => Err(OpsError::InvalidInput(format!("upload task failed: {e}"))),
+        }
+    }
+}
+
+fn too_large(max: u64) -> OpsError {
+    OpsError::PayloadTooLarge(format!(
+        "the file is larger than this server's upload limit of {max} bytes"
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads what the file says. A file that starts like GGUF (or is declared GGUF / safetensors)
+/// must parse as such; anything else is kept as an opaque artifact.
+fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, OpsError> {
+    let invalid = |e: &dyn std::fmt::Display| OpsError::InvalidModelFile(e.to_string());
+    let open = || std::fs::File::open(path).map_err(io_error);
+    let mut head = [0u8; 9];
+    let read = open()?.read(&mut head).map_err(io_error)?;
+    let declared = declared.map(str::to_ascii_lowercase);
+    let is_gguf = read >= 4 && &head[..4] == b"GGUF";
+    if is_gguf || declared.as_deref() == Some("gguf") {
+        let info = gguf::read_header(open()?).map_err(|e| invalid(&e))?;
+        return Ok(FileMetadata {
+            format: "gguf".into(),
+            quantization: info.quantization().map(str::to_owned),
+            architecture: info.architecture,
+            name: info.name,
+            parameter_count: info.parameter_count,
+            context_length: info.context_length,
+            license: info.license,
+            expert_count: info.expert_count,
+            tensor_count: Some(info.tensor_count),
+        });
+    }
+    let looks_safetensors = read == 9 && head[8] == b'{';
+    if looks_safetensors || declared.as_deref() == Some("safetensors") {
+        match safetensors::read_safetensors(open()?) {
+            Ok(info) => {
+                return Ok(FileMetadata {
+                    format: "safetensors".into(),
+                    parameter_count: Some(info.parameter_count).filter(|&p| p > 0),
+                    quantization: info.precision,
+                    tensor_count: Some(info.tensor_count),
+                    ..FileMetadata::default()
+                });
+            }
+            Err(e) if declared.as_deref() == Some("safetensors") => return Err(invalid(&e)),
+            Err(_) => {}
+        }
+    }
+    Ok(FileMetadata {
+        format: "raw".into(),
+        ..FileMetadata::default()
+    })
+}
+
+/// What an upload did.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub model: Model,
+    pub metadata: FileMetadata,
+    pub filled: Vec<&'static str>,
+}
+
+/// Checks the received file, moves it into storage and records it on the model.
+pub async fn store_upload(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    received: Received,
+    declared_format: Option<String>,
+) -> Result<Stored, OpsError> {
+    require_write(principal, project)?;
+    let data_dir = services.data_dir.clone();
+    let (metadata, size, sha256) = tokio::task::spawn_blocking(move || {
+        let mut received = received;
+        let metadata = read_metadata(&received.temp.path, declared_format.as_deref())?;
+        let target = blob_path(&data_dir, &received.sha256);
+        if !target.exists() {
+            std::fs::create_dir_all(target.parent().unwrap_or(&data_dir)).map_err(io_error)?;
+            std::fs::rename(&received.temp.path, &target).map_err(io_error)?;
+            received.temp.keep = true;
+        }
+        Ok::<_, OpsError>((metadata, received.size, received.sha256.clone()))
+    })
+    .await
+    .map_err(|e| OpsError::InvalidInput(format!("upload task failed: {e}")))??;
+    let actor = principal.actor();
+    let project = project.clone();
+    let meta = metadata.clone();
+    let stored = services
+        .store
+        .write(move |tx| {
+            let Some(mut model) = store::models::find_model(tx, &project, &id)? else {
+                return Ok(None);
+            };
+            let filled = meta.fill_empty(&mut model.details);
+            let at = now();
+            store::models::update_details(tx, &id, &model.details, &at)?;
+            store::files::set_file(tx, &id, size, &sha256, &meta, &at)?;
+            model.artifact = Some(Artifact::File {
+                size,
+                sha256: sha256.clone(),
+            });
+            model.updated_at = at.clone();
+            if model.shared {
+                outbox::enqueue(tx, &id, &at)?;
+            }
+            let target = id.to_string();
+            let detail = format!("{} bytes, sha256 {sha256}, {}", size, meta.format);
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: &actor,
+                    project_id: Some(&project),
+                    action: "model.upload",
+                    target_kind: "model",
+                    target_id: &target,
+                    detail: Some(&detail),
+                },
+                &at,
+            )?;
+            Ok(Some(Stored {
+                model,
+                metadata: meta,
+                filled,
+            }))
+        })
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
+    if stored.model.shared {
+        index_sync::sync_after_write(services).await;
+    }
+    Ok(stored)
+}
+
+/// The stored file of a model, for download.
+pub async fn artifact_file(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+) -> Result<(Model, PathBuf, u64), OpsError> {
+    require_read(principal, project)?;
+    let model = super::models::get_model(services, principal, project, id).await?;
+    match &model.artifact {
+        Some(Artifact::File { size, sha256 })
+            if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            let path = blob_path(&services.data_dir, sha256);
+            let size = *size;
+            Ok((model, path, size))
+        }
+        _ => Err(OpsError::ArtifactNotFound { id: id.to_string() }),
+    }
+}
+
+/// The file metadata recorded for a model, if a file was uploaded.
+pub async fn file_metadata(
+    services: &Services,
+    id: ModelId,
+) -> Result<Option<FileMetadata>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| store::files::file_metadata(conn, &id))
+        .await?)
+}

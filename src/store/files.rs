@@ -1,0 +1,42 @@
+//! The uploaded file of a model: size and digest on the model row, what the file says in
+//! `model_files`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use crate::catalog::file_meta::FileMetadata;
+use crate::catalog::ids::ModelId;
+
+/// Records the stored file of a model and what it says; replaces any earlier file or URI.
+pub fn set_file(
+    conn: &Connection,
+    id: &ModelId,
+    size: u64,
+    sha256: &str,
+    metadata: &FileMetadata,
+    now: &str,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.execute(
+        "UPDATE models SET artifact_uri = NULL, artifact_size = ?2, artifact_sha256 = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, size as i64, sha256, now],
+    )?;
+    conn.execute(
+        "INSERT INTO model_files (model_id, metadata, uploaded_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (model_id) DO UPDATE SET metadata = excluded.metadata, uploaded_at = excluded.uploaded_at",
+        params![id, json, now],
+    )?;
+    Ok(())
+}
+
+pub fn file_metadata(conn: &Connection, id: &ModelId) -> Result<Option<FileMetadata>, StoreError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT metadata FROM model_files WHERE model_id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}

@@ -1,0 +1,261 @@
+//! `PUT`/`GET /{project_id}/v1/models/{id}/artifact` (raw body, streamed; downloads with
+//! Range) and `PUT …/config` (a Hugging Face `config.json`).
+
+use std::io::{Read, Seek, SeekFrom};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{authorize_project, parse_model_id};
+use crate::auth::Principal;
+use crate::ops::artifacts::{Upload, artifact_file, store_upload};
+use crate::ops::{self, OpsError, Services};
+use crate::web::error::{ApiError, ErrorCode};
+use crate::wire::ErrorBody;
+use crate::wire::files::UploadResponse;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadParams {
+    /// `gguf` or `safetensors`: the file must then parse as that format. Without it the format
+    /// is recognised from the bytes, else the model's declared format applies.
+    pub format: Option<String>,
+}
+
+/// Uploads the model's file as the raw request body. GGUF and safetensors headers fill the
+/// model's empty metadata fields; the answer shows what the file says beside what was declared.
+#[utoipa::path(
+    tag = "models",
+    params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = UploadResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 408, body = ErrorBody), (status = 413, body = ErrorBody), (status = 507, body = ErrorBody)),
+    security(("api_key" = []))
+)]
+#[put("/models/{id}/artifact")]
+pub async fn upload_artifact(
+    request: HttpRequest,
+    principal: web::ReqData<Principal>,
+    path: web::Path<(String, String)>,
+    params: web::Query<UploadParams>,
+    mut body: web::Payload,
+    services: web::Data<Services>,
+) -> Result<web::Json<UploadResponse>, ApiError> {
+    let project = authorize_project(&principal, &path.0)?;
+    let id = parse_model_id(&path.1)?;
+    ops::models::require_write(&principal, &project)?;
+    // Refuse before reading a byte: unknown model, or a declared length over the limit.
+    let model = ops::models::get_model(&services, &principal, &project, id).await?;
+    let declared_length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut upload = Upload::start(&services, declared_length)?;
+    let idle = services.uploads.idle;
+    loop {
+        match tokio::time::timeout(idle, body.next()).await {
+            Err(_) => {
+                return Err(OpsError::UploadStalled {
+                    seconds: idle.as_secs(),
+                }
+                .into());
+            }
+            Ok(None) => break,
+            Ok(Some(Err(error))) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!("the upload was interrupted: {error}"),
+                ));
+            }
+            Ok(Some(Ok(chunk))) => upload.push(chunk.to_vec()).await?,
+        }
+    }
+    let received = upload.finish().await?;
+    let format = params
+        .into_inner()
+        .format
+        .or_else(|| model.details.format.clone());
+    let stored = store_upload(&services, &principal, &project, id, received, format).await?;
+    let role = ops::placement::role_of(&services, id).await?;
+    Ok(web::Json(UploadResponse::new(&stored, role)))
+}
+
+/// Downloads the model's file. Always an attachment of type `application/octet-stream`, so it
+/// can never render as a page; `Range: bytes=…` gets a 206.
+#[utoipa::path(
+    tag = "models",
+    params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID")),
+    responses((status = 200), (status = 206), (status = 404, body = ErrorBody), (status = 416, body = ErrorBody)),
+    security(("api_key" = []))
+)]
+#[get("/models/{id}/artifact")]
+pub async fn download_artifact(
+    request: HttpRequest,
+    principal: web::ReqData<Principal>,
+    path: web::Path<(String, String)>,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let project = authorize_project(&principal, &path.0)?;
+    let id = parse_model_id(&path.1)?;
+    let (model, file_path, size) = artifact_file(&services, &principal, &project, id).await?;
+    let range = match request.headers().get(header::RANGE) {
+        None => None,
+        Some(value) => Some(
+            parse_range(value.to_str().unwrap_or(""), size).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::RangeNotSatisfiable,
+                    format!("the range is not satisfiable: the file has {size} bytes"),
+                )
+            })?,
+        ),
+    };
+    let (start, end) = range.unwrap_or((0, size.saturating_sub(1)));
+    let length = if size == 0 { 0 } else { end - start + 1 };
+    let file = std::fs::File::open(&file_path).map_err(|e| {
+        tracing::error!(error = %e, path = %file_path.display(), "stored artifact missing");
+        ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
+    })?;
+    let filename = download_name(&model.details.name, model.details.format.as_deref());
+    let mut response = if range.is_some() {
+        HttpResponse::PartialContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .content_type("application/octet-stream")
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header(("X-Content-SHA256", sha_of(&model)));
+    if range.is_some() {
+        response.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
+    }
+    Ok(response.body(actix_web::body::SizedStream::new(
+        length,
+        file_stream(file, start, length),
+    )))
+}
+
+fn sha_of(model: &crate::catalog::model::Model) -> String {
+    match &model.artifact {
+        Some(crate::catalog::model::Artifact::File { sha256, .. }) => sha256.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A name safe in a header: letters, digits, `.-_`, and the format's extension.
+fn download_name(name: &str, format: Option<&str>) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    let extension = match format.map(str::to_ascii_lowercase).as_deref() {
+        Some("gguf") => ".gguf",
+        Some("safetensors") => ".safetensors",
+        _ => ".bin",
+    };
+    format!("{stem}{extension}")
+}
+
+/// One `bytes=` range → inclusive (start, end) within the file; `None` when unsatisfiable.
+fn parse_range(value: &str, size: u64) -> Option<(u64, u64)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok().filter(|&n| n > 0)?;
+            (size.saturating_sub(n), size - 1)
+        }
+        (start, "") => (start.parse().ok()?, size - 1),
+        (start, end) => (start.parse().ok()?, end.parse::<u64>().ok()?.min(size - 1)),
+    };
+    (start <= end && start < size).then_some((start, end))
+}
+
+/// Reads `length` bytes from `start` on a blocking thread, 256 KiB at a time, through a small
+/// channel: memory stays bounded whatever the file size.
+fn file_stream(
+    mut file: std::fs::File,
+    start: u64,
+    length: u64,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = file.seek(SeekFrom::Start(start)) {
+            let _ = sender.blocking_send(Err(e));
+            return;
+        }
+        let mut left = length;
+        let mut buffer = vec![0u8; 256 * 1024];
+        while left > 0 {
+            let want = buffer
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
+            match file.read(&mut buffer[..want]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    left -= n as u64;
+                    if sender
+                        .blocking_send(Ok(web::Bytes::copy_from_slice(&buffer[..n])))
+                        .is_err()
+                    {
+                        return; // the client went away
+                    }
+                }
+                Err(e) => {
+                    let _ = sender.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_parsed_within_the_file() {
+        assert_eq!(parse_range("bytes=0-3", 10), Some((0, 3)));
+        assert_eq!(parse_range("bytes=4-", 10), Some((4, 9)));
+        assert_eq!(parse_range("bytes=-2", 10), Some((8, 9)));
+        assert_eq!(parse_range("bytes=5-100", 10), Some((5, 9)));
+        for bad in [
+            "bytes=10-",
+            "bytes=3-1",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=x-",
+            "bytes=-0",
+        ] {
+            assert_eq!(parse_range(bad, 10), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn download_names_are_header_safe() {
+        assert_eq!(
+            download_name("../../etc\"passwd\r\n", Some("gguf")),
+            ".._.._etc_passwd__.gguf"
+        );
+    }
+}

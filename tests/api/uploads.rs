@@ -1,0 +1,315 @@
+//! Uploads over HTTP (issue 7): streamed model files, metadata from GGUF headers, hostile
+//! files, limits, aborted uploads and Range downloads (RELIABILITY T22–T27).
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+
+use crate::gguf_files::{FIXTURES, fixture};
+use crate::helpers::{TestApp, assert_error, sample_model, spawn_app, spawn_app_with};
+
+async fn upload(app: &TestApp, id: &str, bytes: Vec<u8>) -> reqwest::Response {
+    app.client
+        .put(format!("{}/{id}/artifact", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn bare_model(app: &TestApp, name: &str) -> String {
+    app.register(&json!({ "name": name })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Files left in the upload area or the blob store.
+fn stored_files(app: &TestApp) -> (usize, usize) {
+    let count = |dir: &str| walk(&app.data_dir.path().join(dir));
+    (count("tmp"), count("blobs"))
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    })
+}
+
+#[tokio::test]
+async fn every_fixture_uploads_and_fills_the_models_metadata() {
+    let app = spawn_app().await;
+    for (file, arch, name, context, _, params, experts) in FIXTURES {
+        let id = bare_model(&app, file).await;
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        let size = bytes.len();
+        let response = upload(&app, &id, bytes).await;
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["file"]["format"], "gguf");
+        assert_eq!(answer["file"]["name"], *name, "{file}");
+        assert_eq!(answer["file"]["expert_count"], json!(experts), "{file}");
+        let model: Value = app.get_model(&id).await.json().await.unwrap();
+        assert_eq!(model["architecture"], *arch, "{file}");
+        assert_eq!(model["context_length"], *context, "{file}");
+        assert_eq!(model["parameter_count"], json!(params), "{file}");
+        assert_eq!(model["format"], "gguf");
+        assert_eq!(model["artifact"]["size"], size);
+        assert_eq!(model["file"]["name"], *name);
+    }
+    assert_eq!(
+        stored_files(&app),
+        (0, FIXTURES.len()),
+        "no temp files, one blob each"
+    );
+}
+
+#[tokio::test]
+async fn declared_values_are_kept_and_shown_beside_the_files() {
+    let app = spawn_app().await;
+    let id = app.register(&sample_model("Declared Llama")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = std::fs::read(fixture("synthetic-llama-f32.gguf")).unwrap();
+    let answer: Value = upload(&app, &id, bytes).await.json().await.unwrap();
+    assert_eq!(
+        answer["model"]["parameter_count_display"], "7B",
+        "the operator's value stays"
+    );
+    assert_eq!(answer["file"]["parameter_count"], 920);
+    assert_eq!(answer["file"]["quantization"], "F32");
+    let differences = answer["differences"].as_array().unwrap();
+    assert!(
+        differences
+            .iter()
+            .any(|d| d["field"] == "parameters" && d["declared"] == "7B" && d["file"] == "920"),
+        "{differences:?}"
+    );
+    assert!(
+        answer["filled"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("quantization"))
+    );
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["differences"], answer["differences"]);
+}
+
+#[tokio::test]
+async fn malformed_files_are_400s_and_store_nothing() {
+    let app = spawn_app().await;
+    let id = app
+        .register(&json!({"name": "Target", "format": "gguf"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let header = |version: u32, tensors: u64, kvs: u64| {
+        let mut b = b"GGUF".to_vec();
+        b.extend(version.to_le_bytes());
+        b.extend(tensors.to_le_bytes());
+        b.extend(kvs.to_le_bytes());
+        b
+    };
+    let mut huge_string = header(3, 0, 1);
+    huge_string.extend((1u64 << 50).to_le_bytes());
+    let mut truncated = std::fs::read(fixture("ggml-vocab-gpt-2.gguf")).unwrap();
+    truncated.truncate(truncated.len() / 2);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "wrong magic",
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            "magic",
+        ),
+        ("empty", Vec::new(), "magic"),
+        ("version 99", header(99, 0, 0), "version 99"),
+        ("2^60 tensors", header(3, 1 << 60, 0), "tensors"),
+        ("2^50-byte key", huge_string, "bytes"),
+        ("truncated", truncated, "truncated"),
+    ];
+    for (name, bytes, message) in cases {
+        let response = upload(&app, &id, bytes).await;
+        let text = assert_error(response, StatusCode::BAD_REQUEST, "invalid_model_file").await;
+        assert!(text.contains(message), "{name}: {text}");
+    }
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["artifact"], Value::Null, "nothing recorded");
+    assert_eq!(stored_files(&app), (0, 0), "nothing left on disk");
+}
+
+#[tokio::test]
+async fn oversized_uploads_are_413_before_or_while_reading() {
+    let app = spawn_app_with(|s| s.uploads.max_bytes = 4096).await;
+    let id = bare_model(&app, "Small only").await;
+    let declared = upload(&app, &id, vec![0u8; 10_000]).await;
+    assert_error(declared, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    // Chunked, with no length: refused once past the limit.
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "PUT /{}/v1/models/{id}/artifact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.project_id, app.api_key
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for _ in 0..10 {
+        if stream.write_all(b"400\r\n").await.is_err()
+            || stream.write_all(&[1u8; 1024]).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer),
+    )
+    .await;
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 413"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let fits = upload(&app, &id, vec![7u8; 4096]).await;
+    assert_eq!(fits.status(), StatusCode::OK, "exactly the limit is fine");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(stored_files(&app), (0, 1));
+}
+
+#[tokio::test]
+async fn stalled_and_aborted_uploads_leave_nothing_behind() {
+    let app = spawn_app_with(|s| s.uploads.idle = Duration::from_secs(1)).await;
+    let id = bare_model(&app, "Interrupted").await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    for (abort_after, stall) in [(100usize, false), (5_000, false), (100, true)] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "PUT /{}/v1/models/{id}/artifact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: 100000\r\n\r\n",
+            app.project_id, app.api_key
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&vec![b'x'; abort_after]).await.unwrap();
+        if stall {
+            // Keep the connection open and silent past the idle timeout: the server answers 408.
+            let mut answer = vec![0u8; 512];
+            let read = tokio::time::timeout(
+                Duration::from_secs(10),
+                tokio::io::AsyncReadExt::read(&mut stream, &mut answer),
+            )
+            .await
+            .expect("the server gives up on a stalled body")
+            .unwrap();
+            assert!(
+                String::from_utf8_lossy(&answer[..read]).contains("408"),
+                "{}",
+                String::from_utf8_lossy(&answer[..read])
+            );
+        }
+        drop(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stored_files(&app), (0, 0), "no partial file anywhere");
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["artifact"], Value::Null);
+    let retry = upload(
+        &app,
+        &id,
+        std::fs::read(fixture("synthetic-llama-f32.gguf")).unwrap(),
+    )
+    .await;
+    assert_eq!(retry.status(), StatusCode::OK, "a re-upload succeeds");
+}
+
+#[tokio::test]
+async fn downloads_are_attachments_with_ranges_for_the_owner_only() {
+    let app = spawn_app().await;
+    let id = bare_model(&app, "Download Me").await;
+    let bytes = std::fs::read(fixture("synthetic-qwen3moe-f16.gguf")).unwrap();
+    upload(&app, &id, bytes.clone()).await;
+    let url = format!("{}/{id}/artifact", app.models_url());
+    let whole = app.send(Method::GET, &url, None).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["content-type"], "application/octet-stream");
+    assert!(
+        whole.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(whole.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(whole.bytes().await.unwrap().to_vec(), bytes);
+    let part = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.api_key)
+        .header("Range", "bytes=0-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 0-3/{}", bytes.len()).as_str()
+    );
+    assert_eq!(&part.bytes().await.unwrap()[..], b"GGUF");
+    let tail = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.api_key)
+        .header("Range", "bytes=-10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tail.bytes().await.unwrap().to_vec(),
+        bytes[bytes.len() - 10..].to_vec()
+    );
+    let beyond = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.api_key)
+        .header("Range", "bytes=999999-")
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        beyond,
+        StatusCode::RANGE_NOT_SATISFIABLE,
+        "range_not_satisfiable",
+    )
+    .await;
+    let other = app.other_project("outsider").await;
+    let refused = app
+        .send_with_key(Method::GET, &url, None, Some(&other.api_key))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let read_key = app.key_for(xeroctl::auth::KeyScope::Read).await;
+    let readable = app
+        .send_with_key(Method::GET, &url, None, Some(&read_key))
+        .await;
+    assert_eq!(readable.status(), StatusCode::OK, "a read key may download");
+    let upload_with_read = app
+        .client
+        .put(&url)
+        .bearer_auth(&read_key)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_error(upload_with_read, StatusCode::FORBIDDEN, "forbidden").await;
+}
