@@ -386,6 +386,21 @@ pub enum ModelsAction {
     },
     /// Show one model.
     Show { model: String },
+    /// Upload a model file (GGUF, safetensors, …) with a progress bar; creates the model unless
+    /// --model names one, and prints the metadata found in the file.
+    Upload {
+        /// The file to upload.
+        file: std::path::PathBuf,
+        /// Name of the new model (default: the file name without extension).
+        #[arg(long, conflicts_with = "model")]
+        name: Option<String>,
+        /// Upload to this existing model (display id or UUID) instead of creating one.
+        #[arg(long)]
+        model: Option<String>,
+        /// Share the model to the catalog once the upload is stored.
+        #[arg(long)]
+        share: bool,
+    },
 }
 
 /// Model metadata flags shared by register and edit.

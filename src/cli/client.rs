@@ -98,6 +98,14 @@ impl Client {
             url: self.base.clone(),
             reason: root_cause(&e),
         })?;
+        self.decode(response, url)
+    }
+
+    fn decode(
+        &self,
+        response: reqwest::blocking::Response,
+        url: String,
+    ) -> Result<Value, ClientError> {
         let status = response.status();
         let body = response.text().map_err(|e| ClientError::Transport {
             url: url.clone(),
@@ -124,6 +132,30 @@ impl Client {
                 message: format!("the server answered {status}"),
             }),
         }
+    }
+
+    /// Sends a file body without the usual request timeout (uploads take as long as they take;
+    /// the server aborts a stalled one).
+    pub fn put_body(
+        &self,
+        path: &str,
+        body: reqwest::blocking::Body,
+    ) -> Result<Value, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let mut request = self
+            .http
+            .put(&url)
+            .timeout(Duration::from_secs(7 * 24 * 3600))
+            .header("Content-Type", "application/octet-stream")
+            .body(body);
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().map_err(|e| ClientError::Transport {
+            url: self.base.clone(),
+            reason: root_cause(&e),
+        })?;
+        self.decode(response, url)
     }
 
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {

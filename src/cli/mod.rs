@@ -10,3 +10,4 @@ pub mod deploy;
 pub mod examples;
 pub mod models;
 pub mod style;
+pub mod upload;

@@ -61,7 +61,7 @@ pub fn project_of(
     }
 }
 
-fn all_models(client: &Client, project: &str) -> Result<Vec<ModelView>, ClientError> {
+pub(super) fn all_models(client: &Client, project: &str) -> Result<Vec<ModelView>, ClientError> {
     let mut models = Vec::new();
     for page in 1.. {
         let list: ModelList =
@@ -77,7 +77,7 @@ fn all_models(client: &Client, project: &str) -> Result<Vec<ModelView>, ClientEr
 }
 
 /// A UUID is taken as is; a display id (`mdl_…`, or any unique prefix of one) is looked up.
-fn resolve<'a>(models: &'a [ModelView], id: &str) -> Result<&'a ModelView, ClientError> {
+pub(super) fn resolve<'a>(models: &'a [ModelView], id: &str) -> Result<&'a ModelView, ClientError> {
     if let Some(uuid) = ModelId::parse(id) {
         return models
             .iter()
@@ -257,6 +257,18 @@ fn run_action(
         ModelsAction::Show { model } => {
             let models = all_models(client, project)?;
             show(resolve(&models, &model)?, output)?;
+        }
+        ModelsAction::Upload {
+            file,
+            name,
+            model,
+            share,
+        } => {
+            let target = match model {
+                Some(model) => Some(resolve(&all_models(client, project)?, &model)?.id.clone()),
+                None => None,
+            };
+            super::upload::run(client, project, &file, name, target, share, output)?;
         }
     }
     Ok(())

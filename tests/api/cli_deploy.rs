@@ -192,3 +192,69 @@ fn every_command_has_help_with_an_example() {
         assert!(help.contains("Example"), "{args:?}: {help}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_upload_creates_the_model_prints_what_the_file_says_and_shares() {
+    let app = spawn_app().await;
+    let key = app.api_key.clone();
+    let file = crate::gguf_files::fixture("synthetic-qwen3moe-f16.gguf");
+    let file = file.to_str().unwrap();
+    let table = run(&app, Some(&key), &["models", "upload", file, "--share"]);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let out = text(&table.stdout);
+    for expected in [
+        "architecture: qwen3moe",
+        "experts: 4",
+        "context: 40960",
+        "model shared to the catalog",
+    ] {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    let json = run(
+        &app,
+        Some(&key),
+        &[
+            "models",
+            "upload",
+            file,
+            "--name",
+            "Second copy",
+            "--output",
+            "json",
+        ],
+    );
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let answer: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(answer["model"]["name"], "Second copy");
+    assert_eq!(answer["file"]["parameter_count"], 1344);
+    let missing = run(
+        &app,
+        Some(&key),
+        &["models", "upload", "/nonexistent/file.gguf"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("cannot read"));
+    let bad = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bad.path(), b"GGUF\x63\x00\x00\x00").unwrap();
+    let refused = run(
+        &app,
+        Some(&key),
+        &["models", "upload", bad.path().to_str().unwrap()],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("version 99"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let listed: Value = app
+        .send(reqwest::Method::GET, &app.models_url(), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["total"], 2,
+        "the model made for the refused file was removed again"
+    );
+}
