@@ -106,6 +106,21 @@ async fn declared_values_are_kept_and_shown_beside_the_files() {
     );
     let model: Value = app.get_model(&id).await.json().await.unwrap();
     assert_eq!(model["differences"], answer["differences"]);
+    app.share(&id).await;
+    let page = app
+        .client
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("the uploaded file says"),
+        "the detail page shows both values"
+    );
+    assert!(page.contains("GGUF, 5088 bytes"));
 }
 
 #[tokio::test]
@@ -312,4 +327,116 @@ async fn downloads_are_attachments_with_ranges_for_the_owner_only() {
         .await
         .unwrap();
     assert_error(upload_with_read, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+fn multipart(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "xeroctl-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../etc/passwd\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_models_page_form_uploads_with_csrf_and_a_server_chosen_path() {
+    use crate::sessions::{PASSWORD, browser, field, login, user};
+    let app = spawn_app().await;
+    let id = bare_model(&app, "Form Upload").await;
+    user(&app, "uma").await;
+    let client = browser();
+    login(&app, &client, "uma", PASSWORD).await;
+    let page = client
+        .get(format!(
+            "{}/projects/{}/models",
+            app.address, app.project_id
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "form.upload input[name=csrf]", "value");
+    assert!(!csrf.is_empty(), "an upload form on the models page");
+    let url = format!(
+        "{}/projects/{}/models/{id}/upload",
+        app.address, app.project_id
+    );
+    let gguf = std::fs::read(fixture("synthetic-deepseek2-q8_0.gguf")).unwrap();
+    let (content_type, forged) = multipart("forged", &gguf);
+    let refused = client
+        .post(&url)
+        .header("Content-Type", content_type)
+        .body(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        stored_files(&app),
+        (0, 0),
+        "nothing read or stored without the token"
+    );
+    let (content_type, body) = multipart(&csrf, &gguf);
+    let stored = client
+        .post(&url)
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::SEE_OTHER);
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["architecture"], "deepseek2");
+    assert_eq!(model["quantization"], "Q8_0");
+    assert_eq!(model["parameter_count"], 9088);
+    // T27: the stored path comes from the content hash, never from the client's file name.
+    let sha = model["artifact"]["sha256"].as_str().unwrap();
+    assert!(
+        app.data_dir
+            .path()
+            .join("blobs/sha256")
+            .join(&sha[..2])
+            .join(sha)
+            .exists()
+    );
+    assert!(!app.data_dir.path().join("etc").exists());
+    let (content_type, body) = multipart(&csrf, b"GGUF\x01\x00\x00\x00");
+    let bad = client
+        .post(&url)
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("version 1 is not supported")
+    );
+}
+
+#[tokio::test]
+async fn traversal_probes_on_file_routes_are_refused() {
+    let app = spawn_app().await;
+    for probe in [
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f",
+        "..%c0%af",
+        "a%00b",
+        &"x".repeat(4096),
+    ] {
+        let url = format!("{}/{probe}/artifact", app.models_url());
+        let status = app.send(Method::GET, &url, None).await.status();
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+            "{probe}: {status}"
+        );
+    }
 }

@@ -56,7 +56,15 @@ pub async fn detail_page(
     let model = &shared.model.details;
     let description = markdown::to_safe_html(&model.description);
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
-    let rows: Vec<(&str, String)> = vec![
+    let file = ops::artifacts::file_metadata(&services, id)
+        .await
+        .ok()
+        .flatten();
+    let differences = file
+        .as_ref()
+        .map(|f| f.differences(model))
+        .unwrap_or_default();
+    let mut rows: Vec<(&str, String)> = vec![
         (
             "Architecture",
             format!("{} ({})", card.family_name, card.architecture),
@@ -94,6 +102,18 @@ pub async fn detail_page(
         ("Deployments", card.facts.deployment_count.to_string()),
         ("Model id", card.id.to_string()),
     ];
+    if let (Some(file), Some(crate::catalog::model::Artifact::File { size, sha256 })) =
+        (&file, &shared.model.artifact)
+    {
+        rows.push((
+            "File",
+            format!(
+                "{}, {size} bytes, sha256 {}…",
+                file.format.to_uppercase(),
+                &sha256[..12.min(sha256.len())]
+            ),
+        ));
+    }
     let body = html! {
         nav.crumbs aria-label="Breadcrumb" {
             a href="/models/catalog" { "Model catalog" } " / "
@@ -113,6 +133,13 @@ pub async fn detail_page(
                 aside {
                     dl.metadata {
                         @for (label, value) in &rows { dt { (label) } dd { (value) } }
+                    }
+                    @if !differences.is_empty() {
+                        ul.file-differences aria-label="Declared and read from the file" {
+                            @for (field, declared, from_file) in &differences {
+                                li { "Declared " (field) " " strong { (declared) } ", the uploaded file says " strong { (from_file) } "." }
+                            }
+                        }
                     }
                     div.deploy {
                         @match viewer {

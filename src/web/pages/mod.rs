@@ -11,6 +11,7 @@ pub mod keys;
 pub mod layout;
 pub mod login;
 pub mod projects;
+pub mod upload;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -67,6 +68,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/projects/{project}/models/{model}/edit",
             web::post().to(projects::edit),
+        )
+        .route(
+            "/projects/{project}/models/{model}/upload",
+            web::post().to(upload::upload_form),
         )
         .route(
             "/projects/{project}/models/{model}/{action}",

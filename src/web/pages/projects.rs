@@ -273,6 +273,12 @@ fn model_row(
                     button type="submit" { (if model.shared { "Unshare" } else { "Share" }) }
                 }
                 a href=(format!("{base}/edit")) { "Edit" }
+                form.upload method="post" action=(format!("{base}/upload")) enctype="multipart/form-data" {
+                    // The token comes before the file, so the server checks it before reading any file bytes.
+                    input type="hidden" name="csrf" value=(session.csrf_token);
+                    label { span.visually-hidden { "Model file for " (d.name) } input type="file" name="file" required; }
+                    button type="submit" { "Upload file" }
+                }
                 form method="post" action=(format!("{base}/delete")) {
                     input type="hidden" name="csrf" value=(session.csrf_token);
                     button.danger type="submit" aria-label=(format!("Delete {}", d.name)) { "Delete" }
