@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Seconds an upload may send nothing before it is aborted.
     #[arg(long, env = "XERO_UPLOAD_IDLE_TIMEOUT", default_value_t = 30)]
     pub upload_idle_timeout: u64,
+    /// Bytes that must stay free on the data disk: uploads that would eat into them get 507.
+    #[arg(long, env = "XERO_MIN_FREE_DISK", default_value_t = 1024 * 1024 * 1024)]
+    pub min_free_disk: u64,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -97,6 +100,7 @@ impl Settings {
             uploads: crate::ops::artifacts::UploadLimits {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
+                min_free: args.min_free_disk,
             },
             agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,

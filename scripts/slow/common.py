@@ -15,9 +15,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self, data, port, log):
+    def __init__(self, data, port, log, extra=()):
         self.base = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen([BIN, "serve", "--data", data, "--bind", f"127.0.0.1:{port}"],
+        self.proc = subprocess.Popen([BIN, "serve", "--data", data, "--bind", f"127.0.0.1:{port}", *extra],
                                      stdout=subprocess.DEVNULL, stderr=open(log, "a"))
         deadline = time.time() + 60
         while time.time() < deadline:

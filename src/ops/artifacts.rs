@@ -20,12 +20,16 @@ use crate::formats::{gguf, safetensors};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
-/// Upload bounds (configurable with `serve --max-upload` / `--upload-idle-timeout`).
+/// Upload bounds (configurable with `serve --max-upload`, `--upload-idle-timeout`,
+/// `--min-free-disk`).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
     pub max_bytes: u64,
     /// A body that sends nothing for this long is aborted (actix has no body timeout).
     pub idle: Duration,
+    /// An upload that would leave less free space than this on the data disk is refused, so an
+    /// upload can never starve the database and the index of room.
+    pub min_free: u64,
 }
 
 impl Default for UploadLimits {
@@ -33,7 +37,39 @@ impl Default for UploadLimits {
         Self {
             max_bytes: 64 * 1024 * 1024 * 1024,
             idle: Duration::from_secs(30),
+            min_free: 1024 * 1024 * 1024,
         }
+    }
+}
+
+/// How often (in received bytes) the free space is checked again during an upload.
+const FREE_SPACE_CHECK_EVERY: u64 = 64 * 1024 * 1024;
+
+/// Free bytes for unprivileged users on the filesystem holding `path`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stats` is written by statvfs
+    // before it is read; on failure (non-zero return) it is not read at all.
+    let stats = unsafe {
+        if libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
+fn check_space(dir: &Path, limits: &UploadLimits, more: u64) -> Result<(), OpsError> {
+    match free_bytes(dir) {
+        Some(free) if free < more.saturating_add(limits.min_free) => {
+            Err(OpsError::InsufficientStorage(format!(
+                "not enough free disk space on the server: {free} bytes free, this upload needs {more} more and {} must stay free",
+                limits.min_free
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -66,7 +102,9 @@ pub struct Upload {
     sender: Option<mpsc::Sender<Vec<u8>>>,
     writer: tokio::task::JoinHandle<Result<Received, std::io::Error>>,
     received: u64,
-    max: u64,
+    limits: UploadLimits,
+    dir: PathBuf,
+    next_space_check: u64,
 }
 
 fn tmp_dir(data_dir: &Path) -> PathBuf {
@@ -100,14 +138,15 @@ fn io_error(error: std::io::Error) -> OpsError {
 impl Upload {
     /// Opens the temporary file; `declared` is the body's Content-Length, when given.
     pub fn start(services: &Services, declared: Option<u64>) -> Result<Self, OpsError> {
-        let max = services.uploads.max_bytes;
+        let limits = services.uploads;
         if let Some(length) = declared
-            && length > max
+            && length > limits.max_bytes
         {
-            return Err(too_large(max));
+            return Err(too_large(limits.max_bytes));
         }
         let dir = tmp_dir(&services.data_dir);
         std::fs::create_dir_all(&dir).map_err(io_error)?;
+        check_space(&dir, &limits, declared.unwrap_or(0))?;
         let path = dir.join(format!("upload-{}.part", uuid::Uuid::new_v4()));
         let file = std::fs::File::create(&path).map_err(io_error)?;
         let temp = TempFile { path, keep: false };
@@ -133,15 +172,21 @@ impl Upload {
             sender: Some(sender),
             writer,
             received: 0,
-            max,
+            limits,
+            dir,
+            next_space_check: FREE_SPACE_CHECK_EVERY,
         })
     }
 
     /// Passes one chunk on; refuses the body once it exceeds the limit.
     pub async fn push(&mut self, chunk: Vec<u8>) -> Result<(), OpsError> {
         self.received += chunk.len() as u64;
-        if self.received > self.max {
-            return Err(too_large(self.max));
+        if self.received > self.limits.max_bytes {
+            return Err(too_large(self.limits.max_bytes));
+        }
+        if self.received >= self.next_space_check {
+            self.next_space_check = self.received + FREE_SPACE_CHECK_EVERY;
+            check_space(&self.dir, &self.limits, FREE_SPACE_CHECK_EVERY)?;
         }
         let sender = self
             .sender

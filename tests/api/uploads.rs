@@ -440,3 +440,26 @@ async fn traversal_probes_on_file_routes_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_upload_that_would_fill_the_disk_is_507_and_stores_nothing() {
+    // T24: the reserve is larger than any disk here, so every upload would eat into it.
+    let app = spawn_app_with(|s| s.uploads.min_free = u64::MAX / 2).await;
+    let id = bare_model(&app, "No room").await;
+    let response = upload(
+        &app,
+        &id,
+        std::fs::read(fixture("synthetic-llama-f32.gguf")).unwrap(),
+    )
+    .await;
+    let message = assert_error(
+        response,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_storage",
+    )
+    .await;
+    assert!(message.contains("free disk space"), "{message}");
+    assert_eq!(stored_files(&app), (0, 0));
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["artifact"], Value::Null);
+}
