@@ -2,6 +2,7 @@
 //!
 //! Rooms, and which way they may import:
 //! - `catalog`: the domain (ids, units, licenses, tags, roles); pure, imports nothing of ours.
+//! - `formats`: model file headers (GGUF, safetensors, config.json); pure, imports nothing of ours.
 //! - `store`: SQLite (rusqlite lives here only); imports `catalog`.
 //! - `auth`: API keys and passwords → `Principal`; imports `store` types and `catalog`.
 //! - `ops`: use cases joining the rooms; `Services` holds the store.

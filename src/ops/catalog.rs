@@ -22,15 +22,6 @@ pub async fn search_catalog(
         .map_err(OpsError::from)
 }
 
-/// Returns a shared model; unshared and unknown models are "not found" alike.
-pub async fn catalog_model(services: &Services, id: ModelId) -> Result<SharedModel, OpsError> {
-    services
-        .store
-        .call(move |conn| shared::find_shared(conn, &id))
-        .await?
-        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })
-}
-
 /// Returns a shared model with its catalog entry as of now (role, badges, deployments).
 pub async fn catalog_entry(
     services: &Services,
