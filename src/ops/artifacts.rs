@@ -385,3 +385,67 @@ pub async fn file_metadata(
         .call(move |conn| store::files::file_metadata(conn, &id))
         .await?)
 }
+
+/// Applies an uploaded Hugging Face `config.json`: its architecture (`model_type`, else the
+/// first of `architectures`), context (`max_position_embeddings`) and expert count fill the
+/// model's empty fields. The model's stored file, if any, is left as it is.
+pub async fn apply_config(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    bytes: Vec<u8>,
+) -> Result<Stored, OpsError> {
+    require_write(principal, project)?;
+    let config = safetensors::read_config(&bytes[..])
+        .map_err(|e| OpsError::InvalidModelFile(e.to_string()))?;
+    let metadata = FileMetadata {
+        format: "config.json".into(),
+        architecture: config.architecture,
+        context_length: config.context_length,
+        expert_count: config.expert_count,
+        ..FileMetadata::default()
+    };
+    let actor = principal.actor();
+    let project = project.clone();
+    let stored = services
+        .store
+        .write(move |tx| {
+            let Some(mut model) = store::models::find_model(tx, &project, &id)? else {
+                return Ok(None);
+            };
+            let filled = metadata.fill_empty(&mut model.details);
+            let at = now();
+            if !filled.is_empty() {
+                store::models::update_details(tx, &id, &model.details, &at)?;
+                model.updated_at = at.clone();
+                if model.shared {
+                    outbox::enqueue(tx, &id, &at)?;
+                }
+            }
+            let target = id.to_string();
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: &actor,
+                    project_id: Some(&project),
+                    action: "model.config",
+                    target_kind: "model",
+                    target_id: &target,
+                    detail: Some(&filled.join(",")),
+                },
+                &at,
+            )?;
+            Ok(Some(Stored {
+                model,
+                metadata,
+                filled,
+            }))
+        })
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
+    if stored.model.shared {
+        index_sync::sync_after_write(services).await;
+    }
+    Ok(stored)
+}

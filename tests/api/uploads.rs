@@ -463,3 +463,54 @@ async fn an_upload_that_would_fill_the_disk_is_507_and_stores_nothing() {
     let model: Value = app.get_model(&id).await.json().await.unwrap();
     assert_eq!(model["artifact"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_config_json_fills_architecture_and_context() {
+    let app = spawn_app().await;
+    let id = bare_model(&app, "HF snapshot").await;
+    let url = format!("{}/{id}/config", app.models_url());
+    let config = json!({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "max_position_embeddings": 32768});
+    let answer: Value = app
+        .send(Method::PUT, &url, Some(&config))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["filled"], json!(["architecture", "context_length"]));
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(
+        (
+            model["architecture"].as_str(),
+            model["context_length"].as_u64()
+        ),
+        (Some("qwen2"), Some(32768))
+    );
+    let broken = app
+        .client
+        .put(&url)
+        .bearer_auth(&app.api_key)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_error(broken, StatusCode::BAD_REQUEST, "invalid_model_file").await;
+    // T22: whatever bytes a file holds, a download is never served as a page.
+    let raw = bare_model(&app, "Raw bytes").await;
+    upload(
+        &app,
+        &raw,
+        b"<html><script>alert(1)</script></html>".to_vec(),
+    )
+    .await;
+    let download = app
+        .send(
+            Method::GET,
+            &format!("{}/{raw}/artifact", app.models_url()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        download.headers()["content-type"],
+        "application/octet-stream"
+    );
+}

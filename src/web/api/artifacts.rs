@@ -83,6 +83,47 @@ pub async fn upload_artifact(
     Ok(web::Json(UploadResponse::new(&stored, role)))
 }
 
+/// Reads a Hugging Face `config.json` (the body, at most 1 MiB): its architecture, context
+/// length and expert count fill the model's empty fields.
+#[utoipa::path(
+    tag = "models",
+    params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID")),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, body = UploadResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("api_key" = []))
+)]
+#[put("/models/{id}/config")]
+pub async fn upload_config(
+    principal: web::ReqData<Principal>,
+    path: web::Path<(String, String)>,
+    mut body: web::Payload,
+    services: web::Data<Services>,
+) -> Result<web::Json<UploadResponse>, ApiError> {
+    let project = authorize_project(&principal, &path.0)?;
+    let id = parse_model_id(&path.1)?;
+    ops::models::require_write(&principal, &project)?;
+    let limit = crate::formats::safetensors::MAX_CONFIG as usize;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("cannot read the body: {e}"),
+            )
+        })?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("config.json is larger than {limit} bytes"),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let stored = ops::artifacts::apply_config(&services, &principal, &project, id, bytes).await?;
+    let role = ops::placement::role_of(&services, id).await?;
+    Ok(web::Json(UploadResponse::new(&stored, role)))
+}
+
 /// Downloads the model's file. Always an attachment of type `application/octet-stream`, so it
 /// can never render as a page; `Range: bytes=…` gets a 206.
 #[utoipa::path(

@@ -50,6 +50,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(models::unshare_model)
                 .service(artifacts::upload_artifact)
                 .service(artifacts::download_artifact)
+                .service(artifacts::upload_config)
                 .service(endpoints::list_endpoints)
                 .service(endpoints::create_endpoint)
                 .service(endpoints::delete_endpoint),
