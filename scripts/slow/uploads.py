@@ -70,7 +70,8 @@ def t28_slow_clients():
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
     s.settimeout(30)
     first = s.recv(200)
-    print(f"T28a slow head: answered {first.split(b'\r\n')[0].decode() or 'closed'} after {time.time() - t0:.1f} s")
+    line = first.split(b"\r\n")[0].decode() or "closed"
+    print(f"T28a slow head: answered {line} after {time.time() - t0:.1f} s")
     s.close()
     # (b) a body trickling 1 byte/s: the server's idle timeout is 5 s, so one byte per 6 s stalls
     s = socket.create_connection(("127.0.0.1", port))
@@ -85,7 +86,8 @@ def t28_slow_clients():
             time.sleep(5)
         except OSError:
             break
-    print(f"T28b trickling body: {answer.split(b'\r\n')[0].decode() or 'closed'} after {time.time() - t0:.1f} s")
+    line = answer.split(b"\r\n")[0].decode() or "closed"
+    print(f"T28b trickling body: {line} after {time.time() - t0:.1f} s")
     s.close()
     # (c) idle connections while searching
     def search(seconds, out):
@@ -110,22 +112,24 @@ def t28_slow_clients():
 
 
 def t33_disk_full():
-    mount = tempfile.mkdtemp()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mount], capture_output=True).returncode != 0:
-        print("T33 disk full: skipped (cannot mount a tmpfs here)")
-        return
-    try:
-        server, project, key, model = setup(mount)
-        status, body = stream_upload(server, project, key, model, 100 << 20)
-        leftovers = os.listdir(os.path.join(mount, "tmp")) if os.path.isdir(os.path.join(mount, "tmp")) else []
-        code = json.loads(body)["error"]["code"] if status >= 400 else "-"
-        small = stream_upload(server, project, key, model, 1 << 20)[0]
-        listed = call(server.base, "GET", f"/{project}/v1/models", key)["total"]
-        print(f"T33 100 MiB upload into a 64 MiB disk: HTTP {status} {code}, temp files left {len(leftovers)}; "
-              f"afterwards a 1 MiB upload -> HTTP {small}, model list works ({listed} model)")
-        server.stop()
-    finally:
-        subprocess.run(["umount", mount])
+    for label, extra in [("with the default 1 GiB reserve", []), ("without a reserve (ENOSPC mid-stream)", ["--min-free-disk", "0"])]:
+        mount = tempfile.mkdtemp()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mount], capture_output=True).returncode != 0:
+            print("T33 disk full: skipped (cannot mount a tmpfs here)")
+            return
+        try:
+            server, project, key, model = setup(mount, extra)
+            status, body = stream_upload(server, project, key, model, 100 << 20)
+            tmp = os.path.join(mount, "tmp")
+            leftovers = os.listdir(tmp) if os.path.isdir(tmp) else []
+            code = json.loads(body)["error"]["code"] if status >= 400 else "-"
+            small = stream_upload(server, project, key, model, 1 << 20)[0]
+            listed = call(server.base, "GET", f"/{project}/v1/models", key)["total"]
+            print(f"T33 {label}: 100 MiB upload into a 64 MiB disk -> HTTP {status} {code}, temp files left {len(leftovers)}; "
+                  f"then a 1 MiB upload -> HTTP {small}; model list works ({listed} model)")
+            server.stop()
+        finally:
+            subprocess.run(["umount", mount])
 
 
 if __name__ == "__main__":
