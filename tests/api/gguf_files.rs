@@ -4,7 +4,17 @@
 use xeroctl::formats::gguf::read_header;
 
 /// (file, architecture, name, context, file type, parameters, experts)
-pub const FIXTURES: &[(&str, &str, &str, u64, Option<u32>, Option<u64>, Option<u64>)] = &[
+pub type Fixture = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u64,
+    Option<u32>,
+    Option<u64>,
+    Option<u64>,
+);
+
+pub const FIXTURES: &[Fixture] = &[
     (
         "ggml-vocab-baichuan.gguf",
         "baichuan",
