@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// Bytes that must stay free on the data disk: uploads that would eat into them get 507.
     #[arg(long, env = "XERO_MIN_FREE_DISK", default_value_t = 1024 * 1024 * 1024)]
     pub min_free_disk: u64,
+    /// Bytes of uploaded files one project may hold (default: no quota).
+    #[arg(long, env = "XERO_PROJECT_QUOTA")]
+    pub project_quota: Option<u64>,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -101,6 +104,7 @@ impl Settings {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
                 min_free: args.min_free_disk,
+                project_quota: args.project_quota,
             },
             agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,

@@ -30,6 +30,8 @@ pub struct UploadLimits {
     /// An upload that would leave less free space than this on the data disk is refused, so an
     /// upload can never starve the database and the index of room.
     pub min_free: u64,
+    /// Bytes of uploaded files one project may hold (`None`: no quota).
+    pub project_quota: Option<u64>,
 }
 
 impl Default for UploadLimits {
@@ -38,6 +40,7 @@ impl Default for UploadLimits {
             max_bytes: 64 * 1024 * 1024 * 1024,
             idle: Duration::from_secs(30),
             min_free: 1024 * 1024 * 1024,
+            project_quota: None,
         }
     }
 }
@@ -102,6 +105,9 @@ pub struct Upload {
     sender: Option<mpsc::Sender<Vec<u8>>>,
     writer: tokio::task::JoinHandle<Result<Received, std::io::Error>>,
     received: u64,
+    /// The smaller of the size limit and what is left of the project's quota.
+    max: u64,
+    over_quota: bool,
     limits: UploadLimits,
     dir: PathBuf,
     next_space_check: u64,
@@ -136,13 +142,20 @@ fn io_error(error: std::io::Error) -> OpsError {
 }
 
 impl Upload {
-    /// Opens the temporary file; `declared` is the body's Content-Length, when given.
-    pub fn start(services: &Services, declared: Option<u64>) -> Result<Self, OpsError> {
+    /// Opens the temporary file; `declared` is the body's Content-Length, when given, and
+    /// `quota_left` what the project may still store (see [`quota_left`]).
+    pub fn start(
+        services: &Services,
+        declared: Option<u64>,
+        quota_left: Option<u64>,
+    ) -> Result<Self, OpsError> {
         let limits = services.uploads;
+        let over_quota = quota_left.is_some_and(|left| left < limits.max_bytes);
+        let max = quota_left.map_or(limits.max_bytes, |left| left.min(limits.max_bytes));
         if let Some(length) = declared
-            && length > limits.max_bytes
+            && length > max
         {
-            return Err(too_large(limits.max_bytes));
+            return Err(limit_error(max, over_quota));
         }
         let dir = tmp_dir(&services.data_dir);
         std::fs::create_dir_all(&dir).map_err(io_error)?;
@@ -172,6 +185,8 @@ impl Upload {
             sender: Some(sender),
             writer,
             received: 0,
+            max,
+            over_quota,
             limits,
             dir,
             next_space_check: FREE_SPACE_CHECK_EVERY,
@@ -181,8 +196,8 @@ impl Upload {
     /// Passes one chunk on; refuses the body once it exceeds the limit.
     pub async fn push(&mut self, chunk: Vec<u8>) -> Result<(), OpsError> {
         self.received += chunk.len() as u64;
-        if self.received > self.limits.max_bytes {
-            return Err(too_large(self.limits.max_bytes));
+        if self.received > self.max {
+            return Err(limit_error(self.max, self.over_quota));
         }
         if self.received >= self.next_space_check {
             self.next_space_check = self.received + FREE_SPACE_CHECK_EVERY;
@@ -218,10 +233,31 @@ impl Upload {
     }
 }
 
-fn too_large(max: u64) -> OpsError {
-    OpsError::PayloadTooLarge(format!(
-        "the file is larger than this server's upload limit of {max} bytes"
-    ))
+fn limit_error(max: u64, over_quota: bool) -> OpsError {
+    OpsError::PayloadTooLarge(if over_quota {
+        format!(
+            "the file does not fit in the project's storage quota: {max} bytes are left (delete or replace other models' files)"
+        )
+    } else {
+        format!("the file is larger than this server's upload limit of {max} bytes")
+    })
+}
+
+/// What the project may still store for `model` (whose current file the upload replaces).
+pub async fn quota_left(
+    services: &Services,
+    project: &ProjectId,
+    model: ModelId,
+) -> Result<Option<u64>, OpsError> {
+    let Some(quota) = services.uploads.project_quota else {
+        return Ok(None);
+    };
+    let project = project.clone();
+    let used = services
+        .store
+        .call(move |conn| store::files::stored_bytes(conn, &project, &model))
+        .await?;
+    Ok(Some(quota.saturating_sub(used)))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -29,6 +29,21 @@ pub fn set_file(
     Ok(())
 }
 
+/// Bytes of uploaded files the project's models hold, not counting `except`'s (which an upload
+/// is about to replace).
+pub fn stored_bytes(
+    conn: &Connection,
+    project: &crate::catalog::ids::ProjectId,
+    except: &ModelId,
+) -> Result<u64, StoreError> {
+    let total: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(artifact_size), 0) FROM models WHERE project_id = ?1 AND id <> ?2 AND artifact_sha256 IS NOT NULL",
+        params![project, except],
+        |r| r.get(0),
+    )?;
+    Ok(total.max(0) as u64)
+}
+
 pub fn file_metadata(conn: &Connection, id: &ModelId) -> Result<Option<FileMetadata>, StoreError> {
     let json: Option<String> = conn
         .query_row(

@@ -211,7 +211,13 @@ async fn stalled_and_aborted_uploads_leave_nothing_behind() {
     let app = spawn_app_with(|s| s.uploads.idle = Duration::from_secs(1)).await;
     let id = bare_model(&app, "Interrupted").await;
     let address = app.address.trim_start_matches("http://").to_owned();
-    for (abort_after, stall) in [(100usize, false), (5_000, false), (100, true)] {
+    // T25: the client goes away at 10 %, 50 % and 99 % of the declared body, or stalls.
+    for (abort_after, stall) in [
+        (10_000usize, false),
+        (50_000, false),
+        (99_000, false),
+        (100, true),
+    ] {
         let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
         let head = format!(
             "PUT /{}/v1/models/{id}/artifact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: 100000\r\n\r\n",
@@ -513,4 +519,26 @@ async fn a_config_json_fills_architecture_and_context() {
         download.headers()["content-type"],
         "application/octet-stream"
     );
+}
+
+#[tokio::test]
+async fn a_project_quota_limits_stored_bytes_and_a_replacement_fits() {
+    // T24: 6 000 bytes hold one 5 088-byte file, not two; replacing the file still fits.
+    let app = spawn_app_with(|s| s.uploads.project_quota = Some(6_000)).await;
+    let file = std::fs::read(fixture("synthetic-llama-f32.gguf")).unwrap();
+    let first = bare_model(&app, "First").await;
+    assert_eq!(
+        upload(&app, &first, file.clone()).await.status(),
+        StatusCode::OK
+    );
+    let second = bare_model(&app, "Second").await;
+    let refused = upload(&app, &second, file.clone()).await;
+    let message = assert_error(refused, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert!(message.contains("quota"), "{message}");
+    assert_eq!(
+        upload(&app, &first, file).await.status(),
+        StatusCode::OK,
+        "a replacement fits"
+    );
+    assert_eq!(stored_files(&app).0, 0);
 }

@@ -53,7 +53,8 @@ pub async fn upload_artifact(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let mut upload = Upload::start(&services, declared_length)?;
+    let quota = ops::artifacts::quota_left(&services, &project, id).await?;
+    let mut upload = Upload::start(&services, declared_length, quota)?;
     let idle = services.uploads.idle;
     loop {
         match tokio::time::timeout(idle, body.next()).await {

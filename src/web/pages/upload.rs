@@ -74,7 +74,8 @@ pub async fn upload_form(
                     }
                 }
                 Some("file") if csrf_ok => {
-                    let mut upload = Upload::start(&services, None)?;
+                    let quota = ops::artifacts::quota_left(&services, &project, id).await?;
+                    let mut upload = Upload::start(&services, None, quota)?;
                     loop {
                         match tokio::time::timeout(idle, field.next()).await {
                             Err(_) => {
