@@ -59,7 +59,7 @@ pub struct Settings {
     pub index_sync: bool,
     /// How long an agent stays active after its last heartbeat.
     pub agent_ttl: Duration,
-    pub uploads: crate::ops::artifacts::UploadLimits,
+    pub uploads: crate::ops::upload::UploadLimits,
 }
 
 /// A setting that cannot be used.
@@ -100,7 +100,7 @@ impl Settings {
             return Err(ConfigError::BadUploadTimeout);
         }
         Ok(Self {
-            uploads: crate::ops::artifacts::UploadLimits {
+            uploads: crate::ops::upload::UploadLimits {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
                 min_free: args.min_free_disk,
@@ -126,7 +126,7 @@ impl Settings {
             index_sync: true,
             secure_cookies: false,
             agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
-            uploads: crate::ops::artifacts::UploadLimits::default(),
+            uploads: crate::ops::upload::UploadLimits::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod models;
 pub mod placement;
 pub mod session;
 pub mod share;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,7 +45,7 @@ pub struct Services {
     pub data_dir: PathBuf,
     /// An agent is active while its last heartbeat is younger than this (SPEC §2).
     pub agent_ttl: std::time::Duration,
-    pub uploads: artifacts::UploadLimits,
+    pub uploads: upload::UploadLimits,
 }
 
 /// Agents stay active this long after their last heartbeat unless configured otherwise.
@@ -88,7 +89,7 @@ impl Services {
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
             agent_ttl: DEFAULT_AGENT_TTL,
-            uploads: artifacts::UploadLimits::default(),
+            uploads: upload::UploadLimits::default(),
         })
     }
 

@@ -59,7 +59,7 @@ impl Application {
         services.sync_after_writes = settings.index_sync;
         services.agent_ttl = settings.agent_ttl;
         services.uploads = settings.uploads;
-        ops::artifacts::clean_temporary_files(&settings.data_dir);
+        ops::upload::clean_temporary_files(&settings.data_dir);
         if settings.demo {
             tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
         }

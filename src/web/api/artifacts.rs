@@ -11,7 +11,8 @@ use utoipa::IntoParams;
 
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
-use crate::ops::artifacts::{Upload, artifact_file, store_upload};
+use crate::ops::artifacts::{artifact_file, store_upload};
+use crate::ops::upload::Upload;
 use crate::ops::{self, OpsError, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::ErrorBody;
@@ -53,7 +54,7 @@ pub async fn upload_artifact(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let quota = ops::artifacts::quota_left(&services, &project, id).await?;
+    let quota = ops::upload::quota_left(&services, &project, id).await?;
     let mut upload = Upload::start(&services, declared_length, quota)?;
     let idle = services.uploads.idle;
     loop {

@@ -12,7 +12,8 @@ use super::login::forbidden;
 use super::projects::{member, not_found, private};
 use super::{html as respond, layout};
 use crate::catalog::ids::ModelId;
-use crate::ops::artifacts::{Upload, store_upload};
+use crate::ops::artifacts::store_upload;
+use crate::ops::upload::Upload;
 use crate::ops::{self, OpsError, Services};
 use crate::web::session::form_allowed;
 
@@ -74,7 +75,7 @@ pub async fn upload_form(
                     }
                 }
                 Some("file") if csrf_ok => {
-                    let quota = ops::artifacts::quota_left(&services, &project, id).await?;
+                    let quota = ops::upload::quota_left(&services, &project, id).await?;
                     let mut upload = Upload::start(&services, None, quota)?;
                     loop {
                         match tokio::time::timeout(idle, field.next()).await {

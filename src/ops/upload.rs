@@ -1,0 +1,251 @@
+//! Receiving an upload body: chunks go through a bounded channel to a blocking writer that
+//! hashes them into a temporary file in the data directory. Size limit, project quota and the
+//! free-space reserve are enforced while receiving; any failure removes the temporary file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use super::{OpsError, Services};
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::store;
+
+/// Upload bounds (configurable with `serve --max-upload`, `--upload-idle-timeout`,
+/// `--min-free-disk`).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    pub max_bytes: u64,
+    /// A body that sends nothing for this long is aborted (actix has no body timeout).
+    pub idle: Duration,
+    /// An upload that would leave less free space than this on the data disk is refused, so an
+    /// upload can never starve the database and the index of room.
+    pub min_free: u64,
+    /// Bytes of uploaded files one project may hold (`None`: no quota).
+    pub project_quota: Option<u64>,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024 * 1024,
+            idle: Duration::from_secs(30),
+            min_free: 1024 * 1024 * 1024,
+            project_quota: None,
+        }
+    }
+}
+
+/// How often (in received bytes) the free space is checked again during an upload.
+const FREE_SPACE_CHECK_EVERY: u64 = 64 * 1024 * 1024;
+
+/// Free bytes for unprivileged users on the filesystem holding `path`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stats` is written by statvfs
+    // before it is read; on failure (non-zero return) it is not read at all.
+    let stats = unsafe {
+        if libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
+fn check_space(dir: &Path, limits: &UploadLimits, more: u64) -> Result<(), OpsError> {
+    match free_bytes(dir) {
+        Some(free) if free < more.saturating_add(limits.min_free) => {
+            Err(OpsError::InsufficientStorage(format!(
+                "not enough free disk space on the server: {free} bytes free, this upload needs {more} more and {} must stay free",
+                limits.min_free
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Chunks in flight between the network and the disk: memory stays at a few chunks.
+const CHANNEL_CHUNKS: usize = 8;
+
+/// A temporary file removed on drop unless it was moved into storage.
+pub(super) struct TempFile {
+    pub(super) path: PathBuf,
+    pub(super) keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A completely received body, still in its temporary file.
+pub struct Received {
+    pub(super) temp: TempFile,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A body being received.
+pub struct Upload {
+    sender: Option<mpsc::Sender<Vec<u8>>>,
+    writer: tokio::task::JoinHandle<Result<Received, std::io::Error>>,
+    received: u64,
+    /// The smaller of the size limit and what is left of the project's quota.
+    max: u64,
+    over_quota: bool,
+    limits: UploadLimits,
+    dir: PathBuf,
+    next_space_check: u64,
+}
+
+pub(super) fn tmp_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("tmp")
+}
+
+/// Removes temporary files left by a server killed mid-upload.
+pub fn clean_temporary_files(data_dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(tmp_dir(data_dir)) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+pub(super) fn io_error(error: std::io::Error) -> OpsError {
+    if error.kind() == std::io::ErrorKind::StorageFull {
+        OpsError::InsufficientStorage("the server's disk is full: the upload was not stored".into())
+    } else {
+        OpsError::InvalidInput(format!("cannot store the upload: {error}"))
+    }
+}
+
+impl Upload {
+    /// Opens the temporary file; `declared` is the body's Content-Length, when given, and
+    /// `quota_left` what the project may still store (see [`quota_left`]).
+    pub fn start(
+        services: &Services,
+        declared: Option<u64>,
+        quota_left: Option<u64>,
+    ) -> Result<Self, OpsError> {
+        let limits = services.uploads;
+        let over_quota = quota_left.is_some_and(|left| left < limits.max_bytes);
+        let max = quota_left.map_or(limits.max_bytes, |left| left.min(limits.max_bytes));
+        if let Some(length) = declared
+            && length > max
+        {
+            return Err(limit_error(max, over_quota));
+        }
+        let dir = tmp_dir(&services.data_dir);
+        std::fs::create_dir_all(&dir).map_err(io_error)?;
+        check_space(&dir, &limits, declared.unwrap_or(0))?;
+        let path = dir.join(format!("upload-{}.part", uuid::Uuid::new_v4()));
+        let file = std::fs::File::create(&path).map_err(io_error)?;
+        let temp = TempFile { path, keep: false };
+        let (sender, mut receiver) = mpsc::channel::<Vec<u8>>(CHANNEL_CHUNKS);
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            while let Some(chunk) = receiver.blocking_recv() {
+                hasher.update(&chunk);
+                out.write_all(&chunk)?;
+                size += chunk.len() as u64;
+            }
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            Ok(Received {
+                temp,
+                size,
+                sha256: hex(&hasher.finalize()),
+            })
+        });
+        Ok(Self {
+            sender: Some(sender),
+            writer,
+            received: 0,
+            max,
+            over_quota,
+            limits,
+            dir,
+            next_space_check: FREE_SPACE_CHECK_EVERY,
+        })
+    }
+
+    /// Passes one chunk on; refuses the body once it exceeds the limit.
+    pub async fn push(&mut self, chunk: Vec<u8>) -> Result<(), OpsError> {
+        self.received += chunk.len() as u64;
+        if self.received > self.max {
+            return Err(limit_error(self.max, self.over_quota));
+        }
+        if self.received >= self.next_space_check {
+            self.next_space_check = self.received + FREE_SPACE_CHECK_EVERY;
+            check_space(&self.dir, &self.limits, FREE_SPACE_CHECK_EVERY)?;
+        }
+        let sender = self
+            .sender
+            .as_ref()
+            .ok_or_else(|| OpsError::InvalidInput("upload closed".into()))?;
+        if sender.send(chunk).await.is_err() {
+            // The writer stopped: its error says why.
+            self.sender = None;
+            return Err(self.writer_error().await);
+        }
+        Ok(())
+    }
+
+    async fn writer_error(&mut self) -> OpsError {
+        match (&mut self.writer).await {
+            Ok(Err(error)) => io_error(error),
+            _ => OpsError::InvalidInput("the upload writer stopped".into()),
+        }
+    }
+
+    /// Ends the body: the file is flushed and synced.
+    pub async fn finish(mut self) -> Result<Received, OpsError> {
+        self.sender = None;
+        match (&mut self.writer).await {
+            Ok(Ok(received)) => Ok(received),
+            Ok(Err(error)) => Err(io_error(error)),
+            Err(e) => Err(OpsError::InvalidInput(format!("upload task failed: {e}"))),
+        }
+    }
+}
+
+fn limit_error(max: u64, over_quota: bool) -> OpsError {
+    OpsError::PayloadTooLarge(if over_quota {
+        format!(
+            "the file does not fit in the project's storage quota: {max} bytes are left (delete or replace other models' files)"
+        )
+    } else {
+        format!("the file is larger than this server's upload limit of {max} bytes")
+    })
+}
+
+/// What the project may still store for `model` (whose current file the upload replaces).
+pub async fn quota_left(
+    services: &Services,
+    project: &ProjectId,
+    model: ModelId,
+) -> Result<Option<u64>, OpsError> {
+    let Some(quota) = services.uploads.project_quota else {
+        return Ok(None);
+    };
+    let project = project.clone();
+    let used = services
+        .store
+        .call(move |conn| store::files::stored_bytes(conn, &project, &model))
+        .await?;
+    Ok(Some(quota.saturating_sub(used)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
