@@ -488,3 +488,83 @@ async fn the_demo_catalog_is_searchable() {
     assert_eq!(answer["total"], lines);
     assert!(catalog_total(&client, &server.base, "qwen").await > 100);
 }
+
+#[tokio::test]
+async fn an_upload_cut_by_sigkill_leaves_nothing_after_restart() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let project = admin_ok(
+        &data,
+        &["create-project", "--slug", "killed", "--name", "Killed"],
+    );
+    let key = admin_ok(&data, &["create-key", "--project", &project]);
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let model: Value = client
+        .post(format!("{}/{project}/v1/models", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"name": "half"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = model["id"].as_str().unwrap().to_owned();
+    // T25: half of the declared body arrives, then the server dies mid-stream.
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "PUT /{project}/v1/models/{id}/artifact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Length: 2000000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![0u8; 1_000_000]).await.unwrap();
+    let tmp = data.join("tmp");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(&tmp).map_or(0, |d| d.count()) == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        1,
+        "the partial file exists mid-stream"
+    );
+    server.kill();
+    drop(stream);
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "removed at start-up"
+    );
+    let url = format!("{}/{project}/v1/models/{id}", server.base);
+    let model: Value = client
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(model["artifact"], Value::Null, "no file recorded");
+    let retry = client
+        .put(format!("{url}/artifact"))
+        .bearer_auth(&key)
+        .body(vec![1u8; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        retry.status(),
+        reqwest::StatusCode::OK,
+        "a re-upload succeeds"
+    );
+}
