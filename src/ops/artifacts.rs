@@ -149,22 +149,33 @@ pub async fn store_upload(
     Ok(stored)
 }
 
+/// A model's stored file, for download.
+pub struct StoredFile {
+    pub model: Model,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+}
+
 /// The stored file of a model, for download.
 pub async fn artifact_file(
     services: &Services,
     principal: &Principal,
     project: &ProjectId,
     id: ModelId,
-) -> Result<(Model, PathBuf, u64), OpsError> {
+) -> Result<StoredFile, OpsError> {
     require_read(principal, project)?;
     let model = super::models::get_model(services, principal, project, id).await?;
     match &model.artifact {
         Some(Artifact::File { size, sha256 })
             if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) =>
         {
-            let path = blob_path(&services.data_dir, sha256);
-            let size = *size;
-            Ok((model, path, size))
+            Ok(StoredFile {
+                path: blob_path(&services.data_dir, sha256),
+                size: *size,
+                sha256: sha256.clone(),
+                model,
+            })
         }
         _ => Err(OpsError::ArtifactNotFound { id: id.to_string() }),
     }

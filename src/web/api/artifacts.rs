@@ -143,7 +143,8 @@ pub async fn download_artifact(
 ) -> Result<HttpResponse, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    let (model, file_path, size) = artifact_file(&services, &principal, &project, id).await?;
+    let stored = artifact_file(&services, &principal, &project, id).await?;
+    let (model, file_path, size) = (&stored.model, &stored.path, stored.size);
     let range = match request.headers().get(header::RANGE) {
         None => None,
         Some(value) => Some(
@@ -174,7 +175,7 @@ pub async fn download_artifact(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .insert_header(("X-Content-SHA256", sha_of(&model)));
+        .insert_header(("X-Content-SHA256", stored.sha256.as_str()));
     if range.is_some() {
         response.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
     }
@@ -182,13 +183,6 @@ pub async fn download_artifact(
         length,
         file_stream(file, start, length),
     )))
-}
-
-fn sha_of(model: &crate::catalog::model::Model) -> String {
-    match &model.artifact {
-        Some(crate::catalog::model::Artifact::File { sha256, .. }) => sha256.clone(),
-        _ => String::new(),
-    }
 }
 
 /// A name safe in a header: letters, digits, `.-_`, and the format's extension.

@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
+use super::access::{CsrfForm, not_found, private, text};
 use super::login::forbidden;
-use super::projects::{CsrfForm, not_found, private, text};
 use super::{html as respond, layout};
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};

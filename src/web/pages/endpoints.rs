@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
+use super::access::{CsrfForm, member, member_form, not_found, private, project_name};
 use super::login::forbidden;
-use super::projects::{CsrfForm, member, member_form, not_found, private, project_name};
 use super::{html as respond, layout};
 use crate::catalog::ids::ModelId;
 use crate::catalog::infra::{EndpointId, EndpointStatus, Tier};

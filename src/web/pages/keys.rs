@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::projects::{CsrfForm, member, member_form, not_found, private, project_name, text};
+use super::access::{CsrfForm, member, member_form, not_found, private, project_name, text};
 use super::{html as respond, layout};
 use crate::auth::KeyScope;
 use crate::catalog::ids::ProjectId;

@@ -1,6 +1,7 @@
 //! Server-rendered pages (maud lives here only). Every user value goes through maud's escaping;
 //! the only `PreEscaped` is the sanitised output of `markdown::to_safe_html`.
 
+pub mod access;
 pub mod admin;
 pub mod catalog;
 pub mod components;

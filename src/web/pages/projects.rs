@@ -1,5 +1,5 @@
 //! Project pages for members: `/projects/{id}/models` (register, edit, delete, share, unshare);
-//! the keys page is in `keys.rs`. Non-members get 404, anonymous
+//! the keys page is in `keys.rs`, the access checks every member page shares in `access.rs`. Non-members get 404, anonymous
 //! visitors are sent to log in. Every form carries the session's CSRF token.
 
 use actix_web::http::StatusCode;
@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::login::forbidden;
+use super::access::{CsrfForm, member, member_form, not_found, private, project_name, text};
 use super::{html as respond, layout};
 use crate::catalog::CatalogError;
 use crate::catalog::ids::{ModelId, ProjectId};
@@ -16,7 +16,6 @@ use crate::catalog::role::CatalogRole;
 use crate::ops::session::Session;
 use crate::ops::share::{Visibility, set_visibility};
 use crate::ops::{self, OpsError, Services};
-use crate::web::session::{current_session, form_allowed};
 
 /// The model form: every field as typed; empty means "not stated".
 #[derive(Debug, Default, Deserialize)]
@@ -41,11 +40,6 @@ pub struct ModelForm {
     format: String,
     #[serde(default)]
     workload_type: String,
-}
-
-pub(super) fn text(value: &str) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| value.to_owned())
 }
 
 impl ModelForm {
@@ -113,72 +107,10 @@ impl ModelForm {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    pub(super) csrf: String,
-}
-
-/// The member's session and project, or the answer for everyone else.
-pub(super) async fn member(
-    request: &HttpRequest,
-    raw_project: &str,
-) -> Result<(Session, ProjectId), HttpResponse> {
-    let Some(session) = current_session(request).await else {
-        let next = request.uri().path().to_owned();
-        return Err(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/login?next={next}")))
-            .finish());
-    };
-    match ProjectId::parse(raw_project).filter(|p| session.principal().can_read(p)) {
-        Some(project) => Ok((session, project)),
-        None => Err(not_found(Some(&session))),
-    }
-}
-
-/// [`member`] for a state-changing form: also checks the CSRF token (RELIABILITY T15).
-pub(super) async fn member_form(
-    request: &HttpRequest,
-    raw_project: &str,
-    csrf: &str,
-) -> Result<(Session, ProjectId), HttpResponse> {
-    let (session, project) = member(request, raw_project).await?;
-    if form_allowed(request, &session, csrf) {
-        Ok((session, project))
-    } else {
-        Err(forbidden())
-    }
-}
-
-pub(super) fn not_found(session: Option<&Session>) -> HttpResponse {
-    let body = html! { div.empty { h1 { "Not found" } p { "There is no such project or model among yours." } p { a href="/models/catalog" { "Back to the catalog" } } } };
-    private(respond(
-        StatusCode::NOT_FOUND,
-        layout::page("Not found", session, None, body),
-    ))
-}
-
-/// Authenticated pages are never cached (RELIABILITY T21).
-pub(super) fn private(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    response
-}
-
 fn back_to(project: &ProjectId) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", format!("/projects/{project}/models")))
         .finish()
-}
-
-pub(super) fn project_name(session: &Session, project: &ProjectId) -> String {
-    session
-        .projects
-        .iter()
-        .find(|(id, _)| id == project)
-        .map(|(_, n)| n.clone())
-        .unwrap_or_else(|| project.to_string())
 }
 
 /// `GET /projects/{id}/models`.

@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use maud::html;
 
+use super::access::{member, not_found, private};
 use super::login::forbidden;
-use super::projects::{member, not_found, private};
 use super::{html as respond, layout};
 use crate::catalog::ids::ModelId;
 use crate::ops::artifacts::store_upload;
