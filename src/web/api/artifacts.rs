@@ -158,7 +158,7 @@ pub async fn download_artifact(
     };
     let (start, end) = range.unwrap_or((0, size.saturating_sub(1)));
     let length = if size == 0 { 0 } else { end - start + 1 };
-    let file = std::fs::File::open(&file_path).map_err(|e| {
+    let file = std::fs::File::open(file_path).map_err(|e| {
         tracing::error!(error = %e, path = %file_path.display(), "stored artifact missing");
         ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
     })?;
