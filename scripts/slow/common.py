@@ -1,7 +1,7 @@
 """Shared helpers for the slow tests: the release binary, a server on loopback, a tiny client."""
 import json, os, signal, socket, subprocess, tempfile, time, urllib.request, urllib.error
 
-BIN = os.path.join(os.path.dirname(__file__), "..", "..", "target", "release", "xeroctl")
+BIN = os.environ.get("XERO_BIN") or os.path.join(os.path.dirname(__file__), "..", "..", "target", "release", "xeroctl")
 
 
 def admin(data, *args):

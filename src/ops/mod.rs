@@ -40,6 +40,8 @@ pub struct Services {
     /// Verifies passwords on a few threads (argon2id costs ~19 MiB and ~19 ms each).
     pub password_pool: crate::auth::hashing::HashingPool,
     pub login_throttle: Arc<session::LoginThrottle>,
+    /// Rendered descriptions by model revision (a detail view costs a lookup, T39).
+    pub rendered: Arc<crate::markdown::RenderCache>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
     pub data_dir: PathBuf,
@@ -86,6 +88,7 @@ impl Services {
             sync_lock: Arc::default(),
             password_pool: crate::auth::hashing::HashingPool::new(cores(), 4 * cores()),
             login_throttle: Arc::default(),
+            rendered: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
             agent_ttl: DEFAULT_AGENT_TTL,

@@ -54,7 +54,13 @@ pub async fn detail_page(
     };
     let card = entry.card;
     let model = &shared.model.details;
-    let description = markdown::to_safe_html(&model.description);
+    let revision = format!("{}@{}", shared.model.id, shared.model.updated_at);
+    let description = services
+        .rendered
+        .get_or_render(&revision, &model.description);
+    let is_owner = session
+        .as_ref()
+        .is_some_and(|s| s.projects.iter().any(|(p, _)| *p == shared.model.project_id));
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
     let file = ops::artifacts::file_metadata(&services, id)
         .await
@@ -129,7 +135,15 @@ pub async fn detail_page(
             }
             div.detail-grid {
                 // ammonia's output: the one place a page embeds HTML it did not build itself.
-                div.markdown { (PreEscaped(description)) }
+                div.markdown {
+                    @if description.simplified && is_owner {
+                        p.notice role="note" {
+                            "Parts of this description nest deeper than " (markdown::MAX_DEPTH)
+                            " levels or hold too much raw HTML; they are shown flattened or as text. Only your project sees this note."
+                        }
+                    }
+                    (PreEscaped(&description.html))
+                }
                 aside {
                     dl.metadata {
                         @for (label, value) in &rows { dt { (label) } dd { (value) } }

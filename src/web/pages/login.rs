@@ -43,13 +43,24 @@ pub struct SwitchForm {
     project: String,
 }
 
-/// Only same-site paths are followed after login, never `//host` or absolute URLs.
+/// Where a login goes when `next` is missing or not a same-site path.
+const DEFAULT_NEXT: &str = "/models/catalog";
+
+/// Only a same-site path is followed after login (RELIABILITY T41): `/` then a character that is
+/// neither `/` nor `\` (browsers read `//host` and `/\host` as another site), no backslash, no
+/// control character or tab anywhere (browsers strip tabs and newlines, turning `/\t/host` into
+/// `//host`, and control characters cannot go into a `Location` header). Anything else is ignored.
 fn safe_next(next: Option<&str>) -> String {
+    let acceptable = |path: &str| {
+        let mut chars = path.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && path.len() <= 2_048
+            && !path.chars().any(|c| c == '\\' || c.is_control())
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/models/catalog".to_owned(),
+        Some(path) if acceptable(path) => path.to_owned(),
+        _ => DEFAULT_NEXT.to_owned(),
     }
 }
 
@@ -219,4 +230,23 @@ pub fn forbidden() -> HttpResponse {
         StatusCode::FORBIDDEN,
         layout::page("Forbidden", None, None, body),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        for ok in ["/", "/models/catalog?q=qwen", "/projects/proj_X/models", "/%2F%2Fhost"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//host/x", "/\\host", "\\\\host", "https://host", "/\n/x", "/x\r\nSet-Cookie: a=b",
+            "/\t/host/x", "/\0", "/x\u{7f}", "", "models", "/\u{85}x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/models/catalog", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/models/catalog");
+    }
 }
