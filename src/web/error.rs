@@ -110,6 +110,8 @@ impl ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// Headers the status calls for (`Allow` on 405, `Content-Range` on 416).
+    pub headers: Vec<(header::HeaderName, String)>,
 }
 
 impl ApiError {
@@ -117,7 +119,13 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// The 404 for an id that is not a UUID, such as a CLI display id (SPEC §4).
@@ -199,6 +207,11 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"xeroctl\""),
             ));
+        }
+        for (name, value) in &self.headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.insert_header((name.clone(), value));
+            }
         }
         response.json(body)
     }

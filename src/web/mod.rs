@@ -4,7 +4,9 @@
 pub mod api;
 pub mod assets;
 pub mod auth_middleware;
+pub mod conformance;
 pub mod error;
 pub mod pages;
+pub mod range;
 pub mod server;
 pub mod session;

@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash, from_fn};
+use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
@@ -90,7 +90,11 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(openapi.clone())
                 .app_data(cookies.clone())
-                .app_data(web::FormConfig::default().limit(JSON_LIMIT))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(JSON_LIMIT)
+                        .error_handler(super::conformance::form_error),
+                )
                 .app_data(json_config())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::new(ErrorCode::RouteNotFound, err.to_string()).into()
@@ -110,8 +114,9 @@ impl Application {
             )
             .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
             .configure(pages::configure)
-            .default_service(web::to(no_route))
+            .default_service(web::to(super::conformance::no_route))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(from_fn(super::conformance::head_as_get))
             .wrap(security_headers(secure_cookies))
             .wrap(TracingLogger::default())
         })
@@ -148,6 +153,23 @@ impl Application {
 /// Staleness is noticed within a tenth of the TTL (between 100 ms and 5 s).
 fn sweep_interval(ttl: Duration) -> Duration {
     (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(5))
+}
+
+/// The REST routes as (method, path pattern), read from the OpenAPI document the server builds.
+pub fn api_route_table() -> Vec<(actix_web::http::Method, String)> {
+    let document: serde_json::Value =
+        serde_json::from_str(&openapi_json()).unwrap_or_default();
+    let mut routes = Vec::new();
+    if let Some(paths) = document.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            for method in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                if let Ok(method) = method.to_uppercase().parse() {
+                    routes.push((method, path.clone()));
+                }
+            }
+        }
+    }
+    routes
 }
 
 /// Builds the OpenAPI document from the same route table the server mounts.
@@ -187,17 +209,6 @@ fn security_headers(tls: bool) -> DefaultHeaders {
             "Content-Security-Policy",
             "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         ))
-}
-
-async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        ErrorCode::RouteNotFound,
-        format!(
-            "no route for {} {}",
-            request.method(),
-            request.path().chars().take(200).collect::<String>()
-        ),
-    ))
 }
 
 async fn seed_demo(services: &Services) -> Result<(), StartupError> {

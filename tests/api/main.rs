@@ -6,6 +6,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod cli_deploy;
+mod conformance;
 mod gguf_files;
 mod helpers;
 mod infra;
