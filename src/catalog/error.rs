@@ -23,7 +23,13 @@ pub enum CatalogError {
     Empty { field: &'static str },
     #[error("`{field}` contains control characters")]
     ControlCharacters { field: &'static str },
-    #[error("artifact uri `{input}` is not an absolute uri like `s3://bucket/model.gguf`")]
+    #[error(
+        "`{field}` contains bidirectional text controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which can make text display as something else"
+    )]
+    BidiControls { field: &'static str },
+    #[error(
+        "artifact uri `{input}` is not an absolute uri with scheme http, https, s3 or hf, like `s3://bucket/model.gguf`"
+    )]
     InvalidUri { input: String },
     #[error("active parameter count ({active}) cannot exceed the parameter count ({total})")]
     ActiveExceedsTotal { active: String, total: String },
@@ -42,7 +48,16 @@ impl CatalogError {
             Self::InvalidUri { .. } => "artifact_uri",
             Self::TooLong { field, .. }
             | Self::Empty { field }
-            | Self::ControlCharacters { field } => field,
+            | Self::ControlCharacters { field }
+            | Self::BidiControls { field } => field,
         }
     }
+}
+
+/// Unicode controls that reorder how text displays (Trojan Source, CVE-2021-42574): a name
+/// holding one can show as another model's name.
+pub fn has_bidi_controls(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    })
 }

@@ -66,6 +66,16 @@ pub struct FacetCounts {
     /// Per `PARAM_BUCKETS`, then unknown.
     pub params: [u64; BUCKET_SLOTS],
     pub context: [u64; BUCKET_SLOTS],
+    /// Values left out of the capped lists above.
+    pub more: FacetMore,
+}
+
+/// How many values of each string facet were not listed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FacetMore {
+    pub family: u64,
+    pub license: u64,
+    pub tag: u64,
 }
 
 /// The answer to a catalog search.

@@ -84,6 +84,9 @@ impl License {
         if trimmed.chars().any(char::is_control) {
             return Err(CatalogError::ControlCharacters { field: "license" });
         }
+        if super::error::has_bidi_controls(trimmed) {
+            return Err(CatalogError::BidiControls { field: "license" });
+        }
         let lower = trimmed.to_lowercase();
         let key = ALIASES
             .iter()

@@ -259,6 +259,9 @@ fn parse_line(field: &'static str, input: &str, max: usize) -> Result<String, Ca
     if trimmed.chars().any(char::is_control) {
         return Err(CatalogError::ControlCharacters { field });
     }
+    if super::error::has_bidi_controls(trimmed) {
+        return Err(CatalogError::BidiControls { field });
+    }
     Ok(trimmed.to_owned())
 }
 
@@ -283,11 +286,12 @@ fn parse_description(input: &str) -> Result<String, CatalogError> {
 
 fn parse_uri(input: &str) -> Result<String, CatalogError> {
     let uri = parse_line("artifact_uri", input, MAX_URI)?;
+    // Only schemes a model file is fetched from: `javascript:`, `file:`, `data:` and the like
+    // would be links a visitor could be tricked into following.
     let has_scheme = uri.split_once("://").is_some_and(|(scheme, rest)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        ["http", "https", "s3", "hf"]
+            .iter()
+            .any(|allowed| scheme.eq_ignore_ascii_case(allowed))
             && !rest.is_empty()
     });
     if !has_scheme || uri.contains(char::is_whitespace) {
@@ -349,6 +353,24 @@ mod tests {
             })
             .is_err()
         );
+        for uri in ["javascript://alert(1)", "file:///etc/passwd", "data://x", "ftp://host/m.gguf", "JavaScript://x"] {
+            let refused = NewModel::parse(ModelInput {
+                artifact_uri: Some(uri.into()),
+                ..input("m")
+            });
+            assert!(matches!(refused, Err(CatalogError::InvalidUri { .. })), "{uri}");
+        }
+        for uri in ["https://example.com/m.gguf", "s3://bucket/m.gguf", "hf://Qwen/Qwen3-8B", "HTTP://x/y"] {
+            assert!(NewModel::parse(ModelInput { artifact_uri: Some(uri.into()), ..input("m") }).is_ok(), "{uri}");
+        }
+        assert!(matches!(
+            NewModel::parse(input("Qwen3\u{202E}B8")),
+            Err(CatalogError::BidiControls { field: "name" })
+        ));
+        assert!(matches!(
+            NewModel::parse(ModelInput { license: Some("mit\u{2066}".into()), ..input("m") }),
+            Err(CatalogError::BidiControls { field: "license" })
+        ));
         let too_active = ModelInput {
             parameter_count: Some("3B".into()),
             active_parameter_count: Some("30B".into()),

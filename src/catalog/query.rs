@@ -97,6 +97,9 @@ pub struct CatalogQuery {
     /// Also keep the best this-many hits of every family (0: off). Set by the grouped catalog
     /// page, not by query parameters.
     pub per_family: u32,
+    /// List every family in the family facet, uncapped (the families list); not set by query
+    /// parameters.
+    pub all_families: bool,
 }
 
 impl Default for CatalogQuery {
@@ -115,6 +118,7 @@ impl Default for CatalogQuery {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             per_family: 0,
+            all_families: false,
         }
     }
 }
@@ -129,6 +133,14 @@ impl CatalogQuery {
         let mut sort = None;
         let mut seen_single: Vec<&str> = Vec::new();
         for (key, value) in pairs {
+            // An empty value is a mistake like any other bad value (a form that means "no
+            // filter" leaves the field out); only an empty `q` is a plain browse.
+            if key != "q" && value.trim().is_empty() {
+                return Err(QueryError::new(
+                    key,
+                    "is empty: leave the parameter out for no filter",
+                ));
+            }
             let single = |seen: &mut Vec<&'a str>| {
                 if seen.contains(&key) {
                     Err(QueryError::new(key, "may be given only once"))
@@ -413,15 +425,12 @@ mod tests {
     }
 
     #[test]
-    fn empty_values_mean_no_filter() {
-        let query = parse(&[
-            ("family", ""),
-            ("min_params", ""),
-            ("moe", ""),
-            ("sort", ""),
-            ("q", "  "),
-        ])
-        .unwrap();
-        assert_eq!(query, CatalogQuery::default());
+    fn empty_values_are_refused_but_an_empty_q_browses() {
+        for key in ["family", "license", "tag", "moe", "featured", "popular", "min_params", "max_context", "sort", "page", "per_page"] {
+            let error = parse(&[(key, "")]).unwrap_err();
+            assert_eq!(error.parameter, key);
+            assert!(parse(&[(key, "  ")]).is_err(), "{key}");
+        }
+        assert_eq!(parse(&[("q", "  ")]).unwrap(), CatalogQuery::default());
     }
 }

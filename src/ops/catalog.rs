@@ -47,6 +47,7 @@ pub async fn catalog_families(services: &Services) -> Result<Vec<(FamilyView, u6
         services,
         CatalogQuery {
             per_page: 1,
+            all_families: true,
             ..CatalogQuery::default()
         },
     )

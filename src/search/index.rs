@@ -23,7 +23,7 @@ use super::query::keyword_query;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
-use crate::catalog::facets::{FacetCounts, SearchResults};
+use crate::catalog::facets::{FacetCounts, FacetMore, SearchResults};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
 use tantivy::collector::Collector;
@@ -32,7 +32,8 @@ use tantivy::query::{AllQuery, EnableScoring, Query};
 const WRITER_MEMORY: usize = 50_000_000;
 /// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
 pub const FACET_LIMIT: usize = 30;
-/// Families are listed in full up to this many (the catalog groups results by family).
+/// Families are listed in full up to this many when the caller asks for all (the families
+/// list and the grouped catalog page).
 pub const FAMILY_LIMIT: usize = 500;
 
 /// A change to apply to the index.
@@ -348,13 +349,26 @@ impl SearchIndex {
             }
             family_hits.push((family, cards));
         }
+        let family_limit = if query.all_families || query.per_family > 0 {
+            FAMILY_LIMIT
+        } else {
+            FACET_LIMIT
+        };
+        let (family, more_family) = top_values(collected.family, &query.families, family_limit);
+        let (license, more_license) = top_values(collected.license, &query.licenses, FACET_LIMIT);
+        let (tag, more_tag) = top_values(collected.tag, &query.tags, FACET_LIMIT);
         let facets = FacetCounts {
-            family: top_values(collected.family, &query.families, FAMILY_LIMIT),
-            license: top_values(collected.license, &query.licenses, FACET_LIMIT),
-            tag: top_values(collected.tag, &query.tags, FACET_LIMIT),
+            family,
+            license,
+            tag,
             moe: collected.moe,
             params: collected.params,
             context: collected.context,
+            more: FacetMore {
+                family: more_family,
+                license: more_license,
+                tag: more_tag,
+            },
         };
         Ok(SearchResults {
             total: collected.total,
@@ -386,12 +400,13 @@ impl SearchIndex {
     }
 }
 
-/// The most frequent values first (ties by name), capped, with every selected value present.
+/// The most frequent values first (ties by name), capped, with every selected value present;
+/// and how many values with hits were left out.
 fn top_values(
     counts: HashMap<String, u64>,
     selected: &[String],
     limit: usize,
-) -> Vec<(String, u64)> {
+) -> (Vec<(String, u64)>, u64) {
     let mut all: Vec<(String, u64)> = counts.into_iter().collect();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut top: Vec<(String, u64)> = all.iter().take(limit).cloned().collect();
@@ -401,7 +416,9 @@ fn top_values(
             top.push((value.clone(), count));
         }
     }
-    top
+    let listed_with_hits = top.iter().filter(|(_, c)| *c > 0).count();
+    let with_hits = all.iter().filter(|(_, c)| *c > 0).count();
+    (top, with_hits.saturating_sub(listed_with_hits) as u64)
 }
 
 /// A full rebuild in progress: holds the writer; nothing is visible until `commit`.

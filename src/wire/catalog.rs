@@ -115,6 +115,16 @@ pub struct FacetsView {
     pub moe: Vec<FacetValue>,
     pub params: Vec<FacetValue>,
     pub context: Vec<FacetValue>,
+    /// How many values of each capped facet (family, license, tag) were not listed.
+    pub more: FacetMoreView,
+}
+
+/// Values left out of the capped facet lists (each lists at most 30, plus the selected ones).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FacetMoreView {
+    pub family: u64,
+    pub license: u64,
+    pub tag: u64,
 }
 
 /// `GET /v1/catalog/models`.
@@ -185,6 +195,11 @@ impl CatalogSearchResponse {
             ],
             params: buckets(&PARAM_BUCKETS, &f.params),
             context: buckets(&CONTEXT_BUCKETS, &f.context),
+            more: FacetMoreView {
+                family: f.more.family,
+                license: f.more.license,
+                tag: f.more.tag,
+            },
         };
         Self {
             total: results.total,

@@ -283,10 +283,15 @@ async fn filters_combine_like_a_brute_force_filter_and_facets_are_disjunctive() 
                 }
             }
         }
+        // Capped at 30 values: each listed one is exact, and the rest are counted in `more`.
+        let listed = facet(&answer, "family");
+        for (family, count) in &listed {
+            assert_eq!(expected_families.get(family), Some(count), "{description}: family `{family}`");
+        }
         assert_eq!(
-            facet(&answer, "family"),
-            expected_families,
-            "{description}: family facet"
+            listed.len() as u64 + answer["facets"]["more"]["family"].as_u64().unwrap(),
+            expected_families.len() as u64,
+            "{description}: family facet listed + more"
         );
         let top_tags: BTreeMap<String, u64> = facet(&answer, "tag");
         for (tag, count) in &top_tags {
@@ -430,6 +435,11 @@ async fn bad_parameters_are_400_with_the_envelope() {
         "facet=colour",
         "family=--",
         "page=abc",
+        "featured=",
+        "popular=",
+        "min_params=",
+        "family=",
+        "sort=%20",
     ] {
         let response = app
             .client
@@ -544,6 +554,52 @@ async fn facet_lists_are_capped() {
         "the selected value is always listed"
     );
     assert_eq!(answer["total"], 1);
+    // Every string facet, the family one included, lists at most 30 and counts the rest.
+    for i in 0..35 {
+        let id = app
+            .register(&json!({"name": format!("f{i}"), "architecture": format!("family{i}x")}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.share(&id).await;
+    }
+    let answer = search(&app, "q=m1").await;
+    let all = search(&app, "").await;
+    let families = all["facets"]["family"].as_array().unwrap();
+    assert_eq!(families.len(), 30, "the family facet is capped");
+    assert!(all["facets"]["more"]["family"].as_u64().unwrap() >= 5);
+    assert_eq!(all["facets"]["tag"].as_array().unwrap().len(), 30);
+    assert!(all["facets"]["more"]["tag"].as_u64().unwrap() >= 46 - 30);
+    assert_eq!(answer["facets"]["more"]["family"], 0);
+    // The families list stays complete.
+    let listed: Value = app
+        .client
+        .get(format!("{}/v1/catalog/families", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.to_string().contains("family34x"), "{listed}");
+}
+
+#[tokio::test]
+async fn bidi_controls_and_unsafe_uri_schemes_are_refused() {
+    let app = spawn_app().await;
+    for body in [
+        json!({"name": "Qwen3\u{202E}B8"}),
+        json!({"name": "ok", "license": "apache\u{2066}-2.0"}),
+        json!({"name": "ok", "version": "\u{200F}1"}),
+        json!({"name": "ok", "artifact_uri": "javascript://alert(1)"}),
+        json!({"name": "ok", "artifact_uri": "file:///etc/passwd"}),
+    ] {
+        let response = app.send(reqwest::Method::POST, &app.models_url(), Some(&body)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    }
+    let listed: Value = app.send(reqwest::Method::GET, &app.models_url(), None).await.json().await.unwrap();
+    assert_eq!(listed["models"].as_array().map_or(0, Vec::len), 0, "nothing was stored");
 }
 
 /// RELIABILITY T37 and T8: a share is searchable in the very next request, an unshare is gone,

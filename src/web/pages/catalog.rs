@@ -33,7 +33,9 @@ pub async fn catalog_page(
     let fragment = pairs.iter().any(|(k, v)| k == "fragment" && v == "1");
     let params = pairs
         .iter()
-        .filter(|(k, _)| k != "fragment")
+        // A blank box or an "any" choice of the filter form means no filter, so the page drops
+        // empty fields (the JSON API refuses them).
+        .filter(|(k, v)| k != "fragment" && !v.trim().is_empty())
         .map(|(k, v)| (k.as_str(), v.as_str()));
     let viewer = if session.is_some() {
         Viewer::LoggedIn

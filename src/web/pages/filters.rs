@@ -14,7 +14,7 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
     html! {
         aside.filters aria-label="Filters" {
             h2 { "Filters" }
-            (checkboxes("Family", "family", f.family.iter().map(|(v, c)| (v.clone(), family_view(v).name, *c)), &query.families))
+            (checkboxes("Family", "family", f.family.iter().map(|(v, c)| (v.clone(), family_view(v).name, *c)), &query.families, f.more.family))
             (buckets("Parameters", "params", &PARAM_BUCKETS, &f.params, query, query.params, |q, r| q.params = r))
             (buckets("Context length", "context", &CONTEXT_BUCKETS, &f.context, query, query.context, |q, r| q.context = r))
             fieldset {
@@ -32,8 +32,8 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                 label.option { input type="checkbox" name="featured" value="true" checked[query.featured == Some(true)]; " Featured" }
                 label.option { input type="checkbox" name="popular" value="true" checked[query.popular == Some(true)]; " Popular (10+ deployments)" }
             }
-            (checkboxes("License", "license", f.license.iter().map(|(v, c)| (v.clone(), license_label(v), *c)), &query.licenses))
-            (checkboxes("Workload", "tag", f.tag.iter().map(|(v, c)| (v.clone(), v.clone(), *c)), &query.tags))
+            (checkboxes("License", "license", f.license.iter().map(|(v, c)| (v.clone(), license_label(v), *c)), &query.licenses, f.more.license))
+            (checkboxes("Workload", "tag", f.tag.iter().map(|(v, c)| (v.clone(), v.clone(), *c)), &query.tags, f.more.tag))
             fieldset.ranges {
                 legend { "Exact ranges" }
                 label for="min_params" { "Min parameters" }
@@ -55,6 +55,7 @@ fn checkboxes(
     name: &str,
     values: impl Iterator<Item = (String, String, u64)>,
     selected: &[String],
+    more: u64,
 ) -> Markup {
     let values: Vec<(String, String, u64)> = values.collect();
     html! {
@@ -66,6 +67,9 @@ fn checkboxes(
                         input type="checkbox" name=(name) value=(value) checked[selected.contains(&value)];
                         " " (label) " " span.count { (count) }
                     }
+                }
+                @if more > 0 {
+                    p.muted.more { "and " (more) " more: narrow the search to see them" }
                 }
             }
         }
