@@ -61,7 +61,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let settings = Settings::from_args(args)?;
+            let bind = settings.bind;
             let app = Application::build(settings).await?;
+            println!("xeroctl is serving the catalog at {}", app.catalog_url(bind));
             app.run_until_stopped().await?;
             tracing::info!("server stopped");
             Ok(())
@@ -79,9 +81,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 fn init_logging(is_server: bool) {
     let default = if is_server { "info" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a redirected log.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 

@@ -47,6 +47,8 @@ pub struct CatalogEntry {
     pub description_text: String,
     /// Microseconds since the epoch of `shared_at`, for sorting by newest.
     pub shared_at_micros: u64,
+    /// Microseconds since the epoch of the model's `updated_at`: which revision this entry shows.
+    pub revision_micros: u64,
 }
 
 impl CatalogEntry {
@@ -91,6 +93,7 @@ impl CatalogEntry {
             card,
             description_text,
             shared_at_micros,
+            revision_micros: 0,
         }
     }
 }

@@ -99,7 +99,7 @@ pub async fn store_upload(
         Ok::<_, OpsError>((metadata, received.size, received.sha256.clone()))
     })
     .await
-    .map_err(|e| OpsError::InvalidInput(format!("upload task failed: {e}")))??;
+    .map_err(|e| OpsError::task("upload", e))??;
     let actor = principal.actor();
     let project = project.clone();
     let meta = metadata.clone();

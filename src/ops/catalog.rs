@@ -18,7 +18,7 @@ pub async fn search_catalog(
     let index = Arc::clone(services.search_index()?);
     tokio::task::spawn_blocking(move || index.search(&query))
         .await
-        .map_err(|e| OpsError::InvalidInput(format!("search task failed: {e}")))?
+        .map_err(|e| OpsError::task("search", e))?
         .map_err(OpsError::from)
 }
 

@@ -60,6 +60,19 @@ pub enum OpsError {
     Search(#[from] SearchError),
     #[error("the search index is not available")]
     IndexUnavailable,
+    /// A blocking task panicked or was cancelled: a server fault, never the caller's.
+    #[error("{what} task failed: {cause}")]
+    TaskFailed { what: &'static str, cause: String },
+}
+
+impl OpsError {
+    /// The error of a blocking task that did not finish.
+    pub fn task(what: &'static str, error: tokio::task::JoinError) -> Self {
+        Self::TaskFailed {
+            what,
+            cause: error.to_string(),
+        }
+    }
 }
 
 impl From<StoreError> for OpsError {

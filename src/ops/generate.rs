@@ -194,7 +194,7 @@ pub async fn generate(
     let store = services.store.clone();
     tokio::task::spawn_blocking(move || generate_blocking(&store, models, projects, seed))
         .await
-        .map_err(|e| OpsError::InvalidInput(format!("generator task failed: {e}")))?
+        .map_err(|e| OpsError::task("generator", e))?
 }
 
 fn generate_blocking(

@@ -16,6 +16,7 @@ use crate::catalog::card::CatalogEntry;
 use crate::markdown;
 use crate::search::SearchIndex;
 use crate::search::index::{IndexChange, OpenOutcome};
+use crate::catalog::ids::ModelId;
 use crate::store::catalog::{self as shared, SharedModel};
 use crate::store::{self, outbox, presence};
 
@@ -42,13 +43,20 @@ pub fn entry_for(shared: &SharedModel, facts: BadgeFacts) -> CatalogEntry {
         .as_deref()
         .and_then(parse_micros)
         .unwrap_or(0);
-    CatalogEntry::build(
+    let mut entry = CatalogEntry::build(
         model,
         &shared.project_name,
         markdown::to_plain_text(&model.details.description),
         facts,
         shared_at,
-    )
+    );
+    entry.revision_micros = revision_of(&model.updated_at);
+    entry
+}
+
+/// The revision the index records for a model row: its `updated_at` in microseconds.
+fn revision_of(updated_at: &str) -> u64 {
+    parse_micros(updated_at).unwrap_or(0)
 }
 
 fn parse_micros(stamp: &str) -> Option<u64> {
@@ -70,6 +78,10 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
         let batch = services
             .store
             .call(move |conn| {
+                // One read transaction: the rows and the states they name come from one
+                // snapshot, so a state can never be older than a row it acknowledges.
+                let snapshot = conn.unchecked_transaction()?;
+                let conn: &rusqlite::Connection = &snapshot;
                 let rows = outbox::pending(conn, BATCH)?;
                 let Some(&(max_seq, _)) = rows.last() else {
                     return Ok(None);
@@ -84,6 +96,7 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
                         None => IndexChange::Remove(id),
                     });
                 }
+                drop(snapshot);
                 Ok(Some((changes, max_seq, rows.len())))
             })
             .await?;
@@ -93,7 +106,7 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
         let index = Arc::clone(&search);
         tokio::task::spawn_blocking(move || index.apply(&changes, max_seq))
             .await
-            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+            .map_err(|e| OpsError::task("index", e))??;
         services
             .store
             .write(move |tx| outbox::acknowledge(tx, max_seq))
@@ -152,6 +165,110 @@ pub async fn rebuild_index(
     Ok(count)
 }
 
+/// What the start-up audit found and repaired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Models the index held in another revision than SQLite, or twice.
+    pub stale: Vec<ModelId>,
+    /// Shared models the index lacked.
+    pub missing: Vec<ModelId>,
+    /// Models the index held that SQLite does not share.
+    pub extra: Vec<ModelId>,
+}
+
+impl AuditReport {
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Compares every indexed (model, revision) with SQLite's shared models and queues the ones
+/// that differ for the next drain, so a divergence from any cause (a crash at the wrong
+/// instant, a damaged segment) cannot outlive a restart (RELIABILITY T29). Linear in the
+/// catalog: one SQLite scan and one pass over the index's id and revision columns.
+pub async fn audit_index(services: &Services) -> Result<AuditReport, OpsError> {
+    let Some(search) = services.search.clone() else {
+        return Ok(AuditReport::default());
+    };
+    let _turn = services.sync_lock.lock().await;
+    // Pending outbox rows are changes the drain will apply anyway; audit a drained index.
+    let (mut database, pending) = services
+        .store
+        .call(|conn| {
+            let snapshot = conn.unchecked_transaction()?;
+            let rows = shared::shared_revisions(&snapshot)?;
+            let pending = outbox::pending_count(&snapshot)?;
+            Ok((rows, pending))
+        })
+        .await?;
+    if pending > 0 {
+        return Ok(AuditReport::default());
+    }
+    let index = Arc::clone(&search);
+    let indexed = tokio::task::spawn_blocking(move || index.revisions())
+        .await
+        .map_err(|e| OpsError::task("index", e))??;
+    database.sort();
+    let mut report = AuditReport::default();
+    let (mut d, mut i) = (database.iter().peekable(), indexed.iter().peekable());
+    loop {
+        match (d.peek(), i.peek()) {
+            (None, None) => break,
+            (Some((id, _)), None) => {
+                report.missing.push(*id);
+                d.next();
+            }
+            (None, Some((id, _))) => {
+                report.extra.push(*id);
+                i.next();
+            }
+            (Some((db_id, updated)), Some((ix_id, revision))) => match db_id.cmp(ix_id) {
+                std::cmp::Ordering::Less => {
+                    report.missing.push(*db_id);
+                    d.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    report.extra.push(*ix_id);
+                    i.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    let (id, expected, revision) = (*db_id, revision_of(updated), *revision);
+                    d.next();
+                    i.next();
+                    let twice = i.peek().is_some_and(|(next, _)| *next == id);
+                    if revision != expected || twice {
+                        report.stale.push(id);
+                    }
+                    while i.peek().is_some_and(|(next, _)| *next == id) {
+                        i.next();
+                    }
+                }
+            },
+        }
+    }
+    report.extra.dedup();
+    if !report.is_clean() {
+        let queue: Vec<ModelId> = report
+            .stale
+            .iter()
+            .chain(&report.missing)
+            .chain(&report.extra)
+            .copied()
+            .collect();
+        let at = store::now();
+        services
+            .store
+            .write(move |tx| {
+                for id in &queue {
+                    outbox::enqueue(tx, id, &at)?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(report)
+}
+
 /// Brings a just-opened index up to date: a full rebuild when it was recreated or the backlog is
 /// large, otherwise a replay of the outbox.
 pub async fn reconcile_at_startup(
@@ -169,11 +286,17 @@ pub async fn reconcile_at_startup(
         }
         OpenOutcome::Ready { .. } => None,
     };
-    match reason {
+    match reason.clone() {
         Some(reason) => {
             let started = std::time::Instant::now();
             let count = rebuild_index(services, &search).await?;
-            tracing::warn!(%reason, models = count, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt from the database");
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            // A first start has no index yet: that is normal, not a warning.
+            if matches!(outcome, OpenOutcome::Recreated { reason } if reason == "no index yet") {
+                tracing::info!(models = count, elapsed_ms, "search index built from the database");
+            } else {
+                tracing::warn!(%reason, models = count, elapsed_ms, "search index rebuilt from the database");
+            }
         }
         None => match sync_index(services).await {
             Ok(0) => {}
@@ -186,6 +309,28 @@ pub async fn reconcile_at_startup(
                 rebuild_index(services, &search).await?;
             }
         },
+    }
+    // A rebuilt index was just made from the database; a replayed one is audited.
+    if reason.is_none() {
+        let report = audit_index(services).await?;
+        if !report.is_clean() {
+            let sample: Vec<String> = report
+                .stale
+                .iter()
+                .chain(&report.missing)
+                .chain(&report.extra)
+                .take(5)
+                .map(ToString::to_string)
+                .collect();
+            tracing::warn!(
+                stale = report.stale.len(),
+                missing = report.missing.len(),
+                extra = report.extra.len(),
+                sample = %sample.join(","),
+                "search index differed from the database; repaired"
+            );
+            sync_index(services).await?;
+        }
     }
     Ok(())
 }

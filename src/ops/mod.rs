@@ -103,7 +103,7 @@ impl Services {
         let index_dir = data_dir.join("index");
         let (search, outcome) = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
             .await
-            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+            .map_err(|e| OpsError::task("index", e))??;
         services.search = Some(Arc::new(search));
         index_sync::reconcile_at_startup(&services, &outcome).await?;
         Ok(services)
@@ -117,7 +117,7 @@ impl Services {
         let index_dir = data_dir.join("index");
         let (search, _) = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
             .await
-            .map_err(|e| OpsError::InvalidInput(format!("index task failed: {e}")))??;
+            .map_err(|e| OpsError::task("index", e))??;
         let search = Arc::new(search);
         services.search = Some(Arc::clone(&search));
         index_sync::rebuild_index(&services, &search).await

@@ -83,7 +83,7 @@ pub async fn register_model(
             store::StoreError::NotFound { id, .. } => OpsError::ProjectNotFound { id },
             other => other.into(),
         })?;
-    tracing::info!(model_id = %model.id, project_id = %model.project_id, "model registered");
+    tracing::debug!(model_id = %model.id, project_id = %model.project_id, "model registered");
     Ok(model)
 }
 

@@ -91,7 +91,7 @@ pub async fn set_visibility(
         .await?
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
     if outcome.changed {
-        tracing::info!(model_id = %id, shared = wanted, "catalog visibility changed");
+        tracing::debug!(model_id = %id, shared = wanted, "catalog visibility changed");
         // Answer only once the change is searchable (RELIABILITY T37).
         index_sync::sync_after_write(services).await;
     }

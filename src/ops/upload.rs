@@ -214,7 +214,7 @@ impl Upload {
         match (&mut self.writer).await {
             Ok(Ok(received)) => Ok(received),
             Ok(Err(error)) => Err(io_error(error)),
-            Err(e) => Err(OpsError::InvalidInput(format!("upload task failed: {e}"))),
+            Err(e) => Err(OpsError::task("upload", e)),
         }
     }
 }

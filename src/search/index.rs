@@ -271,6 +271,7 @@ impl SearchIndex {
             f.featured => card.facts.featured,
             f.deployments => card.facts.deployment_count,
             f.shared_at => entry.shared_at_micros,
+            f.revision => entry.revision_micros,
             f.name_sort => card.name.to_lowercase(),
             f.card => serde_json::to_vec(card)?,
         );
@@ -376,6 +377,34 @@ impl SearchIndex {
             family_hits,
             facets,
         })
+    }
+
+    /// Every (model id, revision) the index holds, sorted; a model held twice appears twice.
+    pub fn revisions(&self) -> Result<Vec<(ModelId, u64)>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        let mut text = String::new();
+        for segment in searcher.segment_readers() {
+            let Some(ids) = segment.fast_fields().str(super::schema::names::ID)? else {
+                continue;
+            };
+            let revisions = segment
+                .fast_fields()
+                .column_opt::<u64>(super::schema::names::REVISION)?;
+            for doc in (0..segment.max_doc()).filter(|d| !segment.is_deleted(*d)) {
+                let Some(ord) = ids.ords().first(doc) else {
+                    continue;
+                };
+                text.clear();
+                ids.ord_to_str(ord, &mut text)?;
+                let revision = revisions.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                if let Some(id) = ModelId::parse(&text) {
+                    out.push((id, revision));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Every model id in the index, for consistency checks against the database.

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Boosts of the keyword fields: name over tags over description (SPEC §4).
 pub const NAME_BOOST: f32 = 3.0;
@@ -31,6 +31,8 @@ pub struct Fields {
     pub context: Field,
     pub deployments: Field,
     pub shared_at: Field,
+    /// The model row's `updated_at` in microseconds: the start-up audit compares it with SQLite.
+    pub revision: Field,
     /// Lower-cased name, for sorting by name.
     pub name_sort: Field,
     /// The card as JSON, stored (LZ4 doc store) and read only for the page of hits.
@@ -49,6 +51,7 @@ pub mod names {
     pub const CONTEXT: &str = "context";
     pub const DEPLOYMENTS: &str = "deployments";
     pub const SHARED_AT: &str = "shared_at";
+    pub const REVISION: &str = "revision";
     pub const NAME_SORT: &str = "name_sort";
     pub const CARD: &str = "card";
 }
@@ -76,7 +79,8 @@ pub fn build_schema() -> (Schema, Fields) {
         params: builder.add_u64_field(names::PARAMS, fast_number.clone()),
         context: builder.add_u64_field(names::CONTEXT, fast_number.clone()),
         deployments: builder.add_u64_field(names::DEPLOYMENTS, fast_number.clone()),
-        shared_at: builder.add_u64_field(names::SHARED_AT, fast_number),
+        shared_at: builder.add_u64_field(names::SHARED_AT, fast_number.clone()),
+        revision: builder.add_u64_field(names::REVISION, fast_number),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
         card: builder.add_bytes_field(names::CARD, STORED),
     };

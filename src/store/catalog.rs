@@ -39,6 +39,13 @@ pub fn find_shared(conn: &Connection, id: &ModelId) -> Result<Option<SharedModel
     }
 }
 
+/// (id, updated_at) of every shared model: what the start-up audit compares with the index.
+pub fn shared_revisions(conn: &Connection) -> Result<Vec<(ModelId, String)>, StoreError> {
+    let mut statement = conn.prepare("SELECT id, updated_at FROM models WHERE shared = 1")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Calls `each` for every shared model, in id order, streaming rows (no full list in memory).
 pub fn for_each_shared<E: From<StoreError>>(
     conn: &Connection,

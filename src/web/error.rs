@@ -267,6 +267,7 @@ impl From<OpsError> for ApiError {
                 "the search index is not available; try again shortly",
             ),
             OpsError::DataDir { .. }
+            | OpsError::TaskFailed { .. }
             | OpsError::DataDirInUse { .. }
             | OpsError::Store(_)
             | OpsError::Search(_) => {

@@ -8,5 +8,6 @@ pub mod conformance;
 pub mod error;
 pub mod pages;
 pub mod range;
+pub mod request_log;
 pub mod server;
 pub mod session;

@@ -27,7 +27,8 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 pub enum StartupError {
     #[error(transparent)]
     Ops(#[from] ops::OpsError),
-    #[error("cannot listen on {address}: {source}")]
+    // The cause is the error's source: the CLI prints the chain, so it is not repeated here.
+    #[error("cannot listen on {address}")]
     Bind {
         address: String,
         source: std::io::Error,
@@ -48,6 +49,11 @@ impl Application {
     /// Opens the data directory (taking its single-server lock), seeds the demo when asked,
     /// binds the listener and wires the app.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        // Bind first: a port in use must fail before the data directory is created or migrated.
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.to_string(),
+            source,
+        })?;
         std::fs::create_dir_all(&settings.data_dir)?;
         // One server per data directory: two would both write the database and the index.
         let lock = ops::lock_data_dir(&settings.data_dir)?;
@@ -73,10 +79,6 @@ impl Application {
                 SYNC_INTERVAL,
             ));
         }
-        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
-            address: settings.bind.to_string(),
-            source,
-        })?;
         let port = listener.local_addr()?.port();
         let openapi = web::Data::new(openapi_json());
         let secure_cookies = settings.secure_cookies;
@@ -118,7 +120,7 @@ impl Application {
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(from_fn(super::conformance::head_as_get))
             .wrap(security_headers(secure_cookies))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<super::request_log::RequestLog>::new())
         })
         .workers(settings.workers)
         .shutdown_timeout(10)
@@ -136,6 +138,18 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The address a person opens: loopback when bound to every interface.
+    pub fn catalog_url(&self, bind: std::net::SocketAddr) -> String {
+        let host = if bind.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else if bind.is_ipv6() {
+            format!("[{}]", bind.ip())
+        } else {
+            bind.ip().to_string()
+        };
+        format!("http://{host}:{}/models/catalog", self.port)
     }
 
     pub fn services(&self) -> &Services {

@@ -9,6 +9,7 @@ mod cli_deploy;
 mod conformance;
 mod gguf_files;
 mod helpers;
+mod index_audit;
 mod infra;
 mod infra_pages;
 mod models;
