@@ -33,14 +33,23 @@ pub fn run(
         .len();
     let base = format!("/{project}/v1/models");
     let created_here = model.is_none();
+    // A model made from the file alone (no --model, no --name) is not made twice for one file.
+    let dedupe = created_here && name.is_none();
     let id = match model {
         Some(id) => id,
         None => {
-            let name = name.unwrap_or_else(|| {
-                file.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "uploaded model".to_owned())
-            });
+            // The file's own name (GGUF `general.name`) before the file name.
+            let name = name
+                .or_else(|| {
+                    let header = std::fs::File::open(file).ok()?;
+                    crate::formats::gguf::read_header(header).ok()?.name
+                })
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| {
+                    file.file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "uploaded model".to_owned())
+                });
             let created =
                 client.send(reqwest::Method::POST, &base, Some(&json!({ "name": name })))?;
             created["id"].as_str().unwrap_or_default().to_owned()
@@ -66,6 +75,23 @@ pub fn run(
             return Err(error);
         }
     };
+    let duplicate = answer["notices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|n| n.contains("are already the file of"))
+        .map(str::to_owned);
+    if let (true, Some(notice)) = (dedupe, &duplicate) {
+        // The model made for this upload would only repeat one the project has.
+        let _ = client.call(reqwest::Method::DELETE, &format!("{base}/{id}"));
+        if output == Output::Json {
+            out!("{}", json!({ "already_there": true, "notice": notice }));
+        } else {
+            out!("already there: {notice}; nothing was added");
+        }
+        return Ok(());
+    }
     let shared = if share {
         Some(client.call(reqwest::Method::POST, &format!("{base}/{id}/share"))?)
     } else {
@@ -119,6 +145,9 @@ fn print_summary(answer: &Value, size: u64) {
     if let Some(filled) = answer["filled"].as_array().filter(|f| !f.is_empty()) {
         let names: Vec<&str> = filled.iter().filter_map(Value::as_str).collect();
         out!("  filled from the file: {}", names.join(", "));
+    }
+    for notice in answer["notices"].as_array().into_iter().flatten() {
+        out!("  note: {}", notice.as_str().unwrap_or_default());
     }
     for d in answer["differences"].as_array().into_iter().flatten() {
         out!(

@@ -13,6 +13,9 @@ use crate::catalog::file_meta::FileMetadata;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model};
 use crate::formats::{gguf, safetensors};
+
+/// Largest `config.json` accepted by `PUT …/config`.
+pub const MAX_CONFIG_BYTES: usize = safetensors::MAX_CONFIG as usize;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
@@ -74,6 +77,9 @@ pub struct Stored {
     pub model: Model,
     pub metadata: FileMetadata,
     pub filled: Vec<&'static str>,
+    /// What the uploader should know: the bytes are no known format, or another model of the
+    /// project already has them.
+    pub notices: Vec<String>,
 }
 
 /// Checks the received file, moves it into storage and records it on the model.
@@ -110,6 +116,18 @@ pub async fn store_upload(
                 return Ok(None);
             };
             let filled = meta.fill_empty(&mut model.details);
+            let mut notices = Vec::new();
+            if meta.format == "raw" {
+                notices.push(
+                    "the file is neither GGUF nor safetensors: it is stored as an opaque file and no metadata was read from it".to_owned(),
+                );
+            }
+            for (other, name) in store::files::same_bytes_in_project(tx, &project, &id, &sha256)? {
+                notices.push(format!(
+                    "these bytes (sha256 {}…) are already the file of `{name}` ({other}) in this project",
+                    &sha256[..12.min(sha256.len())]
+                ));
+            }
             let at = now();
             store::models::update_details(tx, &id, &model.details, &at)?;
             store::files::set_file(tx, &id, size, &sha256, &meta, &at)?;
@@ -139,6 +157,7 @@ pub async fn store_upload(
                 model,
                 metadata: meta,
                 filled,
+                notices,
             }))
         })
         .await?
@@ -246,6 +265,7 @@ pub async fn apply_config(
                 model,
                 metadata,
                 filled,
+                notices: Vec::new(),
             }))
         })
         .await?

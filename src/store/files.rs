@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use crate::catalog::file_meta::FileMetadata;
-use crate::catalog::ids::ModelId;
+use crate::catalog::ids::{ModelId, ProjectId};
 
 /// Records the stored file of a model and what it says; replaces any earlier file or URI.
 pub fn set_file(
@@ -54,4 +54,18 @@ pub fn file_metadata(conn: &Connection, id: &ModelId) -> Result<Option<FileMetad
         .optional()?;
     json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()
+}
+
+/// Other models of the project whose file has these bytes, as (id, name).
+pub fn same_bytes_in_project(
+    conn: &Connection,
+    project: &ProjectId,
+    except: &ModelId,
+    sha256: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT id, name FROM models WHERE project_id = ?1 AND id <> ?2 AND artifact_sha256 = ?3 ORDER BY created_at LIMIT 5",
+    )?;
+    let rows = statement.query_map(params![project, except, sha256], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

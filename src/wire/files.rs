@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::catalog::file_meta::FileMetadata;
 use crate::catalog::role::CatalogRole;
-use crate::ops::artifacts::Stored;
+use crate::catalog::model::Model;
 
 use super::ModelView;
 
@@ -61,15 +61,27 @@ pub struct UploadResponse {
     /// Fields the file filled because they were empty.
     pub filled: Vec<String>,
     pub differences: Vec<Difference>,
+    /// Things the uploader should know (bytes of no known format, the same bytes already in
+    /// the project).
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 impl UploadResponse {
-    pub fn new(stored: &Stored, role: Option<CatalogRole>) -> Self {
+    /// The model after the upload, what the file said, and which fields it filled.
+    pub fn new(
+        model: &Model,
+        metadata: &FileMetadata,
+        filled: &[&str],
+        notices: &[String],
+        role: Option<CatalogRole>,
+    ) -> Self {
         Self {
-            model: ModelView::new(&stored.model, role),
-            file: FileMetadataView::from(&stored.metadata),
-            filled: stored.filled.iter().map(|f| (*f).to_owned()).collect(),
-            differences: differences(&stored.metadata, &stored.model.details),
+            model: ModelView::new(model, role),
+            file: FileMetadataView::from(metadata),
+            filled: filled.iter().map(|f| (*f).to_owned()).collect(),
+            differences: differences(metadata, &model.details),
+            notices: notices.to_vec(),
         }
     }
 }

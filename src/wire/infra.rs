@@ -3,8 +3,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::store::endpoints::EndpointRecord;
-
 /// A heartbeat (the full set of loaded models) or a load / evict event (the models it names).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -53,21 +51,6 @@ pub struct EndpointView {
     /// The XIM node a `xim` endpoint runs on.
     pub node_id: Option<String>,
     pub created_at: String,
-}
-
-impl From<&EndpointRecord> for EndpointView {
-    fn from(e: &EndpointRecord) -> Self {
-        Self {
-            id: e.id.to_string(),
-            project_id: e.project_id.to_string(),
-            model_id: e.model_id.to_string(),
-            model_name: e.model_name.clone(),
-            tier: e.tier.as_str().to_owned(),
-            status: e.status.as_str().to_owned(),
-            node_id: e.node_id.as_ref().map(|n| n.to_string()),
-            created_at: e.created_at.clone(),
-        }
-    }
 }
 
 /// `GET /{project_id}/v1/endpoints`.

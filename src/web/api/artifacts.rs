@@ -83,7 +83,13 @@ pub async fn upload_artifact(
         .or_else(|| model.details.format.clone());
     let stored = store_upload(&services, &principal, &project, id, received, format).await?;
     let role = ops::placement::role_of(&services, id).await?;
-    Ok(web::Json(UploadResponse::new(&stored, role)))
+    Ok(web::Json(UploadResponse::new(
+        &stored.model,
+        &stored.metadata,
+        &stored.filled,
+        &stored.notices,
+        role,
+    )))
 }
 
 /// Reads a Hugging Face `config.json` (the body, at most 1 MiB): its architecture, context
@@ -105,7 +111,7 @@ pub async fn upload_config(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     ops::models::require_write(&principal, &project)?;
-    let limit = crate::formats::safetensors::MAX_CONFIG as usize;
+    let limit = ops::artifacts::MAX_CONFIG_BYTES;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| {
@@ -124,7 +130,13 @@ pub async fn upload_config(
     }
     let stored = ops::artifacts::apply_config(&services, &principal, &project, id, bytes).await?;
     let role = ops::placement::role_of(&services, id).await?;
-    Ok(web::Json(UploadResponse::new(&stored, role)))
+    Ok(web::Json(UploadResponse::new(
+        &stored.model,
+        &stored.metadata,
+        &stored.filled,
+        &stored.notices,
+        role,
+    )))
 }
 
 /// Downloads the model's file. Always an attachment of type `application/octet-stream`, so it

@@ -8,6 +8,7 @@ use crate::catalog::infra::{EndpointId, Tier};
 use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::ErrorBody;
+use crate::store::endpoints::EndpointRecord;
 use crate::wire::infra::{DeployRequest, EndpointList, EndpointView};
 
 /// The project's endpoints, newest first, with their current status.
@@ -97,4 +98,20 @@ pub async fn delete_endpoint(
     })?;
     ops::endpoints::delete_endpoint(&services, &principal, &project, id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The wire view of a stored endpoint (here, so `wire` knows nothing of storage).
+impl From<&EndpointRecord> for EndpointView {
+    fn from(e: &EndpointRecord) -> Self {
+        Self {
+            id: e.id.to_string(),
+            project_id: e.project_id.to_string(),
+            model_id: e.model_id.to_string(),
+            model_name: e.model_name.clone(),
+            tier: e.tier.as_str().to_owned(),
+            status: e.status.as_str().to_owned(),
+            node_id: e.node_id.as_ref().map(|n| n.to_string()),
+            created_at: e.created_at.clone(),
+        }
+    }
 }
