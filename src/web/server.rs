@@ -193,7 +193,11 @@ pub fn openapi_json() -> String {
         .configure(api::configure)
         .split_for_parts();
     let document = api::finish_document(document);
-    document.to_json().unwrap_or_else(|_| "{}".to_owned())
+    let Ok(mut value) = serde_json::to_value(&document) else {
+        return "{}".to_owned();
+    };
+    api::openapi_doc::complete(&mut value);
+    value.to_string()
 }
 
 fn json_config() -> web::JsonConfig {

@@ -16,6 +16,7 @@ mod models;
 mod openapi;
 mod pages;
 mod process;
+mod schemathesis;
 mod sessions;
 mod share;
 mod uploads;

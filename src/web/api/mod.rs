@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod catalog;
 pub mod endpoints;
 pub mod models;
+pub mod openapi_doc;
 pub mod system;
 
 use actix_web::middleware::from_fn;
