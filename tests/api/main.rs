@@ -2,6 +2,7 @@
 //! directory, driven over HTTP.
 
 mod authz;
+mod authz_matrix;
 mod browser;
 mod catalog;
 mod cli;
