@@ -152,3 +152,9 @@ CREATE TABLE model_files (
     metadata    TEXT NOT NULL,
     uploaded_at TEXT NOT NULL
 );
+
+-- migration 5
+-- Who made a key on the keys page (hardening item 7): plain members manage only the read keys
+-- they created themselves. NULL for keys made by `xeroctl admin` or before this step: those are
+-- managed by the project's owners only.
+ALTER TABLE api_keys ADD COLUMN created_by INTEGER REFERENCES users (id) ON DELETE SET NULL;

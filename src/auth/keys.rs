@@ -117,6 +117,8 @@ mod tests {
             label: None,
             created_at: String::new(),
             revoked,
+            created_by: None,
+            creator: None,
         }
     }
 

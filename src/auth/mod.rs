@@ -4,6 +4,7 @@
 
 pub mod agent_tokens;
 pub mod hashing;
+pub mod key_management;
 pub mod keys;
 pub mod passwords;
 pub mod sessions;

@@ -1,7 +1,8 @@
 //! Local administration on the data directory: users, projects and API keys.
 
+use super::keys::{KeyRequest, insert_new_key};
 use super::{OpsError, Services};
-use crate::auth::keys::{self, GeneratedKey};
+use crate::auth::keys::GeneratedKey;
 use crate::auth::{KeyScope, passwords};
 use crate::catalog::ids::{ProjectId, ProjectSlug};
 use crate::store::audit::{self, AuditEntry};
@@ -103,7 +104,8 @@ pub async fn list_projects(services: &Services) -> Result<Vec<ProjectSummary>, O
     Ok(services.store.call(store::projects::list_projects).await?)
 }
 
-/// Creates an API key for a project; the plain key is in the result and nowhere else.
+/// Creates an API key for a project; the plain key is in the result and nowhere else. The key
+/// records no creator: only the project's owners manage it on the keys page.
 pub async fn create_key(
     services: &Services,
     project: &ProjectId,
@@ -111,39 +113,15 @@ pub async fn create_key(
     label: Option<String>,
 ) -> Result<GeneratedKey, OpsError> {
     let project = project.clone();
+    let request = KeyRequest {
+        scope,
+        label,
+        created_by: None,
+        actor: ACTOR.to_owned(),
+    };
     services
         .store
-        .write(move |tx| {
-            let Some(found) = store::projects::find_project(tx, &project)? else {
-                return Ok(Err(OpsError::ProjectNotFound {
-                    id: project.to_string(),
-                }));
-            };
-            let key = keys::generate(&found.slug);
-            let at = now();
-            store::keys::insert_key(
-                tx,
-                &key.id,
-                &project,
-                &key.secret_hash,
-                scope.as_str(),
-                label.as_deref(),
-                &at,
-            )?;
-            audit::append(
-                tx,
-                &AuditEntry {
-                    actor: ACTOR,
-                    project_id: Some(&project),
-                    action: "key.create",
-                    target_kind: "api_key",
-                    target_id: &key.id,
-                    detail: Some(scope.as_str()),
-                },
-                &at,
-            )?;
-            Ok(Ok(key))
-        })
+        .write(move |tx| insert_new_key(tx, &project, &request))
         .await?
 }
 

@@ -25,6 +25,8 @@ pub enum OpsError {
     AgentNotFound { id: String },
     #[error("endpoint `{id}` not found")]
     EndpointNotFound { id: String },
+    #[error("no API key `{id}` in this project")]
+    KeyNotFound { id: String },
     /// A shared-tier deploy of a model no active shared agent has loaded.
     #[error("{0}")]
     SharedTierUnavailable(String),

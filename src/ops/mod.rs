@@ -15,6 +15,7 @@ pub mod error;
 pub mod feature;
 pub mod generate;
 pub mod index_sync;
+pub mod keys;
 pub mod models;
 pub mod placement;
 pub mod session;

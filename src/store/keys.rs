@@ -16,26 +16,38 @@ pub struct KeyRecord {
     pub label: Option<String>,
     pub created_at: String,
     pub revoked: bool,
+    /// The user who made the key on the keys page; `None` for keys made by `xeroctl admin`.
+    pub created_by: Option<i64>,
+    /// That user's name, for the owners' view of the keys page.
+    pub creator: Option<String>,
+}
+
+/// What a new key row holds besides its id and secret digest.
+#[derive(Debug, Clone, Copy)]
+pub struct NewKey<'a> {
+    pub project: &'a ProjectId,
+    pub scope: &'a str,
+    pub label: Option<&'a str>,
+    pub created_by: Option<i64>,
 }
 
 pub fn insert_key(
     conn: &Connection,
     id: &str,
-    project: &ProjectId,
     secret_hash: &[u8],
-    scope: &str,
-    label: Option<&str>,
+    key: &NewKey<'_>,
     now: &str,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO api_keys (id, project_id, secret_hash, scope, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, project, secret_hash, scope, label, now],
+        "INSERT INTO api_keys (id, project_id, secret_hash, scope, label, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, key.project, secret_hash, key.scope, key.label, now, key.created_by],
     )?;
     Ok(())
 }
 
-const SELECT: &str = "SELECT k.id, k.project_id, p.slug, k.secret_hash, k.scope, k.label, k.created_at, k.revoked_at IS NOT NULL \
-    FROM api_keys k JOIN projects p ON p.id = k.project_id";
+const SELECT: &str = "SELECT k.id, k.project_id, p.slug, k.secret_hash, k.scope, k.label, k.created_at, k.revoked_at IS NOT NULL, \
+    k.created_by, u.username \
+    FROM api_keys k JOIN projects p ON p.id = k.project_id LEFT JOIN users u ON u.id = k.created_by";
 
 pub fn find_key(conn: &Connection, id: &str) -> Result<Option<KeyRecord>, StoreError> {
     conn.query_row(&format!("{SELECT} WHERE k.id = ?1"), params![id], read_key)
@@ -78,5 +90,7 @@ fn read_key(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<KeyRecord, Store
         label: row.get(5)?,
         created_at: row.get(6)?,
         revoked: row.get(7)?,
+        created_by: row.get(8)?,
+        creator: row.get(9)?,
     }))
 }

@@ -104,6 +104,21 @@ pub fn upsert_membership(
     Ok(())
 }
 
+/// The user's role in the project (`owner` or `member`), or `None` when not a member.
+pub fn membership_role(
+    conn: &Connection,
+    project: &ProjectId,
+    user_id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT role FROM memberships WHERE project_id = ?1 AND user_id = ?2",
+            params![project, user_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
 fn read_project(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Project, StoreError>> {
     let slug: String = row.get(1)?;
     let Some(slug) = ProjectSlug::parse(&slug) else {

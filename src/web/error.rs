@@ -23,6 +23,7 @@ pub enum ErrorCode {
     ProjectNotFound,
     AgentNotFound,
     EndpointNotFound,
+    KeyNotFound,
     MissingAgentToken,
     InvalidAgentToken,
     SharedTierUnavailable,
@@ -54,6 +55,7 @@ impl ErrorCode {
             Self::ProjectNotFound => "project_not_found",
             Self::AgentNotFound => "agent_not_found",
             Self::EndpointNotFound => "endpoint_not_found",
+            Self::KeyNotFound => "key_not_found",
             Self::MissingAgentToken => "missing_agent_token",
             Self::InvalidAgentToken => "invalid_agent_token",
             Self::SharedTierUnavailable => "shared_tier_unavailable",
@@ -91,6 +93,7 @@ impl ErrorCode {
             | Self::ProjectNotFound
             | Self::AgentNotFound
             | Self::EndpointNotFound
+            | Self::KeyNotFound
             | Self::ArtifactNotFound
             | Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -252,6 +255,7 @@ impl From<OpsError> for ApiError {
             OpsError::ProjectNotFound { .. } => Self::new(ErrorCode::ProjectNotFound, message),
             OpsError::AgentNotFound { .. } => Self::new(ErrorCode::AgentNotFound, message),
             OpsError::EndpointNotFound { .. } => Self::new(ErrorCode::EndpointNotFound, message),
+            OpsError::KeyNotFound { .. } => Self::new(ErrorCode::KeyNotFound, message),
             OpsError::SharedTierUnavailable(_) => {
                 Self::new(ErrorCode::SharedTierUnavailable, message)
             }

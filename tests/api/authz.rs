@@ -1,4 +1,6 @@
-//! The authorisation matrix: every project route × every kind of credential.
+//! Focused authorisation checks on the model routes: whole envelopes, and "learns nothing"
+//! comparisons. The full route × caller matrix, built from the routes the application mounts,
+//! is in `authz_matrix`.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

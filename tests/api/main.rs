@@ -2,16 +2,19 @@
 //! directory, driven over HTTP.
 
 mod authz;
+mod authz_matrix;
 mod browser;
 mod catalog;
 mod cli;
 mod cli_deploy;
 mod conformance;
+mod fixture;
 mod gguf_files;
 mod helpers;
 mod index_audit;
 mod infra;
 mod infra_pages;
+mod keys;
 mod models;
 mod openapi;
 mod pages;

@@ -58,6 +58,15 @@ pub(super) fn not_found(session: Option<&Session>) -> HttpResponse {
     ))
 }
 
+/// The 403 page for a member asking for what only the project's owners may do.
+pub(super) fn not_allowed(session: &Session, reason: &str) -> HttpResponse {
+    let body = html! { div.empty { h1 { "Not allowed" } p { (reason) } p { a href="/models/catalog" { "Back to the catalog" } } } };
+    private(respond(
+        StatusCode::FORBIDDEN,
+        layout::page("Not allowed", Some(session), None, body),
+    ))
+}
+
 /// Authenticated pages are never cached (RELIABILITY T21).
 pub(super) fn private(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(

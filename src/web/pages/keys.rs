@@ -1,17 +1,24 @@
-//! `/projects/{id}/keys`: a project's API keys for its members. A new key is shown once, in
-//! the answer to the form that created it, and never again; revoking takes effect at once.
+//! `/projects/{id}/keys`: a project's API keys. A new key is shown once, in the answer to the
+//! form that created it, and never again; revoking takes effect at once.
+//!
+//! Owners (and platform administrators in the project) list, create and revoke every key; a
+//! plain member sees, creates and revokes only the read keys they created (the rule lives in
+//! `auth::key_management`). Anything else is a 403 page and changes nothing.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::access::{CsrfForm, member, member_form, not_found, private, project_name, text};
+use super::access::{
+    CsrfForm, member, member_form, not_allowed, not_found, private, project_name, text,
+};
 use super::{html as respond, layout};
 use crate::auth::KeyScope;
+use crate::auth::key_management::KeyManager;
 use crate::catalog::ids::ProjectId;
 use crate::ops::session::Session;
-use crate::ops::{self, Services};
+use crate::ops::{self, OpsError, Services};
 
 #[derive(Debug, Deserialize)]
 pub struct KeyForm {
@@ -21,30 +28,59 @@ pub struct KeyForm {
     label: String,
 }
 
+/// A member page's session and project, with the user's key rights there.
+struct KeyAccess {
+    session: Session,
+    project: ProjectId,
+    manager: KeyManager,
+}
+
+async fn key_access(
+    services: &Services,
+    found: Result<(Session, ProjectId), HttpResponse>,
+) -> Result<KeyAccess, HttpResponse> {
+    let (session, project) = found?;
+    match ops::keys::key_manager(services, &session, &project).await {
+        Ok(Some(manager)) => Ok(KeyAccess {
+            session,
+            project,
+            manager,
+        }),
+        _ => Err(not_found(Some(&session))),
+    }
+}
+
 /// `GET /projects/{id}/keys`.
 pub async fn keys_page(
     request: HttpRequest,
     path: web::Path<String>,
     services: web::Data<Services>,
 ) -> HttpResponse {
-    let (session, project) = match member(&request, &path).await {
-        Ok(found) => found,
-        Err(answer) => return answer,
-    };
-    render_keys(&services, &session, &project, None).await
+    match key_access(&services, member(&request, &path).await).await {
+        Ok(access) => render_keys(&services, &access, None).await,
+        Err(answer) => answer,
+    }
 }
 
 async fn render_keys(
     services: &Services,
-    session: &Session,
-    project: &ProjectId,
+    access: &KeyAccess,
     new_key: Option<&str>,
 ) -> HttpResponse {
-    let keys = ops::admin::list_keys(services, project)
+    let KeyAccess {
+        session,
+        project,
+        manager,
+    } = access;
+    let keys = ops::keys::list_keys(services, *manager, project)
         .await
         .unwrap_or_default();
+    let owner = manager.is_owner();
     let body = html! {
         h1 { "API keys of " (project_name(session, project)) }
+        @if !owner {
+            p.muted { "As a member you see and manage the read-only keys you created. The project's owners manage write keys and everyone's keys." }
+        }
         @if let Some(key) = new_key {
             div.notice role="status" {
                 p { strong { "Copy this key now: it is shown only once." } }
@@ -53,11 +89,13 @@ async fn render_keys(
         }
         @if keys.is_empty() { p { "No keys yet." } } @else {
             table {
-                thead { tr { th { "Key id" } th { "Scope" } th { "Label" } th { "Created" } th { "State" } th {} } }
+                thead { tr { th { "Key id" } th { "Scope" } th { "Label" } @if owner { th { "Created by" } } th { "Created" } th { "State" } th {} } }
                 tbody {
                     @for key in &keys {
                         tr {
-                            td { code { (key.id) } } td { (key.scope) } td { (key.label.as_deref().unwrap_or("")) } td { (key.created_at) }
+                            td { code { (key.id) } } td { (key.scope) } td { (key.label.as_deref().unwrap_or("")) }
+                            @if owner { td { (key.creator.as_deref().unwrap_or("administrator")) } }
+                            td { (key.created_at) }
                             td { (if key.revoked { "Revoked" } else { "Active" }) }
                             td { @if !key.revoked {
                                 form method="post" action=(format!("/projects/{project}/keys/{}/revoke", key.id)) {
@@ -76,7 +114,10 @@ async fn render_keys(
             label for="label" { "Label" }
             input id="label" name="label" placeholder="ci pipeline" maxlength="100";
             label for="scope" { "Scope" }
-            select id="scope" name="scope" { option value="write" { "write (can change models)" } option value="read" { "read only" } }
+            select id="scope" name="scope" {
+                @if manager.can_create(KeyScope::Write) { option value="write" { "write (can change models)" } }
+                option value="read" { "read only" }
+            }
             button type="submit" { "Create key" }
         }
     };
@@ -93,15 +134,30 @@ pub async fn create_key(
     form: web::Form<KeyForm>,
     services: web::Data<Services>,
 ) -> HttpResponse {
-    let (session, project) = match member_form(&request, &path, &form.csrf).await {
-        Ok(found) => found,
+    let found = member_form(&request, &path, &form.csrf).await;
+    let access = match key_access(&services, found).await {
+        Ok(access) => access,
         Err(answer) => return answer,
     };
     let scope = KeyScope::parse(&form.scope).unwrap_or(KeyScope::Read);
     let label = text(&form.label).map(|l| l.chars().take(100).collect());
-    match ops::admin::create_key(&services, &project, scope, label).await {
-        Ok(key) => render_keys(&services, &session, &project, Some(&key.plain)).await,
-        Err(_) => not_found(Some(&session)),
+    let actor = access.session.principal().actor();
+    match ops::keys::create_key(
+        &services,
+        access.manager,
+        actor,
+        &access.project,
+        scope,
+        label,
+    )
+    .await
+    {
+        Ok(key) => render_keys(&services, &access, Some(&key.plain)).await,
+        Err(OpsError::Forbidden(_)) => not_allowed(
+            &access.session,
+            "Only the project's owners can create write keys. Create a read-only key, or ask an owner.",
+        ),
+        Err(_) => not_found(Some(&access.session)),
     }
 }
 
@@ -113,19 +169,20 @@ pub async fn revoke_key(
     services: web::Data<Services>,
 ) -> HttpResponse {
     let (raw_project, key_id) = path.into_inner();
-    let (session, project) = match member_form(&request, &raw_project, &form.csrf).await {
-        Ok(found) => found,
+    let found = member_form(&request, &raw_project, &form.csrf).await;
+    let access = match key_access(&services, found).await {
+        Ok(access) => access,
         Err(answer) => return answer,
     };
-    let belongs = ops::admin::list_keys(&services, &project)
-        .await
-        .unwrap_or_default()
-        .iter()
-        .any(|k| k.id == key_id);
-    if !belongs || ops::admin::revoke_key(&services, &key_id).await.is_err() {
-        return not_found(Some(&session));
+    let actor = access.session.principal().actor();
+    match ops::keys::revoke_key(&services, access.manager, actor, &access.project, &key_id).await {
+        Ok(()) => HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/projects/{}/keys", access.project)))
+            .finish(),
+        Err(OpsError::Forbidden(_)) => not_allowed(
+            &access.session,
+            "Members can revoke only the read-only keys they created. Ask one of the project's owners.",
+        ),
+        Err(_) => not_found(Some(&access.session)),
     }
-    HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/projects/{project}/keys")))
-        .finish()
 }

@@ -18,67 +18,71 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
 use maud::Markup;
 
-/// Every page route: method, path pattern, handler. `configure` mounts exactly these, and
-/// `route_table` lists them (405 answers and the authorisation matrix read it).
-fn routes() -> Vec<(Method, &'static str, actix_web::Route)> {
-    let home = || async {
-        HttpResponse::SeeOther()
-            .insert_header(("Location", "/models/catalog"))
-            .finish()
+/// One page route as `configure` mounts it: the HTTP method and the actix path pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// Declares the page routes once: the table [`routes`] returns and the [`configure`] that mounts
+/// exactly that table, so a route cannot be mounted without being listed (the authorisation
+/// matrix in `tests/api/authz.rs` walks the table).
+macro_rules! page_routes {
+    ($($method:ident $path:literal => $handler:expr,)*) => {
+        const ROUTES: &[PageRoute] = &[$(PageRoute { method: stringify!($method), path: $path },)*];
+
+        /// Mounts the page routes (the table of [`routes`]).
+        pub fn configure(config: &mut web::ServiceConfig) {
+            $(config.route($path, web::method(Method::$method).to($handler));)*
+        }
     };
-    vec![
-        (Method::GET, "/", web::get().to(home)),
-        (Method::GET, "/models/catalog", web::get().to(catalog::catalog_page)),
-        (Method::GET, "/models/catalog/{id}", web::get().to(detail::detail_page)),
-        (Method::POST, "/models/catalog/{id}/deploy", web::post().to(endpoints::deploy)),
-        (Method::GET, "/projects/{project}/endpoints", web::get().to(endpoints::endpoints_page)),
-        (
-            Method::POST,
-            "/projects/{project}/endpoints/{endpoint}/delete",
-            web::post().to(endpoints::delete_endpoint),
-        ),
-        (Method::GET, "/admin", web::get().to(admin::admin_page)),
-        (Method::POST, "/admin/agents", web::post().to(admin::add_agent)),
-        (Method::POST, "/admin/agents/{agent}/remove", web::post().to(admin::remove_agent)),
-        (Method::POST, "/admin/feature", web::post().to(admin::feature)),
-        (Method::GET, "/login", web::get().to(login::show_login)),
-        (Method::POST, "/login", web::post().to(login::submit_login)),
-        (Method::POST, "/logout", web::post().to(login::logout)),
-        (Method::POST, "/session/project", web::post().to(login::switch_project)),
-        (Method::GET, "/projects/{project}/models", web::get().to(projects::models_page)),
-        (Method::POST, "/projects/{project}/models", web::post().to(projects::register)),
-        (
-            Method::GET,
-            "/projects/{project}/models/{model}/edit",
-            web::get().to(projects::edit_page),
-        ),
-        (Method::POST, "/projects/{project}/models/{model}/edit", web::post().to(projects::edit)),
-        (
-            Method::POST,
-            "/projects/{project}/models/{model}/upload",
-            web::post().to(upload::upload_form),
-        ),
-        (
-            Method::POST,
-            "/projects/{project}/models/{model}/{action}",
-            web::post().to(projects::model_action),
-        ),
-        (Method::GET, "/projects/{project}/keys", web::get().to(keys::keys_page)),
-        (Method::POST, "/projects/{project}/keys", web::post().to(keys::create_key)),
-        (Method::POST, "/projects/{project}/keys/{key}/revoke", web::post().to(keys::revoke_key)),
-    ]
 }
 
-/// Mounts the page routes.
-pub fn configure(config: &mut web::ServiceConfig) {
-    for (_, path, route) in routes() {
-        config.route(path, route);
-    }
+page_routes! {
+    GET "/" => redirect_to_catalog,
+    GET "/models/catalog" => catalog::catalog_page,
+    GET "/models/catalog/{id}" => detail::detail_page,
+    POST "/models/catalog/{id}/deploy" => endpoints::deploy,
+    GET "/projects/{project}/endpoints" => endpoints::endpoints_page,
+    POST "/projects/{project}/endpoints/{endpoint}/delete" => endpoints::delete_endpoint,
+    GET "/admin" => admin::admin_page,
+    POST "/admin/agents" => admin::add_agent,
+    POST "/admin/agents/{agent}/remove" => admin::remove_agent,
+    POST "/admin/feature" => admin::feature,
+    GET "/login" => login::show_login,
+    POST "/login" => login::submit_login,
+    POST "/logout" => login::logout,
+    POST "/session/project" => login::switch_project,
+    GET "/projects/{project}/models" => projects::models_page,
+    POST "/projects/{project}/models" => projects::register,
+    GET "/projects/{project}/models/{model}/edit" => projects::edit_page,
+    POST "/projects/{project}/models/{model}/edit" => projects::edit,
+    POST "/projects/{project}/models/{model}/upload" => upload::upload_form,
+    POST "/projects/{project}/models/{model}/{action}" => projects::model_action,
+    GET "/projects/{project}/keys" => keys::keys_page,
+    POST "/projects/{project}/keys" => keys::create_key,
+    POST "/projects/{project}/keys/{key}/revoke" => keys::revoke_key,
 }
 
-/// The page routes as (method, path pattern).
+/// Every page route, in the order `configure` mounts them (order matters: `…/upload` and
+/// `…/edit` before `…/{action}`).
+pub fn routes() -> &'static [PageRoute] {
+    ROUTES
+}
+
+/// The page routes as (method, path pattern), for 405 answers.
 pub fn route_table() -> Vec<(Method, &'static str)> {
-    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
+    ROUTES
+        .iter()
+        .filter_map(|r| Some((r.method.parse().ok()?, r.path)))
+        .collect()
+}
+
+async fn redirect_to_catalog() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", "/models/catalog"))
+        .finish()
 }
 
 /// An HTML answer with a status.
