@@ -59,6 +59,7 @@ impl Application {
         services.sync_after_writes = settings.index_sync;
         services.agent_ttl = settings.agent_ttl;
         services.uploads = settings.uploads;
+        services.throttle = settings.throttle;
         ops::upload::clean_temporary_files(&settings.data_dir);
         if settings.demo {
             tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
@@ -83,6 +84,9 @@ impl Application {
         let cookies = web::Data::new(super::session::CookiePolicy {
             secure: settings.secure_cookies,
         });
+        let trusted_proxies = web::Data::new(super::client_address::TrustedProxies::new(
+            &settings.trusted_proxies,
+        ));
         let data = web::Data::new(services.clone());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -90,6 +94,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(openapi.clone())
                 .app_data(cookies.clone())
+                .app_data(trusted_proxies.clone())
                 .app_data(web::FormConfig::default().limit(JSON_LIMIT))
                 .app_data(json_config())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
