@@ -158,3 +158,28 @@ CREATE TABLE model_files (
 -- they created themselves. NULL for keys made by `xeroctl admin` or before this step: those are
 -- managed by the project's owners only.
 ALTER TABLE api_keys ADD COLUMN created_by INTEGER REFERENCES users (id) ON DELETE SET NULL;
+
+-- migration 6
+-- Login throttling (RELIABILITY T16, T40). Kept in the database rather than in server memory so
+-- that `xeroctl admin unlock-user`, another process, takes effect on the server's very next
+-- attempt, and a restart does not wipe the counters. Keys are `account:NAME`, `address:IP`
+-- (IPv6 by /64) and `device:NAME:NONCE`; `account` names the user for account and device rows
+-- so one DELETE unlocks both. Times are Unix milliseconds. A row whose window has ended counts
+-- as no failures and is pruned on the next failure.
+CREATE TABLE login_throttle (
+    key             TEXT PRIMARY KEY,
+    account         TEXT,
+    failures        INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
+    window_ends_at  INTEGER NOT NULL
+);
+CREATE INDEX login_throttle_account ON login_throttle (account);
+CREATE INDEX login_throttle_window ON login_throttle (window_ends_at);
+
+-- Server secrets, created once per data directory (e.g. `device_cookie`: 32 random bytes that
+-- sign device cookies, so they survive restarts).
+CREATE TABLE server_secrets (
+    name       TEXT PRIMARY KEY,
+    value      BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -1,7 +1,7 @@
 //! Server settings: clap flags over `XERO_*` environment variables over defaults, validated
 //! once. The only place (besides `main.rs`) that reads the environment.
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,6 +41,15 @@ pub struct ServeArgs {
     /// Bytes of uploaded files one project may hold (default: no quota).
     #[arg(long, env = "XERO_PROJECT_QUOTA")]
     pub project_quota: Option<u64>,
+    /// Reverse proxies (comma-separated IPs) whose `X-Forwarded-For` is believed: requests from
+    /// them are throttled by the client address they report, not by the proxy's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "XERO_TRUSTED_PROXY",
+        value_name = "IP[,IP…]",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -60,6 +69,10 @@ pub struct Settings {
     /// How long an agent stays active after its last heartbeat.
     pub agent_ttl: Duration,
     pub uploads: crate::ops::upload::UploadLimits,
+    /// Peers whose `X-Forwarded-For` names the client (RELIABILITY T40).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Login backoff rules: the built-in ones (no flag); tests shorten them.
+    pub throttle: crate::ops::throttle::ThrottlePolicy,
 }
 
 /// A setting that cannot be used.
@@ -113,6 +126,8 @@ impl Settings {
             workers,
             index_sync: !args.no_index_sync,
             secure_cookies: args.secure_cookies,
+            trusted_proxies: args.trusted_proxies,
+            throttle: crate::ops::throttle::ThrottlePolicy::default(),
         })
     }
 
@@ -127,6 +142,8 @@ impl Settings {
             secure_cookies: false,
             agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
             uploads: crate::ops::upload::UploadLimits::default(),
+            trusted_proxies: Vec::new(),
+            throttle: crate::ops::throttle::ThrottlePolicy::default(),
         }
     }
 }

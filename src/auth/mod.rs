@@ -3,6 +3,7 @@
 //! No actix types here; the web room calls in. Imports `store` and `catalog`.
 
 pub mod agent_tokens;
+pub mod device;
 pub mod hashing;
 pub mod key_management;
 pub mod keys;

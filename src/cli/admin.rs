@@ -48,6 +48,10 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             admin::disable_user(&services, &name).await?;
             eprintln!("user `{name}` disabled; their sessions have ended");
         }
+        AdminCommand::UnlockUser { name } => {
+            admin::unlock_user(&services, &name).await?;
+            eprintln!("user `{name}` unlocked: login backoff cleared");
+        }
         AdminCommand::CreateProject { slug, name, owner } => {
             let project = admin::create_project(&services, &slug, &name, owner).await?;
             println!("{}", project.id);

@@ -186,6 +186,9 @@ pub enum AdminCommand {
     },
     /// Disable a user: they can no longer log in and all their sessions end at once.
     DisableUser { name: String },
+    /// Clear a user's login backoff (and their devices'): the right password works at once,
+    /// even while the server runs.
+    UnlockUser { name: String },
     /// Create a project and print its `proj_…` id.
     CreateProject {
         /// Lowercase letters, digits and `-`; appears in the project's API keys.

@@ -194,6 +194,38 @@ pub async fn disable_user(services: &Services, username: &str) -> Result<(), Ops
         .await?
 }
 
+/// Clears the login throttle of a user and of all their devices (RELIABILITY T40): their next
+/// attempt with the right password gets in, however many failures others caused. The running
+/// server reads the counters from the database on every attempt, so this takes effect at once.
+/// Address counters are left alone: they belong to no account.
+pub async fn unlock_user(services: &Services, username: &str) -> Result<(), OpsError> {
+    let name = username.trim().to_owned();
+    let account = super::throttle::account_name(&name);
+    services
+        .store
+        .write(move |tx| {
+            if store::users::find_user_by_name(tx, &name)?.is_none() {
+                return Ok(Err(OpsError::InvalidInput(format!("no user `{name}`"))));
+            }
+            let cleared = store::throttle::clear_account(tx, &account)?;
+            let detail = format!("{cleared} throttle entries cleared");
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: ACTOR,
+                    project_id: None,
+                    action: "user.unlock",
+                    target_kind: "user",
+                    target_id: &name,
+                    detail: Some(&detail),
+                },
+                &now(),
+            )?;
+            Ok(Ok(()))
+        })
+        .await?
+}
+
 /// Adds an existing user to a project as a member (or owner).
 pub async fn add_member(
     services: &Services,

@@ -20,6 +20,7 @@ pub mod models;
 pub mod placement;
 pub mod session;
 pub mod share;
+pub mod throttle;
 pub mod upload;
 
 use std::path::{Path, PathBuf};
@@ -40,7 +41,10 @@ pub struct Services {
     pub sync_lock: Arc<tokio::sync::Mutex<()>>,
     /// Verifies passwords on a few threads (argon2id costs ~19 MiB and ~19 ms each).
     pub password_pool: crate::auth::hashing::HashingPool,
-    pub login_throttle: Arc<session::LoginThrottle>,
+    /// Signs device cookies; created once per data directory (RELIABILITY T40).
+    pub device_key: Arc<crate::auth::device::DeviceKey>,
+    /// Login backoff rules (RELIABILITY T40).
+    pub throttle: throttle::ThrottlePolicy,
     /// Rendered descriptions by model revision (a detail view costs a lookup, T39).
     pub rendered: Arc<crate::markdown::RenderCache>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
@@ -83,12 +87,14 @@ impl Services {
             source: e,
         })?;
         let store = Store::open(&data_dir.join("xero.db"))?;
+        let device_key = throttle::load_device_key(&store)?;
         Ok(Self {
             store,
             search: None,
             sync_lock: Arc::default(),
             password_pool: crate::auth::hashing::HashingPool::new(cores(), 4 * cores()),
-            login_throttle: Arc::default(),
+            device_key: Arc::new(device_key),
+            throttle: throttle::ThrottlePolicy::default(),
             rendered: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),

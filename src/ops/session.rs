@@ -1,11 +1,11 @@
-//! Browser sessions: log in (throttled, with a bound on password hashes in flight), look up the
-//! session behind a cookie, switch the active project, log out.
+//! Browser sessions: log in (throttled by `ops::throttle`, with a bound on password hashes in
+//! flight), look up the session behind a cookie, switch the active project, log out.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
+use super::throttle::{self, AttemptKeys, Verdict};
 use super::{OpsError, Services};
 use crate::auth::sessions::{new_token, same_secret, token_hash};
 use crate::auth::{Principal, passwords};
@@ -14,9 +14,6 @@ use crate::store::{self, now};
 
 /// How long a session lives.
 pub const SESSION_DAYS: i64 = 14;
-/// Failed logins allowed per account and per address in [`FAILURE_WINDOW`] before 429s.
-const MAX_FAILURES: usize = 10;
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// A logged-in browser session.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,78 +44,54 @@ impl Session {
     }
 }
 
-/// Sliding-window failure counters per account and per client address (RELIABILITY T16).
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl LoginThrottle {
-    /// Returns how long to wait when any of the keys has too many recent failures.
-    fn blocked_for(&self, keys: &[String]) -> Option<Duration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let mut wait = None;
-        for key in keys {
-            let list = failures.entry(key.clone()).or_default();
-            list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-            if list.len() >= MAX_FAILURES {
-                let until = FAILURE_WINDOW - now.duration_since(list[0]);
-                wait = Some(wait.map_or(until, |w: Duration| w.max(until)));
-            }
-        }
-        wait
-    }
-
-    fn record_failure(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            failures
-                .entry(key.clone())
-                .or_default()
-                .push(Instant::now());
-        }
-        // Bound memory under a flood of distinct names: forget the oldest keys.
-        if failures.len() > 100_000 {
-            failures.clear();
-        }
-    }
-
-    fn record_success(&self, account_key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(account_key);
-    }
-}
-
 /// Why a login was refused.
 #[derive(Debug)]
 pub enum LoginRefusal {
     /// Unknown user or wrong password: the same answer for both.
     BadCredentials,
+    /// Backoff in force (`ops::throttle`): whole seconds, for `Retry-After`.
     TooManyAttempts {
         retry_after: Duration,
     },
     Busy,
 }
 
+/// One login attempt as the browser made it (no `Debug`: it holds the password).
+pub struct LoginAttempt<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// The client address (see `web::client_address`), when known.
+    pub client: Option<IpAddr>,
+    /// The `xero_device` cookie value the browser sent, if any.
+    pub device_cookie: Option<&'a str>,
+}
+
+/// A successful login.
+#[derive(Debug)]
+pub struct LoggedIn {
+    /// The new session's cookie value, returned once.
+    pub token: String,
+    pub session: Session,
+    /// A fresh device cookie value for this account (RELIABILITY T40).
+    pub device_cookie: String,
+}
+
 /// Logs a user in: a new session (never reusing a presented one), token returned once.
 pub async fn login(
     services: &Services,
-    username: &str,
-    password: &str,
-    client: Option<IpAddr>,
-) -> Result<Result<(String, Session), LoginRefusal>, OpsError> {
-    let account_key = format!("user:{}", username.trim().to_lowercase());
-    let mut keys = vec![account_key.clone()];
-    if let Some(ip) = client {
-        keys.push(format!("ip:{ip}"));
-    }
-    if let Some(retry_after) = services.login_throttle.blocked_for(&keys) {
+    attempt: LoginAttempt<'_>,
+) -> Result<Result<LoggedIn, LoginRefusal>, OpsError> {
+    let keys = AttemptKeys::new(
+        &services.device_key,
+        attempt.username,
+        attempt.client,
+        attempt.device_cookie,
+    );
+    let verdict = throttle::judge(services, &keys).await?;
+    if let Verdict::Wait(retry_after) = verdict {
         return Ok(Err(LoginRefusal::TooManyAttempts { retry_after }));
     }
-    let name = username.trim().to_owned();
+    let name = attempt.username.trim().to_owned();
     let user = services
         .store
         .call(move |conn| store::users::find_user_by_name(conn, &name))
@@ -130,17 +103,32 @@ pub async fn login(
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let Ok(matched) = services
         .password_pool
-        .verify(password.to_owned(), hash)
+        .verify(attempt.password.to_owned(), hash)
         .await
     else {
         return Ok(Err(LoginRefusal::Busy));
     };
     let verified = matched && user.as_ref().is_some_and(|u| !u.disabled);
     let Some(user) = user.filter(|_| verified) else {
-        services.login_throttle.record_failure(&keys);
+        throttle::record_failure(services, &keys, verdict).await?;
         return Ok(Err(LoginRefusal::BadCredentials));
     };
-    services.login_throttle.record_success(&account_key);
+    throttle::record_success(services, &keys).await?;
+    let device_cookie = throttle::issue_device_cookie(&services.device_key, &user.username);
+    let (token, session) = start_session(services, user).await?;
+    tracing::info!(user = %session.username, known_device = keys.has_device(), "logged in");
+    Ok(Ok(LoggedIn {
+        token,
+        session,
+        device_cookie,
+    }))
+}
+
+/// Creates a session for a verified user; returns its cookie value and the session.
+async fn start_session(
+    services: &Services,
+    user: store::users::User,
+) -> Result<(String, Session), OpsError> {
     let token = new_token();
     let hash = token_hash(&token);
     let csrf = new_token();
@@ -172,8 +160,7 @@ pub async fn login(
             })
         })
         .await?;
-    tracing::info!(user = %session.username, "logged in");
-    Ok(Ok((token, session)))
+    Ok((token, session))
 }
 
 fn expiry() -> String {

@@ -20,6 +20,7 @@ pub mod presence;
 pub mod projects;
 pub mod sessions;
 mod sql_types;
+pub mod throttle;
 pub mod users;
 
 use std::path::{Path, PathBuf};

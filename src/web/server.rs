@@ -65,6 +65,7 @@ impl Application {
         services.sync_after_writes = settings.index_sync;
         services.agent_ttl = settings.agent_ttl;
         services.uploads = settings.uploads;
+        services.throttle = settings.throttle;
         ops::upload::clean_temporary_files(&settings.data_dir);
         if settings.demo {
             tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
@@ -85,6 +86,9 @@ impl Application {
         let cookies = web::Data::new(super::session::CookiePolicy {
             secure: settings.secure_cookies,
         });
+        let trusted_proxies = web::Data::new(super::client_address::TrustedProxies::new(
+            &settings.trusted_proxies,
+        ));
         let data = web::Data::new(services.clone());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -92,6 +96,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(openapi.clone())
                 .app_data(cookies.clone())
+                .app_data(trusted_proxies.clone())
                 .app_data(
                     web::FormConfig::default()
                         .limit(JSON_LIMIT)

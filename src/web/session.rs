@@ -4,8 +4,12 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, web};
 
+use crate::auth::device::DEVICE_COOKIE_DAYS;
 use crate::ops::session::{SESSION_DAYS, Session};
 use crate::ops::{self, Services};
+
+/// The device cookie (RELIABILITY T40): sent only to `/login`, where the throttle reads it.
+pub const DEVICE_COOKIE: &str = "xero_device";
 
 /// Cookie settings fixed at start-up.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +34,17 @@ impl CookiePolicy {
             .secure(self.secure)
             .same_site(SameSite::Lax)
             .max_age(actix_web::cookie::time::Duration::days(SESSION_DAYS))
+            .finish()
+    }
+
+    /// The signed device cookie a successful login sets; it outlives sessions and logouts.
+    pub fn device_cookie(self, value: &str) -> Cookie<'static> {
+        Cookie::build(DEVICE_COOKIE, value.to_owned())
+            .path("/login")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(DEVICE_COOKIE_DAYS))
             .finish()
     }
 

@@ -1,4 +1,7 @@
-//! Login, sessions, CSRF and project pages (RELIABILITY T12–T17).
+//! Login, sessions, CSRF and project pages (RELIABILITY T12–T17), login throttling (T40).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
 use scraper::{Html, Selector};
@@ -6,7 +9,9 @@ use serde_json::json;
 use xeroctl::catalog::ids::ProjectId;
 use xeroctl::ops;
 
-use crate::helpers::{TestApp, spawn_app};
+use xeroctl::ops::throttle::{ACCOUNT_RULE, ADDRESS_RULE, BackoffRule};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -48,6 +53,17 @@ pub async fn login(
     name: &str,
     password: &str,
 ) -> reqwest::Response {
+    login_via(app, client, name, password, None).await
+}
+
+/// Logs in with `X-Forwarded-For: forwarded_for` on the form post, when given.
+async fn login_via(
+    app: &TestApp,
+    client: &Client,
+    name: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
     let page = client
         .get(format!("{}/login", app.address))
         .send()
@@ -57,17 +73,66 @@ pub async fn login(
         .await
         .unwrap();
     let csrf = field(&page, "input[name=csrf]", "value");
-    client
-        .post(format!("{}/login", app.address))
-        .form(&[
-            ("username", name),
-            ("password", password),
-            ("csrf", &csrf),
-            ("next", "/models/catalog"),
-        ])
-        .send()
-        .await
+    let mut request = client.post(format!("{}/login", app.address)).form(&[
+        ("username", name),
+        ("password", password),
+        ("csrf", &csrf),
+        ("next", "/models/catalog"),
+    ]);
+    if let Some(forwarded_for) = forwarded_for {
+        request = request.header("x-forwarded-for", forwarded_for);
+    }
+    request.send().await.unwrap()
+}
+
+/// The whole `Set-Cookie` line of the device cookie, if the response sets one.
+fn device_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("xero_device="))
+}
+
+/// The device cookie's value alone.
+fn device_cookie_value(response: &reqwest::Response) -> String {
+    let line = device_cookie(response).expect("device cookie");
+    line.split(';').next().unwrap()["xero_device=".len()..].to_owned()
+}
+
+/// A browser that already holds `xero_device=value` (as a forger would present it).
+fn browser_with_device_cookie(app: &TestApp, value: &str) -> Client {
+    let jar = reqwest::cookie::Jar::default();
+    let url = reqwest::Url::parse(&app.address).unwrap();
+    jar.add_cookie_str(&format!("xero_device={value}; Path=/login"), &url);
+    Client::builder()
+        .cookie_provider(Arc::new(jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
         .unwrap()
+}
+
+/// A server whose account backoff starts at a minute: a test sees the backoff without racing
+/// the clock (the schedule itself is unit-tested in `ops::throttle`).
+async fn spawn_app_with_slow_backoff() -> TestApp {
+    spawn_app_with(|settings| {
+        settings.throttle.account = BackoffRule {
+            first_backoff: Duration::from_secs(60),
+            ..ACCOUNT_RULE
+        };
+    })
+    .await
+}
+
+/// Ten wrong passwords for `name` from one client; returns the statuses.
+async fn ten_wrong_passwords(app: &TestApp, name: &str) -> Vec<StatusCode> {
+    let attacker = browser();
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(login(app, &attacker, name, "guess").await.status());
+    }
+    statuses
 }
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -225,7 +290,7 @@ async fn failed_logins_are_throttled_and_do_not_reveal_accounts() {
     assert_eq!(
         blocked.status(),
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits out the window"
+        "without a device cookie even the right password waits out the backoff"
     );
     assert!(blocked.headers().contains_key("retry-after"));
 }
@@ -517,6 +582,8 @@ async fn behind_tls_the_session_cookie_is_host_prefixed_and_secure() {
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
+    let device = device_cookie(&response).expect("device cookie");
+    assert!(device.contains("Secure"), "T40: {device}");
 }
 
 /// T15: no GET route changes state: every state-changing path refuses GET and nothing moves.
@@ -566,4 +633,263 @@ async fn no_get_request_changes_anything() {
         .await
         .unwrap();
     assert_eq!(still_in.status(), StatusCode::OK, "still logged in");
+}
+
+/// T40 (a): a browser that logged in before is judged by its own failures only: ten wrong
+/// passwords from another client on the same address do not keep it out.
+#[tokio::test]
+async fn t40_a_browser_that_logged_in_before_gets_in_after_ten_failures_by_others() {
+    // Arrange
+    let app = spawn_app_with_slow_backoff().await;
+    user(&app, "grace").await;
+    let trusted = browser();
+    let first = login(&app, &trusted, "grace", PASSWORD).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let cookie = device_cookie(&first).expect("device cookie on success");
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/login",
+        "Max-Age=31536000",
+    ] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    // Act
+    let statuses = ten_wrong_passwords(&app, "grace").await;
+    // Assert
+    assert_eq!(
+        &statuses[..5],
+        [StatusCode::UNAUTHORIZED; 5],
+        "five free failures"
+    );
+    assert_eq!(
+        &statuses[5..],
+        [StatusCode::TOO_MANY_REQUESTS; 5],
+        "then backoff"
+    );
+    assert_eq!(
+        login(&app, &browser(), "grace", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a fresh client meets the backoff"
+    );
+    let again = login(&app, &trusted, "grace", PASSWORD).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::SEE_OTHER,
+        "the known browser gets in"
+    );
+    assert!(
+        device_cookie(&again).is_some(),
+        "and its device cookie is renewed"
+    );
+}
+
+/// T40: five failures of its own make a device cookie count for nothing, until a success; its
+/// failures meanwhile do not count against the account.
+#[tokio::test]
+async fn t40_a_device_with_five_failures_of_its_own_is_no_longer_trusted() {
+    let app = spawn_app_with_slow_backoff().await;
+    user(&app, "heidi").await;
+    let device = browser();
+    login(&app, &device, "heidi", PASSWORD).await;
+    for attempt in 1..=5 {
+        let status = login(&app, &device, "heidi", "typo").await.status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "device failure {attempt}");
+    }
+    assert_eq!(
+        login(&app, &browser(), "heidi", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER,
+        "the device's failures did not put the account into backoff"
+    );
+    let statuses = ten_wrong_passwords(&app, "heidi").await;
+    assert_eq!(statuses[9], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        login(&app, &device, "heidi", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the untrusted device meets the account's backoff"
+    );
+}
+
+/// T40 (b): a client without a device cookie meets backoff (429 + Retry-After), not a
+/// 15-minute lock; once the backoff has passed the right password works.
+#[tokio::test]
+async fn t40_a_fresh_client_meets_backoff_and_gets_in_once_it_has_passed() {
+    let app = spawn_app().await;
+    user(&app, "ivy").await;
+    let statuses = ten_wrong_passwords(&app, "ivy").await;
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    let fresh = browser();
+    let refused = login(&app, &fresh, "ivy", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=300).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    tokio::time::sleep(Duration::from_secs(retry_after) + Duration::from_millis(200)).await;
+    assert_eq!(
+        login(&app, &fresh, "ivy", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER,
+        "the backoff passed"
+    );
+}
+
+/// A server behind the proxy at 127.0.0.1 (when `trusted`), whose address limit is three
+/// failures (fifty argon2 verifications would make a slow test).
+async fn spawn_app_with_address_limit(trusted: bool) -> TestApp {
+    spawn_app_with(|settings| {
+        if trusted {
+            settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        }
+        settings.throttle.address = BackoffRule {
+            free_failures: 3,
+            first_backoff: Duration::from_secs(60),
+            ..ADDRESS_RULE
+        };
+    })
+    .await
+}
+
+/// Three failures from `forwarded_for`, each for another (unknown) account so that only the
+/// address counts.
+async fn fail_from(app: &TestApp, forwarded_for: &str) {
+    let client = browser();
+    for i in 0..3 {
+        let name = format!("ghost-{i}");
+        let status = login_via(app, &client, &name, "guess", Some(forwarded_for))
+            .await
+            .status();
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "failure {i} from {forwarded_for}"
+        );
+    }
+}
+
+/// T40 (c): through a trusted proxy, each client address reported in `X-Forwarded-For` (the
+/// right-most untrusted entry) has its own backoff.
+#[tokio::test]
+async fn t40_behind_a_trusted_proxy_forwarded_addresses_are_throttled_separately() {
+    let app = spawn_app_with_address_limit(true).await;
+    user(&app, "judy").await;
+    // The left entry is the client's own claim; only the right-most one counts.
+    fail_from(&app, "198.51.100.77, 203.0.113.5").await;
+    for (description, forwarded_for, expected) in [
+        ("same address", "203.0.113.5", StatusCode::TOO_MANY_REQUESTS),
+        (
+            "same address, another claim",
+            "192.0.2.1, 203.0.113.5",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        (
+            "the claimed address was not counted",
+            "198.51.100.77",
+            StatusCode::SEE_OTHER,
+        ),
+        ("another address", "203.0.113.6", StatusCode::SEE_OTHER),
+    ] {
+        // A fresh browser each time: a device cookie from a success would bypass the backoff.
+        let status = login_via(&app, &browser(), "judy", PASSWORD, Some(forwarded_for))
+            .await
+            .status();
+        assert_eq!(status, expected, "{description}");
+    }
+}
+
+/// T40 (c): from a peer that is not a trusted proxy, `X-Forwarded-For` is ignored: changing
+/// it does not escape the peer's backoff.
+#[tokio::test]
+async fn t40_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_app_with_address_limit(false).await;
+    user(&app, "ken").await;
+    fail_from(&app, "203.0.113.5").await;
+    let status = login_via(&app, &browser(), "ken", PASSWORD, Some("203.0.113.6"))
+        .await
+        .status();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// T40 (d): `xeroctl admin unlock-user`, run beside the live server, lets the right password
+/// in at once.
+#[tokio::test]
+async fn t40_admin_unlock_user_lets_the_right_password_in_at_once() {
+    let app = spawn_app_with_slow_backoff().await;
+    user(&app, "liam").await;
+    ten_wrong_passwords(&app, "liam").await;
+    let fresh = browser();
+    assert_eq!(
+        login(&app, &fresh, "liam", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let data_dir = app.data_dir.path().to_owned();
+    let unlock = |name: &'static str| {
+        let data_dir = data_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_xeroctl"))
+                .arg("admin")
+                .arg("--data")
+                .arg(&data_dir)
+                .args(["unlock-user", name])
+                .output()
+                .unwrap()
+        })
+    };
+    let unknown = unlock("nobody").await.unwrap();
+    assert!(!unknown.status.success(), "an unknown user is an error");
+    let output = unlock("LIAM").await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("unlocked"), "{stderr}");
+    assert_eq!(
+        login(&app, &fresh, "liam", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// T40 (e): a device cookie that is forged, tampered with or made for another account gives no
+/// advantage: the attempt meets the account's backoff like any fresh client.
+#[tokio::test]
+async fn t40_a_forged_or_tampered_device_cookie_gives_no_advantage() {
+    let app = spawn_app_with_slow_backoff().await;
+    user(&app, "mia").await;
+    user(&app, "mallory").await;
+    let genuine = device_cookie_value(&login(&app, &browser(), "mia", PASSWORD).await);
+    let mallorys = device_cookie_value(&login(&app, &browser(), "mallory", PASSWORD).await);
+    ten_wrong_passwords(&app, "mia").await;
+    let parts: Vec<&str> = genuine.splitn(3, '.').collect();
+    let (nonce, mac, account) = (parts[0], parts[1], parts[2]);
+    let flipped = if mac.starts_with('0') { "1" } else { "0" };
+    let mallory_parts: Vec<&str> = mallorys.splitn(3, '.').collect();
+    let forgeries = [
+        (
+            "tampered signature",
+            format!("{nonce}.{flipped}{}.{account}", &mac[1..]),
+        ),
+        ("another account's cookie", mallorys.clone()),
+        (
+            "another account's cookie relabelled",
+            format!("{}.{}.{account}", mallory_parts[0], mallory_parts[1]),
+        ),
+        ("made up", format!("{nonce}.{}.{account}", "ab".repeat(32))),
+        ("garbage", "trust-me".to_owned()),
+    ];
+    for (description, value) in forgeries {
+        let client = browser_with_device_cookie(&app, &value);
+        let status = login(&app, &client, "mia", PASSWORD).await.status();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{description}");
+    }
+    let client = browser_with_device_cookie(&app, &genuine);
+    assert_eq!(
+        login(&app, &client, "mia", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER,
+        "the genuine cookie, presented the same way, works"
+    );
 }

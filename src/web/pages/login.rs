@@ -2,7 +2,9 @@
 //!
 //! Login CSRF uses a double-submit token: a random cookie set with the form, which the form must
 //! echo. A successful login always makes a new session (the old cookie's session, if any, is
-//! deleted), so a session id planted before login is worthless (RELIABILITY T12).
+//! deleted), so a session id planted before login is worthless (RELIABILITY T12). A successful
+//! login also sets the signed `xero_device` cookie, which the throttle reads on later logins
+//! from this browser (T40); the client address comes from `web::client_address`.
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
@@ -13,9 +15,10 @@ use serde::Deserialize;
 use super::{html as respond, layout};
 use crate::auth::sessions::{new_token, same_secret};
 use crate::catalog::ids::ProjectId;
-use crate::ops::session::LoginRefusal;
+use crate::ops::session::{LoggedIn, LoginAttempt, LoginRefusal};
 use crate::ops::{self, Services};
-use crate::web::session::{CookiePolicy, current_session, form_allowed};
+use crate::web::client_address::client_address;
+use crate::web::session::{CookiePolicy, DEVICE_COOKIE, current_session, form_allowed};
 
 const LOGIN_CSRF_COOKIE: &str = "xero_login_csrf";
 
@@ -121,9 +124,14 @@ pub async fn submit_login(
             Some("The form expired. Please try again."),
         );
     }
-    let client = request.peer_addr().map(|a| a.ip());
-    let outcome = match ops::session::login(&services, &form.username, &form.password, client).await
-    {
+    let presented_device = request.cookie(DEVICE_COOKIE);
+    let attempt = LoginAttempt {
+        username: &form.username,
+        password: &form.password,
+        client: client_address(&request),
+        device_cookie: presented_device.as_ref().map(|c| c.value()),
+    };
+    let outcome = match ops::session::login(&services, attempt).await {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::error!(%error, "login failed");
@@ -135,7 +143,11 @@ pub async fn submit_login(
         }
     };
     match outcome {
-        Ok((token, _)) => {
+        Ok(LoggedIn {
+            token,
+            device_cookie,
+            ..
+        }) => {
             if let Some(old) = current_session(&request).await {
                 let _ = ops::session::logout(&services, &old).await;
             }
@@ -143,6 +155,7 @@ pub async fn submit_login(
                 .insert_header(("Location", next))
                 .insert_header(("Cache-Control", "no-store"))
                 .cookie(policy.session_cookie(&token))
+                .cookie(policy.device_cookie(&device_cookie))
                 .finish()
         }
         Err(LoginRefusal::BadCredentials) => login_page(
@@ -151,14 +164,16 @@ pub async fn submit_login(
             Some("Wrong user name or password."),
         ),
         Err(LoginRefusal::TooManyAttempts { retry_after }) => {
+            let seconds = retry_after.as_secs().max(1);
             let mut response = login_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
-                Some("Too many failed attempts. Wait a few minutes and try again."),
+                Some(&format!(
+                    "Too many failed attempts. Try again in {seconds} s."
+                )),
             );
-            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(
-                &retry_after.as_secs().max(1).to_string(),
-            ) {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string())
+            {
                 response
                     .headers_mut()
                     .insert(actix_web::http::header::RETRY_AFTER, value);
@@ -238,12 +253,27 @@ mod tests {
 
     #[test]
     fn only_same_site_paths_are_followed() {
-        for ok in ["/", "/models/catalog?q=qwen", "/projects/proj_X/models", "/%2F%2Fhost"] {
+        for ok in [
+            "/",
+            "/models/catalog?q=qwen",
+            "/projects/proj_X/models",
+            "/%2F%2Fhost",
+        ] {
             assert_eq!(safe_next(Some(ok)), ok);
         }
         for bad in [
-            "//host/x", "/\\host", "\\\\host", "https://host", "/\n/x", "/x\r\nSet-Cookie: a=b",
-            "/\t/host/x", "/\0", "/x\u{7f}", "", "models", "/\u{85}x",
+            "//host/x",
+            "/\\host",
+            "\\\\host",
+            "https://host",
+            "/\n/x",
+            "/x\r\nSet-Cookie: a=b",
+            "/\t/host/x",
+            "/\0",
+            "/x\u{7f}",
+            "",
+            "models",
+            "/\u{85}x",
         ] {
             assert_eq!(safe_next(Some(bad)), "/models/catalog", "{bad:?}");
         }
