@@ -5,6 +5,7 @@ mod authz;
 mod browser;
 mod catalog;
 mod cli;
+mod cli_hardening;
 mod cli_deploy;
 mod gguf_files;
 mod helpers;
