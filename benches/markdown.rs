@@ -19,7 +19,7 @@ fn worst_case(c: &mut Criterion) {
             (started.elapsed(), name.as_str())
         })
         .collect();
-    timings.sort_by(|a, b| b.0.cmp(&a.0));
+    timings.sort_by_key(|t| std::cmp::Reverse(t.0));
     for (elapsed, name) in timings.iter().take(5) {
         println!("slowest: {name:24} {:.2} ms", elapsed.as_secs_f64() * 1e3);
     }

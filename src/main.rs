@@ -4,17 +4,30 @@
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
+use clap::parser::ValueSource;
 use tracing_subscriber::EnvFilter;
 
-use xeroctl::cli::args::{Cli, Command};
+use xeroctl::cli::args::{Cli, Command, Origin};
+use xeroctl::cli::output::note_line;
 use xeroctl::config::Settings;
 use xeroctl::web::server::Application;
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&xeroctl::cli::examples::command().get_matches()) {
+    let matches = xeroctl::cli::examples::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    // The client commands hold their connection flags at the first level (`global` flags
+    // given after a deeper subcommand are propagated up to it).
+    if let (Some(connection), Some((_, sub))) = (cli.command.connection_mut(), matches.subcommand())
+    {
+        connection.base_url_origin = match sub.value_source("base_url") {
+            Some(ValueSource::CommandLine) => Origin::Flag,
+            Some(ValueSource::EnvVariable) => Origin::Env,
+            _ => Origin::Default,
+        };
+    }
     init_logging(matches!(cli.command, Command::Serve(_)));
     // Client commands block on HTTP: they run outside the async runtime.
     let result = match cli.command {
@@ -31,7 +44,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            note_line(format_args!("error: {error}"));
             ExitCode::from(error.exit_code())
         }
     }
@@ -44,15 +57,15 @@ fn run_async(cli: Cli) -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            note_line(format_args!("error: cannot start the async runtime: {e}"));
             return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", chain(&e));
-            ExitCode::FAILURE
+            note_line(format_args!("error: {}", chain(&e)));
+            ExitCode::from(xeroctl::cli::admin::exit_code(&e))
         }
     }
 }
@@ -63,7 +76,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::from_args(args)?;
             let bind = settings.bind;
             let app = Application::build(settings).await?;
-            println!("xeroctl is serving the catalog at {}", app.catalog_url(bind));
+            {
+                use std::io::Write;
+                // Best effort: a server whose stdout went away keeps serving.
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "xeroctl is serving the catalog at {}",
+                    app.catalog_url(bind)
+                );
+            }
             app.run_until_stopped().await?;
             tracing::info!("server stopped");
             Ok(())

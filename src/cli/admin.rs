@@ -1,22 +1,73 @@
 //! `xeroctl admin …`: local administration that opens the data directory through `ops`.
+//! Only the commands that start a new installation may create the data directory; the others
+//! refuse a directory without a database (a mistyped `--data` must not look like an empty one).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::args::{AdminArgs, AdminCommand, AgentKindArg, AgentsCommand, ScopeArg};
+use super::args::admin::{AdminArgs, AdminCommand, AgentKindArg, AgentsCommand, ScopeArg};
 use crate::auth::KeyScope;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
 use crate::ops::{self, AdminActor, Services, admin};
 
+use super::output::{note, out};
+
+/// The data directory (or its database) is not there and this command does not create one.
+/// `main` exits 3 for it, as for other configuration errors.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no data directory at `{}` (no `xero.db` there): check --data / XERO_DATA_DIR; only create-user, create-project and generate start a new one",
+    path.display()
+)]
+pub struct MissingDataDir {
+    pub path: PathBuf,
+}
+
+/// The exit code for a failed admin command: 3 for a missing data directory, else 1.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<MissingDataDir>().is_some() {
+        3
+    } else {
+        1
+    }
+}
+
+/// Whether the command may create the data directory and its database. These are the ones a
+/// new installation starts with: the first user (`create-user --admin`), the first project,
+/// and a synthetic catalog for tests and benchmarks (`generate`). Everything else reads or
+/// changes what is already there, and on a missing directory would only hide a typo.
+fn creates_data_dir(command: &AdminCommand) -> bool {
+    matches!(
+        command,
+        AdminCommand::CreateUser { .. }
+            | AdminCommand::CreateProject { .. }
+            | AdminCommand::Generate { .. }
+    )
+}
+
+fn require_data_dir(data_dir: &Path) -> Result<(), MissingDataDir> {
+    if data_dir.join("xero.db").is_file() {
+        Ok(())
+    } else {
+        Err(MissingDataDir {
+            path: data_dir.to_owned(),
+        })
+    }
+}
+
 /// Runs one admin command; output is for people and for scripts (ids alone on stdout).
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    if !creates_data_dir(&args.command) {
+        require_data_dir(&args.data_dir)?;
+    }
     if let AdminCommand::Reindex = args.command {
         // Reindex needs the data directory's lock, so it opens the directory itself.
         let started = std::time::Instant::now();
         let count = Services::reindex(&args.data_dir).await?;
-        eprintln!(
+        note!(
             "search index rebuilt: {count} shared models in {:.1} s",
             started.elapsed().as_secs_f64()
         );
@@ -31,7 +82,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         } => {
             let password = read_password()?;
             admin::create_user(&services, &name, password, is_admin).await?;
-            eprintln!(
+            note!(
                 "user `{name}` created{}",
                 if is_admin { " (administrator)" } else { "" }
             );
@@ -42,11 +93,11 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             owner,
         } => {
             admin::add_member(&services, &parse_project(&project)?, &user, owner).await?;
-            eprintln!("`{user}` added to {project}");
+            note!("`{user}` added to {project}");
         }
         AdminCommand::DisableUser { name } => {
             admin::disable_user(&services, &name).await?;
-            eprintln!("user `{name}` disabled; their sessions have ended");
+            note!("user `{name}` disabled; their sessions have ended");
         }
         AdminCommand::UnlockUser { name } => {
             admin::unlock_user(&services, &name).await?;
@@ -54,18 +105,25 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         }
         AdminCommand::CreateProject { slug, name, owner } => {
             let project = admin::create_project(&services, &slug, &name, owner).await?;
-            println!("{}", project.id);
+            out!("{}", project.id);
         }
         AdminCommand::ListProjects => {
             let projects = admin::list_projects(&services).await?;
-            println!(
+            out!(
                 "{:<16} {:<24} {:>7} {:>7}  NAME",
-                "ID", "SLUG", "MODELS", "SHARED"
+                "ID",
+                "SLUG",
+                "MODELS",
+                "SHARED"
             );
             for p in projects {
-                println!(
+                out!(
                     "{:<16} {:<24} {:>7} {:>7}  {}",
-                    p.project.id, p.project.slug, p.model_count, p.shared_count, p.project.name
+                    p.project.id,
+                    p.project.slug,
+                    p.model_count,
+                    p.shared_count,
+                    p.project.name
                 );
             }
         }
@@ -80,8 +138,8 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 ScopeArg::Write => KeyScope::Write,
             };
             let key = admin::create_key(&services, &project, scope, label).await?;
-            println!("{}", key.plain);
-            eprintln!(
+            out!("{}", key.plain);
+            note!(
                 "key id {} ({} scope); the key is shown only this once",
                 key.id,
                 scope.as_str()
@@ -89,13 +147,16 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         }
         AdminCommand::ListKeys { project } => {
             let project = parse_project(&project)?;
-            println!(
+            out!(
                 "{:<14} {:<6} {:<8} {:<28} LABEL",
-                "ID", "SCOPE", "STATE", "CREATED"
+                "ID",
+                "SCOPE",
+                "STATE",
+                "CREATED"
             );
             for key in admin::list_keys(&services, &project).await? {
                 let state = if key.revoked { "revoked" } else { "active" };
-                println!(
+                out!(
                     "{:<14} {:<6} {:<8} {:<28} {}",
                     key.id,
                     key.scope,
@@ -113,7 +174,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         } => {
             let started = std::time::Instant::now();
             let report = crate::ops::generate::generate(&services, models, projects, seed).await?;
-            eprintln!(
+            note!(
                 "generated and shared {} models in {} projects in {:.1} s (the server indexes them; `admin reindex` if it is stopped)",
                 report.models,
                 report.projects,
@@ -125,7 +186,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Unfeature { model } => feature(&services, &model, false).await?,
         AdminCommand::RevokeKey { key_id } => {
             admin::revoke_key(&services, &key_id).await?;
-            eprintln!("key {key_id} revoked");
+            note!("key {key_id} revoked");
         }
     }
     Ok(())
@@ -145,8 +206,8 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
             };
             let project = project.as_deref().map(parse_project).transpose()?;
             let added = ops::agents::add_agent(services, &admin, kind, project, &name).await?;
-            println!("{}", added.token);
-            eprintln!(
+            out!("{}", added.token);
+            note!(
                 "agent {} ({} `{}`) registered; the token is shown only this once",
                 added.agent.id,
                 kind.as_str(),
@@ -159,13 +220,18 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
             }
             let mut services = services.clone();
             services.agent_ttl = std::time::Duration::from_secs_f64(agent_ttl);
-            println!(
+            out!(
                 "{:<14} {:<7} {:<8} {:>6} {:<16} {:<28} NAME",
-                "ID", "KIND", "STATE", "LOADED", "PROJECT", "LAST HEARTBEAT"
+                "ID",
+                "KIND",
+                "STATE",
+                "LOADED",
+                "PROJECT",
+                "LAST HEARTBEAT"
             );
             for status in ops::agents::list_agents(&services, None).await? {
                 let a = &status.agent;
-                println!(
+                out!(
                     "{:<14} {:<7} {:<8} {:>6} {:<16} {:<28} {}",
                     a.id,
                     a.kind.as_str(),
@@ -183,7 +249,7 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
             let id = AgentId::parse(&agent_id)
                 .with_context(|| format!("`{agent_id}` is not an agent id like `agt_…`"))?;
             ops::agents::remove_agent(services, &admin, id).await?;
-            eprintln!("agent {agent_id} removed");
+            note!("agent {agent_id} removed");
         }
     }
     Ok(())
@@ -196,9 +262,9 @@ async fn feature(services: &Services, raw: &str, featured: bool) -> anyhow::Resu
     let changed = ops::feature::set_featured(services, &AdminActor::local(), id, featured).await?;
     let state = if featured { "featured" } else { "not featured" };
     if changed {
-        eprintln!("model {id} is now {state}");
+        note!("model {id} is now {state}");
     } else {
-        eprintln!("model {id} was already {state}");
+        note!("model {id} was already {state}");
     }
     Ok(())
 }
@@ -211,8 +277,7 @@ fn parse_project(raw: &str) -> anyhow::Result<ProjectId> {
 fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("password: ");
-        std::io::stderr().flush().ok();
+        super::output::prompt("password: ");
     }
     let mut line = String::new();
     stdin

@@ -1,10 +1,12 @@
 //! The clap command tree of `xeroctl`.
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::ServeArgs;
+
+pub mod admin;
+
+use admin::AdminArgs;
 
 /// xeroctl: a self-hosted model catalog, server and command line in one binary.
 #[derive(Debug, Parser)]
@@ -35,6 +37,7 @@ pub enum Command {
     ///   xeroctl catalog search qwen coder --license apache-2.0 --min-params 7B
     ///   xeroctl catalog search --family llama --max-context 128K --sort newest
     ///   xeroctl catalog show 3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f
+    ///   xeroctl catalog show qwen3-coder-30b-a3b
     Catalog(CatalogArgs),
     /// Deploy a catalog model into the project.
     ///
@@ -61,6 +64,19 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellArg,
     },
+}
+
+impl Command {
+    /// The connection settings of the commands that talk to a server.
+    pub fn connection_mut(&mut self) -> Option<&mut Connection> {
+        match self {
+            Self::Models(args) => Some(&mut args.connection),
+            Self::Catalog(args) => Some(&mut args.connection),
+            Self::Deploy(args) => Some(&mut args.connection),
+            Self::Endpoints(args) => Some(&mut args.connection),
+            Self::Serve(_) | Self::Admin(_) | Self::Completions { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -132,6 +148,32 @@ pub struct Connection {
     /// Project id (`proj_…`); by default the key's project.
     #[arg(long, env = "XERO_PROJECT", global = true)]
     pub project: Option<String>,
+    /// Where `base_url` came from, so an error names what to fix (set by `main`).
+    #[arg(skip)]
+    pub base_url_origin: Origin,
+}
+
+impl Connection {
+    /// The setting that gave `base_url`, as a user would write it.
+    pub fn base_url_setting(&self) -> &'static str {
+        match self.base_url_origin {
+            Origin::Flag => "--base-url",
+            Origin::Env => "XERO_BASE_URL",
+            Origin::Default => "the default base URL",
+        }
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    Flag,
+    /// An `XERO_*` environment variable.
+    Env,
+    /// The built-in default.
+    #[default]
+    Default,
 }
 
 /// How results are printed.
@@ -162,139 +204,6 @@ pub struct ModelsArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct AdminArgs {
-    /// Data directory to administer.
-    #[arg(
-        long = "data",
-        env = "XERO_DATA_DIR",
-        default_value = "./data",
-        global = true
-    )]
-    pub data_dir: PathBuf,
-    #[command(subcommand)]
-    pub command: AdminCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AdminCommand {
-    /// Create a user; the password is read from standard input.
-    CreateUser {
-        name: String,
-        /// Make the user a platform administrator.
-        #[arg(long)]
-        admin: bool,
-    },
-    /// Disable a user: they can no longer log in and all their sessions end at once.
-    DisableUser { name: String },
-    /// Clear a user's login backoff (and their devices'): the right password works at once,
-    /// even while the server runs.
-    UnlockUser { name: String },
-    /// Create a project and print its `proj_…` id.
-    CreateProject {
-        /// Lowercase letters, digits and `-`; appears in the project's API keys.
-        #[arg(long)]
-        slug: String,
-        /// Display name.
-        #[arg(long)]
-        name: String,
-        /// An existing user who becomes the project's owner.
-        #[arg(long)]
-        owner: Option<String>,
-    },
-    /// Add an existing user to a project.
-    AddMember {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        user: String,
-        /// As an owner rather than a member.
-        #[arg(long)]
-        owner: bool,
-    },
-    /// List projects with their model counts.
-    ListProjects,
-    /// Create an API key for a project and print it (it is shown only this once).
-    CreateKey {
-        /// The project id, `proj_…`.
-        #[arg(long)]
-        project: String,
-        /// `write` keys can change models; `read` keys can only read.
-        #[arg(long, value_enum, default_value_t = ScopeArg::Write)]
-        scope: ScopeArg,
-        /// A note to recognise the key by.
-        #[arg(long)]
-        label: Option<String>,
-    },
-    /// List a project's API keys (ids, scopes, state; never secrets).
-    ListKeys {
-        #[arg(long)]
-        project: String,
-    },
-    /// Revoke an API key by its id (`key_…`); the next request with it fails.
-    RevokeKey { key_id: String },
-    /// Rebuild the search index from the database (the server must be stopped).
-    Reindex,
-    /// Manage serving agents: shared infrastructure and per-project XIM nodes.
-    #[command(subcommand)]
-    Agents(AgentsCommand),
-    /// Feature a model in the catalog (shown to everyone).
-    Feature {
-        /// The model's UUID.
-        model: String,
-    },
-    /// Stop featuring a model.
-    Unfeature {
-        /// The model's UUID.
-        model: String,
-    },
-    /// Register and share a synthetic catalog (deterministic from the seed) for tests and benchmarks.
-    Generate {
-        /// How many models.
-        #[arg(long)]
-        models: usize,
-        /// Over how many new projects.
-        #[arg(long, default_value_t = 10)]
-        projects: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AgentsCommand {
-    /// Register an agent and print its token (shown only this once).
-    Add {
-        #[arg(long, value_enum)]
-        kind: AgentKindArg,
-        /// The project a XIM node belongs to (XIM nodes only).
-        #[arg(long)]
-        project: Option<String>,
-        #[arg(long)]
-        name: String,
-    },
-    /// List agents with their liveness and loaded-model counts.
-    List {
-        /// Seconds after the last heartbeat an agent counts as active (as the server's `--agent-ttl`).
-        #[arg(long, env = "XERO_AGENT_TTL", default_value_t = 60.0)]
-        agent_ttl: f64,
-    },
-    /// Remove an agent by its id (`agt_…`); its models stop counting at once.
-    Remove { agent_id: String },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AgentKindArg {
-    Shared,
-    Xim,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScopeArg {
-    Read,
-    Write,
-}
-
-#[derive(Debug, clap::Args)]
 pub struct CatalogArgs {
     #[command(subcommand)]
     pub command: CatalogCommand,
@@ -309,9 +218,9 @@ pub struct CatalogArgs {
 pub enum CatalogCommand {
     /// Keyword search with filters; prints the results and a facet summary.
     Search(SearchArgs),
-    /// One model with its description.
+    /// One model with its description, by UUID or by exact name (any case).
     Show {
-        /// The model's UUID.
+        /// The model's UUID, or its name; several models of that name are listed, not guessed.
         id: String,
     },
 }

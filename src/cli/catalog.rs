@@ -1,24 +1,21 @@
-//! `xeroctl catalog search …` and `xeroctl catalog show <uuid>`: the public catalog from the
-//! terminal. No key is needed; with one, the catalog role and infrastructure badges show too.
+//! `xeroctl catalog search …` and `xeroctl catalog show <uuid | name>`: the public catalog from
+//! the terminal. No key is needed; with one, the catalog role and infrastructure badges show too.
+//! `table` prints; this file builds requests and resolves names to UUIDs.
 
-use std::io::Write;
-
-use serde_json::Value;
+mod table;
 
 use super::args::{CatalogArgs, CatalogCommand, Output, SearchArgs};
 use super::client::{Client, ClientError};
+use super::output::{candidate_list, out};
 use crate::catalog::ids::ModelId;
-use crate::markdown;
+use crate::wire::catalog::{CatalogModelView, CatalogSearchResponse};
 
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
+/// Name lookups read at most this many pages of 100 search hits.
+const NAME_LOOKUP_PAGES: u32 = 5;
 
 /// Runs `xeroctl catalog …`.
 pub fn run(args: CatalogArgs) -> Result<(), ClientError> {
-    let client = Client::public(&args.connection.base_url, args.connection.api_key.clone())?;
+    let client = Client::public(&args.connection)?;
     match args.command {
         CatalogCommand::Search(search) => {
             let answer = client.call(
@@ -30,27 +27,89 @@ pub fn run(args: CatalogArgs) -> Result<(), ClientError> {
                     "{}",
                     serde_json::to_string_pretty(&answer).unwrap_or_default()
                 ),
-                Output::Table => print_results(&answer),
+                Output::Table => table::print_results(&answer),
             }
             Ok(())
         }
         CatalogCommand::Show { id } => {
-            let Some(id) = ModelId::parse(&id) else {
-                return Err(ClientError::Usage(format!(
-                    "`{id}` is not a UUID: `catalog show` takes the model's UUID from `catalog search` (mdl_ ids are local to your project's `xeroctl models`)"
-                )));
-            };
+            let id = resolve_model(&client, &id)?;
             let model = client.call(reqwest::Method::GET, &format!("/v1/catalog/models/{id}"))?;
             match args.output {
                 Output::Json => out!(
                     "{}",
                     serde_json::to_string_pretty(&model).unwrap_or_default()
                 ),
-                Output::Table => print_model(&model),
+                Output::Table => table::print_model(&model),
             }
             Ok(())
         }
     }
+}
+
+/// A UUID as is; anything else is a model name, matched exactly but case-insensitively (as
+/// `ollama show` takes names) among the hits of a catalog search for it.
+fn resolve_model(client: &Client, wanted: &str) -> Result<ModelId, ClientError> {
+    if let Some(id) = ModelId::parse(wanted) {
+        return Ok(id);
+    }
+    let name = wanted.trim();
+    if name.is_empty() {
+        return Err(ClientError::Usage(
+            "give a model name or UUID: xeroctl catalog show <uuid | name>".to_owned(),
+        ));
+    }
+    let matches = exact_name_matches(client, name)?;
+    match matches.as_slice() {
+        [one] => ModelId::parse(&one.id).ok_or_else(|| ClientError::Transport {
+            url: client.base().to_owned(),
+            reason: format!("unexpected answer: `{}` is not a model UUID", one.id),
+        }),
+        [] if name.to_lowercase().starts_with("mdl_") => Err(ClientError::Usage(format!(
+            "no catalog model is named `{name}`: `catalog show` takes a name or the UUID from `catalog search` (mdl_ ids are local to your project's `xeroctl models`)"
+        ))),
+        [] => Err(ClientError::Usage(format!(
+            "no catalog model is named `{name}`: `xeroctl catalog search {name}` finds similar ones; `catalog show` takes a name or a UUID"
+        ))),
+        many => {
+            let candidates: Vec<String> = many
+                .iter()
+                .map(|m| format!("{}  {}  (shared by {})", m.id, m.name, m.project.name))
+                .collect();
+            Err(ClientError::Usage(candidate_list(
+                &format!(
+                    "{} catalog models are named `{name}`; give the UUID of one:",
+                    many.len()
+                ),
+                &candidates,
+            )))
+        }
+    }
+}
+
+/// The catalog models whose name is `name` (ignoring case). Exact names rank first by
+/// relevance, so the pages stop once one adds nothing after earlier ones matched.
+fn exact_name_matches(client: &Client, name: &str) -> Result<Vec<CatalogModelView>, ClientError> {
+    let wanted = name.to_lowercase();
+    let mut matches = Vec::new();
+    for page in 1..=NAME_LOOKUP_PAGES {
+        let answer: CatalogSearchResponse = client.get(&format!(
+            "/v1/catalog/models?q={}&sort=relevance&page={page}&per_page=100",
+            encode(name)
+        ))?;
+        let is_last_page = answer.models.len() < 100;
+        let before = matches.len();
+        matches.extend(
+            answer
+                .models
+                .into_iter()
+                .filter(|m| m.name.to_lowercase() == wanted),
+        );
+        let page_added_nothing = before > 0 && matches.len() == before;
+        if is_last_page || page_added_nothing {
+            break;
+        }
+    }
+    Ok(matches)
 }
 
 fn query_string(search: &SearchArgs) -> String {
@@ -104,111 +163,4 @@ fn encode(value: &str) -> String {
             }
         })
         .collect()
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or("-")
-}
-
-fn print_results(answer: &Value) {
-    let models = answer["models"].as_array().cloned().unwrap_or_default();
-    if models.is_empty() {
-        out!("No models match. Try fewer words or filters.");
-    } else {
-        out!(
-            "{:<40} {:<16} {:>8} {:>8} {:<14} {:<24} ID",
-            "NAME",
-            "FAMILY",
-            "SIZE",
-            "CONTEXT",
-            "LICENSE",
-            "TAGS"
-        );
-        for m in &models {
-            let tags: Vec<&str> = m["tags"]
-                .as_array()
-                .map(|t| t.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let badges: Vec<&str> = m["badges"]
-                .as_array()
-                .map(|b| b.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let name = if badges.is_empty() {
-                text(&m["name"]).to_owned()
-            } else {
-                format!("{} [{}]", text(&m["name"]), badges.join(", "))
-            };
-            out!(
-                "{:<40} {:<16} {:>8} {:>8} {:<14} {:<24} {}",
-                cut(&name, 40),
-                cut(text(&m["family_name"]), 16),
-                text(&m["parameter_count_display"]),
-                text(&m["context_length_display"]),
-                cut(text(&m["license_name"]), 14),
-                cut(&tags.join(","), 24),
-                text(&m["id"])
-            );
-        }
-    }
-    out!(
-        "\n{} models (page {}, sorted by {})",
-        answer["total"],
-        answer["page"],
-        text(&answer["sort"])
-    );
-    for facet in ["family", "license", "tag"] {
-        let values: Vec<String> = answer["facets"][facet]
-            .as_array()
-            .map(|vs| {
-                vs.iter()
-                    .filter(|v| v["count"].as_u64().unwrap_or(0) > 0)
-                    .take(8)
-                    .map(|v| format!("{} ({})", text(&v["label"]), v["count"]))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !values.is_empty() {
-            out!("{:<8} {}", format!("{facet}:"), values.join(", "));
-        }
-    }
-}
-
-fn print_model(m: &Value) {
-    out!("{}", text(&m["name"]));
-    out!("  id:           {}", text(&m["id"]));
-    out!(
-        "  family:       {} ({})",
-        text(&m["family_name"]),
-        text(&m["architecture"])
-    );
-    out!("  parameters:   {}", text(&m["parameter_count_display"]));
-    out!("  context:      {}", text(&m["context_length_display"]));
-    out!("  license:      {}", text(&m["license_name"]));
-    out!(
-        "  quantization: {}   format: {}",
-        text(&m["quantization"]),
-        text(&m["format"])
-    );
-    let tags: Vec<&str> = m["tags"]
-        .as_array()
-        .map(|t| t.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    out!("  tags:         {}", tags.join(", "));
-    out!(
-        "  shared by:    {}   deployments: {}",
-        text(&m["project"]["name"]),
-        m["deployment_count"]
-    );
-    if let Some(role) = m["catalog_role"].as_str() {
-        out!("  catalog role: {role}");
-    }
-    out!("\n{}", markdown::to_plain_text(text(&m["description"])));
-}
-
-fn cut(value: &str, width: usize) -> String {
-    if value.chars().count() <= width {
-        value.to_owned()
-    } else {
-        format!("{}…", value.chars().take(width - 1).collect::<String>())
-    }
 }

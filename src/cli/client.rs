@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::args::Connection;
 use crate::wire::{ErrorBody, KeyInfo};
 
 /// What a CLI command can fail with; `main` maps each to an exit code.
@@ -27,7 +28,8 @@ pub enum ClientError {
 
 impl ClientError {
     /// 1: the server refused; 2: the command was wrong (as clap's own usage errors);
-    /// 3: configuration is missing (no key); 4: the server could not be reached.
+    /// 3: configuration is missing or wrong (no key, a malformed base URL, `https://` to a
+    /// plain-HTTP server); 4: the server could not be reached.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Api { .. } => 1,
@@ -47,8 +49,9 @@ pub struct Client {
 
 impl Client {
     /// A client that must present a key.
-    pub fn new(base: &str, key: Option<String>) -> Result<Self, ClientError> {
-        let key = key.filter(|k| !k.trim().is_empty());
+    pub fn new(connection: &Connection) -> Result<Self, ClientError> {
+        let base = base_url(connection)?;
+        let key = connection.api_key.clone().filter(|k| !k.trim().is_empty());
         if key.is_none() {
             return Err(ClientError::Config(
                 "no API key: set XERO_API_KEY or pass --api-key".to_owned(),
@@ -58,20 +61,20 @@ impl Client {
     }
 
     /// A client for the public catalog: the key is sent when there is one.
-    pub fn public(base: &str, key: Option<String>) -> Result<Self, ClientError> {
-        Self::build(base, key.filter(|k| !k.trim().is_empty()))
+    pub fn public(connection: &Connection) -> Result<Self, ClientError> {
+        let base = base_url(connection)?;
+        Self::build(
+            base,
+            connection.api_key.clone().filter(|k| !k.trim().is_empty()),
+        )
     }
 
-    fn build(base: &str, key: Option<String>) -> Result<Self, ClientError> {
+    fn build(base: String, key: Option<String>) -> Result<Self, ClientError> {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Self {
-            base: base.trim_end_matches('/').to_owned(),
-            key,
-            http,
-        })
+        Ok(Self { base, key, http })
     }
 
     /// Sends a request and returns the JSON answer, or the server's error.
@@ -94,10 +97,7 @@ impl Client {
         if let Some(key) = &self.key {
             request = request.bearer_auth(key);
         }
-        let response = request.send().map_err(|e| ClientError::Transport {
-            url: self.base.clone(),
-            reason: root_cause(&e),
-        })?;
+        let response = request.send().map_err(|e| self.transport_error(&e))?;
         self.decode(response, url)
     }
 
@@ -107,10 +107,7 @@ impl Client {
         url: String,
     ) -> Result<Value, ClientError> {
         let status = response.status();
-        let body = response.text().map_err(|e| ClientError::Transport {
-            url: url.clone(),
-            reason: root_cause(&e),
-        })?;
+        let body = response.text().map_err(|e| self.transport_error(&e))?;
         if status == reqwest::StatusCode::NO_CONTENT {
             return Ok(Value::Null);
         }
@@ -151,10 +148,7 @@ impl Client {
         if let Some(key) = &self.key {
             request = request.bearer_auth(key);
         }
-        let response = request.send().map_err(|e| ClientError::Transport {
-            url: self.base.clone(),
-            reason: root_cause(&e),
-        })?;
+        let response = request.send().map_err(|e| self.transport_error(&e))?;
         self.decode(response, url)
     }
 
@@ -166,10 +160,80 @@ impl Client {
         })
     }
 
+    /// The server's base URL, as checked (no trailing `/`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The project of the key, asked of the server.
     pub fn key_info(&self) -> Result<KeyInfo, ClientError> {
         self.get("/v1/auth/key")
     }
+
+    /// A failed exchange, told as what to fix where the cause is known: the commonest is a URL
+    /// whose scheme does not match the server's (rustls reads a plain-HTTP answer as a record
+    /// of type `InvalidContentType`; hyper reads a TLS alert as an invalid HTTP version).
+    fn transport_error(&self, error: &reqwest::Error) -> ClientError {
+        let chain = error_chain(error);
+        let base = &self.base;
+        if let Some(rest) = base.strip_prefix("https://")
+            && (chain.contains("InvalidContentType") || chain.contains("corrupt message"))
+        {
+            return ClientError::Config(format!(
+                "the server at {base} does not speak TLS: use http://{rest}"
+            ));
+        }
+        if let Some(rest) = base.strip_prefix("http://")
+            && chain.contains("invalid HTTP version")
+        {
+            return ClientError::Config(format!(
+                "the server at {base} does not answer in plain HTTP (it may speak TLS): use https://{rest}"
+            ));
+        }
+        ClientError::Transport {
+            url: base.clone(),
+            reason: root_cause(error),
+        }
+    }
+}
+
+/// The base URL, checked: `http` or `https`, a host, no query or fragment. A malformed one is
+/// a configuration error naming the setting it came from, not a server that "cannot be reached".
+fn base_url(connection: &Connection) -> Result<String, ClientError> {
+    let raw = connection.base_url.trim();
+    let setting = connection.base_url_setting();
+    let refuse = |why: &str| {
+        ClientError::Config(format!(
+            "{setting} `{raw}` is not a server URL like `http://127.0.0.1:8080`: {why}"
+        ))
+    };
+    // Without `://`, `localhost:8080` would parse with `localhost` as its scheme.
+    if !raw.contains("://") {
+        return Err(refuse("it needs `http://` or `https://`"));
+    }
+    let url = reqwest::Url::parse(raw).map_err(|e| refuse(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("the scheme must be `http` or `https`"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(refuse("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("a base URL has no `?…` or `#…` part"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Every message in the error's source chain, `Debug` included (rustls' own error kinds show
+/// only there in some versions).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = format!("{error} {error:?}");
+    let mut cause = error.source();
+    while let Some(source) = cause {
+        text.push_str(&format!(" | {source} {source:?}"));
+        cause = source.source();
+    }
+    text
 }
 
 fn root_cause(error: &dyn std::error::Error) -> String {

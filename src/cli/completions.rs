@@ -11,10 +11,14 @@ pub fn print(shell: ShellArg) {
         ShellArg::Zsh => Shell::Zsh,
         ShellArg::Fish => Shell::Fish,
     };
+    // clap_complete panics when its writer fails (a closed pipe): generate into memory, then
+    // print through `output`, which ends quietly when the reader has gone.
+    let mut script = Vec::new();
     generate(
         shell,
         &mut super::examples::command(),
         "xeroctl",
-        &mut std::io::stdout(),
+        &mut script,
     );
+    super::output::print_bytes(&script);
 }

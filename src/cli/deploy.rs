@@ -1,18 +1,11 @@
 //! `xeroctl deploy <uuid> [--tier shared|xim]` and `xeroctl endpoints [list|delete <id>]`.
 
-use std::io::Write;
-
 use super::args::{DeployArgs, EndpointsAction, EndpointsArgs, Output};
 use super::client::{Client, ClientError};
+use super::output::out;
 use super::style::{Tone, paint};
 use crate::catalog::ids::ModelId;
 use crate::wire::infra::{EndpointList, EndpointView};
-
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
 
 /// Runs `xeroctl deploy`.
 pub fn run_deploy(args: DeployArgs) -> Result<(), ClientError> {
@@ -22,7 +15,7 @@ pub fn run_deploy(args: DeployArgs) -> Result<(), ClientError> {
             args.model
         ))
     })?;
-    let client = Client::new(&args.connection.base_url, args.connection.api_key.clone())?;
+    let client = Client::new(&args.connection)?;
     let project = super::models::project_of(&client, &args.connection)?;
     let mut body = serde_json::json!({ "model_id": model.to_string() });
     if let Some(tier) = args.tier {
@@ -55,7 +48,7 @@ pub fn run_deploy(args: DeployArgs) -> Result<(), ClientError> {
 
 /// Runs `xeroctl endpoints …`.
 pub fn run_endpoints(args: EndpointsArgs) -> Result<(), ClientError> {
-    let client = Client::new(&args.connection.base_url, args.connection.api_key.clone())?;
+    let client = Client::new(&args.connection)?;
     let project = super::models::project_of(&client, &args.connection)?;
     match args.action.unwrap_or(EndpointsAction::List) {
         EndpointsAction::List => {

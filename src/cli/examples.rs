@@ -23,6 +23,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "xeroctl admin --data ./data disable-user alice",
     ),
     (
+        "admin unlock-user",
+        "xeroctl admin --data ./data unlock-user alice",
+    ),
+    (
         "admin create-project",
         "xeroctl admin --data ./data create-project --slug research --name Research --owner alice",
     ),
@@ -93,7 +97,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "catalog search",
         "xeroctl catalog search qwen coder --license apache-2.0 --min-params 7B\n  xeroctl catalog search --family llama --moe --sort newest --output json",
     ),
-    ("catalog show", "xeroctl catalog show {uuid}"),
+    (
+        "catalog show",
+        "xeroctl catalog show {uuid}\n  xeroctl catalog show Qwen3-Coder-30B-A3B",
+    ),
     ("endpoints list", "xeroctl endpoints list --output json"),
     (
         "endpoints delete",

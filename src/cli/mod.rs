@@ -9,5 +9,6 @@ pub mod completions;
 pub mod deploy;
 pub mod examples;
 pub mod models;
+pub mod output;
 pub mod style;
 pub mod upload;

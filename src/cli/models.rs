@@ -2,25 +2,17 @@
 //! `xeroctl models <model-id> --share | --unshare` exactly as in the product document.
 //! Display ids are resolved here, against the project's model list; only UUIDs reach the server.
 
-use std::io::Write;
-
 use serde_json::Value;
-
-/// Prints a line to stdout; a closed pipe (`xeroctl models | head`) is not an error worth a panic.
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
 
 use super::args::{ModelFields, ModelsAction, ModelsArgs, Output};
 use super::client::{Client, ClientError};
+use super::output::{candidate_list, out};
 use crate::catalog::ids::ModelId;
 use crate::wire::{ModelList, ModelView};
 
 /// Runs `xeroctl models …`.
 pub fn run(args: ModelsArgs) -> Result<(), ClientError> {
-    let client = Client::new(&args.connection.base_url, args.connection.api_key.clone())?;
+    let client = Client::new(&args.connection)?;
     let project = project_of(&client, &args.connection)?;
     if let Some(action) = args.action {
         return run_action(&client, &project, action, args.output);
@@ -99,13 +91,19 @@ pub(super) fn resolve<'a>(models: &'a [ModelView], id: &str) -> Result<&'a Model
         [] => Err(ClientError::Usage(format!(
             "no model `{id}` in this project; `xeroctl models` lists them"
         ))),
-        many => Err(ClientError::Usage(format!(
-            "`{id}` is ambiguous: {}; give more of the id or the UUID",
-            many.iter()
-                .map(|m| format!("{} ({} {})", m.display_id, m.name, m.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        many => {
+            let candidates: Vec<String> = many
+                .iter()
+                .map(|m| format!("{}  {}  {}", m.display_id, m.id, m.name))
+                .collect();
+            Err(ClientError::Usage(candidate_list(
+                &format!(
+                    "`{id}` is ambiguous: {} models match; give more of the id or the UUID",
+                    many.len()
+                ),
+                &candidates,
+            )))
+        }
     }
 }
 
@@ -327,7 +325,7 @@ fn confirm(question: &str) -> Result<bool, ClientError> {
             "refusing to delete without a terminal to confirm: pass --yes".to_owned(),
         ));
     }
-    eprint!("{question}");
+    super::output::prompt(question);
     let mut answer = String::new();
     std::io::stdin()
         .lock()

@@ -1,7 +1,6 @@
 //! `xeroctl models upload FILE`: streams the file with a progress bar (size, rate, ETA on a
 //! terminal; nothing on a pipe), then prints what the server read from it.
 
-use std::io::Write;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,12 +8,7 @@ use serde_json::{Value, json};
 
 use super::args::Output;
 use super::client::{Client, ClientError};
-
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
+use super::output::out;
 
 pub fn run(
     client: &Client,

@@ -238,9 +238,13 @@ async fn seed_demo(services: &Services) -> Result<(), StartupError> {
     match ops::demo::seed_demo(services).await? {
         Some(seed) => {
             tracing::info!(registered = seed.registered, skipped = seed.skipped, project_id = %seed.project_id, "demo data created");
-            println!("demo project: {}", seed.project_id);
-            println!("demo API key (shown once): {}", seed.api_key);
-            println!(
+            // A server whose stdout went away keeps serving: these lines are best effort.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "demo project: {}", seed.project_id);
+            let _ = writeln!(out, "demo API key (shown once): {}", seed.api_key);
+            let _ = writeln!(
+                out,
                 "demo login: {} / {}",
                 ops::demo::DEMO_USER,
                 ops::demo::DEMO_PASSWORD

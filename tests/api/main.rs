@@ -6,6 +6,7 @@ mod authz_matrix;
 mod browser;
 mod catalog;
 mod cli;
+mod cli_hardening;
 mod cli_deploy;
 mod conformance;
 mod fixture;
