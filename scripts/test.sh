@@ -17,6 +17,25 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The real Python clients the tests drive (schemathesis, …), pinned, in one virtual environment
+# that is created once and reused; reinstalled when the requirements change.
+VENV=target/test-venv
+REQUIREMENTS=scripts/test-requirements.txt
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "creating $VENV for the test clients" >&2
+  python3 -m venv "$VENV" || {
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$VENV"
+  }
+fi
+if ! cmp -s "$REQUIREMENTS" "$VENV/.installed-requirements"; then
+  echo "installing the pinned test clients into $VENV" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+  cp "$REQUIREMENTS" "$VENV/.installed-requirements"
+fi
+export XERO_TEST_VENV="$PWD/$VENV"
+
 # Benchmarks are compiled (not run: they build 100 000-model indexes; see BENCHMARKS.md).
 cargo check --locked --benches
 cargo test --locked --no-fail-fast
