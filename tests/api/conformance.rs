@@ -167,3 +167,36 @@ async fn unreadable_forms_answer_in_the_envelope_or_as_a_page() {
     assert_eq!(browser.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(browser.text().await.unwrap().contains("<!DOCTYPE html>"));
 }
+
+/// RELIABILITY T41: after login only a same-site path is followed; never a 500.
+#[tokio::test]
+async fn login_follows_only_same_site_next_paths() {
+    use crate::sessions::{PASSWORD, browser, field, user};
+    let app = spawn_app().await;
+    user(&app, "nextuser").await;
+    let cases = [
+        ("/projects", "/projects"),
+        ("/\n/x", "/models/catalog"),
+        ("/\r\nSet-Cookie: a=b", "/models/catalog"),
+        ("/\t/evil.example/x", "/models/catalog"),
+        ("/\0", "/models/catalog"),
+        ("//evil.example", "/models/catalog"),
+        ("/\\evil.example", "/models/catalog"),
+        ("https://evil.example", "/models/catalog"),
+        ("%2F%2Fevil.example", "/models/catalog"),
+    ];
+    for (next, expected) in cases {
+        let client = browser();
+        let page = client.get(format!("{}/login", app.address)).send().await.unwrap().text().await.unwrap();
+        let csrf = field(&page, "input[name=csrf]", "value");
+        let response = client
+            .post(format!("{}/login", app.address))
+            .form(&[("username", "nextuser"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(response.headers()["location"], expected, "{next:?}");
+        assert!(response.headers().get("set-cookie").is_some(), "{next:?}: logged in with a cookie");
+    }
+}

@@ -568,3 +568,55 @@ async fn an_upload_cut_by_sigkill_leaves_nothing_after_restart() {
         "a re-upload succeeds"
     );
 }
+
+/// Start-up output a person can read (hardening item 11): `serve --demo` with its log redirected
+/// prints the credentials and the URL to open on stdout, a dozen log lines without colour codes
+/// or warnings on stderr, and a refused request is one INFO line with the input cut short.
+#[tokio::test]
+async fn serve_demo_prints_a_readable_start_and_short_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let stdout = dir.path().join("stdout");
+    let stderr = dir.path().join("stderr");
+    let child = Command::new(BIN)
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .env_remove("RUST_LOG")
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let client = reqwest::Client::new();
+    server.wait_ready(&client).await;
+    let long = "q".repeat(5_000);
+    let refused = client
+        .get(format!("{}/v1/catalog/models?q={long}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let out = std::fs::read_to_string(&stdout).unwrap();
+    assert!(out.contains("demo login: demo / demo-password"), "{out}");
+    assert!(out.contains(&format!("http://127.0.0.1:{port}/models/catalog")), "{out}");
+    let log = std::fs::read_to_string(&stderr).unwrap();
+    assert!(log.lines().count() < 30, "{} log lines:\n{log}", log.lines().count());
+    assert!(!log.contains('\u{1b}'), "colour codes in a redirected log");
+    assert!(!log.contains(" WARN "), "a warning on a normal first start:\n{log}");
+    let refusal = log.lines().find(|l| l.contains("request refused")).expect("the 400 is logged");
+    assert!(refusal.contains(" INFO "), "{refusal}");
+    assert!(refusal.len() < 600, "the 5 000-character input is cut: {} chars", refusal.len());
+    // A second server on the same port fails before creating or migrating anything.
+    let other = dir.path().join("other");
+    let output = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(!other.exists(), "the data directory was created before binding");
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(message.matches("in use").count(), 1, "the bind error once: {message}");
+}
