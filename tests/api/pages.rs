@@ -338,3 +338,29 @@ async fn security_headers_are_on_every_response() {
         "text/javascript; charset=utf-8"
     );
 }
+
+/// RELIABILITY T39: a description nested past the cap renders flat, keeps its text, and only the
+/// owning project is told it was simplified.
+#[tokio::test]
+async fn a_deeply_nested_description_renders_flat_and_only_its_owner_is_told() {
+    use crate::sessions::{PASSWORD, browser, login, user};
+    let app = spawn_app().await;
+    let id = share_model(
+        &app,
+        json!({"name": "Deep Quote", "description": format!("{}the words survive", ">".repeat(60_000))}),
+    )
+    .await;
+    let path = format!("/models/catalog/{id}");
+    let (status, _, anonymous) = page(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = anonymous.root_element().text().collect::<String>();
+    assert!(text.contains("the words survive"));
+    assert!(!text.contains("shown flattened"), "strangers are not told");
+    let quotes = anonymous.select(&Selector::parse(".markdown blockquote").unwrap()).count();
+    assert_eq!(quotes, xeroctl::markdown::MAX_DEPTH);
+    user(&app, "owner-of-deep").await;
+    let client = browser();
+    login(&app, &client, "owner-of-deep", PASSWORD).await;
+    let owner_view = client.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(owner_view.contains("shown flattened or as text"), "the project's member is told");
+}
