@@ -353,22 +353,46 @@ mod tests {
             })
             .is_err()
         );
-        for uri in ["javascript://alert(1)", "file:///etc/passwd", "data://x", "ftp://host/m.gguf", "JavaScript://x"] {
+        for uri in [
+            "javascript://alert(1)",
+            "file:///etc/passwd",
+            "data://x",
+            "ftp://host/m.gguf",
+            "JavaScript://x",
+        ] {
             let refused = NewModel::parse(ModelInput {
                 artifact_uri: Some(uri.into()),
                 ..input("m")
             });
-            assert!(matches!(refused, Err(CatalogError::InvalidUri { .. })), "{uri}");
+            assert!(
+                matches!(refused, Err(CatalogError::InvalidUri { .. })),
+                "{uri}"
+            );
         }
-        for uri in ["https://example.com/m.gguf", "s3://bucket/m.gguf", "hf://Qwen/Qwen3-8B", "HTTP://x/y"] {
-            assert!(NewModel::parse(ModelInput { artifact_uri: Some(uri.into()), ..input("m") }).is_ok(), "{uri}");
+        for uri in [
+            "https://example.com/m.gguf",
+            "s3://bucket/m.gguf",
+            "hf://Qwen/Qwen3-8B",
+            "HTTP://x/y",
+        ] {
+            assert!(
+                NewModel::parse(ModelInput {
+                    artifact_uri: Some(uri.into()),
+                    ..input("m")
+                })
+                .is_ok(),
+                "{uri}"
+            );
         }
         assert!(matches!(
             NewModel::parse(input("Qwen3\u{202E}B8")),
             Err(CatalogError::BidiControls { field: "name" })
         ));
         assert!(matches!(
-            NewModel::parse(ModelInput { license: Some("mit\u{2066}".into()), ..input("m") }),
+            NewModel::parse(ModelInput {
+                license: Some("mit\u{2066}".into()),
+                ..input("m")
+            }),
             Err(CatalogError::BidiControls { field: "license" })
         ));
         let too_active = ModelInput {

@@ -426,7 +426,19 @@ mod tests {
 
     #[test]
     fn empty_values_are_refused_but_an_empty_q_browses() {
-        for key in ["family", "license", "tag", "moe", "featured", "popular", "min_params", "max_context", "sort", "page", "per_page"] {
+        for key in [
+            "family",
+            "license",
+            "tag",
+            "moe",
+            "featured",
+            "popular",
+            "min_params",
+            "max_context",
+            "sort",
+            "page",
+            "per_page",
+        ] {
             let error = parse(&[(key, "")]).unwrap_err();
             assert_eq!(error.parameter, key);
             assert!(parse(&[(key, "  ")]).is_err(), "{key}");

@@ -34,7 +34,11 @@ impl RenderCache {
         // Rendered outside the lock: two first views of one model may both render, harmlessly.
         let rendered = Arc::new(super::render(markdown));
         let mut entries = self.lock();
-        if entries.map.insert(key.to_owned(), Arc::clone(&rendered)).is_none() {
+        if entries
+            .map
+            .insert(key.to_owned(), Arc::clone(&rendered))
+            .is_none()
+        {
             entries.order.push_back(key.to_owned());
         }
         while entries.order.len() > self.capacity {

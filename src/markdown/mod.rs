@@ -146,8 +146,7 @@ mod tests {
         for (name, text) in corpus::hostile_corpus(8) {
             let rendered = render(&text);
             // Every shape renders (the benchmark times them); the deep ones say they were simplified.
-            if name.contains("blockquotes") || name.contains("lists") || name.contains("nesting")
-            {
+            if name.contains("blockquotes") || name.contains("lists") || name.contains("nesting") {
                 assert!(rendered.simplified, "{name} not flagged");
             }
             assert!(!rendered.html.contains("<script"), "{name}");

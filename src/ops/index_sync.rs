@@ -13,10 +13,10 @@ use std::sync::Arc;
 use super::{OpsError, Services};
 use crate::catalog::badge::BadgeFacts;
 use crate::catalog::card::CatalogEntry;
+use crate::catalog::ids::ModelId;
 use crate::markdown;
 use crate::search::SearchIndex;
 use crate::search::index::{IndexChange, OpenOutcome};
-use crate::catalog::ids::ModelId;
 use crate::store::catalog::{self as shared, SharedModel};
 use crate::store::{self, outbox, presence};
 
@@ -293,7 +293,11 @@ pub async fn reconcile_at_startup(
             let elapsed_ms = started.elapsed().as_millis() as u64;
             // A first start has no index yet: that is normal, not a warning.
             if matches!(outcome, OpenOutcome::Recreated { reason } if reason == "no index yet") {
-                tracing::info!(models = count, elapsed_ms, "search index built from the database");
+                tracing::info!(
+                    models = count,
+                    elapsed_ms,
+                    "search index built from the database"
+                );
             } else {
                 tracing::warn!(%reason, models = count, elapsed_ms, "search index rebuilt from the database");
             }

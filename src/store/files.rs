@@ -66,6 +66,8 @@ pub fn same_bytes_in_project(
     let mut statement = conn.prepare(
         "SELECT id, name FROM models WHERE project_id = ?1 AND id <> ?2 AND artifact_sha256 = ?3 ORDER BY created_at LIMIT 5",
     )?;
-    let rows = statement.query_map(params![project, except, sha256], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let rows = statement.query_map(params![project, except, sha256], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

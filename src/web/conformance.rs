@@ -55,10 +55,11 @@ fn route_patterns() -> &'static [(ResourceDef, Vec<Method>)] {
     static TABLE: OnceLock<Vec<(ResourceDef, Vec<Method>)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut by_path: Vec<(String, Vec<Method>)> = Vec::new();
-        let mut add = |path: String, method: Method| match by_path.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, methods)) => methods.push(method),
-            None => by_path.push((path, vec![method])),
-        };
+        let mut add =
+            |path: String, method: Method| match by_path.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, methods)) => methods.push(method),
+                None => by_path.push((path, vec![method])),
+            };
         for (method, path) in pages::route_table() {
             add(path.to_owned(), method);
         }
@@ -101,10 +102,17 @@ pub async fn no_route(request: HttpRequest) -> HttpResponse {
     let shown: String = path.chars().take(200).collect();
     let error = match allowed_methods(path) {
         Some(methods) if !methods.contains(request.method()) => {
-            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
             ApiError::new(
                 ErrorCode::MethodNotAllowed,
-                format!("{} is not allowed on {shown}; allowed: {allow}", request.method()),
+                format!(
+                    "{} is not allowed on {shown}; allowed: {allow}",
+                    request.method()
+                ),
             )
             .with_header(header::ALLOW, allow)
         }
@@ -158,7 +166,10 @@ pub fn negotiated(request: &HttpRequest, error: &ApiError) -> HttpResponse {
 }
 
 /// Form bodies that cannot be read: the envelope for API clients, a page for browsers.
-pub fn form_error(error: actix_web::error::UrlencodedError, request: &HttpRequest) -> actix_web::Error {
+pub fn form_error(
+    error: actix_web::error::UrlencodedError,
+    request: &HttpRequest,
+) -> actix_web::Error {
     let api = match &error {
         actix_web::error::UrlencodedError::Overflow { limit, .. } => ApiError::new(
             ErrorCode::PayloadTooLarge,
@@ -168,7 +179,10 @@ pub fn form_error(error: actix_web::error::UrlencodedError, request: &HttpReques
             ErrorCode::UnsupportedMediaType,
             "send the form as application/x-www-form-urlencoded",
         ),
-        other => ApiError::new(ErrorCode::InvalidRequest, format!("the form could not be read: {other}")),
+        other => ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("the form could not be read: {other}"),
+        ),
     };
     let response = negotiated(request, &api);
     actix_web::error::InternalError::from_response(error, response).into()

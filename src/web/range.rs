@@ -84,9 +84,20 @@ mod tests {
         assert_eq!(eval("bytes=-20", 10), Partial { start: 0, end: 9 });
         assert_eq!(eval("bytes=5-100", 10), Partial { start: 5, end: 9 });
         assert_eq!(eval("Bytes = 1-1", 10), Partial { start: 1, end: 1 });
-        assert_eq!(eval("bytes=0-99999999999999999999999", 10), Partial { start: 0, end: 9 });
-        assert_eq!(eval("bytes=-99999999999999999999999", 10), Partial { start: 0, end: 9 });
-        for unsatisfiable in ["bytes=10-", "bytes=10-20", "bytes=-0", "bytes=99999999999999999999999-"] {
+        assert_eq!(
+            eval("bytes=0-99999999999999999999999", 10),
+            Partial { start: 0, end: 9 }
+        );
+        assert_eq!(
+            eval("bytes=-99999999999999999999999", 10),
+            Partial { start: 0, end: 9 }
+        );
+        for unsatisfiable in [
+            "bytes=10-",
+            "bytes=10-20",
+            "bytes=-0",
+            "bytes=99999999999999999999999-",
+        ] {
             assert_eq!(eval(unsatisfiable, 10), Unsatisfiable, "{unsatisfiable}");
         }
         assert_eq!(eval("bytes=0-", 0), Unsatisfiable);
@@ -94,7 +105,16 @@ mod tests {
 
     #[test]
     fn what_cannot_be_one_range_is_ignored() {
-        for ignored in ["bytes=0-1,4-5", "items=0-1", "bytes=x-", "bytes=3-1", "bytes", "bytes=-", "bytes=1-x", "bytes=+1-2"] {
+        for ignored in [
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=x-",
+            "bytes=3-1",
+            "bytes",
+            "bytes=-",
+            "bytes=1-x",
+            "bytes=+1-2",
+        ] {
             assert_eq!(eval(ignored, 10), Full, "{ignored}");
         }
         assert_eq!(evaluate(None, 10), Full);

@@ -34,8 +34,14 @@ impl RootSpanBuilder for RequestLog {
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
         let (status, error) = match outcome {
-            Ok(response) => (response.status(), response.response().error().map(ToString::to_string)),
-            Err(error) => (error.as_response_error().status_code(), Some(error.to_string())),
+            Ok(response) => (
+                response.status(),
+                response.response().error().map(ToString::to_string),
+            ),
+            Err(error) => (
+                error.as_response_error().status_code(),
+                Some(error.to_string()),
+            ),
         };
         span.record("status", status.as_u16());
         let _entered = span.enter();

@@ -176,8 +176,7 @@ fn sweep_interval(ttl: Duration) -> Duration {
 
 /// The REST routes as (method, path pattern), read from the OpenAPI document the server builds.
 pub fn api_route_table() -> Vec<(actix_web::http::Method, String)> {
-    let document: serde_json::Value =
-        serde_json::from_str(&openapi_json()).unwrap_or_default();
+    let document: serde_json::Value = serde_json::from_str(&openapi_json()).unwrap_or_default();
     let mut routes = Vec::new();
     if let Some(paths) = document.get("paths").and_then(|p| p.as_object()) {
         for (path, item) in paths {

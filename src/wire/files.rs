@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::catalog::file_meta::FileMetadata;
-use crate::catalog::role::CatalogRole;
 use crate::catalog::model::Model;
+use crate::catalog::role::CatalogRole;
 
 use super::ModelView;
 

@@ -286,7 +286,11 @@ async fn filters_combine_like_a_brute_force_filter_and_facets_are_disjunctive() 
         // Capped at 30 values: each listed one is exact, and the rest are counted in `more`.
         let listed = facet(&answer, "family");
         for (family, count) in &listed {
-            assert_eq!(expected_families.get(family), Some(count), "{description}: family `{family}`");
+            assert_eq!(
+                expected_families.get(family),
+                Some(count),
+                "{description}: family `{family}`"
+            );
         }
         assert_eq!(
             listed.len() as u64 + answer["facets"]["more"]["family"].as_u64().unwrap(),
@@ -595,11 +599,22 @@ async fn bidi_controls_and_unsafe_uri_schemes_are_refused() {
         json!({"name": "ok", "artifact_uri": "javascript://alert(1)"}),
         json!({"name": "ok", "artifact_uri": "file:///etc/passwd"}),
     ] {
-        let response = app.send(reqwest::Method::POST, &app.models_url(), Some(&body)).await;
+        let response = app
+            .send(reqwest::Method::POST, &app.models_url(), Some(&body))
+            .await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
     }
-    let listed: Value = app.send(reqwest::Method::GET, &app.models_url(), None).await.json().await.unwrap();
-    assert_eq!(listed["models"].as_array().map_or(0, Vec::len), 0, "nothing was stored");
+    let listed: Value = app
+        .send(reqwest::Method::GET, &app.models_url(), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["models"].as_array().map_or(0, Vec::len),
+        0,
+        "nothing was stored"
+    );
 }
 
 /// RELIABILITY T37 and T8: a share is searchable in the very next request, an unshare is gone,

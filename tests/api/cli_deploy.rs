@@ -228,19 +228,41 @@ async fn models_upload_creates_the_model_prints_what_the_file_says_and_shares() 
     let answer: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(answer["model"]["name"], "Second copy");
     assert_eq!(answer["file"]["parameter_count"], 1344);
-    assert!(answer["notices"][0].as_str().unwrap().contains("are already the file of"), "{answer}");
+    assert!(
+        answer["notices"][0]
+            .as_str()
+            .unwrap()
+            .contains("are already the file of"),
+        "{answer}"
+    );
     // The same file again, with no name: nothing new, and the model keeps the file's own name.
     let again = run(&app, Some(&key), &["models", "upload", file]);
     assert!(again.status.success(), "{}", text(&again.stderr));
-    assert!(text(&again.stdout).contains("already there"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("already there"),
+        "{}",
+        text(&again.stdout)
+    );
     let listed = run(&app, Some(&key), &["models", "--output", "json"]);
     let listed = text(&listed.stdout);
-    assert_eq!(listed.matches("\"sha256\"").count(), 2, "no third model: {listed}");
+    assert_eq!(
+        listed.matches("\"sha256\"").count(),
+        2,
+        "no third model: {listed}"
+    );
     let raw = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(raw.path(), b"just some bytes, not a model format").unwrap();
-    let opaque = run(&app, Some(&key), &["models", "upload", raw.path().to_str().unwrap()]);
+    let opaque = run(
+        &app,
+        Some(&key),
+        &["models", "upload", raw.path().to_str().unwrap()],
+    );
     assert!(opaque.status.success(), "{}", text(&opaque.stderr));
-    assert!(text(&opaque.stdout).contains("neither GGUF nor safetensors"), "{}", text(&opaque.stdout));
+    assert!(
+        text(&opaque.stdout).contains("neither GGUF nor safetensors"),
+        "{}",
+        text(&opaque.stdout)
+    );
     let missing = run(
         &app,
         Some(&key),

@@ -34,7 +34,12 @@ async fn head_answers_every_get_route_like_get_without_a_body() {
     routes.extend(
         xeroctl::web::pages::route_table()
             .into_iter()
-            .map(|(m, p)| (Method::from_bytes(m.as_str().as_bytes()).unwrap(), p.to_owned())),
+            .map(|(m, p)| {
+                (
+                    Method::from_bytes(m.as_str().as_bytes()).unwrap(),
+                    p.to_owned(),
+                )
+            }),
     );
     routes.push((Method::GET, "/openapi.json".to_owned()));
     let client = reqwest::Client::builder()
@@ -44,7 +49,12 @@ async fn head_answers_every_get_route_like_get_without_a_body() {
     let mut checked = 0;
     for (method, pattern) in routes.iter().filter(|(m, _)| *m == Method::GET) {
         let url = format!("{}{}", app.address, fill(pattern, &app.project_id, &model));
-        let get = client.get(&url).bearer_auth(&app.api_key).send().await.unwrap();
+        let get = client
+            .get(&url)
+            .bearer_auth(&app.api_key)
+            .send()
+            .await
+            .unwrap();
         let head = client
             .request(Method::HEAD, &url)
             .bearer_auth(&app.api_key)
@@ -58,12 +68,19 @@ async fn head_answers_every_get_route_like_get_without_a_body() {
             "HEAD {pattern}"
         );
         let declared = head.headers().get("content-length").cloned();
-        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {pattern} sent a body");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {pattern} sent a body"
+        );
         if let Some(length) = declared {
             let body = get.bytes().await.unwrap();
             // Pages embed a fresh CSRF token, so only the length of static answers must agree.
             if pattern.starts_with("/v1/catalog") || pattern == "/healthz" {
-                assert_eq!(length.to_str().unwrap(), body.len().to_string(), "HEAD {pattern}");
+                assert_eq!(
+                    length.to_str().unwrap(),
+                    body.len().to_string(),
+                    "HEAD {pattern}"
+                );
             }
         }
         checked += 1;
@@ -88,14 +105,28 @@ async fn other_methods_on_a_known_path_get_405_with_allow() {
             .await
             .unwrap();
         assert_eq!(response.headers()["allow"], allow, "{method} {path}");
-        assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+        assert_error(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
     }
     // A key's own project routes: the scope authenticates first, then 405.
     let url = format!("{}/{}/v1/models", app.address, app.project_id);
     let response = app.send(Method::PUT, &url, None).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert!(response.headers()["allow"].to_str().unwrap().contains("POST"));
-    let unknown = client.delete(format!("{}/no/such/path", app.address)).send().await.unwrap();
+    assert!(
+        response.headers()["allow"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+    let unknown = client
+        .delete(format!("{}/no/such/path", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_error(unknown, StatusCode::NOT_FOUND, "route_not_found").await;
     // A browser gets a page, with the same status and Allow.
     let page = client
@@ -105,7 +136,12 @@ async fn other_methods_on_a_known_path_get_405_with_allow() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(page.headers().contains_key("allow"));
     assert!(page.text().await.unwrap().contains("Not allowed here"));
 }
@@ -113,14 +149,28 @@ async fn other_methods_on_a_known_path_get_405_with_allow() {
 #[tokio::test]
 async fn ranges_follow_rfc_9110() {
     let app = spawn_app().await;
-    let id = app.register(&json!({ "name": "Ranged" })).await["id"].as_str().unwrap().to_owned();
+    let id = app.register(&json!({ "name": "Ranged" })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bytes = std::fs::read(fixture("synthetic-qwen3moe-f16.gguf")).unwrap();
     let url = format!("{}/{id}/artifact", app.models_url());
-    let put = app.client.put(&url).bearer_auth(&app.api_key).body(bytes.clone()).send().await.unwrap();
+    let put = app
+        .client
+        .put(&url)
+        .bearer_auth(&app.api_key)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(put.status(), StatusCode::OK);
     let size = bytes.len();
     let get = |range: &'static str| {
-        let request = app.client.get(&url).bearer_auth(&app.api_key).header("Range", range);
+        let request = app
+            .client
+            .get(&url)
+            .bearer_auth(&app.api_key)
+            .header("Range", range);
         async move { request.send().await.unwrap() }
     };
     for ignored in ["bytes=0-1,4-5", "items=0-3", "bytes=5-2", "bytes=abc"] {
@@ -131,13 +181,35 @@ async fn ranges_follow_rfc_9110() {
     }
     let clamped = get("bytes=4-99999999999999999999999").await;
     assert_eq!(clamped.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(clamped.headers()["content-range"], format!("bytes 4-{}/{size}", size - 1).as_str());
-    for unsatisfiable in ["bytes=99999999-", "bytes=-0", "bytes=99999999999999999999999-"] {
+    assert_eq!(
+        clamped.headers()["content-range"],
+        format!("bytes 4-{}/{size}", size - 1).as_str()
+    );
+    for unsatisfiable in [
+        "bytes=99999999-",
+        "bytes=-0",
+        "bytes=99999999999999999999999-",
+    ] {
         let response = get(unsatisfiable).await;
-        assert_eq!(response.headers()["content-range"], format!("bytes */{size}").as_str(), "{unsatisfiable}");
-        assert_error(response, StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable").await;
+        assert_eq!(
+            response.headers()["content-range"],
+            format!("bytes */{size}").as_str(),
+            "{unsatisfiable}"
+        );
+        assert_error(
+            response,
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "range_not_satisfiable",
+        )
+        .await;
     }
-    let head = app.client.head(&url).bearer_auth(&app.api_key).send().await.unwrap();
+    let head = app
+        .client
+        .head(&url)
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["content-length"], size.to_string().as_str());
     assert!(head.bytes().await.unwrap().is_empty());
@@ -187,16 +259,31 @@ async fn login_follows_only_same_site_next_paths() {
     ];
     for (next, expected) in cases {
         let client = browser();
-        let page = client.get(format!("{}/login", app.address)).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(format!("{}/login", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = field(&page, "input[name=csrf]", "value");
         let response = client
             .post(format!("{}/login", app.address))
-            .form(&[("username", "nextuser"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .form(&[
+                ("username", "nextuser"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", next),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
         assert_eq!(response.headers()["location"], expected, "{next:?}");
-        assert!(response.headers().get("set-cookie").is_some(), "{next:?}: logged in with a cookie");
+        assert!(
+            response.headers().get("set-cookie").is_some(),
+            "{next:?}: logged in with a cookie"
+        );
     }
 }

@@ -27,10 +27,18 @@ async fn shared_models(services: &Services) -> Vec<SharedModel> {
 }
 
 async fn catalog(services: &Services) -> Vec<(String, String)> {
-    let query = CatalogQuery { per_page: 100, ..CatalogQuery::default() };
-    let results = xeroctl::ops::catalog::search_catalog(services, query).await.unwrap();
-    let mut cards: Vec<(String, String)> =
-        results.hits.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
+    let query = CatalogQuery {
+        per_page: 100,
+        ..CatalogQuery::default()
+    };
+    let results = xeroctl::ops::catalog::search_catalog(services, query)
+        .await
+        .unwrap();
+    let mut cards: Vec<(String, String)> = results
+        .hits
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.name))
+        .collect();
     cards.sort();
     cards
 }
@@ -49,13 +57,19 @@ async fn database(services: &Services) -> Vec<(String, String)> {
 async fn a_diverged_index_is_repaired_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let services = Services::open_with_index(dir.path()).await.unwrap();
-    xeroctl::ops::generate::generate(&services, 12, 1, 7).await.unwrap();
+    xeroctl::ops::generate::generate(&services, 12, 1, 7)
+        .await
+        .unwrap();
     index_sync::sync_index(&services).await.unwrap();
     let shared = shared_models(&services).await;
     assert_eq!(catalog(&services).await, database(&services).await);
 
     plant(&services, &shared).await;
-    assert_ne!(catalog(&services).await, database(&services).await, "planted");
+    assert_ne!(
+        catalog(&services).await,
+        database(&services).await,
+        "planted"
+    );
     drop(services);
 
     // The next start repairs it before anything can read the catalog.

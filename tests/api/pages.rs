@@ -356,11 +356,23 @@ async fn a_deeply_nested_description_renders_flat_and_only_its_owner_is_told() {
     let text = anonymous.root_element().text().collect::<String>();
     assert!(text.contains("the words survive"));
     assert!(!text.contains("shown flattened"), "strangers are not told");
-    let quotes = anonymous.select(&Selector::parse(".markdown blockquote").unwrap()).count();
+    let quotes = anonymous
+        .select(&Selector::parse(".markdown blockquote").unwrap())
+        .count();
     assert_eq!(quotes, xeroctl::markdown::MAX_DEPTH);
     user(&app, "owner-of-deep").await;
     let client = browser();
     login(&app, &client, "owner-of-deep", PASSWORD).await;
-    let owner_view = client.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
-    assert!(owner_view.contains("shown flattened or as text"), "the project's member is told");
+    let owner_view = client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        owner_view.contains("shown flattened or as text"),
+        "the project's member is told"
+    );
 }

@@ -580,14 +580,23 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
     let stdout = dir.path().join("stdout");
     let stderr = dir.path().join("stderr");
     let child = Command::new(BIN)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data",
+        ])
         .arg(&data)
         .env_remove("RUST_LOG")
         .stdout(std::fs::File::create(&stdout).unwrap())
         .stderr(std::fs::File::create(&stderr).unwrap())
         .spawn()
         .unwrap();
-    let mut server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let mut server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     server.wait_ready(&client).await;
     let long = "q".repeat(5_000);
@@ -600,14 +609,31 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let out = std::fs::read_to_string(&stdout).unwrap();
     assert!(out.contains("demo login: demo / demo-password"), "{out}");
-    assert!(out.contains(&format!("http://127.0.0.1:{port}/models/catalog")), "{out}");
+    assert!(
+        out.contains(&format!("http://127.0.0.1:{port}/models/catalog")),
+        "{out}"
+    );
     let log = std::fs::read_to_string(&stderr).unwrap();
-    assert!(log.lines().count() < 30, "{} log lines:\n{log}", log.lines().count());
+    assert!(
+        log.lines().count() < 30,
+        "{} log lines:\n{log}",
+        log.lines().count()
+    );
     assert!(!log.contains('\u{1b}'), "colour codes in a redirected log");
-    assert!(!log.contains(" WARN "), "a warning on a normal first start:\n{log}");
-    let refusal = log.lines().find(|l| l.contains("request refused")).expect("the 400 is logged");
+    assert!(
+        !log.contains(" WARN "),
+        "a warning on a normal first start:\n{log}"
+    );
+    let refusal = log
+        .lines()
+        .find(|l| l.contains("request refused"))
+        .expect("the 400 is logged");
     assert!(refusal.contains(" INFO "), "{refusal}");
-    assert!(refusal.len() < 600, "the 5 000-character input is cut: {} chars", refusal.len());
+    assert!(
+        refusal.len() < 600,
+        "the 5 000-character input is cut: {} chars",
+        refusal.len()
+    );
     // A second server on the same port fails before creating or migrating anything.
     let other = dir.path().join("other");
     let output = Command::new(BIN)
@@ -616,7 +642,14 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(!other.exists(), "the data directory was created before binding");
+    assert!(
+        !other.exists(),
+        "the data directory was created before binding"
+    );
     let message = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(message.matches("in use").count(), 1, "the bind error once: {message}");
+    assert_eq!(
+        message.matches("in use").count(),
+        1,
+        "the bind error once: {message}"
+    );
 }

@@ -60,7 +60,10 @@ async fn schemathesis_finds_no_server_error_or_undocumented_answer() {
     let config = dir.path().join("schemathesis.toml");
     std::fs::write(
         &config,
-        format!("[parameters]\n\"path.project_id\" = \"{}\"\n", app.project_id),
+        format!(
+            "[parameters]\n\"path.project_id\" = \"{}\"\n",
+            app.project_id
+        ),
     )
     .unwrap();
     let base = app.address.clone();
@@ -78,6 +81,9 @@ async fn schemathesis_finds_no_server_error_or_undocumented_answer() {
             .join("\n");
         println!("schemathesis {who}:\n{summary}");
         assert!(ok, "schemathesis {who} failed:\n{text}");
-        assert!(text.contains("generated"), "schemathesis {who} ran nothing:\n{text}");
+        assert!(
+            text.contains("generated"),
+            "schemathesis {who} ran nothing:\n{text}"
+        );
     }
 }

@@ -6,9 +6,9 @@ use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
 use crate::catalog::infra::{EndpointId, Tier};
 use crate::ops::{self, Services};
+use crate::store::endpoints::EndpointRecord;
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::ErrorBody;
-use crate::store::endpoints::EndpointRecord;
 use crate::wire::infra::{DeployRequest, EndpointList, EndpointView};
 
 /// The project's endpoints, newest first, with their current status.

@@ -90,7 +90,11 @@ fn bound_parameter(path: &str, parameter: &mut Value) {
         }
         ("query", "per_page") => {
             schema.insert("minimum".into(), json!(1));
-            let max = if catalog { MAX_PER_PAGE } else { crate::ops::models::MAX_PAGE_SIZE };
+            let max = if catalog {
+                MAX_PER_PAGE
+            } else {
+                crate::ops::models::MAX_PAGE_SIZE
+            };
             schema.insert("maximum".into(), json!(max));
         }
         ("query", "q") => {
@@ -99,7 +103,14 @@ fn bound_parameter(path: &str, parameter: &mut Value) {
         ("query", "sort") => {
             schema.insert(
                 "enum".into(),
-                json!(["relevance", "popular", "newest", "name", "params", "context"]),
+                json!([
+                    "relevance",
+                    "popular",
+                    "newest",
+                    "name",
+                    "params",
+                    "context"
+                ]),
             );
         }
         _ => {}
@@ -111,13 +122,15 @@ pub fn complete(document: &mut Value) {
     document["servers"] = json!([{ "url": "/", "description": "This server" }]);
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for (method, operation) in item.iter_mut() {
-                let Some(operation) = operation.as_object_mut() else { continue };
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
                 let statuses = error_statuses(path, method, operation);
-                let responses = operation
-                    .entry("responses")
-                    .or_insert_with(|| json!({}));
+                let responses = operation.entry("responses").or_insert_with(|| json!({}));
                 if let Some(responses) = responses.as_object_mut() {
                     for status in statuses {
                         responses
@@ -131,7 +144,10 @@ pub fn complete(document: &mut Value) {
                         }
                     }
                 }
-                if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+                if let Some(parameters) = operation
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                {
                     for parameter in parameters {
                         bound_parameter(path, parameter);
                     }
@@ -160,13 +176,26 @@ mod tests {
             for (method, operation) in item.as_object().unwrap() {
                 let responses = operation["responses"].as_object().unwrap();
                 for status in ["400", "404", "405", "500"] {
-                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
                 }
                 for (status, response) in responses {
-                    assert!(!response["description"].as_str().unwrap_or("").is_empty(), "{method} {path} {status}");
+                    assert!(
+                        !response["description"].as_str().unwrap_or("").is_empty(),
+                        "{method} {path} {status}"
+                    );
                 }
-                if operation["security"].as_array().is_some_and(|s| !s.is_empty()) {
-                    assert_eq!(responses["401"]["content"]["application/json"]["schema"]["$ref"], ERROR_SCHEMA, "{method} {path}");
+                if operation["security"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty())
+                {
+                    assert_eq!(
+                        responses["401"]["content"]["application/json"]["schema"]["$ref"],
+                        ERROR_SCHEMA,
+                        "{method} {path}"
+                    );
                 }
             }
         }

@@ -58,9 +58,11 @@ pub async fn detail_page(
     let description = services
         .rendered
         .get_or_render(&revision, &model.description);
-    let is_owner = session
-        .as_ref()
-        .is_some_and(|s| s.projects.iter().any(|(p, _)| *p == shared.model.project_id));
+    let is_owner = session.as_ref().is_some_and(|s| {
+        s.projects
+            .iter()
+            .any(|(p, _)| *p == shared.model.project_id)
+    });
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
     let file = ops::artifacts::file_metadata(&services, id)
         .await
