@@ -46,6 +46,10 @@ impl GgufInfo {
 pub enum GgufError {
     #[error("not a GGUF file: it does not start with the magic bytes `GGUF`")]
     BadMagic,
+    #[error(
+        "this GGUF file is big-endian (as made for s390x); only little-endian GGUF files are read: convert it with llama.cpp's gguf tools"
+    )]
+    BigEndian,
     #[error("GGUF version {0} is not supported (versions 2 and 3 are)")]
     UnsupportedVersion(u32),
     #[error("the GGUF header is truncated at byte {0}")]
@@ -232,6 +236,10 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
     }
     let version = r.u32()?;
     if !(2..=3).contains(&version) {
+        // A big-endian file (llama.cpp writes them for s390x) has its version bytes reversed.
+        if (1..=3).contains(&version.swap_bytes()) {
+            return Err(GgufError::BigEndian);
+        }
         return Err(GgufError::UnsupportedVersion(version));
     }
     let tensor_count = r.u64()?;
@@ -319,6 +327,7 @@ fn file_type_name(file_type: u32) -> Option<&'static str> {
         1 => "F16",
         2 => "Q4_0",
         3 => "Q4_1",
+        4 => "Q4_1_SOME_F16",
         7 => "Q8_0",
         8 => "Q5_0",
         9 => "Q5_1",
@@ -345,8 +354,14 @@ fn file_type_name(file_type: u32) -> Option<&'static str> {
         30 => "IQ4_XS",
         31 => "IQ1_M",
         32 => "BF16",
+        // 33–35 were removed from llama.cpp; files made while they existed still carry them.
+        33 => "Q4_0_4_4",
+        34 => "Q4_0_4_8",
+        35 => "Q4_0_8_8",
         36 => "TQ1_0",
         37 => "TQ2_0",
+        // The gpt-oss releases.
+        38 => "MXFP4_MOE",
         _ => return None,
     })
 }
@@ -440,6 +455,11 @@ mod tests {
                 "version 99",
                 Builder::new(99, 0, 0).0,
                 GgufError::UnsupportedVersion(99),
+            ),
+            (
+                "big-endian version 3",
+                Builder::new(3u32.swap_bytes(), 0, 0).0,
+                GgufError::BigEndian,
             ),
             (
                 "2^60 tensors",
@@ -566,5 +586,17 @@ mod tests {
         fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
             let _ = read_header(&bytes[..]);
         }
+    }
+
+    #[test]
+    fn every_current_llama_cpp_file_type_has_its_name() {
+        for (file_type, name) in [(15, "Q4_K_M"), (32, "BF16"), (36, "TQ1_0"), (38, "MXFP4_MOE"), (4, "Q4_1_SOME_F16")] {
+            assert_eq!(file_type_name(file_type), Some(name));
+        }
+        let known = (0..=38).filter(|t| file_type_name(*t).is_some()).count();
+        assert_eq!(known, 37, "all but the removed 5 and 6");
+        assert_eq!(file_type_name(39), None, "unknown types are not guessed");
+        let message = GgufError::BigEndian.to_string();
+        assert!(message.contains("big-endian"), "{message}");
     }
 }
