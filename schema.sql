@@ -183,3 +183,37 @@ CREATE TABLE server_secrets (
     value      BLOB NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- migration 7
+-- Model repositories (SPEC §10): every change of a model's file set is a new immutable revision
+-- (40 hex digits); the newest is `main`. Files name content-addressed blobs (blobs/sha256/…), so
+-- the same bytes are stored once. `slug` is the model part of the Hub repo id
+-- `{project-slug}/{model-slug}`, stable across renames; NULL rows are filled at start-up.
+CREATE TABLE revisions (
+    id         TEXT PRIMARY KEY,
+    model_id   TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    parent     TEXT,
+    seq        INTEGER NOT NULL,
+    message    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (model_id, seq)
+);
+CREATE TABLE revision_files (
+    revision_id TEXT NOT NULL REFERENCES revisions (id) ON DELETE CASCADE,
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    PRIMARY KEY (revision_id, path)
+);
+CREATE INDEX revision_files_sha256 ON revision_files (sha256);
+-- Blobs a project has sent (committed or not yet): a resumed folder upload skips these, and
+-- garbage collection spares them for a day so an upload in progress is never collected.
+CREATE TABLE project_blobs (
+    project_id  TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, sha256)
+);
+ALTER TABLE models ADD COLUMN slug TEXT;
+CREATE UNIQUE INDEX models_project_slug ON models (project_id, slug);

@@ -16,6 +16,7 @@ pub mod infra;
 pub mod license;
 pub mod model;
 pub mod query;
+pub mod repo;
 pub mod role;
 pub mod tags;
 pub mod units;

@@ -19,7 +19,7 @@ pub const MAX_CONFIG_BYTES: usize = safetensors::MAX_CONFIG as usize;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
-fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
+pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir
         .join("blobs/sha256")
         .join(&sha256[..2])
@@ -162,6 +162,14 @@ pub async fn store_upload(
         })
         .await?
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
+    if let Some(Artifact::File { size, sha256 }) = &stored.model.artifact {
+        let name = crate::catalog::repo::file_name_for(
+            &stored.model.details.name,
+            Some(stored.metadata.format.as_str()).filter(|f| *f != "raw"),
+        );
+        super::repos::record_single_file(services, &stored.model, name, sha256.clone(), *size)
+            .await?;
+    }
     if stored.model.shared {
         index_sync::sync_after_write(services).await;
     }

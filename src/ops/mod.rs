@@ -18,6 +18,7 @@ pub mod index_sync;
 pub mod keys;
 pub mod models;
 pub mod placement;
+pub mod repos;
 pub mod session;
 pub mod share;
 pub mod throttle;
@@ -47,6 +48,9 @@ pub struct Services {
     pub throttle: throttle::ThrottlePolicy,
     /// Rendered descriptions by model revision (a detail view costs a lookup, T39).
     pub rendered: Arc<crate::markdown::RenderCache>,
+    /// Taken by blob uploads and garbage collection, so a blob is never collected between
+    /// arriving and being recorded.
+    pub blob_lock: Arc<tokio::sync::Mutex<()>>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
     pub data_dir: PathBuf,
@@ -96,6 +100,7 @@ impl Services {
             device_key: Arc::new(device_key),
             throttle: throttle::ThrottlePolicy::default(),
             rendered: Arc::default(),
+            blob_lock: Arc::default(),
             sync_after_writes: true,
             data_dir: data_dir.to_owned(),
             agent_ttl: DEFAULT_AGENT_TTL,

@@ -18,6 +18,7 @@ pub mod models;
 pub mod outbox;
 pub mod presence;
 pub mod projects;
+pub mod repos;
 pub mod sessions;
 mod sql_types;
 pub mod throttle;
@@ -51,6 +52,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut writer = open_connection(path)?;
         migrations::migrate(&mut writer)?;
+        // Models made before repositories existed get their Hub slug once.
+        let tx = writer.transaction()?;
+        repos::fill_missing_slugs(&tx)?;
+        tx.commit()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),

@@ -43,6 +43,7 @@ pub fn insert_model(conn: &Connection, model: &Model) -> Result<(), StoreError> 
             model.updated_at,
         ],
     )?;
+    super::repos::assign_slug(conn, &model.project_id, &model.id, &d.name)?;
     Ok(())
 }
 

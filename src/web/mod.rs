@@ -12,3 +12,4 @@ pub mod range;
 pub mod request_log;
 pub mod server;
 pub mod session;
+pub mod transfer;

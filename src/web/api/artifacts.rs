@@ -1,7 +1,6 @@
 //! `PUT`/`GET /{project_id}/v1/models/{id}/artifact` (raw body, streamed; downloads with
 //! Range) and `PUT …/config` (a Hugging Face `config.json`).
 
-use std::io::{Read, Seek, SeekFrom};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
@@ -12,10 +11,10 @@ use utoipa::IntoParams;
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
 use crate::ops::artifacts::{artifact_file, store_upload};
-use crate::ops::upload::Upload;
-use crate::ops::{self, OpsError, Services};
+use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::web::range::{self, RangeOutcome};
+use crate::web::transfer;
 use crate::wire::ErrorBody;
 use crate::wire::files::UploadResponse;
 
@@ -42,7 +41,7 @@ pub async fn upload_artifact(
     principal: web::ReqData<Principal>,
     path: web::Path<(String, String)>,
     params: web::Query<UploadParams>,
-    mut body: web::Payload,
+    body: web::Payload,
     services: web::Data<Services>,
 ) -> Result<web::Json<UploadResponse>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
@@ -50,33 +49,8 @@ pub async fn upload_artifact(
     ops::models::require_write(&principal, &project)?;
     // Refuse before reading a byte: unknown model, or a declared length over the limit.
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    let declared_length = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     let quota = ops::upload::quota_left(&services, &project, id).await?;
-    let mut upload = Upload::start(&services, declared_length, quota)?;
-    let idle = services.uploads.idle;
-    loop {
-        match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => {
-                return Err(OpsError::UploadStalled {
-                    seconds: idle.as_secs(),
-                }
-                .into());
-            }
-            Ok(None) => break,
-            Ok(Some(Err(error))) => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidRequest,
-                    format!("the upload was interrupted: {error}"),
-                ));
-            }
-            Ok(Some(Ok(chunk))) => upload.push(chunk.to_vec()).await?,
-        }
-    }
-    let received = upload.finish().await?;
+    let received = transfer::receive(&request, &services, body, quota).await?;
     let format = params
         .into_inner()
         .format
@@ -178,7 +152,7 @@ pub async fn download_artifact(
         tracing::error!(error = %e, path = %file_path.display(), "stored artifact missing");
         ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
     })?;
-    let filename = download_name(&model.details.name, model.details.format.as_deref());
+    let filename = crate::catalog::repo::file_name_for(&model.details.name, model.details.format.as_deref());
     let mut response = if range.is_some() {
         HttpResponse::PartialContent()
     } else {
@@ -197,82 +171,6 @@ pub async fn download_artifact(
     }
     Ok(response.body(actix_web::body::SizedStream::new(
         length,
-        file_stream(file, start, length),
+        transfer::file_stream(file, start, length),
     )))
-}
-
-/// A name safe in a header: letters, digits, `.-_`, and the format's extension.
-fn download_name(name: &str, format: Option<&str>) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    let extension = match format.map(str::to_ascii_lowercase).as_deref() {
-        Some("gguf") => ".gguf",
-        Some("safetensors") => ".safetensors",
-        _ => ".bin",
-    };
-    format!("{stem}{extension}")
-}
-
-/// Reads `length` bytes from `start` on a blocking thread, 256 KiB at a time, through a small
-/// channel: memory stays bounded whatever the file size.
-fn file_stream(
-    mut file: std::fs::File,
-    start: u64,
-    length: u64,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = file.seek(SeekFrom::Start(start)) {
-            let _ = sender.blocking_send(Err(e));
-            return;
-        }
-        let mut left = length;
-        let mut buffer = vec![0u8; 256 * 1024];
-        while left > 0 {
-            let want = buffer
-                .len()
-                .min(usize::try_from(left).unwrap_or(usize::MAX));
-            match file.read(&mut buffer[..want]) {
-                Ok(0) => break,
-                Ok(n) => {
-                    left -= n as u64;
-                    if sender
-                        .blocking_send(Ok(web::Bytes::copy_from_slice(&buffer[..n])))
-                        .is_err()
-                    {
-                        return; // the client went away
-                    }
-                }
-                Err(e) => {
-                    let _ = sender.blocking_send(Err(e));
-                    return;
-                }
-            }
-        }
-    });
-    futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn download_names_are_header_safe() {
-        assert_eq!(
-            download_name("../../etc\"passwd\r\n", Some("gguf")),
-            ".._.._etc_passwd__.gguf"
-        );
-    }
 }

@@ -1,0 +1,353 @@
+//! Model repositories (SPEC §10): blobs sent by a project, revisions made from them, reading
+//! any file of any revision, and collecting blobs nothing refers to.
+//!
+//! A folder upload is: send each file's bytes as a blob (skipping the ones the project already
+//! has, so an interrupted upload resumes), then one commit that names them. A commit is one
+//! transaction: the revision is all there or not at all.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::artifacts::blob_path;
+use super::models::{require_read, require_write};
+use super::upload::{Received, io_error};
+use super::{OpsError, Services};
+use crate::auth::Principal;
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::model::Model;
+use crate::catalog::repo::{MAX_FILES, RepoError, RepoFile, Revision, parse_digest, parse_path};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::{self, now, repos};
+
+/// Blobs sent but not yet committed are kept this long before they may be collected.
+const UPLOAD_GRACE: time::Duration = time::Duration::hours(24);
+
+impl From<RepoError> for OpsError {
+    fn from(error: RepoError) -> Self {
+        Self::InvalidInput(error.to_string())
+    }
+}
+
+/// Stores received bytes as a blob of the project. With `expected`, the bytes must have that
+/// digest (nothing is kept otherwise).
+pub async fn store_blob(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    expected: Option<&str>,
+    received: Received,
+) -> Result<RepoFile, OpsError> {
+    require_write(principal, project)?;
+    if let Some(expected) = expected {
+        let expected = parse_digest(expected)?;
+        if expected != received.sha256 {
+            return Err(OpsError::InvalidInput(format!(
+                "the bytes sent have sha256 {}, not {expected}: nothing was stored",
+                received.sha256
+            )));
+        }
+    }
+    let data_dir = services.data_dir.clone();
+    let _gc = services.blob_lock.lock().await;
+    let (sha256, size) = tokio::task::spawn_blocking(move || {
+        let mut received = received;
+        let target = blob_path(&data_dir, &received.sha256);
+        if !target.exists() {
+            std::fs::create_dir_all(target.parent().unwrap_or(&data_dir)).map_err(io_error)?;
+            std::fs::rename(&received.temp.path, &target).map_err(io_error)?;
+            received.temp.keep = true;
+        }
+        Ok::<_, OpsError>((received.sha256.clone(), received.size))
+    })
+    .await
+    .map_err(|e| OpsError::task("upload", e))??;
+    let project = project.clone();
+    let sha = sha256.clone();
+    services
+        .store
+        .write(move |tx| repos::record_blob(tx, &project, &sha, size, &now()))
+        .await?;
+    Ok(RepoFile {
+        path: String::new(),
+        sha256,
+        size,
+    })
+}
+
+/// Whether the project already has these bytes (so a client need not send them).
+pub async fn has_blob(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    sha256: &str,
+) -> Result<Option<u64>, OpsError> {
+    require_read(principal, project)?;
+    let sha = parse_digest(sha256)?;
+    let project = project.clone();
+    let data_dir = services.data_dir.clone();
+    let size = services
+        .store
+        .call(move |conn| repos::project_blob(conn, &project, &sha))
+        .await?;
+    Ok(size.filter(|_| blob_path(&data_dir, &parse_digest(sha256).unwrap_or_default()).exists()))
+}
+
+/// A change of a model's file set.
+#[derive(Debug, Clone, Default)]
+pub struct Commit {
+    pub message: String,
+    /// Files added or replaced (path, sha256 of a blob the project has, size).
+    pub files: Vec<RepoFile>,
+    /// Paths removed.
+    pub delete: Vec<String>,
+    /// The new revision holds exactly `files` (an upload of a whole folder).
+    pub replace_all: bool,
+}
+
+/// Makes a new revision from `main` and the change; the answer is the new `main`.
+pub async fn commit(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    change: Commit,
+) -> Result<(Revision, Vec<RepoFile>), OpsError> {
+    require_write(principal, project)?;
+    let mut upserts: BTreeMap<String, RepoFile> = BTreeMap::new();
+    for file in change.files {
+        let path = parse_path(&file.path)?;
+        let sha256 = parse_digest(&file.sha256)?;
+        if upserts.contains_key(&path) {
+            return Err(RepoError::DuplicatePath(path).into());
+        }
+        upserts.insert(path.clone(), RepoFile { path, sha256, size: file.size });
+    }
+    let deletes: Vec<String> = change
+        .delete
+        .iter()
+        .map(|p| parse_path(p))
+        .collect::<Result<_, _>>()?;
+    let message: String = change.message.chars().take(500).collect();
+    let actor = principal.actor();
+    let project = project.clone();
+    let data_dir = services.data_dir.clone();
+    services
+        .store
+        .write(move |tx| {
+            if store::models::find_model(tx, &project, &id)?.is_none() {
+                return Ok(Err(OpsError::ModelNotFound { id: id.to_string() }));
+            }
+            for file in upserts.values() {
+                match repos::project_blob(tx, &project, &file.sha256)? {
+                    Some(size) if size == file.size && blob_path(&data_dir, &file.sha256).exists() => {}
+                    Some(size) if size != file.size => {
+                        return Ok(Err(OpsError::InvalidInput(format!(
+                            "`{}`: the blob {} has {size} bytes, not {}",
+                            file.path, file.sha256, file.size
+                        ))));
+                    }
+                    _ => {
+                        return Ok(Err(OpsError::InvalidInput(format!(
+                            "`{}`: blob {} was never sent: PUT its bytes to …/v1/blobs/{} first",
+                            file.path, file.sha256, file.sha256
+                        ))));
+                    }
+                }
+            }
+            let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
+            if !change.replace_all
+                && let Some(main) = repos::latest_revision(tx, &id)?
+            {
+                for file in repos::revision_files(tx, &main.id)? {
+                    files.insert(file.path.clone(), file);
+                }
+            }
+            for path in &deletes {
+                if files.remove(path).is_none() && !upserts.contains_key(path) {
+                    return Ok(Err(OpsError::InvalidInput(format!(
+                        "`{path}` is not a file of the repository"
+                    ))));
+                }
+            }
+            files.extend(upserts);
+            if files.len() > MAX_FILES {
+                return Ok(Err(RepoError::TooManyFiles.into()));
+            }
+            let files: Vec<RepoFile> = files.into_values().collect();
+            let at = now();
+            let message = if message.trim().is_empty() {
+                format!("{} files", files.len())
+            } else {
+                message
+            };
+            let revision = repos::insert_revision(tx, &id, &files, &message, &at)?;
+            let target = id.to_string();
+            let detail = format!("revision {} ({} files)", revision.id, files.len());
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: &actor,
+                    project_id: Some(&project),
+                    action: "model.revision",
+                    target_kind: "model",
+                    target_id: &target,
+                    detail: Some(&detail),
+                },
+                &at,
+            )?;
+            Ok(Ok((revision, files)))
+        })
+        .await?
+}
+
+/// A model's revisions, newest first.
+pub async fn revisions(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+) -> Result<Vec<Revision>, OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    services
+        .store
+        .call_as(move |conn| {
+            if store::models::find_model(conn, &project, &id)?.is_none() {
+                return Err(OpsError::ModelNotFound { id: id.to_string() });
+            }
+            Ok(repos::list_revisions(conn, &id)?)
+        })
+        .await
+}
+
+/// How a revision is named: `main` (or `refs/heads/main`) or a 40-hex id.
+pub fn is_main(revision: &str) -> bool {
+    matches!(revision, "main" | "refs/heads/main")
+}
+
+/// A model's revision (`main` when `revision` is None) and its files; `Ok(None)` when the model
+/// has no repository yet or no such revision.
+pub fn revision_of(
+    conn: &rusqlite::Connection,
+    id: &ModelId,
+    revision: Option<&str>,
+) -> Result<Option<(Revision, Vec<RepoFile>)>, store::StoreError> {
+    let found = match revision {
+        None => repos::latest_revision(conn, id)?,
+        Some(r) if is_main(r) => repos::latest_revision(conn, id)?,
+        Some(r) => repos::find_revision(conn, id, r)?,
+    };
+    let Some(found) = found else { return Ok(None) };
+    let files = repos::revision_files(conn, &found.id)?;
+    Ok(Some((found, files)))
+}
+
+/// A project model's files at a revision.
+pub async fn files(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    revision: Option<String>,
+) -> Result<Option<(Revision, Vec<RepoFile>)>, OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    services
+        .store
+        .call_as(move |conn| {
+            if store::models::find_model(conn, &project, &id)?.is_none() {
+                return Err(OpsError::ModelNotFound { id: id.to_string() });
+            }
+            match revision_of(conn, &id, revision.as_deref())? {
+                Some(found) => Ok(Some(found)),
+                None if revision.is_some() => Err(OpsError::InvalidInput(format!(
+                    "revision `{}` not found",
+                    revision.unwrap_or_default().chars().take(60).collect::<String>()
+                ))),
+                None => Ok(None),
+            }
+        })
+        .await
+}
+
+/// Where a blob's bytes are.
+pub fn blob_file(services: &Services, sha256: &str) -> PathBuf {
+    blob_path(&services.data_dir, sha256)
+}
+
+/// The model a one-file upload made into a one-file repository: the file under its download
+/// name, replacing what `main` held under that name.
+pub async fn record_single_file(
+    services: &Services,
+    model: &Model,
+    file_name: String,
+    sha256: String,
+    size: u64,
+) -> Result<(), OpsError> {
+    let id = model.id;
+    let project = model.project_id.clone();
+    services
+        .store
+        .write(move |tx| {
+            let at = now();
+            repos::record_blob(tx, &project, &sha256, size, &at)?;
+            let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
+            if let Some(main) = repos::latest_revision(tx, &id)? {
+                for file in repos::revision_files(tx, &main.id)? {
+                    files.insert(file.path.clone(), file);
+                }
+            }
+            files.insert(
+                file_name.clone(),
+                RepoFile { path: file_name.clone(), sha256, size },
+            );
+            let files: Vec<RepoFile> = files.into_values().collect();
+            repos::insert_revision(tx, &id, &files, &format!("upload {file_name}"), &at)?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// Deletes blobs no revision, model file or recent upload refers to. Safe to stop at any
+/// point: each file is removed only after the database said nothing uses it, under the lock
+/// that blob uploads take.
+pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
+    let _gc = services.blob_lock.lock().await;
+    let root = services.data_dir.join("blobs/sha256");
+    let candidates = tokio::task::spawn_blocking(move || {
+        let mut found = Vec::new();
+        for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+                if let Some(name) = entry.file_name().to_str()
+                    && parse_digest(name).is_ok()
+                {
+                    found.push(name.to_owned());
+                }
+            }
+        }
+        found
+    })
+    .await
+    .map_err(|e| OpsError::task("garbage collection", e))?;
+    let cutoff = (time::OffsetDateTime::now_utc() - UPLOAD_GRACE)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let free = services
+        .store
+        .write(move |tx| {
+            repos::forget_old_uploads(tx, &cutoff)?;
+            repos::unreferenced_blobs(tx, &candidates, &cutoff)
+        })
+        .await?;
+    let mut removed = 0;
+    for sha in &free {
+        if std::fs::remove_file(blob_path(&services.data_dir, sha)).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(blobs = removed, "unreferenced blobs removed");
+    }
+    Ok(removed)
+}
