@@ -270,6 +270,66 @@ pub async fn files(
         .await
 }
 
+/// The Hub repo id of a model, `{project-slug}/{model-slug}`.
+pub async fn repo_id(services: &Services, id: ModelId) -> Result<Option<String>, OpsError> {
+    Ok(services.store.call(move |conn| repos::repo_id(conn, &id)).await?)
+}
+
+/// A repository as a Hub client may see it: the model, its Hub repo id, and the revision asked
+/// for with its files. `None` when the repo does not exist or the caller may not see it (an
+/// unshared model needs a key of its own project): both answer "not found", learning nothing.
+pub struct HubRepo {
+    pub model: Model,
+    pub repo_id: String,
+}
+
+/// Finds `{project-slug}/{model-slug}` for a caller whose key belongs to `caller` (if any).
+pub async fn hub_repo(
+    services: &Services,
+    caller: Option<ProjectId>,
+    project_slug: String,
+    model_slug: String,
+) -> Result<Option<HubRepo>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| {
+            let Some((id, project)) = repos::find_by_repo(conn, &project_slug, &model_slug)? else {
+                return Ok(None);
+            };
+            let Some(model) = store::models::find_model(conn, &project, &id)? else {
+                return Ok(None);
+            };
+            if !model.shared && caller.as_ref() != Some(&project) {
+                return Ok(None);
+            }
+            Ok(Some(HubRepo {
+                model,
+                repo_id: format!("{project_slug}/{model_slug}"),
+            }))
+        })
+        .await?)
+}
+
+/// A revision of a repository the caller may see (see [`hub_repo`]).
+pub async fn hub_revision(
+    services: &Services,
+    id: ModelId,
+    revision: Option<String>,
+) -> Result<Option<(Revision, Vec<RepoFile>)>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| revision_of(conn, &id, revision.as_deref()))
+        .await?)
+}
+
+/// Shared models' Hub repo ids, in the order of the given catalog hits.
+pub async fn repo_ids(services: &Services, ids: Vec<ModelId>) -> Result<Vec<Option<String>>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| ids.iter().map(|id| repos::repo_id(conn, id)).collect())
+        .await?)
+}
+
 /// Where a blob's bytes are.
 pub fn blob_file(services: &Services, sha256: &str) -> PathBuf {
     blob_path(&services.data_dir, sha256)

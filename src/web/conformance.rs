@@ -63,6 +63,9 @@ fn route_patterns() -> &'static [(ResourceDef, Vec<Method>)] {
         for (method, path) in pages::route_table() {
             add(path.to_owned(), method);
         }
+        for (method, path) in super::hub::route_table() {
+            add(path.to_owned(), method);
+        }
         for (method, path) in super::server::api_route_table() {
             add(path, method);
         }

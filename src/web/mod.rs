@@ -7,6 +7,7 @@ pub mod auth_middleware;
 pub mod client_address;
 pub mod conformance;
 pub mod error;
+pub mod hub;
 pub mod pages;
 pub mod range;
 pub mod request_log;

@@ -115,7 +115,9 @@ impl Application {
                 }))
                 .configure(api::configure)
                 .split_for_parts();
-            app.route(
+            // The Hub routes follow the project API; a model slug is never `v1` (see
+            // catalog::repo::slugify), so `/{project_id}/v1` cannot take a Hub path.
+            app.configure(super::hub::configure).route(
                 "/openapi.json",
                 web::get().to(api::system::openapi_document),
             )

@@ -5,12 +5,13 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use futures_util::StreamExt;
 
 use crate::ops::upload::{Received, Upload};
 use crate::ops::{OpsError, Services};
 use crate::web::error::{ApiError, ErrorCode};
+use crate::web::range::{self, RangeOutcome};
 
 /// Receives a request body into a temporary file: size limit (413 up front for a declared
 /// length), project quota, free space, idle timeout (408), hashed on the way.
@@ -46,6 +47,50 @@ pub async fn receive(
         }
     }
     Ok(upload.finish().await?)
+}
+
+/// Serves a stored file as `application/octet-stream` with `ETag` (its quoted sha256),
+/// `Accept-Ranges` and one `Range` (206; 416 with `bytes */N` when unsatisfiable, RFC 9110).
+/// `decorate` adds the route's own headers.
+pub fn serve_file(
+    request: &HttpRequest,
+    path: &std::path::Path,
+    size: u64,
+    sha256: &str,
+    decorate: impl FnOnce(&mut HttpResponseBuilder),
+) -> Result<HttpResponse, ApiError> {
+    let range = match range::evaluate(request.headers().get(header::RANGE).map(|v| v.as_bytes()), size) {
+        RangeOutcome::Full => None,
+        RangeOutcome::Partial { start, end } => Some((start, end)),
+        RangeOutcome::Unsatisfiable => {
+            return Err(ApiError::new(
+                ErrorCode::RangeNotSatisfiable,
+                format!("the range is not satisfiable: the file has {size} bytes"),
+            )
+            .with_header(header::CONTENT_RANGE, format!("bytes */{size}")));
+        }
+    };
+    let (start, end) = range.unwrap_or((0, size.saturating_sub(1)));
+    let length = if size == 0 { 0 } else { end - start + 1 };
+    let file = std::fs::File::open(path).map_err(|e| {
+        tracing::error!(error = %e, path = %path.display(), "stored file missing");
+        ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
+    })?;
+    let mut response = if range.is_some() {
+        HttpResponse::PartialContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .content_type("application/octet-stream")
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::ETAG, format!("\"{sha256}\"")))
+        .insert_header(("X-Content-SHA256", sha256));
+    if range.is_some() {
+        response.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
+    }
+    decorate(&mut response);
+    Ok(response.body(actix_web::body::SizedStream::new(length, file_stream(file, start, length))))
 }
 
 /// Reads `length` bytes from `start` on a blocking thread, 256 KiB at a time, through a small

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod files;
 pub mod infra;
+pub mod repos;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod endpoints;
 pub mod models;
 pub mod openapi_doc;
+pub mod repos;
 pub mod system;
 
 use actix_web::middleware::from_fn;
@@ -52,6 +53,14 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(artifacts::upload_artifact)
                 .service(artifacts::download_artifact)
                 .service(artifacts::upload_config)
+                .service(repos::put_blob)
+                .service(repos::get_blob)
+                .service(repos::commit)
+                .service(repos::list_revisions)
+                .service(repos::list_files)
+                .service(repos::download_file)
+                .service(repos::put_file)
+                .service(repos::delete_file)
                 .service(endpoints::list_endpoints)
                 .service(endpoints::create_endpoint)
                 .service(endpoints::delete_endpoint),
