@@ -32,6 +32,8 @@ fi
 if ! cmp -s "$REQUIREMENTS" "$VENV/.installed-requirements"; then
   echo "installing the pinned test clients into $VENV" >&2
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+  # The 0.3x client beside the current one (tests/api/hub.rs runs both).
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade --target "$VENV/hf-0.36" "huggingface_hub==0.36.2"
   cp "$REQUIREMENTS" "$VENV/.installed-requirements"
 fi
 export XERO_TEST_VENV="$PWD/$VENV"

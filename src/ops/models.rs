@@ -217,6 +217,10 @@ pub async fn delete_model(
             if was_shared {
                 index_sync::sync_after_write(services).await;
             }
+            // Its revisions went with it (ON DELETE CASCADE); free the bytes nothing else uses.
+            if let Err(error) = super::repos::collect_garbage(services).await {
+                tracing::error!(%error, "garbage collection after a delete failed; the next one retries");
+            }
             Ok(())
         }
         None => Err(OpsError::ModelNotFound { id: id.to_string() }),

@@ -12,6 +12,7 @@ mod conformance;
 mod fixture;
 mod gguf_files;
 mod helpers;
+mod hub;
 mod index_audit;
 mod infra;
 mod infra_pages;

@@ -1,0 +1,219 @@
+//! Repositories and the Hub protocol, with the real `huggingface_hub` client (two pinned
+//! versions, installed by scripts/test.sh into target/test-venv): snapshot, one file by
+//! revision, a resumed download, metadata, search, a missing file, a private repository.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{TestApp, assert_error, spawn_app};
+
+fn venv() -> PathBuf {
+    std::env::var_os("XERO_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/test-venv")))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn put_blob(app: &TestApp, bytes: &[u8]) -> reqwest::Response {
+    app.client
+        .put(format!("{}/{}/v1/blobs/{}", app.address, app.project_id, sha256(bytes)))
+        .bearer_auth(&app.api_key)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Uploads a folder the way `xeroctl models upload DIR` does: blobs, then one commit.
+async fn upload_folder(app: &TestApp, model: &str, files: &[(&str, Vec<u8>)]) -> Value {
+    let mut listed = Vec::new();
+    for (path, bytes) in files {
+        assert_eq!(put_blob(app, bytes).await.status(), StatusCode::OK, "{path}");
+        listed.push(json!({"path": path, "sha256": sha256(bytes), "size": bytes.len()}));
+    }
+    let response = app
+        .send(
+            Method::POST,
+            &format!("{}/{model}/revisions", app.models_url()),
+            Some(&json!({"message": "first", "files": listed})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn model(app: &TestApp, name: &str, share: bool) -> String {
+    let id = app.register(&json!({"name": name})).await["id"].as_str().unwrap().to_owned();
+    if share {
+        app.share(&id).await;
+    }
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_hub_client_downloads_our_repositories() {
+    let app = spawn_app().await;
+    let public = model(&app, "Tiny Hub Model", true).await;
+    let weights: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("config.json", br#"{"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"]}"#.to_vec()),
+        ("model.safetensors", weights),
+        ("README.md", b"---\nlicense: apache-2.0\n---\n# Tiny\n".to_vec()),
+        ("tokenizer/vocab.json", b"{\"a\": 1}".to_vec()),
+        ("notes.txt", b"first version\n".to_vec()),
+    ];
+    let first = upload_folder(&app, &public, &files).await;
+    let first_revision = first["revision"]["id"].as_str().unwrap().to_owned();
+    let repo_id = first["repo_id"].as_str().unwrap().to_owned();
+    assert_eq!(repo_id, "myproject/tiny-hub-model");
+    // Replacing one file makes a second revision; the first keeps its bytes.
+    let replaced = app
+        .client
+        .put(format!("{}/{public}/files/notes.txt", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body("second version\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::CREATED);
+    let mut expected = serde_json::Map::new();
+    for (path, bytes) in &files {
+        expected.insert((*path).to_owned(), json!(sha256(bytes)));
+    }
+    expected.insert("notes.txt".into(), json!(sha256(b"second version\n")));
+    let private = model(&app, "Secret Hub Model", false).await;
+    let put = app
+        .client
+        .put(format!("{}/{private}/files/weights.bin", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body(vec![7u8; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::CREATED);
+
+    let address = app.address.clone();
+    let key = app.api_key.clone();
+    let expected = Value::Object(expected).to_string();
+    let outputs = tokio::task::spawn_blocking(move || {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hub/client_checks.py");
+        let python = venv().join("bin/python");
+        assert!(python.exists(), "{} is missing: run `bash scripts/test.sh`", python.display());
+        [None, Some(venv().join("hf-0.36"))]
+            .into_iter()
+            .map(|older| {
+                let mut command = Command::new(&python);
+                command
+                    .arg(script)
+                    .args([&repo_id, "myproject/secret-hub-model", &key, &expected, &first_revision])
+                    .env("HF_ENDPOINT", &address)
+                    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+                    .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    .env("HF_HUB_OFFLINE", "0")
+                    .env_remove("HF_TOKEN");
+                if let Some(older) = older {
+                    command.env("PYTHONPATH", older);
+                }
+                command.output().unwrap()
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for output in outputs {
+        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        println!("{text}");
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains("all client checks passed"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn hub_answers_carry_the_headers_clients_read_and_bad_input_changes_nothing() {
+    let app = spawn_app().await;
+    let id = model(&app, "Header Model", true).await;
+    let bytes = b"0123456789".repeat(100);
+    let answer = upload_folder(&app, &id, &[("weights.bin", bytes.clone())]).await;
+    let revision = answer["revision"]["id"].as_str().unwrap().to_owned();
+    let url = format!("{}/myproject/header-model/resolve/main/weights.bin", app.address);
+    let head = app.client.head(&url).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    let h = head.headers();
+    assert_eq!(h["x-repo-commit"], revision.as_str());
+    assert_eq!(h["etag"], format!("\"{}\"", sha256(&bytes)).as_str());
+    assert_eq!(h["x-linked-etag"], h["etag"]);
+    assert_eq!(h["x-linked-size"], "1000");
+    assert_eq!(h["content-length"], "1000");
+    assert!(h.keys().all(|k| !k.as_str().starts_with("x-xet")), "no Xet headers");
+    let part = app.client.get(&url).header("Range", "bytes=990-").send().await.unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-range"], "bytes 990-999/1000");
+    // Errors carry X-Error-Code.
+    for (path, code) in [
+        ("/myproject/header-model/resolve/0000000000000000000000000000000000000000/weights.bin", "RevisionNotFound"),
+        ("/myproject/header-model/resolve/main/nope.bin", "EntryNotFound"),
+        ("/myproject/no-such-model/resolve/main/weights.bin", "RepoNotFound"),
+        ("/api/models/myproject/no-such-model", "RepoNotFound"),
+    ] {
+        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.headers()["x-error-code"], code, "{path}");
+        if code == "EntryNotFound" {
+            assert_eq!(response.headers()["x-repo-commit"], revision.as_str());
+        }
+    }
+    // Another project's key learns nothing about an unshared model.
+    let hidden = model(&app, "Hidden Model", false).await;
+    upload_folder(&app, &hidden, &[("a.bin", vec![1, 2, 3])]).await;
+    let other = app.other_project("outsider").await;
+    let refused = app
+        .client
+        .get(format!("{}/api/models/myproject/hidden-model", app.address))
+        .bearer_auth(&other.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.headers()["x-error-code"], "RepoNotFound");
+    // Bad input: nothing partial, the repository unchanged.
+    let files_url = format!("{}/{id}/revisions", app.models_url());
+    for bad in [
+        json!({"files": [{"path": "../escape", "sha256": sha256(&bytes), "size": 1000}]}),
+        json!({"files": [{"path": "/abs", "sha256": sha256(&bytes), "size": 1000}]}),
+        json!({"files": [{"path": "a\u{0}b", "sha256": sha256(&bytes), "size": 1000}]}),
+        json!({"files": [{"path": "x.bin", "sha256": "f".repeat(64), "size": 1}]}),
+        json!({"files": [{"path": "x.bin", "sha256": sha256(&bytes), "size": 999}]}),
+        json!({"delete": ["never-there.bin"]}),
+    ] {
+        let response = app.send(Method::POST, &files_url, Some(&bad)).await;
+        assert_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+    }
+    let mismatch = app
+        .client
+        .put(format!("{}/{}/v1/blobs/{}", app.address, app.project_id, "a".repeat(64)))
+        .bearer_auth(&app.api_key)
+        .body("not those bytes")
+        .send()
+        .await
+        .unwrap();
+    assert_error(mismatch, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let listed: Value = app
+        .send(Method::GET, &format!("{}/{id}/revisions", app.models_url()), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["revisions"].as_array().unwrap().len(), 1, "no revision was added");
+    // Deleting the model frees the bytes nothing else uses.
+    let blob = app.data_dir.path().join("blobs/sha256").join(&sha256(&bytes)[..2]).join(sha256(&bytes));
+    assert!(blob.exists());
+    let deleted = app.send(Method::DELETE, &format!("{}/{id}", app.models_url()), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(blob.exists(), "a just-sent blob is kept for a day (an upload may still commit it)");
+}
