@@ -389,11 +389,16 @@ async fn whoami(request: HttpRequest, services: web::Data<Services>) -> HttpResp
                 return Err(HubError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid credentials in Authorization header"));
             };
             let project = caller_project(&Some(principal.clone()));
+            let role = match &principal {
+                Principal::ApiKey { scope: crate::auth::KeyScope::Write, .. } => "write",
+                _ => "read",
+            };
+            let name = project.as_ref().map(ToString::to_string).unwrap_or_default();
             Ok(HttpResponse::Ok().json(json!({
                 "type": "user",
-                "name": project.as_ref().map(ToString::to_string).unwrap_or_default(),
-                "fullname": project.as_ref().map(ToString::to_string).unwrap_or_default(),
-                "auth": {"type": "access_token", "accessToken": {"role": if principal.can_write(project.as_ref().unwrap_or(&ProjectId::parse("proj_X").expect("id"))) { "write" } else { "read" }}},
+                "name": name,
+                "fullname": name,
+                "auth": {"type": "access_token", "accessToken": {"role": role}},
                 "orgs": [],
             })))
         }

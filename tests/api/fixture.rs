@@ -43,6 +43,9 @@ pub struct Fixture {
     pub project_id: String,
     pub slug: String,
     pub model_id: String,
+    /// The model's Hub repo id parts and its one file (the uploaded artifact).
+    pub model_slug: String,
+    pub model_file: String,
     pub endpoint_id: String,
     pub agent_id: String,
     pub agent_token: String,
@@ -124,10 +127,11 @@ impl World {
                 request.send().await.unwrap()
             }
         };
+        let model_name = format!("Matrix Model {n}");
         let model = send(
             Method::POST,
             format!("{base}/models"),
-            Some(sample_model(&format!("Matrix Model {n}"))),
+            Some(sample_model(&model_name)),
         )
         .await;
         assert_eq!(model.status(), StatusCode::CREATED);
@@ -190,6 +194,8 @@ impl World {
             outsider: self.session(self.outsider, &other.id).await,
             project_id,
             slug,
+            model_slug: xeroctl::catalog::repo::slugify(&model_name),
+            model_file: xeroctl::catalog::repo::file_name_for(&model_name, None),
             model_id,
             endpoint_id,
             agent_id: agent.agent.id.to_string(),

@@ -72,6 +72,23 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/{project_id}/v1/endpoints", KeyRead, Body::None, 200),
         case("POST", "/{project_id}/v1/endpoints", KeyWrite, Body::Json(json!({"model_id": "{id}", "tier": "xim"})), 201),
         case("DELETE", "/{project_id}/v1/endpoints/{id}", KeyWrite, Body::None, 204),
+        case("PUT", "/{project_id}/v1/blobs/{sha256}", KeyWrite, Body::Raw(b"blob bytes"), 200),
+        case("GET", "/{project_id}/v1/blobs/{sha256}", KeyRead, Body::None, 404),
+        case("POST", "/{project_id}/v1/models/{id}/revisions", KeyWrite, Body::Json(json!({"message": "matrix", "delete": ["{path:.*}"]})), 201),
+        case("GET", "/{project_id}/v1/models/{id}/revisions", KeyRead, Body::None, 200),
+        case("GET", "/{project_id}/v1/models/{id}/files", KeyRead, Body::None, 200),
+        case("GET", "/{project_id}/v1/models/{id}/files/{path}", KeyRead, Body::None, 200),
+        case("PUT", "/{project_id}/v1/models/{id}/files/{path}", KeyWrite, Body::Raw(b"new bytes"), 201),
+        case("DELETE", "/{project_id}/v1/models/{id}/files/{path}", KeyWrite, Body::None, 200),
+        // The Hub protocol, from `hub::route_table()`: the fixture's model is shared.
+        case("GET", "/api/whoami-v2", AnyKey, Body::None, 200),
+        case("GET", "/api/models", OpenKeyChecked, Body::None, 200),
+        case("GET", "/api/models/{org}/{name}", OpenKeyChecked, Body::None, 200),
+        case("GET", "/api/models/{org}/{name}/revision/{rev:.*}", OpenKeyChecked, Body::None, 200),
+        case("GET", "/api/models/{org}/{name}/refs", OpenKeyChecked, Body::None, 200),
+        case("GET", "/api/models/{org}/{name}/tree/{rev}", OpenKeyChecked, Body::None, 200),
+        case("GET", "/api/models/{org}/{name}/tree/{rev}/{path:.*}", OpenKeyChecked, Body::None, 404),
+        case("GET", "/{org}/{name}/resolve/{rev}/{path:.*}", OpenKeyChecked, Body::None, 200),
         // Mounted by `server.rs` itself, outside both tables.
         case("GET", "/openapi.json", Open, Body::None, 200),
         case("GET", "/assets/{path:.*}", Open, Body::None, 200),
@@ -122,7 +139,13 @@ pub fn fill(pattern: &str, fixture: &Fixture) -> String {
             "agent" => &fixture.agent_id,
             "key" => &fixture.target_key_id,
             "action" => "unshare",
-            "path:.*" => "app.css",
+            "path:.*" if out.starts_with("/assets/") => "app.css",
+            "path:.*" | "path" => &fixture.model_file,
+            "org" => &fixture.slug,
+            "name" => &fixture.model_slug,
+            "rev" | "rev:.*" => "main",
+            // The digest of the body the blob case sends.
+            "sha256" => "269d6dd0cedf40e040fbe1b1be1860175a7bb24322549b9064c531f525af3a5b",
             other => panic!("no fixture value for `{{{other}}}` in `{pattern}`: add one to `fill`"),
         };
         out.push_str(value);

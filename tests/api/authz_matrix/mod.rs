@@ -37,6 +37,9 @@ fn application_routes() -> Vec<(String, String, Option<Option<String>>)> {
     for route in xeroctl::web::pages::routes() {
         routes.push((route.method.to_owned(), route.path.to_owned(), None));
     }
+    for (method, path) in xeroctl::web::hub::route_table() {
+        routes.push((method.to_string(), path.to_owned(), None));
+    }
     for path in ["/openapi.json", "/assets/{path:.*}"] {
         routes.push(("GET".to_owned(), path.to_owned(), None));
     }
@@ -142,7 +145,9 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
     let what = format!("{caller:?} {} {}", case.method, case.path);
     let status = response.status();
     // Every REST path but `/healthz` (open to all) is under a `/v1` scope; pages never are.
-    let is_page = !case.path.contains("/v1");
+    // The Hub protocol answers in its own error shape: `{"error": "…"}` and `X-Error-Code`.
+    let is_hub = case.path.starts_with("/api/") || case.path.contains("/resolve/");
+    let is_page = !case.path.contains("/v1") && !is_hub;
     match expect(case.access, caller) {
         Expect::Allowed => {
             if status.as_u16() != case.allowed {
@@ -170,6 +175,10 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
                         "{what}: an HTML error page, got {content_type}"
                     );
                 }
+            } else if is_hub {
+                assert!(response.headers().contains_key("x-error-code"), "{what}: X-Error-Code");
+                let body: Value = response.json().await.expect("hub error body");
+                assert!(body["error"].is_string(), "{what}: hub error {body}");
             } else {
                 if status == StatusCode::UNAUTHORIZED {
                     assert!(response.headers().contains_key(WWW_AUTHENTICATE), "{what}");
