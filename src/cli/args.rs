@@ -298,11 +298,14 @@ pub enum ModelsAction {
     },
     /// Show one model.
     Show { model: String },
-    /// Upload a model file (GGUF, safetensors, …) with a progress bar; creates the model unless
-    /// --model names one, and prints the metadata found in the file.
+    /// Upload a model file (GGUF, safetensors, …), or a folder / several files as one revision
+    /// of the model's repository, with a progress bar over the total; creates the model unless
+    /// --model names one. Files the project already has are not sent again, so an interrupted
+    /// upload resumes.
     Upload {
-        /// The file to upload.
-        file: std::path::PathBuf,
+        /// The file, the folder, or several files to upload.
+        #[arg(required = true, num_args = 1..)]
+        paths: Vec<std::path::PathBuf>,
         /// Name of the new model (default: the file name without extension).
         #[arg(long, conflicts_with = "model")]
         name: Option<String>,
@@ -312,6 +315,14 @@ pub enum ModelsAction {
         /// Share the model to the catalog once the upload is stored.
         #[arg(long)]
         share: bool,
+    },
+    /// List the files of a model's repository (path, size, sha256) and its Hub repo id.
+    Files {
+        /// Display id or UUID.
+        model: String,
+        /// `main` (default) or a 40-hex revision id.
+        #[arg(long)]
+        revision: Option<String>,
     },
 }
 

@@ -87,8 +87,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("models delete", "xeroctl models delete mdl_3f2a9c --yes"),
     (
         "models upload",
-        "xeroctl models upload ./qwen2.5-7b-instruct-q4_k_m.gguf --share\n  xeroctl models upload model.safetensors --model mdl_3f2a9c",
+        "xeroctl models upload ./qwen2.5-7b-instruct-q4_k_m.gguf --share\n  xeroctl models upload ./Qwen3-8B/ --name Qwen3-8B --share",
     ),
+    ("models files", "xeroctl models files mdl_3f2a9c --revision main"),
     (
         "models show",
         "xeroctl models show mdl_3f2a9c --output json",

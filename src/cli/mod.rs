@@ -11,4 +11,5 @@ pub mod examples;
 pub mod models;
 pub mod output;
 pub mod style;
+pub mod repo_upload;
 pub mod upload;

@@ -257,7 +257,7 @@ fn run_action(
             show(resolve(&models, &model)?, output)?;
         }
         ModelsAction::Upload {
-            file,
+            paths,
             name,
             model,
             share,
@@ -266,7 +266,17 @@ fn run_action(
                 Some(model) => Some(resolve(&all_models(client, project)?, &model)?.id.clone()),
                 None => None,
             };
-            super::upload::run(client, project, &file, name, target, share, output)?;
+            match paths.as_slice() {
+                [file] if !file.is_dir() => {
+                    super::upload::run(client, project, file, name, target, share, output)?
+                }
+                _ => super::repo_upload::run(client, project, &paths, name, target, share, output)?,
+            }
+        }
+        ModelsAction::Files { model, revision } => {
+            let models = all_models(client, project)?;
+            let target = resolve(&models, &model)?;
+            super::repo_upload::files(client, project, &target.id, revision.as_deref(), output)?;
         }
     }
     Ok(())

@@ -217,3 +217,48 @@ async fn hub_answers_carry_the_headers_clients_read_and_bad_input_changes_nothin
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(blob.exists(), "a just-sent blob is kept for a day (an upload may still commit it)");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_upload_of_a_folder_makes_one_revision_and_resumes() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Tiny-Folder-Model");
+    std::fs::create_dir_all(root.join("tokenizer")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join("config.json"), br#"{"model_type": "llama"}"#).unwrap();
+    std::fs::write(root.join("tokenizer/vocab.json"), b"{}").unwrap();
+    std::fs::write(root.join("weights.bin"), vec![5u8; 200_000]).unwrap();
+    std::fs::write(root.join(".git/HEAD"), b"ref: main").unwrap();
+    let run = |args: Vec<String>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xeroctl"));
+        command
+            .args(&args)
+            .env("XERO_BASE_URL", &app.address)
+            .env("XERO_API_KEY", &app.api_key)
+            .env_remove("XERO_PROJECT");
+        command.output().unwrap()
+    };
+    let folder = root.to_str().unwrap().to_owned();
+    let first = tokio::task::block_in_place(|| run(vec!["models".into(), "upload".into(), folder.clone()]));
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(first.status.success(), "{text}{}", String::from_utf8_lossy(&first.stderr));
+    assert!(text.contains("3 files, 3 sent, 0 already there"), "{text}");
+    assert!(text.contains("hf download myproject/tiny-folder-model"), "{text}");
+    assert!(!text.contains(".git"), "{text}");
+    // Again, into the same model: nothing is sent, and the revision is the same set of files.
+    let listed: Value = app.send(Method::GET, &app.models_url(), None).await.json().await.unwrap();
+    let id = listed["models"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed["models"][0]["name"], "Tiny-Folder-Model");
+    let again = tokio::task::block_in_place(|| {
+        run(vec!["models".into(), "upload".into(), folder.clone(), "--model".into(), id.clone()])
+    });
+    let text = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(again.status.success(), "{text}{}", String::from_utf8_lossy(&again.stderr));
+    assert!(text.contains("3 files, 0 sent, 3 already there"), "{text}");
+    let listed = tokio::task::block_in_place(|| run(vec!["models".into(), "files".into(), id.clone()]));
+    let text = String::from_utf8_lossy(&listed.stdout).into_owned();
+    for path in ["config.json", "tokenizer/vocab.json", "weights.bin"] {
+        assert!(text.contains(path), "{path}: {text}");
+    }
+    assert!(text.contains("200000"), "{text}");
+}

@@ -1,0 +1,234 @@
+//! `xeroctl models upload DIR|FILE…` for repositories, and `xeroctl models files`. Each file is
+//! hashed here, skipped when the project already has its bytes (a resumed upload sends only
+//! what is missing), sent as a blob, then one commit makes the revision. One progress bar over
+//! the total bytes, one line per file.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::args::Output;
+use super::client::{Client, ClientError};
+use super::output::out;
+use crate::catalog::repo::parse_path;
+
+/// Folders an upload never takes: VCS data and client caches.
+const SKIPPED_DIRS: [&str; 3] = [".git", ".cache", ".huggingface"];
+
+struct LocalFile {
+    path: String,
+    source: PathBuf,
+    size: u64,
+}
+
+fn usage(message: String) -> ClientError {
+    ClientError::Usage(message)
+}
+
+fn collect(paths: &[PathBuf]) -> Result<(Vec<LocalFile>, bool), ClientError> {
+    let mut files = Vec::new();
+    let folder = matches!(paths, [only] if only.is_dir());
+    for path in paths {
+        if path.is_dir() {
+            walk(path, path, &mut files)?;
+        } else {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| usage(format!("`{}` is not a file", path.display())))?;
+            let size = std::fs::metadata(path)
+                .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?
+                .len();
+            files.push(LocalFile { path: name, source: path.clone(), size });
+        }
+    }
+    for file in &files {
+        parse_path(&file.path).map_err(|e| usage(e.to_string()))?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.windows(2).any(|w| w[0].path == w[1].path) {
+        return Err(usage("two files would have the same path in the repository".to_owned()));
+    }
+    if files.is_empty() {
+        return Err(usage("nothing to upload: no files found".to_owned()));
+    }
+    Ok((files, folder))
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<LocalFile>) -> Result<(), ClientError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| usage(format!("cannot read `{}`: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type().map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        if kind.is_dir() {
+            if !SKIPPED_DIRS.contains(&name.as_str()) {
+                walk(root, &path, files)?;
+            }
+            continue;
+        }
+        // A link must stay inside the folder being uploaded.
+        let real = std::fs::canonicalize(&path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+        if !real.starts_with(&real_root) {
+            return Err(usage(format!("`{}` links outside the folder; refusing it", path.display())));
+        }
+        if name.ends_with(".incomplete") || name.ends_with(".lock") {
+            continue;
+        }
+        let relative = path
+            .strip_prefix(root)
+            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .unwrap_or(name);
+        let size = std::fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
+        files.push(LocalFile { path: relative, source: real, size });
+    }
+    Ok(())
+}
+
+fn sha256_of(path: &Path) -> Result<String, ClientError> {
+    let mut file = std::fs::File::open(path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn has_blob(client: &Client, project: &str, sha: &str) -> Result<bool, ClientError> {
+    match client.call(reqwest::Method::GET, &format!("/{project}/v1/blobs/{sha}")) {
+        Ok(_) => Ok(true),
+        Err(ClientError::Api { status: 404, .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// Uploads the files as one revision of the model (made here unless `model` names one).
+pub fn run(
+    client: &Client,
+    project: &str,
+    paths: &[PathBuf],
+    name: Option<String>,
+    model: Option<String>,
+    share: bool,
+    output: Output,
+) -> Result<(), ClientError> {
+    let (files, folder) = collect(paths)?;
+    let base = format!("/{project}/v1/models");
+    let id = match model {
+        Some(id) => id,
+        None => {
+            let name = name.unwrap_or_else(|| {
+                paths[0]
+                    .canonicalize()
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| "uploaded model".to_owned())
+            });
+            let created = client.send(reqwest::Method::POST, &base, Some(&json!({ "name": name })))?;
+            created["id"].as_str().unwrap_or_default().to_owned()
+        }
+    };
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut listed = Vec::with_capacity(files.len());
+    let (mut sent, mut skipped) = (0usize, 0usize);
+    for file in &files {
+        let sha = sha256_of(&file.source)?;
+        if has_blob(client, project, &sha)? {
+            bar.inc(file.size);
+            bar.suspend(|| out!("  already there  {}  ({} bytes)", file.path, file.size));
+            skipped += 1;
+        } else {
+            let handle = std::fs::File::open(&file.source).map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
+            let body = reqwest::blocking::Body::sized(bar.wrap_read(handle), file.size);
+            client.put_body(&format!("/{project}/v1/blobs/{sha}"), body)?;
+            bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
+            sent += 1;
+        }
+        listed.push(json!({ "path": file.path, "sha256": sha, "size": file.size }));
+    }
+    bar.finish_and_clear();
+    let commit = json!({
+        "message": format!("upload of {} files", files.len()),
+        "files": listed,
+        "replace_all": folder,
+    });
+    let answer = client.send(reqwest::Method::POST, &format!("{base}/{id}/revisions"), Some(&commit))?;
+    let shared = if share {
+        Some(client.call(reqwest::Method::POST, &format!("{base}/{id}/share"))?)
+    } else {
+        None
+    };
+    if output == Output::Json {
+        out!("{answer}");
+        return Ok(());
+    }
+    out!(
+        "revision {} of {}: {} files, {} sent, {} already there",
+        answer["revision"]["id"].as_str().unwrap_or_default(),
+        answer["repo_id"].as_str().unwrap_or_default(),
+        files.len(),
+        sent,
+        skipped
+    );
+    print_use(client, &answer);
+    if let Some(shared) = shared {
+        out!("  {}", shared["message"].as_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
+fn print_use(client: &Client, answer: &Value) {
+    if let Some(repo) = answer["repo_id"].as_str() {
+        out!("  download with: HF_ENDPOINT={} hf download {repo}", client.base());
+    }
+}
+
+/// `xeroctl models files`.
+pub fn files(
+    client: &Client,
+    project: &str,
+    model: &str,
+    revision: Option<&str>,
+    output: Output,
+) -> Result<(), ClientError> {
+    let query = revision.map(|r| format!("?revision={r}")).unwrap_or_default();
+    let answer = client.call(reqwest::Method::GET, &format!("/{project}/v1/models/{model}/files{query}"))?;
+    if output == Output::Json {
+        out!("{answer}");
+        return Ok(());
+    }
+    match answer["revision"]["id"].as_str() {
+        Some(id) => out!("revision {id} of {}", answer["repo_id"].as_str().unwrap_or_default()),
+        None => {
+            out!("no files yet: upload some with `xeroctl models upload DIR --model {model}`");
+            return Ok(());
+        }
+    }
+    let files = answer["files"].as_array().cloned().unwrap_or_default();
+    let width = files.iter().filter_map(|f| f["path"].as_str()).map(str::len).max().unwrap_or(4).max(4);
+    out!("{:width$}  {:>14}  SHA256", "PATH", "SIZE");
+    for file in &files {
+        out!(
+            "{:width$}  {:>14}  {}",
+            file["path"].as_str().unwrap_or_default(),
+            file["size"].as_u64().unwrap_or(0),
+            file["sha256"].as_str().unwrap_or_default()
+        );
+    }
+    print_use(client, &answer);
+    Ok(())
+}
