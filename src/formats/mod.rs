@@ -6,3 +6,4 @@
 pub mod gguf;
 pub mod model_card;
 pub mod safetensors;
+pub mod snapshot;

@@ -50,6 +50,11 @@ pub enum ModelCardError {
 
 /// Reads a `README.md` of at most [`MAX_README`] bytes and parses it.
 pub fn read_model_card(input: impl Read) -> Result<ModelCard, ModelCardError> {
+    parse_model_card(&read_card_text(input)?)
+}
+
+/// Reads the text of a `README.md` of at most [`MAX_README`] bytes, without parsing it.
+pub fn read_card_text(input: impl Read) -> Result<String, ModelCardError> {
     let mut bytes = Vec::new();
     input
         .take(MAX_README + 1)
@@ -58,8 +63,7 @@ pub fn read_model_card(input: impl Read) -> Result<ModelCard, ModelCardError> {
     if bytes.len() as u64 > MAX_README {
         return Err(ModelCardError::TooLong);
     }
-    let text = String::from_utf8(bytes).map_err(|_| ModelCardError::NotUtf8)?;
-    parse_model_card(&text)
+    String::from_utf8(bytes).map_err(|_| ModelCardError::NotUtf8)
 }
 
 /// Parses a model card's text: its front matter (if any) and its body.

@@ -79,9 +79,9 @@ pub fn majority_dtype(counts: &BTreeMap<String, u64>) -> Option<String> {
 /// beside one `TensorInfo` per tensor name.
 #[derive(Deserialize)]
 struct Header {
+    /// Parsed only so that a malformed one is refused, as the crate refuses it.
     #[serde(rename = "__metadata__")]
-    #[allow(dead_code)] // parsed so that a malformed one is refused, as the crate does
-    metadata: Option<HashMap<String, String>>,
+    _metadata: Option<HashMap<String, String>>,
     #[serde(flatten)]
     tensors: HashMap<String, TensorInfo>,
 }
