@@ -316,6 +316,22 @@ pub enum ModelsAction {
         #[arg(long)]
         share: bool,
     },
+    /// Import a Hugging Face snapshot (an HF cache folder `models--org--name`, or a plain
+    /// downloaded folder) as a new model: metadata from config.json, safetensors and GGUF
+    /// headers and the README's front matter; the README body becomes the description.
+    ImportHf {
+        /// The cache folder (`…/models--org--name`), one of its `snapshots/<rev>`, or a folder.
+        path: std::path::PathBuf,
+        /// The revision of a cache folder (default: what `refs/main` names).
+        #[arg(long)]
+        revision: Option<String>,
+        /// Name of the new model (default: the repository's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Share the model to the catalog once imported.
+        #[arg(long)]
+        share: bool,
+    },
     /// List the files of a model's repository (path, size, sha256) and its Hub repo id.
     Files {
         /// Display id or UUID.

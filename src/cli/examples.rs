@@ -91,6 +91,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("models files", "xeroctl models files mdl_3f2a9c --revision main"),
     (
+        "models import-hf",
+        "xeroctl models import-hf ~/.cache/huggingface/hub/models--Qwen--Qwen3-8B --share",
+    ),
+    (
         "models show",
         "xeroctl models show mdl_3f2a9c --output json",
     ),

@@ -273,6 +273,12 @@ fn run_action(
                 _ => super::repo_upload::run(client, project, &paths, name, target, share, output)?,
             }
         }
+        ModelsAction::ImportHf {
+            path,
+            revision,
+            name,
+            share,
+        } => super::import_hf::run(client, project, &path, revision.as_deref(), name, share, output)?,
         ModelsAction::Files { model, revision } => {
             let models = all_models(client, project)?;
             let target = resolve(&models, &model)?;

@@ -18,10 +18,11 @@ use crate::catalog::repo::parse_path;
 /// Folders an upload never takes: VCS data and client caches.
 const SKIPPED_DIRS: [&str; 3] = [".git", ".cache", ".huggingface"];
 
-struct LocalFile {
-    path: String,
-    source: PathBuf,
-    size: u64,
+/// A file to send: its repository path, where to read it, its size.
+pub struct LocalFile {
+    pub path: String,
+    pub source: PathBuf,
+    pub size: u64,
 }
 
 fn usage(message: String) -> ClientError {
@@ -137,6 +138,41 @@ pub fn run(
             created["id"].as_str().unwrap_or_default().to_owned()
         }
     };
+    let answer = send_files(client, project, &id, &files, folder)?;
+    let shared = if share {
+        Some(client.call(reqwest::Method::POST, &format!("{base}/{id}/share"))?)
+    } else {
+        None
+    };
+    if output == Output::Json {
+        out!("{answer}");
+        return Ok(());
+    }
+    out!(
+        "revision {} of {}: {} files, {} sent, {} already there",
+        answer["revision"]["id"].as_str().unwrap_or_default(),
+        answer["repo_id"].as_str().unwrap_or_default(),
+        files.len(),
+        answer["sent"],
+        answer["skipped"]
+    );
+    print_use(client, &answer);
+    if let Some(shared) = shared {
+        out!("  {}", shared["message"].as_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// Sends the files the project lacks, then commits them as one revision (exactly these files
+/// when `replace_all`); answers the commit.
+pub fn send_files(
+    client: &Client,
+    project: &str,
+    id: &str,
+    files: &[LocalFile],
+    replace_all: bool,
+) -> Result<Value, ClientError> {
+    let base = format!("/{project}/v1/models");
     let total: u64 = files.iter().map(|f| f.size).sum();
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -145,7 +181,7 @@ pub fn run(
     );
     let mut listed = Vec::with_capacity(files.len());
     let (mut sent, mut skipped) = (0usize, 0usize);
-    for file in &files {
+    for file in files {
         let sha = sha256_of(&file.source)?;
         if has_blob(client, project, &sha)? {
             bar.inc(file.size);
@@ -164,34 +200,15 @@ pub fn run(
     let commit = json!({
         "message": format!("upload of {} files", files.len()),
         "files": listed,
-        "replace_all": folder,
+        "replace_all": replace_all,
     });
-    let answer = client.send(reqwest::Method::POST, &format!("{base}/{id}/revisions"), Some(&commit))?;
-    let shared = if share {
-        Some(client.call(reqwest::Method::POST, &format!("{base}/{id}/share"))?)
-    } else {
-        None
-    };
-    if output == Output::Json {
-        out!("{answer}");
-        return Ok(());
-    }
-    out!(
-        "revision {} of {}: {} files, {} sent, {} already there",
-        answer["revision"]["id"].as_str().unwrap_or_default(),
-        answer["repo_id"].as_str().unwrap_or_default(),
-        files.len(),
-        sent,
-        skipped
-    );
-    print_use(client, &answer);
-    if let Some(shared) = shared {
-        out!("  {}", shared["message"].as_str().unwrap_or_default());
-    }
-    Ok(())
+    let mut answer = client.send(reqwest::Method::POST, &format!("{base}/{id}/revisions"), Some(&commit))?;
+    answer["sent"] = json!(sent);
+    answer["skipped"] = json!(skipped);
+    Ok(answer)
 }
 
-fn print_use(client: &Client, answer: &Value) {
+pub fn print_use(client: &Client, answer: &Value) {
     if let Some(repo) = answer["repo_id"].as_str() {
         out!("  download with: HF_ENDPOINT={} hf download {repo}", client.base());
     }
