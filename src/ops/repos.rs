@@ -330,6 +330,22 @@ pub async fn repo_ids(services: &Services, ids: Vec<ModelId>) -> Result<Vec<Opti
         .await?)
 }
 
+/// A catalog model's Hub repo id and `main` with its files, for the detail page.
+pub async fn catalog_repository(
+    services: &Services,
+    id: ModelId,
+) -> Result<Option<(String, Revision, Vec<RepoFile>)>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| {
+            let Some(repo_id) = repos::repo_id(conn, &id)? else {
+                return Ok(None);
+            };
+            Ok(revision_of(conn, &id, None)?.map(|(revision, files)| (repo_id, revision, files)))
+        })
+        .await?)
+}
+
 /// Where a blob's bytes are.
 pub fn blob_file(services: &Services, sha256: &str) -> PathBuf {
     blob_path(&services.data_dir, sha256)

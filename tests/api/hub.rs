@@ -371,3 +371,40 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
     let listed: Value = app.send(Method::GET, &app.models_url(), None).await.json().await.unwrap();
     assert_eq!(listed["total"], 1, "the refused import made no model");
 }
+
+#[tokio::test]
+async fn the_detail_page_lists_files_and_how_to_download_them() {
+    let app = spawn_app().await;
+    let id = model(&app, "Page Repo Model", true).await;
+    upload_folder(&app, &id, &[("config.json", b"{}".to_vec()), ("weights/model.bin", vec![3u8; 1_500])]).await;
+    let page = app
+        .client
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let html = scraper::Html::parse_document(&page);
+    let text: String = html.root_element().text().collect();
+    assert!(text.contains(&format!("HF_ENDPOINT={} hf download myproject/page-repo-model", app.address)), "{text}");
+    assert!(text.contains("snapshot_download(\"myproject/page-repo-model\")"), "{text}");
+    let rows: Vec<String> = html
+        .select(&scraper::Selector::parse(".files tbody tr").unwrap())
+        .map(|r| r.text().collect::<String>())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[1].contains("weights/model.bin") && rows[1].contains("1.5 kB"), "{rows:?}");
+    let link = html
+        .select(&scraper::Selector::parse(".files a[download]").unwrap())
+        .nth(1)
+        .unwrap()
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    let download = app.client.get(format!("{}{link}", app.address)).send().await.unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().await.unwrap().len(), 1_500);
+}

@@ -64,6 +64,11 @@ pub async fn detail_page(
             .any(|(p, _)| *p == shared.model.project_id)
     });
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
+    let repository = ops::repos::catalog_repository(&services, id).await.ok().flatten();
+    let endpoint = {
+        let info = request.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
     let file = ops::artifacts::file_metadata(&services, id)
         .await
         .ok()
@@ -136,15 +141,20 @@ pub async fn detail_page(
                 }
             }
             div.detail-grid {
-                // ammonia's output: the one place a page embeds HTML it did not build itself.
-                div.markdown {
-                    @if description.simplified && is_owner {
-                        p.notice role="note" {
-                            "Parts of this description nest deeper than " (markdown::MAX_DEPTH)
-                            " levels or hold too much raw HTML; they are shown flattened or as text. Only your project sees this note."
+                div.main-column {
+                    // ammonia's output: the one place a page embeds HTML it did not build itself.
+                    div.markdown {
+                        @if description.simplified && is_owner {
+                            p.notice role="note" {
+                                "Parts of this description nest deeper than " (markdown::MAX_DEPTH)
+                                " levels or hold too much raw HTML; they are shown flattened or as text. Only your project sees this note."
+                            }
                         }
+                        (PreEscaped(&description.html))
                     }
-                    (PreEscaped(&description.html))
+                    @if let Some((repo_id, revision, files)) = &repository {
+                        (super::repo_section::repository(&endpoint, repo_id, revision, files))
+                    }
                 }
                 aside {
                     dl.metadata {

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod layout;
 pub mod login;
 pub mod projects;
+pub mod repo_section;
 pub mod upload;
 
 use actix_web::http::{Method, StatusCode};
