@@ -104,6 +104,14 @@ fn sha256_of(path: &Path) -> Result<String, ClientError> {
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The sha256 an HF cache blob is named by (LFS files are stored under their digest), so its
+/// bytes are read once, to send them; the server checks the digest.
+fn named_digest(source: &Path) -> Option<String> {
+    let name = source.file_name()?.to_str()?;
+    (name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| name.to_owned())
+}
+
 fn has_blob(client: &Client, project: &str, sha: &str) -> Result<bool, ClientError> {
     match client.call(reqwest::Method::GET, &format!("/{project}/v1/blobs/{sha}")) {
         Ok(_) => Ok(true),
@@ -182,7 +190,10 @@ pub fn send_files(
     let mut listed = Vec::with_capacity(files.len());
     let (mut sent, mut skipped) = (0usize, 0usize);
     for file in files {
-        let sha = sha256_of(&file.source)?;
+        let sha = match named_digest(&file.source) {
+            Some(sha) => sha,
+            None => sha256_of(&file.source)?,
+        };
         if has_blob(client, project, &sha)? {
             bar.inc(file.size);
             bar.suspend(|| out!("  already there  {}  ({} bytes)", file.path, file.size));
@@ -190,7 +201,20 @@ pub fn send_files(
         } else {
             let handle = std::fs::File::open(&file.source).map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
             let body = reqwest::blocking::Body::sized(bar.wrap_read(handle), file.size);
-            client.put_body(&format!("/{project}/v1/blobs/{sha}"), body)?;
+            if let Err(error) = client.put_body(&format!("/{project}/v1/blobs/{sha}"), body) {
+                // A cache blob named by a digest that is not its own: hash it and send again.
+                let ClientError::Api { status: 400, .. } = error else { return Err(error) };
+                let real = sha256_of(&file.source)?;
+                if real == sha {
+                    return Err(error);
+                }
+                let handle = std::fs::File::open(&file.source).map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
+                client.put_body(&format!("/{project}/v1/blobs/{real}"), reqwest::blocking::Body::sized(handle, file.size))?;
+                listed.push(json!({ "path": file.path, "sha256": real, "size": file.size }));
+                bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
+                sent += 1;
+                continue;
+            }
             bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
             sent += 1;
         }

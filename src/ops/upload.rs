@@ -241,7 +241,10 @@ pub async fn quota_left(
     let project = project.clone();
     let used = services
         .store
-        .call(move |conn| store::files::stored_bytes(conn, &project, &model))
+        .call(move |conn| {
+            Ok(store::files::stored_bytes(conn, &project, &model)?
+                + store::repos::repository_bytes(conn, &project)?)
+        })
         .await?;
     Ok(Some(quota.saturating_sub(used)))
 }

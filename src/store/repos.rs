@@ -219,15 +219,18 @@ pub fn project_blob(
     Ok(size.map(|s| s.max(0) as u64))
 }
 
-/// Bytes the project's repositories hold (each blob once), for the storage quota.
+/// Bytes the project's repositories hold (each blob once) beyond its models' single files
+/// (which `files::stored_bytes` counts), for the storage quota.
 pub fn repository_bytes(conn: &Connection, project: &ProjectId) -> Result<u64, StoreError> {
     let total: i64 = conn.query_row(
         "SELECT COALESCE(SUM(size), 0) FROM (
-           SELECT DISTINCT rf.sha256, rf.size FROM revision_files rf
+           SELECT rf.sha256, rf.size FROM revision_files rf
              JOIN revisions r ON r.id = rf.revision_id JOIN models m ON m.id = r.model_id
             WHERE m.project_id = ?1
            UNION
-           SELECT sha256, size FROM project_blobs WHERE project_id = ?1)",
+           SELECT sha256, size FROM project_blobs WHERE project_id = ?1)
+         WHERE sha256 NOT IN (SELECT artifact_sha256 FROM models
+                              WHERE project_id = ?1 AND artifact_sha256 IS NOT NULL)",
         params![project],
         |r| r.get(0),
     )?;

@@ -408,3 +408,22 @@ async fn the_detail_page_lists_files_and_how_to_download_them() {
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.bytes().await.unwrap().len(), 1_500);
 }
+
+#[tokio::test]
+async fn repository_files_count_against_the_project_quota() {
+    let app = crate::helpers::spawn_app_with(|s| s.uploads.project_quota = Some(10_000)).await;
+    let id = model(&app, "Quota Repo", false).await;
+    let put = |path: &'static str, bytes: Vec<u8>| {
+        let request = app
+            .client
+            .put(format!("{}/{id}/files/{path}", app.models_url()))
+            .bearer_auth(&app.api_key)
+            .body(bytes);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(put("a.bin", vec![1u8; 6_000]).await.status(), StatusCode::CREATED);
+    let over = put("b.bin", vec![2u8; 6_000]).await;
+    assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let files: Value = app.send(Method::GET, &format!("{}/{id}/files", app.models_url()), None).await.json().await.unwrap();
+    assert_eq!(files["files"].as_array().unwrap().len(), 1, "the repository is unchanged");
+}
