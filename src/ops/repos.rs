@@ -131,7 +131,7 @@ pub async fn commit(
     let actor = principal.actor();
     let project = project.clone();
     let data_dir = services.data_dir.clone();
-    services
+    let (revision, files) = services
         .store
         .write(move |tx| {
             if store::models::find_model(tx, &project, &id)?.is_none() {
@@ -181,6 +181,9 @@ pub async fn commit(
                 message
             };
             let revision = repos::insert_revision(tx, &id, &files, &message, &at)?;
+            for file in &files {
+                repos::forget_upload(tx, &project, &file.sha256)?;
+            }
             let target = id.to_string();
             let detail = format!("revision {} ({} files)", revision.id, files.len());
             audit::append(
@@ -197,7 +200,128 @@ pub async fn commit(
             )?;
             Ok(Ok((revision, files)))
         })
-        .await?
+        .await??;
+    // The revision stands whatever its files say; reading them is a bonus, never a failure.
+    if let Err(error) = absorb_metadata(services, id, files.clone()).await {
+        tracing::warn!(%error, "reading the repository's metadata failed");
+    }
+    Ok((revision, files))
+}
+
+/// Deletes one revision (`main` names the newest; the one before it becomes `main`), then frees
+/// the blobs nothing else uses. Other revisions are untouched: each holds its own file list.
+pub async fn delete_revision(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    id: ModelId,
+    revision: String,
+) -> Result<(), OpsError> {
+    require_write(principal, project)?;
+    let actor = principal.actor();
+    let project = project.clone();
+    services
+        .store
+        .write(move |tx| {
+            if store::models::find_model(tx, &project, &id)?.is_none() {
+                return Ok(Err(OpsError::ModelNotFound { id: id.to_string() }));
+            }
+            let Some((found, _)) = revision_of(tx, &id, Some(&revision))? else {
+                return Ok(Err(OpsError::InvalidInput(format!(
+                    "revision `{}` not found",
+                    revision.chars().take(60).collect::<String>()
+                ))));
+            };
+            repos::delete_revision(tx, &found.id)?;
+            let target = id.to_string();
+            let detail = format!("revision {} deleted", found.id);
+            audit::append(
+                tx,
+                &AuditEntry {
+                    actor: &actor,
+                    project_id: Some(&project),
+                    action: "model.revision.delete",
+                    target_kind: "model",
+                    target_id: &target,
+                    detail: Some(&detail),
+                },
+                &now(),
+            )?;
+            Ok(Ok(()))
+        })
+        .await??;
+    if let Err(error) = collect_garbage(services).await {
+        tracing::error!(%error, "garbage collection after a revision delete failed; the next one retries");
+    }
+    Ok(())
+}
+
+/// Reads what a revision's files say (config.json, safetensors and GGUF headers, the README's
+/// front matter) from the blob store; `None` when no file of a known kind is there.
+fn repository_metadata(data_dir: &std::path::Path, files: &[RepoFile]) -> Option<crate::catalog::file_meta::FileMetadata> {
+    use crate::formats::snapshot::{Snapshot, SnapshotFile, SnapshotSource, metadata};
+    let format = if files.iter().any(|f| f.path.ends_with(".gguf")) {
+        "gguf"
+    } else if files.iter().any(|f| f.path.ends_with(".safetensors")) {
+        "safetensors"
+    } else if files.iter().any(|f| f.path == "config.json") {
+        "config.json"
+    } else {
+        return None;
+    };
+    let snapshot = Snapshot {
+        root: data_dir.to_owned(),
+        source: SnapshotSource::Folder,
+        suggested_repo: None,
+        files: files
+            .iter()
+            .map(|f| SnapshotFile { path: f.path.clone(), source: blob_path(data_dir, &f.sha256), size: f.size })
+            .collect(),
+    };
+    let found = metadata(&snapshot);
+    Some(crate::catalog::file_meta::FileMetadata {
+        format: format.to_owned(),
+        architecture: found.architecture,
+        name: found.name,
+        parameter_count: found.parameter_count,
+        context_length: found.context_length,
+        quantization: found.quantization.or(found.precision.filter(|_| format == "safetensors")),
+        license: found.license,
+        expert_count: found.expert_count,
+        tensor_count: None,
+    })
+}
+
+/// After a commit: what the files say fills the model's empty fields, and is kept beside the
+/// declared values so the detail page marks where they differ ("declared 8B, files say 7.6B").
+pub async fn absorb_metadata(services: &Services, id: ModelId, files: Vec<RepoFile>) -> Result<(), OpsError> {
+    let data_dir = services.data_dir.clone();
+    let found = tokio::task::spawn_blocking(move || repository_metadata(&data_dir, &files))
+        .await
+        .map_err(|e| OpsError::task("metadata", e))?;
+    let Some(meta) = found else { return Ok(()) };
+    let shared = services
+        .store
+        .write(move |tx| {
+            let Some(mut model) = store::models::find_model_anywhere(tx, &id)? else {
+                return Ok(false);
+            };
+            let at = now();
+            let filled = meta.fill_empty(&mut model.details);
+            if !filled.is_empty() {
+                store::models::update_details(tx, &id, &model.details, &at)?;
+                if model.shared {
+                    store::outbox::enqueue(tx, &id, &at)?;
+                }
+            }
+            store::files::set_metadata(tx, &id, &meta, &at)?;
+            Ok(model.shared && !filled.is_empty())
+        })
+        .await?;
+    if shared {
+        super::index_sync::sync_after_write(services).await;
+    }
+    Ok(())
 }
 
 /// A model's revisions, newest first.
@@ -361,12 +485,10 @@ pub async fn record_single_file(
     size: u64,
 ) -> Result<(), OpsError> {
     let id = model.id;
-    let project = model.project_id.clone();
     services
         .store
         .write(move |tx| {
             let at = now();
-            repos::record_blob(tx, &project, &sha256, size, &at)?;
             let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
             if let Some(main) = repos::latest_revision(tx, &id)? {
                 for file in repos::revision_files(tx, &main.id)? {

@@ -71,3 +71,19 @@ pub fn same_bytes_in_project(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Records what a model's repository files say, without touching its single-file columns.
+pub fn set_metadata(
+    conn: &Connection,
+    id: &ModelId,
+    metadata: &FileMetadata,
+    now: &str,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO model_files (model_id, metadata, uploaded_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (model_id) DO UPDATE SET metadata = excluded.metadata, uploaded_at = excluded.uploaded_at",
+        params![id, json, now],
+    )?;
+    Ok(())
+}

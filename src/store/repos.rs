@@ -181,6 +181,22 @@ pub fn insert_revision(
     })
 }
 
+/// A committed blob needs no upload record any more (the revision holds it): dropping it lets
+/// garbage collection free the bytes as soon as no revision uses them.
+pub fn forget_upload(conn: &Connection, project: &ProjectId, sha256: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM project_blobs WHERE project_id = ?1 AND sha256 = ?2",
+        params![project, sha256],
+    )?;
+    Ok(())
+}
+
+/// Removes a revision and its file list.
+pub fn delete_revision(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM revisions WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
 /// Notes that the project has sent these bytes.
 pub fn record_blob(
     conn: &Connection,

@@ -215,7 +215,39 @@ async fn hub_answers_carry_the_headers_clients_read_and_bad_input_changes_nothin
     assert!(blob.exists());
     let deleted = app.send(Method::DELETE, &format!("{}/{id}", app.models_url()), None).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    assert!(blob.exists(), "a just-sent blob is kept for a day (an upload may still commit it)");
+    assert!(!blob.exists(), "the deleted model's bytes are freed");
+}
+
+#[tokio::test]
+async fn deleting_a_revision_frees_the_bytes_only_it_used() {
+    let app = spawn_app().await;
+    let id = model(&app, "Revisions Model", false).await;
+    let blob_of = |bytes: &[u8]| {
+        let sha = sha256(bytes);
+        app.data_dir.path().join("blobs/sha256").join(&sha[..2]).join(sha)
+    };
+    let (old, new, kept) = (b"old weights".to_vec(), b"new weights".to_vec(), b"shared".to_vec());
+    upload_folder(&app, &id, &[("w.bin", old.clone()), ("keep.txt", kept.clone())]).await;
+    let replaced = app
+        .client
+        .put(format!("{}/{id}/files/w.bin", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body(new.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::CREATED);
+    let revisions: Value = app.send(Method::GET, &format!("{}/{id}/revisions", app.models_url()), None).await.json().await.unwrap();
+    let first = revisions["revisions"][1]["id"].as_str().unwrap().to_owned();
+    assert!(blob_of(&old).exists());
+    let deleted = app.send(Method::DELETE, &format!("{}/{id}/revisions/{first}", app.models_url()), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(!blob_of(&old).exists(), "only the deleted revision held the old bytes");
+    assert!(blob_of(&new).exists() && blob_of(&kept).exists(), "main's bytes stay");
+    let gone = app.send(Method::GET, &format!("{}/{id}/files?revision={first}", app.models_url()), None).await;
+    assert_eq!(gone.status(), StatusCode::BAD_REQUEST);
+    let unknown = app.send(Method::DELETE, &format!("{}/{id}/revisions/{first}", app.models_url()), None).await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -426,4 +458,47 @@ async fn repository_files_count_against_the_project_quota() {
     assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let files: Value = app.send(Method::GET, &format!("{}/{id}/files", app.models_url()), None).await.json().await.unwrap();
     assert_eq!(files["files"].as_array().unwrap().len(), 1, "the repository is unchanged");
+}
+
+#[tokio::test]
+async fn a_repository_fills_empty_fields_and_the_page_marks_declared_differences() {
+    let app = spawn_app().await;
+    let id = app
+        .register(&json!({"name": "Declared Model", "parameter_count": "8B"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.share(&id).await;
+    let mut tensors = std::collections::HashMap::new();
+    let data = vec![0u8; 2 * 128];
+    tensors.insert(
+        "w".to_owned(),
+        safetensors::tensor::TensorView::new(safetensors::Dtype::BF16, vec![8, 16], &data[..]).unwrap(),
+    );
+    let weights = safetensors::serialize(&tensors, None).unwrap();
+    upload_folder(
+        &app,
+        &id,
+        &[
+            ("config.json", br#"{"model_type": "llama", "max_position_embeddings": 4096}"#.to_vec()),
+            ("model.safetensors", weights),
+        ],
+    )
+    .await;
+    let model: Value = app.get_model(&id).await.json().await.unwrap();
+    assert_eq!(model["context_length"], 4096, "filled from config.json: {model}");
+    assert_eq!(model["architecture"], "llama");
+    assert_eq!(model["parameter_count"], 8_000_000_000u64, "the declared value stays");
+    let page = app
+        .client
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let text: String = scraper::Html::parse_document(&page).root_element().text().collect();
+    assert!(text.contains("Declared parameters 8B, the uploaded file says 128."), "{text}");
 }

@@ -57,6 +57,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(repos::get_blob)
                 .service(repos::commit)
                 .service(repos::list_revisions)
+                .service(repos::delete_revision)
                 .service(repos::list_files)
                 .service(repos::download_file)
                 .service(repos::put_file)

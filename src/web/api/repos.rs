@@ -123,6 +123,25 @@ pub async fn list_revisions(
     Ok(web::Json(RevisionList { revisions: revisions.iter().map(RevisionView::from).collect() }))
 }
 
+/// Deletes a revision (`main` or a 40-hex id); blobs no revision uses any more are freed.
+#[utoipa::path(
+    tag = "repositories",
+    params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID"), ("revision" = String, Path, description = "`main` or a 40-hex revision id")),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = []))
+)]
+#[delete("/models/{id}/revisions/{revision}")]
+pub async fn delete_revision(
+    principal: web::ReqData<Principal>,
+    path: web::Path<(String, String, String)>,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let project = authorize_project(&principal, &path.0)?;
+    let id = parse_model_id(&path.1)?;
+    repo_ops::delete_revision(&services, &principal, &project, id, path.2.clone()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The files of a revision (`main` by default).
 #[utoipa::path(
     tag = "repositories",

@@ -76,6 +76,7 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/{project_id}/v1/blobs/{sha256}", KeyRead, Body::None, 404),
         case("POST", "/{project_id}/v1/models/{id}/revisions", KeyWrite, Body::Json(json!({"message": "matrix", "delete": ["{path:.*}"]})), 201),
         case("GET", "/{project_id}/v1/models/{id}/revisions", KeyRead, Body::None, 200),
+        case("DELETE", "/{project_id}/v1/models/{id}/revisions/{revision}", KeyWrite, Body::None, 204),
         case("GET", "/{project_id}/v1/models/{id}/files", KeyRead, Body::None, 200),
         case("GET", "/{project_id}/v1/models/{id}/files/{path}", KeyRead, Body::None, 200),
         case("PUT", "/{project_id}/v1/models/{id}/files/{path}", KeyWrite, Body::Raw(b"new bytes"), 201),
@@ -143,7 +144,7 @@ pub fn fill(pattern: &str, fixture: &Fixture) -> String {
             "path:.*" | "path" => &fixture.model_file,
             "org" => &fixture.slug,
             "name" => &fixture.model_slug,
-            "rev" | "rev:.*" => "main",
+            "rev" | "rev:.*" | "revision" => "main",
             // The digest of the body the blob case sends.
             "sha256" => "269d6dd0cedf40e040fbe1b1be1860175a7bb24322549b9064c531f525af3a5b",
             other => panic!("no fixture value for `{{{other}}}` in `{pattern}`: add one to `fill`"),
