@@ -411,6 +411,7 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
         async {
             let mut pairs: Vec<(String, String)> = Vec::new();
             let mut limit: u32 = 100;
+            let mut page: u32 = 1;
             let mut author: Option<String> = None;
             for (key, value) in query.iter() {
                 match key.as_str() {
@@ -437,10 +438,14 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                         }
                     }
                     "limit" => limit = value.parse().ok().filter(|l| (1..=1000).contains(l)).unwrap_or(100),
+                    // Our own cursor: the page the `Link` header names.
+                    "cursor" => page = value.parse().ok().filter(|p| *p >= 1).unwrap_or(1),
                     _ => {}
                 }
             }
-            pairs.push(("per_page".into(), limit.min(100).to_string()));
+            let per_page = limit.min(100);
+            pairs.push(("per_page".into(), per_page.to_string()));
+            pairs.push(("page".into(), page.to_string()));
             let catalog_query = CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .map_err(|e| HubError::new(StatusCode::BAD_REQUEST, "BadRequest", e.to_string()))?;
             let _ = caller(&request, &services).await?;
@@ -464,8 +469,34 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                     }))
                 })
                 .collect();
-            Ok(HttpResponse::Ok().json(models))
+            let mut response = HttpResponse::Ok();
+            // More than one page of hits: the client follows `Link: rel="next"` (limit caps it).
+            let shown = u64::from(page) * u64::from(per_page);
+            if results.total > shown && shown + u64::from(per_page) <= 10_000 {
+                let info = request.connection_info();
+                let mut query: Vec<String> = query
+                    .iter()
+                    .filter(|(k, _)| k != "cursor")
+                    .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+                    .collect();
+                query.push(format!("cursor={}", page + 1));
+                response.insert_header((
+                    header::LINK,
+                    format!("<{}://{}/api/models?{}>; rel=\"next\"", info.scheme(), info.host(), query.join("&")),
+                ));
+            }
+            Ok(response.json(models))
         }
         .await,
     )
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

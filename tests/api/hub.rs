@@ -502,3 +502,42 @@ async fn a_repository_fills_empty_fields_and_the_page_marks_declared_differences
     let text: String = scraper::Html::parse_document(&page).root_element().text().collect();
     assert!(text.contains("Declared parameters 8B, the uploaded file says 128."), "{text}");
 }
+
+#[tokio::test]
+async fn tree_and_search_page_with_link_headers() {
+    let app = spawn_app().await;
+    let id = model(&app, "Many Files", true).await;
+    let bytes = b"same bytes".to_vec();
+    assert_eq!(put_blob(&app, &bytes).await.status(), StatusCode::OK);
+    let files: Vec<Value> = (0..1_001)
+        .map(|i| json!({"path": format!("part-{i:04}.txt"), "sha256": sha256(&bytes), "size": bytes.len()}))
+        .collect();
+    let commit = app
+        .send(Method::POST, &format!("{}/{id}/revisions", app.models_url()), Some(&json!({"files": files})))
+        .await;
+    assert_eq!(commit.status(), StatusCode::CREATED);
+    let mut url = format!("{}/api/models/myproject/many-files/tree/main?recursive=true", app.address);
+    let mut seen = 0;
+    let mut pages = 0;
+    loop {
+        let response = app.client.get(&url).send().await.unwrap();
+        let next = response.headers().get("link").map(|l| l.to_str().unwrap().to_owned());
+        seen += response.json::<Vec<Value>>().await.unwrap().len();
+        pages += 1;
+        match next {
+            Some(link) => url = link.trim_start_matches('<').split('>').next().unwrap().to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!((seen, pages), (1_001, 2));
+    for i in 0..3 {
+        let other = model(&app, &format!("Paged Search {i}"), true).await;
+        upload_folder(&app, &other, &[("a.txt", format!("{i}").into_bytes())]).await;
+    }
+    let first = app.client.get(format!("{}/api/models?search=paged&limit=2", app.address)).send().await.unwrap();
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    assert_eq!(first.json::<Vec<Value>>().await.unwrap().len(), 2);
+    let next = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+    let second: Vec<Value> = app.client.get(next).send().await.unwrap().json().await.unwrap();
+    assert_eq!(second.len(), 1);
+}
