@@ -33,7 +33,9 @@ pub struct Revision {
 /// Why a repository path cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RepoError {
-    #[error("file path `{0}` is not allowed: use a relative path of `/`-separated names, no `..`, no control characters, at most {MAX_PATH} bytes")]
+    #[error(
+        "file path `{0}` is not allowed: use a relative path of `/`-separated names, no `..`, no control characters, at most {MAX_PATH} bytes"
+    )]
     BadPath(String),
     #[error("a revision may hold at most {MAX_FILES} files")]
     TooManyFiles,
@@ -77,7 +79,10 @@ pub fn parse_digest(raw: &str) -> Result<String, RepoError> {
 
 /// Whether `raw` is a revision id: 40 lowercase hex digits.
 pub fn is_revision_id(raw: &str) -> bool {
-    raw.len() == 40 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    raw.len() == 40
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The slug a model name suggests: lowercase `[a-z0-9._-]`, runs of anything else as one `-`,
@@ -141,11 +146,29 @@ mod tests {
 
     #[test]
     fn paths_are_relative_clean_and_bounded() {
-        for ok in ["config.json", "tokenizer/vocab.json", "model-00001-of-00002.safetensors", "a b.txt"] {
+        for ok in [
+            "config.json",
+            "tokenizer/vocab.json",
+            "model-00001-of-00002.safetensors",
+            "a b.txt",
+        ] {
             assert_eq!(parse_path(ok).unwrap(), ok);
         }
         let long = "a/".repeat(600) + "b";
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", "a\0b", "a\nb", "x\u{202E}y", " a", long.as_str()] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a//b",
+            "./a",
+            "a\\b",
+            "a\0b",
+            "a\nb",
+            "x\u{202E}y",
+            " a",
+            long.as_str(),
+        ] {
             assert!(parse_path(bad).is_err(), "{bad:?}");
         }
     }
@@ -161,7 +184,10 @@ mod tests {
     #[test]
     fn slugs_follow_the_hub_rules() {
         assert_eq!(slugify("Qwen3-8B"), "qwen3-8b");
-        assert_eq!(slugify("Llama 3.1 8B Instruct (GGUF)"), "llama-3.1-8b-instruct-gguf");
+        assert_eq!(
+            slugify("Llama 3.1 8B Instruct (GGUF)"),
+            "llama-3.1-8b-instruct-gguf"
+        );
         assert_eq!(slugify("v1"), "model-v1");
         assert_eq!(slugify("日本語"), "model");
         assert_eq!(slugify(&"x".repeat(200)).len(), MAX_SLUG);

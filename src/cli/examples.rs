@@ -89,7 +89,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "models upload",
         "xeroctl models upload ./qwen2.5-7b-instruct-q4_k_m.gguf --share\n  xeroctl models upload ./Qwen3-8B/ --name Qwen3-8B --share",
     ),
-    ("models files", "xeroctl models files mdl_3f2a9c --revision main"),
+    (
+        "models files",
+        "xeroctl models files mdl_3f2a9c --revision main",
+    ),
     (
         "models import-hf",
         "xeroctl models import-hf ~/.cache/huggingface/hub/models--Qwen--Qwen3-8B --share",

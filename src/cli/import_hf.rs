@@ -24,23 +24,36 @@ fn registration(meta: &SnapshotMetadata, name: &str, formats: &[&str]) -> Map<St
         }
     };
     put("architecture", meta.architecture.clone());
-    put("parameter_count", meta.parameter_count.map(|p| p.to_string()));
+    put(
+        "parameter_count",
+        meta.parameter_count.map(|p| p.to_string()),
+    );
     put("context_length", meta.context_length.map(|c| c.to_string()));
     put("license", meta.license.clone());
-    put("quantization", meta.quantization.clone().or_else(|| meta.precision.clone()));
+    put(
+        "quantization",
+        meta.quantization.clone().or_else(|| meta.precision.clone()),
+    );
     put("format", formats.first().map(|f| (*f).to_owned()));
     let tags: Vec<String> = meta
         .pipeline_tag
         .iter()
         .chain(&meta.tags)
         .map(|t| t.to_lowercase())
-        .filter(|t| !t.is_empty() && t.len() <= 32 && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c)))
+        .filter(|t| {
+            !t.is_empty()
+                && t.len() <= 32
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c))
+        })
         .take(8)
         .collect();
     put("workload_type", (!tags.is_empty()).then(|| tags.join(",")));
     put(
         "description",
-        meta.description.as_ref().map(|d| d.chars().take(MAX_DESCRIPTION).collect()),
+        meta.description
+            .as_ref()
+            .map(|d| d.chars().take(MAX_DESCRIPTION).collect()),
     );
     body
 }
@@ -66,19 +79,41 @@ pub fn run(
         .unwrap_or_else(|| "imported model".to_owned());
     let formats: Vec<&str> = ["safetensors", "gguf"]
         .into_iter()
-        .filter(|ext| found.files.iter().any(|f| f.path.ends_with(&format!(".{ext}"))))
+        .filter(|ext| {
+            found
+                .files
+                .iter()
+                .any(|f| f.path.ends_with(&format!(".{ext}")))
+        })
         .collect();
     let base = format!("/{project}/v1/models");
     let body = registration(&meta, &name, &formats);
-    let created = match client.send(reqwest::Method::POST, &base, Some(&Value::Object(body.clone()))) {
+    let created = match client.send(
+        reqwest::Method::POST,
+        &base,
+        Some(&Value::Object(body.clone())),
+    ) {
         Ok(created) => created,
         // A value the catalog refuses (an unusual licence, say) must not stop the import: keep
         // what the catalog takes and say what was left out.
-        Err(ClientError::Api { status: 400, message, .. }) => {
+        Err(ClientError::Api {
+            status: 400,
+            message,
+            ..
+        }) => {
             out!("note: {message}; importing with the name, architecture, size and context only");
             let minimal: Map<String, Value> = body
                 .into_iter()
-                .filter(|(k, _)| ["name", "architecture", "parameter_count", "context_length", "format"].contains(&k.as_str()))
+                .filter(|(k, _)| {
+                    [
+                        "name",
+                        "architecture",
+                        "parameter_count",
+                        "context_length",
+                        "format",
+                    ]
+                    .contains(&k.as_str())
+                })
                 .collect();
             client.send(reqwest::Method::POST, &base, Some(&Value::Object(minimal)))?
         }
@@ -88,12 +123,18 @@ pub fn run(
     let files: Vec<LocalFile> = found
         .files
         .iter()
-        .map(|f| LocalFile { path: f.path.clone(), source: f.source.clone(), size: f.size })
+        .map(|f| LocalFile {
+            path: f.path.clone(),
+            source: f.source.clone(),
+            size: f.size,
+        })
         .collect();
     let answer = match send_files(client, project, &id, &files, true) {
         Ok(answer) => answer,
         Err(error) => {
-            out!("the import stopped: run the same command with `--model` … or `models upload DIR --model {id}` to resume");
+            out!(
+                "the import stopped: run the same command with `--model` … or `models upload DIR --model {id}` to resume"
+            );
             return Err(error);
         }
     };
@@ -103,7 +144,10 @@ pub fn run(
         None
     };
     if output == Output::Json {
-        out!("{}", json!({"model": created, "repository": answer, "notices": meta.notices}));
+        out!(
+            "{}",
+            json!({"model": created, "repository": answer, "notices": meta.notices})
+        );
         return Ok(());
     }
     out!(

@@ -11,6 +11,6 @@ pub mod examples;
 pub mod import_hf;
 pub mod models;
 pub mod output;
-pub mod style;
 pub mod repo_upload;
+pub mod style;
 pub mod upload;

@@ -278,7 +278,15 @@ fn run_action(
             revision,
             name,
             share,
-        } => super::import_hf::run(client, project, &path, revision.as_deref(), name, share, output)?,
+        } => super::import_hf::run(
+            client,
+            project,
+            &path,
+            revision.as_deref(),
+            name,
+            share,
+            output,
+        )?,
         ModelsAction::Files { model, revision } => {
             let models = all_models(client, project)?;
             let target = resolve(&models, &model)?;

@@ -43,7 +43,11 @@ fn collect(paths: &[PathBuf]) -> Result<(Vec<LocalFile>, bool), ClientError> {
             let size = std::fs::metadata(path)
                 .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?
                 .len();
-            files.push(LocalFile { path: name, source: path.clone(), size });
+            files.push(LocalFile {
+                path: name,
+                source: path.clone(),
+                size,
+            });
         }
     }
     for file in &files {
@@ -51,7 +55,9 @@ fn collect(paths: &[PathBuf]) -> Result<(Vec<LocalFile>, bool), ClientError> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if files.windows(2).any(|w| w[0].path == w[1].path) {
-        return Err(usage("two files would have the same path in the repository".to_owned()));
+        return Err(usage(
+            "two files would have the same path in the repository".to_owned(),
+        ));
     }
     if files.is_empty() {
         return Err(usage("nothing to upload: no files found".to_owned()));
@@ -60,11 +66,14 @@ fn collect(paths: &[PathBuf]) -> Result<(Vec<LocalFile>, bool), ClientError> {
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut Vec<LocalFile>) -> Result<(), ClientError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| usage(format!("cannot read `{}`: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| usage(format!("cannot read `{}`: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type().map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let kind = entry
+            .file_type()
+            .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
         if kind.is_dir() {
             if !SKIPPED_DIRS.contains(&name.as_str()) {
                 walk(root, &path, files)?;
@@ -72,44 +81,67 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<LocalFile>) -> Result<(), Clien
             continue;
         }
         // A link must stay inside the folder being uploaded.
-        let real = std::fs::canonicalize(&path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let real = std::fs::canonicalize(&path)
+            .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
         let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
         if !real.starts_with(&real_root) {
-            return Err(usage(format!("`{}` links outside the folder; refusing it", path.display())));
+            return Err(usage(format!(
+                "`{}` links outside the folder; refusing it",
+                path.display()
+            )));
         }
         if name.ends_with(".incomplete") || name.ends_with(".lock") {
             continue;
         }
         let relative = path
             .strip_prefix(root)
-            .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .unwrap_or(name);
         let size = std::fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
-        files.push(LocalFile { path: relative, source: real, size });
+        files.push(LocalFile {
+            path: relative,
+            source: real,
+            size,
+        });
     }
     Ok(())
 }
 
 fn sha256_of(path: &Path) -> Result<String, ClientError> {
-    let mut file = std::fs::File::open(path).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buffer).map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
         if n == 0 {
             break;
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// The sha256 an HF cache blob is named by (LFS files are stored under their digest), so its
 /// bytes are read once, to send them; the server checks the digest.
 fn named_digest(source: &Path) -> Option<String> {
     let name = source.file_name()?.to_str()?;
-    (name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-        .then(|| name.to_owned())
+    (name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| name.to_owned())
 }
 
 fn has_blob(client: &Client, project: &str, sha: &str) -> Result<bool, ClientError> {
@@ -142,7 +174,8 @@ pub fn run(
                     .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     .unwrap_or_else(|| "uploaded model".to_owned())
             });
-            let created = client.send(reqwest::Method::POST, &base, Some(&json!({ "name": name })))?;
+            let created =
+                client.send(reqwest::Method::POST, &base, Some(&json!({ "name": name })))?;
             created["id"].as_str().unwrap_or_default().to_owned()
         }
     };
@@ -184,8 +217,10 @@ pub fn send_files(
     let total: u64 = files.iter().map(|f| f.size).sum();
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut listed = Vec::with_capacity(files.len());
     let (mut sent, mut skipped) = (0usize, 0usize);
@@ -199,17 +234,24 @@ pub fn send_files(
             bar.suspend(|| out!("  already there  {}  ({} bytes)", file.path, file.size));
             skipped += 1;
         } else {
-            let handle = std::fs::File::open(&file.source).map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
+            let handle = std::fs::File::open(&file.source)
+                .map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
             let body = reqwest::blocking::Body::sized(bar.wrap_read(handle), file.size);
             if let Err(error) = client.put_body(&format!("/{project}/v1/blobs/{sha}"), body) {
                 // A cache blob named by a digest that is not its own: hash it and send again.
-                let ClientError::Api { status: 400, .. } = error else { return Err(error) };
+                let ClientError::Api { status: 400, .. } = error else {
+                    return Err(error);
+                };
                 let real = sha256_of(&file.source)?;
                 if real == sha {
                     return Err(error);
                 }
-                let handle = std::fs::File::open(&file.source).map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
-                client.put_body(&format!("/{project}/v1/blobs/{real}"), reqwest::blocking::Body::sized(handle, file.size))?;
+                let handle = std::fs::File::open(&file.source)
+                    .map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))?;
+                client.put_body(
+                    &format!("/{project}/v1/blobs/{real}"),
+                    reqwest::blocking::Body::sized(handle, file.size),
+                )?;
                 listed.push(json!({ "path": file.path, "sha256": real, "size": file.size }));
                 bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
                 sent += 1;
@@ -226,7 +268,11 @@ pub fn send_files(
         "files": listed,
         "replace_all": replace_all,
     });
-    let mut answer = client.send(reqwest::Method::POST, &format!("{base}/{id}/revisions"), Some(&commit))?;
+    let mut answer = client.send(
+        reqwest::Method::POST,
+        &format!("{base}/{id}/revisions"),
+        Some(&commit),
+    )?;
     answer["sent"] = json!(sent);
     answer["skipped"] = json!(skipped);
     Ok(answer)
@@ -234,7 +280,10 @@ pub fn send_files(
 
 pub fn print_use(client: &Client, answer: &Value) {
     if let Some(repo) = answer["repo_id"].as_str() {
-        out!("  download with: HF_ENDPOINT={} hf download {repo}", client.base());
+        out!(
+            "  download with: HF_ENDPOINT={} hf download {repo}",
+            client.base()
+        );
     }
 }
 
@@ -246,21 +295,35 @@ pub fn files(
     revision: Option<&str>,
     output: Output,
 ) -> Result<(), ClientError> {
-    let query = revision.map(|r| format!("?revision={r}")).unwrap_or_default();
-    let answer = client.call(reqwest::Method::GET, &format!("/{project}/v1/models/{model}/files{query}"))?;
+    let query = revision
+        .map(|r| format!("?revision={r}"))
+        .unwrap_or_default();
+    let answer = client.call(
+        reqwest::Method::GET,
+        &format!("/{project}/v1/models/{model}/files{query}"),
+    )?;
     if output == Output::Json {
         out!("{answer}");
         return Ok(());
     }
     match answer["revision"]["id"].as_str() {
-        Some(id) => out!("revision {id} of {}", answer["repo_id"].as_str().unwrap_or_default()),
+        Some(id) => out!(
+            "revision {id} of {}",
+            answer["repo_id"].as_str().unwrap_or_default()
+        ),
         None => {
             out!("no files yet: upload some with `xeroctl models upload DIR --model {model}`");
             return Ok(());
         }
     }
     let files = answer["files"].as_array().cloned().unwrap_or_default();
-    let width = files.iter().filter_map(|f| f["path"].as_str()).map(str::len).max().unwrap_or(4).max(4);
+    let width = files
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .map(str::len)
+        .max()
+        .unwrap_or(4)
+        .max(4);
     out!("{:width$}  {:>14}  SHA256", "PATH", "SIZE");
     for file in &files {
         out!(

@@ -590,7 +590,13 @@ mod tests {
 
     #[test]
     fn every_current_llama_cpp_file_type_has_its_name() {
-        for (file_type, name) in [(15, "Q4_K_M"), (32, "BF16"), (36, "TQ1_0"), (38, "MXFP4_MOE"), (4, "Q4_1_SOME_F16")] {
+        for (file_type, name) in [
+            (15, "Q4_K_M"),
+            (32, "BF16"),
+            (36, "TQ1_0"),
+            (38, "MXFP4_MOE"),
+            (4, "Q4_1_SOME_F16"),
+        ] {
             assert_eq!(file_type_name(file_type), Some(name));
         }
         let known = (0..=38).filter(|t| file_type_name(*t).is_some()).count();

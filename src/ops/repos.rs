@@ -120,7 +120,14 @@ pub async fn commit(
         if upserts.contains_key(&path) {
             return Err(RepoError::DuplicatePath(path).into());
         }
-        upserts.insert(path.clone(), RepoFile { path, sha256, size: file.size });
+        upserts.insert(
+            path.clone(),
+            RepoFile {
+                path,
+                sha256,
+                size: file.size,
+            },
+        );
     }
     let deletes: Vec<String> = change
         .delete
@@ -139,7 +146,8 @@ pub async fn commit(
             }
             for file in upserts.values() {
                 match repos::project_blob(tx, &project, &file.sha256)? {
-                    Some(size) if size == file.size && blob_path(&data_dir, &file.sha256).exists() => {}
+                    Some(size)
+                        if size == file.size && blob_path(&data_dir, &file.sha256).exists() => {}
                     Some(size) if size != file.size => {
                         return Ok(Err(OpsError::InvalidInput(format!(
                             "`{}`: the blob {} has {size} bytes, not {}",
@@ -258,7 +266,10 @@ pub async fn delete_revision(
 
 /// Reads what a revision's files say (config.json, safetensors and GGUF headers, the README's
 /// front matter) from the blob store; `None` when no file of a known kind is there.
-fn repository_metadata(data_dir: &std::path::Path, files: &[RepoFile]) -> Option<crate::catalog::file_meta::FileMetadata> {
+fn repository_metadata(
+    data_dir: &std::path::Path,
+    files: &[RepoFile],
+) -> Option<crate::catalog::file_meta::FileMetadata> {
     use crate::formats::snapshot::{Snapshot, SnapshotFile, SnapshotSource, metadata};
     let format = if files.iter().any(|f| f.path.ends_with(".gguf")) {
         "gguf"
@@ -275,7 +286,11 @@ fn repository_metadata(data_dir: &std::path::Path, files: &[RepoFile]) -> Option
         suggested_repo: None,
         files: files
             .iter()
-            .map(|f| SnapshotFile { path: f.path.clone(), source: blob_path(data_dir, &f.sha256), size: f.size })
+            .map(|f| SnapshotFile {
+                path: f.path.clone(),
+                source: blob_path(data_dir, &f.sha256),
+                size: f.size,
+            })
             .collect(),
     };
     let found = metadata(&snapshot);
@@ -285,7 +300,9 @@ fn repository_metadata(data_dir: &std::path::Path, files: &[RepoFile]) -> Option
         name: found.name,
         parameter_count: found.parameter_count,
         context_length: found.context_length,
-        quantization: found.quantization.or(found.precision.filter(|_| format == "safetensors")),
+        quantization: found
+            .quantization
+            .or(found.precision.filter(|_| format == "safetensors")),
         license: found.license,
         expert_count: found.expert_count,
         tensor_count: None,
@@ -294,7 +311,11 @@ fn repository_metadata(data_dir: &std::path::Path, files: &[RepoFile]) -> Option
 
 /// After a commit: what the files say fills the model's empty fields, and is kept beside the
 /// declared values so the detail page marks where they differ ("declared 8B, files say 7.6B").
-pub async fn absorb_metadata(services: &Services, id: ModelId, files: Vec<RepoFile>) -> Result<(), OpsError> {
+pub async fn absorb_metadata(
+    services: &Services,
+    id: ModelId,
+    files: Vec<RepoFile>,
+) -> Result<(), OpsError> {
     let data_dir = services.data_dir.clone();
     let found = tokio::task::spawn_blocking(move || repository_metadata(&data_dir, &files))
         .await
@@ -386,7 +407,11 @@ pub async fn files(
                 Some(found) => Ok(Some(found)),
                 None if revision.is_some() => Err(OpsError::InvalidInput(format!(
                     "revision `{}` not found",
-                    revision.unwrap_or_default().chars().take(60).collect::<String>()
+                    revision
+                        .unwrap_or_default()
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
                 ))),
                 None => Ok(None),
             }
@@ -396,7 +421,10 @@ pub async fn files(
 
 /// The Hub repo id of a model, `{project-slug}/{model-slug}`.
 pub async fn repo_id(services: &Services, id: ModelId) -> Result<Option<String>, OpsError> {
-    Ok(services.store.call(move |conn| repos::repo_id(conn, &id)).await?)
+    Ok(services
+        .store
+        .call(move |conn| repos::repo_id(conn, &id))
+        .await?)
 }
 
 /// A repository as a Hub client may see it: the model, its Hub repo id, and the revision asked
@@ -447,7 +475,10 @@ pub async fn hub_revision(
 }
 
 /// Shared models' Hub repo ids, in the order of the given catalog hits.
-pub async fn repo_ids(services: &Services, ids: Vec<ModelId>) -> Result<Vec<Option<String>>, OpsError> {
+pub async fn repo_ids(
+    services: &Services,
+    ids: Vec<ModelId>,
+) -> Result<Vec<Option<String>>, OpsError> {
     Ok(services
         .store
         .call(move |conn| ids.iter().map(|id| repos::repo_id(conn, id)).collect())
@@ -497,7 +528,11 @@ pub async fn record_single_file(
             }
             files.insert(
                 file_name.clone(),
-                RepoFile { path: file_name.clone(), sha256, size },
+                RepoFile {
+                    path: file_name.clone(),
+                    sha256,
+                    size,
+                },
             );
             let files: Vec<RepoFile> = files.into_values().collect();
             repos::insert_revision(tx, &id, &files, &format!("upload {file_name}"), &at)?;
@@ -516,7 +551,11 @@ pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
     let candidates = tokio::task::spawn_blocking(move || {
         let mut found = Vec::new();
         for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-            for entry in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(shard.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 if let Some(name) = entry.file_name().to_str()
                     && parse_digest(name).is_ok()
                 {

@@ -42,8 +42,9 @@ pub fn assign_slug(
 /// Fills the slugs of models made before repositories existed.
 pub fn fill_missing_slugs(conn: &Connection) -> Result<usize, StoreError> {
     let rows: Vec<(ModelId, ProjectId, String)> = {
-        let mut statement =
-            conn.prepare("SELECT id, project_id, name FROM models WHERE slug IS NULL ORDER BY created_at")?;
+        let mut statement = conn.prepare(
+            "SELECT id, project_id, name FROM models WHERE slug IS NULL ORDER BY created_at",
+        )?;
         let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -183,7 +184,11 @@ pub fn insert_revision(
 
 /// A committed blob needs no upload record any more (the revision holds it): dropping it lets
 /// garbage collection free the bytes as soon as no revision uses them.
-pub fn forget_upload(conn: &Connection, project: &ProjectId, sha256: &str) -> Result<(), StoreError> {
+pub fn forget_upload(
+    conn: &Connection,
+    project: &ProjectId,
+    sha256: &str,
+) -> Result<(), StoreError> {
     conn.execute(
         "DELETE FROM project_blobs WHERE project_id = ?1 AND sha256 = ?2",
         params![project, sha256],

@@ -31,11 +31,23 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/whoami-v2", web::get().to(whoami))
         .route("/api/models", web::get().to(search))
         .route("/api/models/{org}/{name}", web::get().to(model_info))
-        .route("/api/models/{org}/{name}/revision/{rev:.*}", web::get().to(model_info_at))
+        .route(
+            "/api/models/{org}/{name}/revision/{rev:.*}",
+            web::get().to(model_info_at),
+        )
         .route("/api/models/{org}/{name}/refs", web::get().to(refs))
-        .route("/api/models/{org}/{name}/tree/{rev}", web::get().to(tree_root))
-        .route("/api/models/{org}/{name}/tree/{rev}/{path:.*}", web::get().to(tree_path))
-        .route("/{org}/{name}/resolve/{rev}/{path:.*}", web::get().to(resolve));
+        .route(
+            "/api/models/{org}/{name}/tree/{rev}",
+            web::get().to(tree_root),
+        )
+        .route(
+            "/api/models/{org}/{name}/tree/{rev}/{path:.*}",
+            web::get().to(tree_path),
+        )
+        .route(
+            "/{org}/{name}/resolve/{rev}/{path:.*}",
+            web::get().to(resolve),
+        );
 }
 
 /// The Hub routes as (method, pattern), for 405 answers and the authorisation matrix.
@@ -65,7 +77,12 @@ struct HubError {
 
 impl HubError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), commit: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            commit: None,
+        }
     }
 
     fn repo_not_found() -> Self {
@@ -79,7 +96,12 @@ impl HubError {
     fn response(self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.insert_header(("X-Error-Code", self.code));
-        let header_message: String = self.message.chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).take(300).collect();
+        let header_message: String = self
+            .message
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .take(300)
+            .collect();
         response.insert_header(("X-Error-Message", header_message));
         if let Some(commit) = self.commit {
             response.insert_header(("X-Repo-Commit", commit));
@@ -91,10 +113,16 @@ impl HubError {
 impl From<ops::OpsError> for HubError {
     fn from(error: ops::OpsError) -> Self {
         match error {
-            ops::OpsError::Unauthenticated(e) => Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.to_string()),
+            ops::OpsError::Unauthenticated(e) => {
+                Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "hub request failed");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "internal error")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "internal error",
+                )
             }
         }
     }
@@ -111,7 +139,9 @@ async fn caller(request: &HttpRequest, services: &Services) -> Result<Option<Pri
     let token = bearer_token(request.headers())
         .map_err(|e| HubError::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.message))?;
     let Some(token) = token else { return Ok(None) };
-    Ok(Some(ops::authenticate::authenticate_key(services, &token).await?))
+    Ok(Some(
+        ops::authenticate::authenticate_key(services, &token).await?,
+    ))
 }
 
 fn caller_project(principal: &Option<Principal>) -> Option<ProjectId> {
@@ -121,11 +151,21 @@ fn caller_project(principal: &Option<Principal>) -> Option<ProjectId> {
     }
 }
 
-async fn repo(request: &HttpRequest, services: &Services, org: &str, name: &str) -> Result<HubRepo, HubError> {
+async fn repo(
+    request: &HttpRequest,
+    services: &Services,
+    org: &str,
+    name: &str,
+) -> Result<HubRepo, HubError> {
     let principal = caller(request, services).await?;
-    repo_ops::hub_repo(services, caller_project(&principal), org.to_owned(), name.to_owned())
-        .await?
-        .ok_or_else(HubError::repo_not_found)
+    repo_ops::hub_repo(
+        services,
+        caller_project(&principal),
+        org.to_owned(),
+        name.to_owned(),
+    )
+    .await?
+    .ok_or_else(HubError::repo_not_found)
 }
 
 /// The revision the URL names, URL-decoded (`main`, `refs/heads/main` or a 40-hex id).
@@ -155,7 +195,11 @@ fn hex(b: Option<&u8>) -> Option<u8> {
     (*b? as char).to_digit(16).map(|d| d as u8)
 }
 
-async fn revision(services: &Services, repo: &HubRepo, rev: &str) -> Result<(Revision, Vec<RepoFile>), HubError> {
+async fn revision(
+    services: &Services,
+    repo: &HubRepo,
+    rev: &str,
+) -> Result<(Revision, Vec<RepoFile>), HubError> {
     let rev = decode_revision(rev);
     repo_ops::hub_revision(services, repo.model.id, Some(rev.clone()))
         .await?
@@ -163,7 +207,10 @@ async fn revision(services: &Services, repo: &HubRepo, rev: &str) -> Result<(Rev
             HubError::new(
                 StatusCode::NOT_FOUND,
                 "RevisionNotFound",
-                format!("Invalid rev id: {}", rev.chars().take(80).collect::<String>()),
+                format!(
+                    "Invalid rev id: {}",
+                    rev.chars().take(80).collect::<String>()
+                ),
             )
         })
 }
@@ -241,7 +288,9 @@ async fn info(
     rev: Option<&str>,
     query: &[(String, String)],
 ) -> HubResult {
-    let blobs = query.iter().any(|(k, v)| k == "blobs" && matches!(v.as_str(), "true" | "True" | "1"));
+    let blobs = query
+        .iter()
+        .any(|(k, v)| k == "blobs" && matches!(v.as_str(), "true" | "True" | "1"));
     let repo = repo(request, services, org, name).await?;
     let found = match rev {
         Some(rev) => Some(revision(services, &repo, rev).await?),
@@ -250,15 +299,23 @@ async fn info(
     Ok(HttpResponse::Ok().json(info_json(&repo, found.as_ref(), blobs)))
 }
 
-async fn refs(request: HttpRequest, path: web::Path<(String, String)>, services: web::Data<Services>) -> HttpResponse {
+async fn refs(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    services: web::Data<Services>,
+) -> HttpResponse {
     answer(
         async {
             let repo = repo(&request, &services, &path.0, &path.1).await?;
             let main = repo_ops::hub_revision(&services, repo.model.id, None).await?;
             let branches: Vec<Value> = main
-                .map(|(r, _)| vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})])
+                .map(|(r, _)| {
+                    vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})]
+                })
                 .unwrap_or_default();
-            Ok(HttpResponse::Ok().json(json!({"branches": branches, "converts": [], "tags": [], "pullRequests": []})))
+            Ok(HttpResponse::Ok().json(
+                json!({"branches": branches, "converts": [], "tags": [], "pullRequests": []}),
+            ))
         }
         .await,
     )
@@ -305,11 +362,17 @@ async fn tree(
     let (revision, files) = revision(services, &repo, rev).await?;
     let recursive = matches!(query.recursive.as_deref(), Some("true" | "1" | "True"));
     let prefix = sub.trim_matches('/');
-    let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
     let mut entries: Vec<Value> = Vec::new();
     let mut directories: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for file in &files {
-        let Some(rest) = file.path.strip_prefix(&prefix) else { continue };
+        let Some(rest) = file.path.strip_prefix(&prefix) else {
+            continue;
+        };
         let parts: Vec<&str> = rest.split('/').collect();
         for depth in 1..parts.len() {
             if recursive || depth == 1 {
@@ -324,7 +387,14 @@ async fn tree(
         }
     }
     if !prefix.is_empty() && entries.is_empty() && directories.is_empty() {
-        let mut error = HubError::new(StatusCode::NOT_FOUND, "EntryNotFound", format!("{} does not exist on \"{rev}\"", prefix.trim_end_matches('/')));
+        let mut error = HubError::new(
+            StatusCode::NOT_FOUND,
+            "EntryNotFound",
+            format!(
+                "{} does not exist on \"{rev}\"",
+                prefix.trim_end_matches('/')
+            ),
+        );
         error.commit = Some(revision.id);
         return Err(error);
     }
@@ -333,7 +403,12 @@ async fn tree(
         .map(|d| json!({"type": "directory", "oid": "0000000000000000000000000000000000000000", "size": 0, "path": d}))
         .collect();
     all.extend(entries);
-    let start: usize = query.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0).min(all.len());
+    let start: usize = query
+        .cursor
+        .as_deref()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+        .min(all.len());
     let end = (start + TREE_PAGE).min(all.len());
     let mut response = HttpResponse::Ok();
     if end < all.len() {
@@ -364,18 +439,28 @@ async fn resolve(
                 let mut error = HubError::new(
                     StatusCode::NOT_FOUND,
                     "EntryNotFound",
-                    format!("{} does not exist on \"{}\"", file_path.chars().take(200).collect::<String>(), revision.id),
+                    format!(
+                        "{} does not exist on \"{}\"",
+                        file_path.chars().take(200).collect::<String>(),
+                        revision.id
+                    ),
                 );
                 error.commit = Some(revision.id);
                 return Err(error);
             };
             let etag = format!("\"{}\"", file.sha256);
-            transfer::serve_file(&request, &repo_ops::blob_file(&services, &file.sha256), file.size, &file.sha256, |response| {
-                response
-                    .insert_header(("X-Repo-Commit", revision.id.as_str()))
-                    .insert_header(("X-Linked-Etag", etag.as_str()))
-                    .insert_header(("X-Linked-Size", file.size.to_string()));
-            })
+            transfer::serve_file(
+                &request,
+                &repo_ops::blob_file(&services, &file.sha256),
+                file.size,
+                &file.sha256,
+                |response| {
+                    response
+                        .insert_header(("X-Repo-Commit", revision.id.as_str()))
+                        .insert_header(("X-Linked-Etag", etag.as_str()))
+                        .insert_header(("X-Linked-Size", file.size.to_string()));
+                },
+            )
             .map_err(|e| HubError::new(e.code.status(), "EntryNotFound", e.message))
         }
         .await,
@@ -386,14 +471,24 @@ async fn whoami(request: HttpRequest, services: web::Data<Services>) -> HttpResp
     answer(
         async {
             let Some(principal) = caller(&request, &services).await? else {
-                return Err(HubError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid credentials in Authorization header"));
+                return Err(HubError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "Unauthorized",
+                    "Invalid credentials in Authorization header",
+                ));
             };
             let project = caller_project(&Some(principal.clone()));
             let role = match &principal {
-                Principal::ApiKey { scope: crate::auth::KeyScope::Write, .. } => "write",
+                Principal::ApiKey {
+                    scope: crate::auth::KeyScope::Write,
+                    ..
+                } => "write",
                 _ => "read",
             };
-            let name = project.as_ref().map(ToString::to_string).unwrap_or_default();
+            let name = project
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             Ok(HttpResponse::Ok().json(json!({
                 "type": "user",
                 "name": name,
@@ -406,7 +501,11 @@ async fn whoami(request: HttpRequest, services: web::Data<Services>) -> HttpResp
     )
 }
 
-async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, services: web::Data<Services>) -> HttpResponse {
+async fn search(
+    request: HttpRequest,
+    query: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> HttpResponse {
     answer(
         async {
             let mut pairs: Vec<(String, String)> = Vec::new();
@@ -421,7 +520,10 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                         for tag in value.split(',').filter(|t| !t.is_empty()) {
                             if let Some(license) = tag.strip_prefix("license:") {
                                 pairs.push(("license".into(), license.into()));
-                            } else if matches!(tag, "gguf" | "safetensors" | "transformers" | "text-generation") {
+                            } else if matches!(
+                                tag,
+                                "gguf" | "safetensors" | "transformers" | "text-generation"
+                            ) {
                             } else {
                                 pairs.push(("tag".into(), tag.into()));
                             }
@@ -437,7 +539,13 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                             pairs.push(("sort".into(), sort.into()));
                         }
                     }
-                    "limit" => limit = value.parse().ok().filter(|l| (1..=1000).contains(l)).unwrap_or(100),
+                    "limit" => {
+                        limit = value
+                            .parse()
+                            .ok()
+                            .filter(|l| (1..=1000).contains(l))
+                            .unwrap_or(100)
+                    }
                     // Our own cursor: the page the `Link` header names.
                     "cursor" => page = value.parse().ok().filter(|p| *p >= 1).unwrap_or(1),
                     _ => {}
@@ -446,8 +554,11 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
             let per_page = limit.min(100);
             pairs.push(("per_page".into(), per_page.to_string()));
             pairs.push(("page".into(), page.to_string()));
-            let catalog_query = CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .map_err(|e| HubError::new(StatusCode::BAD_REQUEST, "BadRequest", e.to_string()))?;
+            let catalog_query =
+                CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .map_err(|e| {
+                        HubError::new(StatusCode::BAD_REQUEST, "BadRequest", e.to_string())
+                    })?;
             let _ = caller(&request, &services).await?;
             let results = ops::catalog::search_catalog(&services, catalog_query).await?;
             let ids: Vec<_> = results.hits.iter().map(|c| c.id).collect();
@@ -458,7 +569,10 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                 .zip(repo_ids)
                 .filter_map(|(card, repo_id)| {
                     let repo_id = repo_id?;
-                    if author.as_deref().is_some_and(|a| !repo_id.starts_with(&format!("{a}/"))) {
+                    if author
+                        .as_deref()
+                        .is_some_and(|a| !repo_id.starts_with(&format!("{a}/")))
+                    {
                         return None;
                     }
                     Some(json!({
@@ -482,7 +596,12 @@ async fn search(request: HttpRequest, query: web::Query<Vec<(String, String)>>, 
                 query.push(format!("cursor={}", page + 1));
                 response.insert_header((
                     header::LINK,
-                    format!("<{}://{}/api/models?{}>; rel=\"next\"", info.scheme(), info.host(), query.join("&")),
+                    format!(
+                        "<{}://{}/api/models?{}>; rel=\"next\"",
+                        info.scheme(),
+                        info.host(),
+                        query.join("&")
+                    ),
                 ));
             }
             Ok(response.json(models))
@@ -495,7 +614,9 @@ fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -117,17 +117,18 @@ impl Application {
                 .split_for_parts();
             // The Hub routes follow the project API; a model slug is never `v1` (see
             // catalog::repo::slugify), so `/{project_id}/v1` cannot take a Hub path.
-            app.configure(super::hub::configure).route(
-                "/openapi.json",
-                web::get().to(api::system::openapi_document),
-            )
-            .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
-            .configure(pages::configure)
-            .default_service(web::to(super::conformance::no_route))
-            .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(from_fn(super::conformance::head_as_get))
-            .wrap(security_headers(secure_cookies))
-            .wrap(TracingLogger::<super::request_log::RequestLog>::new())
+            app.configure(super::hub::configure)
+                .route(
+                    "/openapi.json",
+                    web::get().to(api::system::openapi_document),
+                )
+                .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
+                .configure(pages::configure)
+                .default_service(web::to(super::conformance::no_route))
+                .wrap(NormalizePath::new(TrailingSlash::Trim))
+                .wrap(from_fn(super::conformance::head_as_get))
+                .wrap(security_headers(secure_cookies))
+                .wrap(TracingLogger::<super::request_log::RequestLog>::new())
         })
         .workers(settings.workers)
         .shutdown_timeout(10)

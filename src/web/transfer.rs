@@ -59,7 +59,10 @@ pub fn serve_file(
     sha256: &str,
     decorate: impl FnOnce(&mut HttpResponseBuilder),
 ) -> Result<HttpResponse, ApiError> {
-    let range = match range::evaluate(request.headers().get(header::RANGE).map(|v| v.as_bytes()), size) {
+    let range = match range::evaluate(
+        request.headers().get(header::RANGE).map(|v| v.as_bytes()),
+        size,
+    ) {
         RangeOutcome::Full => None,
         RangeOutcome::Partial { start, end } => Some((start, end)),
         RangeOutcome::Unsatisfiable => {
@@ -90,7 +93,10 @@ pub fn serve_file(
         response.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
     }
     decorate(&mut response);
-    Ok(response.body(actix_web::body::SizedStream::new(length, file_stream(file, start, length))))
+    Ok(response.body(actix_web::body::SizedStream::new(
+        length,
+        file_stream(file, start, length),
+    )))
 }
 
 /// Reads `length` bytes from `start` on a blocking thread, 256 KiB at a time, through a small
@@ -134,4 +140,3 @@ pub fn file_stream(
         receiver.recv().await.map(|item| (item, receiver))
     })
 }
-

@@ -1,7 +1,6 @@
 //! `PUT`/`GET /{project_id}/v1/models/{id}/artifact` (raw body, streamed; downloads with
 //! Range) and `PUT …/config` (a Hugging Face `config.json`).
 
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use futures_util::StreamExt;
@@ -152,7 +151,8 @@ pub async fn download_artifact(
         tracing::error!(error = %e, path = %file_path.display(), "stored artifact missing");
         ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
     })?;
-    let filename = crate::catalog::repo::file_name_for(&model.details.name, model.details.format.as_deref());
+    let filename =
+        crate::catalog::repo::file_name_for(&model.details.name, model.details.format.as_deref());
     let mut response = if range.is_some() {
         HttpResponse::PartialContent()
     } else {

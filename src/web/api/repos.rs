@@ -13,7 +13,9 @@ use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::web::transfer;
 use crate::wire::ErrorBody;
-use crate::wire::repos::{BlobView, CommitRequest, FileList, RepoFileView, RevisionList, RevisionView};
+use crate::wire::repos::{
+    BlobView, CommitRequest, FileList, RepoFileView, RevisionList, RevisionView,
+};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -41,10 +43,19 @@ pub async fn put_blob(
     let project = authorize_project(&principal, &path.0)?;
     ops::models::require_write(&principal, &project)?;
     crate::catalog::repo::parse_digest(&path.1).map_err(ops::OpsError::from)?;
-    let quota = ops::upload::quota_left(&services, &project, crate::catalog::ids::ModelId::generate()).await?;
+    let quota = ops::upload::quota_left(
+        &services,
+        &project,
+        crate::catalog::ids::ModelId::generate(),
+    )
+    .await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
-    let blob = repo_ops::store_blob(&services, &principal, &project, Some(&path.1), received).await?;
-    Ok(web::Json(BlobView { sha256: blob.sha256, size: blob.size }))
+    let blob =
+        repo_ops::store_blob(&services, &principal, &project, Some(&path.1), received).await?;
+    Ok(web::Json(BlobView {
+        sha256: blob.sha256,
+        size: blob.size,
+    }))
 }
 
 /// Whether the project already has a blob (`HEAD` works too): a resumed upload skips it.
@@ -62,8 +73,14 @@ pub async fn get_blob(
 ) -> Result<web::Json<BlobView>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     match repo_ops::has_blob(&services, &principal, &project, &path.1).await? {
-        Some(size) => Ok(web::Json(BlobView { sha256: path.1.to_ascii_lowercase(), size })),
-        None => Err(ApiError::new(ErrorCode::ArtifactNotFound, "the project has no blob with this sha256")),
+        Some(size) => Ok(web::Json(BlobView {
+            sha256: path.1.to_ascii_lowercase(),
+            size,
+        })),
+        None => Err(ApiError::new(
+            ErrorCode::ArtifactNotFound,
+            "the project has no blob with this sha256",
+        )),
     }
 }
 
@@ -90,7 +107,11 @@ pub async fn commit(
         files: body
             .files
             .into_iter()
-            .map(|f| RepoFile { path: f.path, sha256: f.sha256, size: f.size })
+            .map(|f| RepoFile {
+                path: f.path,
+                sha256: f.sha256,
+                size: f.size,
+            })
             .collect(),
         delete: body.delete,
         replace_all: body.replace_all,
@@ -120,7 +141,9 @@ pub async fn list_revisions(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let revisions = repo_ops::revisions(&services, &principal, &project, id).await?;
-    Ok(web::Json(RevisionList { revisions: revisions.iter().map(RevisionView::from).collect() }))
+    Ok(web::Json(RevisionList {
+        revisions: revisions.iter().map(RevisionView::from).collect(),
+    }))
 }
 
 /// Deletes a revision (`main` or a 40-hex id); blobs no revision uses any more are freed.
@@ -158,7 +181,14 @@ pub async fn list_files(
 ) -> Result<web::Json<FileList>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    let found = repo_ops::files(&services, &principal, &project, id, query.into_inner().revision).await?;
+    let found = repo_ops::files(
+        &services,
+        &principal,
+        &project,
+        id,
+        query.into_inner().revision,
+    )
+    .await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;
     Ok(web::Json(match found {
         Some((revision, files)) => FileList {
@@ -166,7 +196,11 @@ pub async fn list_files(
             files: files.iter().map(RepoFileView::from).collect(),
             repo_id,
         },
-        None => FileList { revision: None, files: Vec::new(), repo_id },
+        None => FileList {
+            revision: None,
+            files: Vec::new(),
+            repo_id,
+        },
     }))
 }
 
@@ -188,17 +222,38 @@ pub async fn download_file(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let wanted = parse_path(&path.2).map_err(ops::OpsError::from)?;
-    let found = repo_ops::files(&services, &principal, &project, id, query.into_inner().revision).await?;
+    let found = repo_ops::files(
+        &services,
+        &principal,
+        &project,
+        id,
+        query.into_inner().revision,
+    )
+    .await?;
     let file = found
         .and_then(|(_, files)| files.into_iter().find(|f| f.path == wanted))
-        .ok_or_else(|| ApiError::new(ErrorCode::ArtifactNotFound, format!("no file `{wanted}` in this revision")))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ArtifactNotFound,
+                format!("no file `{wanted}` in this revision"),
+            )
+        })?;
     let file_name = wanted.rsplit('/').next().unwrap_or("file").to_owned();
-    transfer::serve_file(&request, &repo_ops::blob_file(&services, &file.sha256), file.size, &file.sha256, |response| {
-        response.insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", crate::catalog::repo::file_name_for(&file_name, None).trim_end_matches(".bin")),
-        ));
-    })
+    transfer::serve_file(
+        &request,
+        &repo_ops::blob_file(&services, &file.sha256),
+        file.size,
+        &file.sha256,
+        |response| {
+            response.insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    crate::catalog::repo::file_name_for(&file_name, None).trim_end_matches(".bin")
+                ),
+            ));
+        },
+    )
 }
 
 /// Adds or replaces one file (the raw body), making a new revision.
@@ -227,7 +282,11 @@ pub async fn put_file(
     let blob = repo_ops::store_blob(&services, &principal, &project, None, received).await?;
     let change = Commit {
         message: format!("upload {file_path}"),
-        files: vec![RepoFile { path: file_path, sha256: blob.sha256, size: blob.size }],
+        files: vec![RepoFile {
+            path: file_path,
+            sha256: blob.sha256,
+            size: blob.size,
+        }],
         ..Commit::default()
     };
     let (revision, files) = repo_ops::commit(&services, &principal, &project, id, change).await?;

@@ -22,7 +22,12 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// The Files section and the "Use this model" box of a shared model's repository.
-pub fn repository(endpoint: &str, repo_id: &str, revision: &Revision, files: &[RepoFile]) -> Markup {
+pub fn repository(
+    endpoint: &str,
+    repo_id: &str,
+    revision: &Revision,
+    files: &[RepoFile],
+) -> Markup {
     let total: u64 = files.iter().map(|f| f.size).sum();
     let python = format!(
         "import os\nos.environ[\"HF_ENDPOINT\"] = \"{endpoint}\"\nfrom huggingface_hub import snapshot_download\nsnapshot_download(\"{repo_id}\")"
@@ -41,7 +46,7 @@ pub fn repository(endpoint: &str, repo_id: &str, revision: &Revision, files: &[R
             }
             div.table-scroll {
                 table {
-                    thead { tr { th { "Path" } th { "Size" } th { "SHA-256" } th { span.visually-hidden { "Download" } } } }
+                    thead { tr { th { "Path" } th.num { "Size" } th { "SHA-256" } th { span.visually-hidden { "Download" } } } }
                     tbody {
                         @for file in files {
                             tr {

@@ -176,7 +176,10 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
                     );
                 }
             } else if is_hub {
-                assert!(response.headers().contains_key("x-error-code"), "{what}: X-Error-Code");
+                assert!(
+                    response.headers().contains_key("x-error-code"),
+                    "{what}: X-Error-Code"
+                );
                 let body: Value = response.json().await.expect("hub error body");
                 assert!(body["error"].is_string(), "{what}: hub error {body}");
             } else {
