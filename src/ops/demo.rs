@@ -52,6 +52,11 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
         return Ok(None);
     }
     let project = admin::create_project(services, DEMO_SLUG, "Demo models", None).await?;
+    // The login the start-up prints, made through the same use cases as `xeroctl admin
+    // create-user` and `add-member --owner`: an administrator who owns the demo project, so the
+    // whole logged-in half (badges, deploy, My models, keys, /admin) can be tried.
+    admin::create_user(services, DEMO_USER, DEMO_PASSWORD.to_owned(), true).await?;
+    admin::add_member(services, &project.id, DEMO_USER, true).await?;
     let key =
         admin::create_key(services, &project.id, KeyScope::Write, Some("demo".into())).await?;
     let principal = Principal::LocalAdmin;

@@ -609,6 +609,48 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let out = std::fs::read_to_string(&stdout).unwrap();
     assert!(out.contains("demo login: demo / demo-password"), "{out}");
+    // The printed login works, exactly as the README says to use it.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = browser
+        .get(format!("{}/login", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let login = browser
+        .post(format!("{}/login", server.base))
+        .form(&[
+            ("username", "demo"),
+            ("password", "demo-password"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303, "the demo login logs in");
+    let mine = browser
+        .get(format!("{}/models/catalog", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("demo"), "the header names the logged-in user");
     assert!(
         out.contains(&format!("http://127.0.0.1:{port}/models/catalog")),
         "{out}"
