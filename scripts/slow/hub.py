@@ -86,17 +86,29 @@ def main():
         sha = hashlib.sha256(data).hexdigest()
         open(os.path.join(cache, "blobs", sha), "wb").write(data)
         os.symlink(os.path.join("..", "..", "blobs", sha), os.path.join(snap, name))
-    subprocess.run(["sync"])
-    t = time.perf_counter()
-    subprocess.run(["cp", "-rL", snap, os.path.join(work, "copy")], check=True)
-    subprocess.run(["sync"])
-    cp = time.perf_counter() - t
+    # Alternate the two twice and keep each one's best: the disk's write-back state after one
+    # run otherwise penalises whichever runs second.
     env = dict(os.environ, XERO_BASE_URL=base, XERO_API_KEY=key)
-    t = time.perf_counter()
-    subprocess.run([BIN, "models", "import-hf", cache], check=True, env=env, capture_output=True)
-    subprocess.run(["sync"])
-    imported = time.perf_counter() - t
-    print(f"import-hf of an HF cache (11 files, 1.0 GiB): {imported:.2f} s; cp -rL of its snapshot {cp:.2f} s ({imported / cp:.1f}x); both followed by sync", flush=True)
+    cp_times, import_times = [], []
+    for attempt in range(2):
+        subprocess.run(["sync"])
+        t = time.perf_counter()
+        subprocess.run(["cp", "-rL", snap, os.path.join(work, f"copy-{attempt}")], check=True)
+        subprocess.run(["sync"])
+        cp_times.append(time.perf_counter() - t)
+        subprocess.run(["sync"])
+        t = time.perf_counter()
+        done = subprocess.run([BIN, "models", "import-hf", cache, "--name", f"Ten File Model {attempt}"], check=True, env=env, capture_output=True, text=True)
+        print("  " + done.stdout.splitlines()[0] if done.stdout else done.stderr, flush=True)
+        subprocess.run(["sync"])
+        import_times.append(time.perf_counter() - t)
+        # A second import of the same cache finds every blob there: delete the model between.
+        listed = call(base, "GET", f"/{project}/v1/models?per_page=200", key)["models"]
+        for m in listed:
+            if m["name"].startswith("Ten File Model"):
+                call(base, "DELETE", f"/{project}/v1/models/{m['id']}", key)
+    cp, imported = min(cp_times), min(import_times)
+    print(f"import-hf of an HF cache (11 files, 1.0 GiB): best {imported:.2f} s of {[round(x, 2) for x in import_times]}; cp -rL of its snapshot best {cp:.2f} s of {[round(x, 2) for x in cp_times]} ({imported / cp:.1f}x); each followed by sync", flush=True)
     server.stop()
     shutil.rmtree(work, ignore_errors=True)
 
