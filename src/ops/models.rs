@@ -218,7 +218,7 @@ pub async fn delete_model(
                 index_sync::sync_after_write(services).await;
             }
             // Its revisions went with it (ON DELETE CASCADE); free the bytes nothing else uses.
-            if let Err(error) = super::repos::collect_garbage(services).await {
+            if let Err(error) = super::blob_gc::collect_garbage(services).await {
                 tracing::error!(%error, "garbage collection after a delete failed; the next one retries");
             }
             Ok(())

@@ -19,9 +19,6 @@ use crate::catalog::repo::{MAX_FILES, RepoError, RepoFile, Revision, parse_diges
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, repos};
 
-/// Blobs sent but not yet committed are kept this long before they may be collected.
-const UPLOAD_GRACE: time::Duration = time::Duration::hours(24);
-
 impl From<RepoError> for OpsError {
     fn from(error: RepoError) -> Self {
         Self::InvalidInput(error.to_string())
@@ -210,7 +207,7 @@ pub async fn commit(
         })
         .await??;
     // The revision stands whatever its files say; reading them is a bonus, never a failure.
-    if let Err(error) = absorb_metadata(services, id, files.clone()).await {
+    if let Err(error) = super::repo_metadata::absorb_metadata(services, id, files.clone()).await {
         tracing::warn!(%error, "reading the repository's metadata failed");
     }
     Ok((revision, files))
@@ -258,89 +255,8 @@ pub async fn delete_revision(
             Ok(Ok(()))
         })
         .await??;
-    if let Err(error) = collect_garbage(services).await {
+    if let Err(error) = super::blob_gc::collect_garbage(services).await {
         tracing::error!(%error, "garbage collection after a revision delete failed; the next one retries");
-    }
-    Ok(())
-}
-
-/// Reads what a revision's files say (config.json, safetensors and GGUF headers, the README's
-/// front matter) from the blob store; `None` when no file of a known kind is there.
-fn repository_metadata(
-    data_dir: &std::path::Path,
-    files: &[RepoFile],
-) -> Option<crate::catalog::file_meta::FileMetadata> {
-    use crate::formats::snapshot::{Snapshot, SnapshotFile, SnapshotSource, metadata};
-    let format = if files.iter().any(|f| f.path.ends_with(".gguf")) {
-        "gguf"
-    } else if files.iter().any(|f| f.path.ends_with(".safetensors")) {
-        "safetensors"
-    } else if files.iter().any(|f| f.path == "config.json") {
-        "config.json"
-    } else {
-        return None;
-    };
-    let snapshot = Snapshot {
-        root: data_dir.to_owned(),
-        source: SnapshotSource::Folder,
-        suggested_repo: None,
-        files: files
-            .iter()
-            .map(|f| SnapshotFile {
-                path: f.path.clone(),
-                source: blob_path(data_dir, &f.sha256),
-                size: f.size,
-            })
-            .collect(),
-    };
-    let found = metadata(&snapshot);
-    Some(crate::catalog::file_meta::FileMetadata {
-        format: format.to_owned(),
-        architecture: found.architecture,
-        name: found.name,
-        parameter_count: found.parameter_count,
-        context_length: found.context_length,
-        quantization: found
-            .quantization
-            .or(found.precision.filter(|_| format == "safetensors")),
-        license: found.license,
-        expert_count: found.expert_count,
-        tensor_count: None,
-    })
-}
-
-/// After a commit: what the files say fills the model's empty fields, and is kept beside the
-/// declared values so the detail page marks where they differ ("declared 8B, files say 7.6B").
-pub async fn absorb_metadata(
-    services: &Services,
-    id: ModelId,
-    files: Vec<RepoFile>,
-) -> Result<(), OpsError> {
-    let data_dir = services.data_dir.clone();
-    let found = tokio::task::spawn_blocking(move || repository_metadata(&data_dir, &files))
-        .await
-        .map_err(|e| OpsError::task("metadata", e))?;
-    let Some(meta) = found else { return Ok(()) };
-    let shared = services
-        .store
-        .write(move |tx| {
-            let Some(mut model) = store::models::find_model_anywhere(tx, &id)? else {
-                return Ok(false);
-            };
-            let at = now();
-            let filled = meta.fill_empty(&mut model.details);
-            if !filled.is_empty() {
-                store::models::update_details(tx, &id, &model.details, &at)?;
-                if model.shared {
-                    store::outbox::enqueue(tx, &id, &at)?;
-                }
-            }
-            store::files::set_metadata(tx, &id, &meta, &at)?;
-            Ok(model.shared && !filled.is_empty())
-        })
-        .await?;
-    if shared {
-        super::index_sync::sync_after_write(services).await;
     }
     Ok(())
 }
@@ -427,80 +343,6 @@ pub async fn repo_id(services: &Services, id: ModelId) -> Result<Option<String>,
         .await?)
 }
 
-/// A repository as a Hub client may see it: the model, its Hub repo id, and the revision asked
-/// for with its files. `None` when the repo does not exist or the caller may not see it (an
-/// unshared model needs a key of its own project): both answer "not found", learning nothing.
-pub struct HubRepo {
-    pub model: Model,
-    pub repo_id: String,
-}
-
-/// Finds `{project-slug}/{model-slug}` for a caller whose key belongs to `caller` (if any).
-pub async fn hub_repo(
-    services: &Services,
-    caller: Option<ProjectId>,
-    project_slug: String,
-    model_slug: String,
-) -> Result<Option<HubRepo>, OpsError> {
-    Ok(services
-        .store
-        .call(move |conn| {
-            let Some((id, project)) = repos::find_by_repo(conn, &project_slug, &model_slug)? else {
-                return Ok(None);
-            };
-            let Some(model) = store::models::find_model(conn, &project, &id)? else {
-                return Ok(None);
-            };
-            if !model.shared && caller.as_ref() != Some(&project) {
-                return Ok(None);
-            }
-            Ok(Some(HubRepo {
-                model,
-                repo_id: format!("{project_slug}/{model_slug}"),
-            }))
-        })
-        .await?)
-}
-
-/// A revision of a repository the caller may see (see [`hub_repo`]).
-pub async fn hub_revision(
-    services: &Services,
-    id: ModelId,
-    revision: Option<String>,
-) -> Result<Option<(Revision, Vec<RepoFile>)>, OpsError> {
-    Ok(services
-        .store
-        .call(move |conn| revision_of(conn, &id, revision.as_deref()))
-        .await?)
-}
-
-/// Shared models' Hub repo ids, in the order of the given catalog hits.
-pub async fn repo_ids(
-    services: &Services,
-    ids: Vec<ModelId>,
-) -> Result<Vec<Option<String>>, OpsError> {
-    Ok(services
-        .store
-        .call(move |conn| ids.iter().map(|id| repos::repo_id(conn, id)).collect())
-        .await?)
-}
-
-/// A catalog model's Hub repo id and `main` with its files, for the detail page.
-pub async fn catalog_repository(
-    services: &Services,
-    id: ModelId,
-) -> Result<Option<(String, Revision, Vec<RepoFile>)>, OpsError> {
-    Ok(services
-        .store
-        .call(move |conn| {
-            let Some(repo_id) = repos::repo_id(conn, &id)? else {
-                return Ok(None);
-            };
-            Ok(revision_of(conn, &id, None)?.map(|(revision, files)| (repo_id, revision, files)))
-        })
-        .await?)
-}
-
 /// Where a blob's bytes are.
 pub fn blob_file(services: &Services, sha256: &str) -> PathBuf {
     blob_path(&services.data_dir, sha256)
@@ -540,51 +382,4 @@ pub async fn record_single_file(
         })
         .await?;
     Ok(())
-}
-
-/// Deletes blobs no revision, model file or recent upload refers to. Safe to stop at any
-/// point: each file is removed only after the database said nothing uses it, under the lock
-/// that blob uploads take.
-pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
-    let _gc = services.blob_lock.lock().await;
-    let root = services.data_dir.join("blobs/sha256");
-    let candidates = tokio::task::spawn_blocking(move || {
-        let mut found = Vec::new();
-        for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-            for entry in std::fs::read_dir(shard.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                if let Some(name) = entry.file_name().to_str()
-                    && parse_digest(name).is_ok()
-                {
-                    found.push(name.to_owned());
-                }
-            }
-        }
-        found
-    })
-    .await
-    .map_err(|e| OpsError::task("garbage collection", e))?;
-    let cutoff = (time::OffsetDateTime::now_utc() - UPLOAD_GRACE)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let free = services
-        .store
-        .write(move |tx| {
-            repos::forget_old_uploads(tx, &cutoff)?;
-            repos::unreferenced_blobs(tx, &candidates, &cutoff)
-        })
-        .await?;
-    let mut removed = 0;
-    for sha in &free {
-        if std::fs::remove_file(blob_path(&services.data_dir, sha)).is_ok() {
-            removed += 1;
-        }
-    }
-    if removed > 0 {
-        tracing::info!(blobs = removed, "unreferenced blobs removed");
-    }
-    Ok(removed)
 }

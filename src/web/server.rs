@@ -67,6 +67,13 @@ impl Application {
         services.uploads = settings.uploads;
         services.throttle = settings.throttle;
         ops::upload::clean_temporary_files(&settings.data_dir);
+        // Blobs a crash left unreferenced (a delete between its commit and its collection).
+        let collector = services.clone();
+        tokio::spawn(async move {
+            if let Err(error) = ops::blob_gc::collect_garbage(&collector).await {
+                tracing::warn!(%error, "garbage collection at start-up failed");
+            }
+        });
         if settings.demo {
             tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
         }

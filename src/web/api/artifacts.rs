@@ -12,7 +12,6 @@ use crate::auth::Principal;
 use crate::ops::artifacts::{artifact_file, store_upload};
 use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
-use crate::web::range::{self, RangeOutcome};
 use crate::web::transfer;
 use crate::wire::ErrorBody;
 use crate::wire::files::UploadResponse;
@@ -130,47 +129,20 @@ pub async fn download_artifact(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let stored = artifact_file(&services, &principal, &project, id).await?;
-    let (model, file_path, size) = (&stored.model, &stored.path, stored.size);
-    let range = match range::evaluate(
-        request.headers().get(header::RANGE).map(|v| v.as_bytes()),
-        size,
-    ) {
-        RangeOutcome::Full => None,
-        RangeOutcome::Partial { start, end } => Some((start, end)),
-        RangeOutcome::Unsatisfiable => {
-            return Err(ApiError::new(
-                ErrorCode::RangeNotSatisfiable,
-                format!("the range is not satisfiable: the file has {size} bytes"),
-            )
-            .with_header(header::CONTENT_RANGE, format!("bytes */{size}")));
-        }
-    };
-    let (start, end) = range.unwrap_or((0, size.saturating_sub(1)));
-    let length = if size == 0 { 0 } else { end - start + 1 };
-    let file = std::fs::File::open(file_path).map_err(|e| {
-        tracing::error!(error = %e, path = %file_path.display(), "stored artifact missing");
-        ApiError::new(ErrorCode::ArtifactNotFound, "the stored file is missing")
-    })?;
-    let filename =
-        crate::catalog::repo::file_name_for(&model.details.name, model.details.format.as_deref());
-    let mut response = if range.is_some() {
-        HttpResponse::PartialContent()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .content_type("application/octet-stream")
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ))
-        .insert_header(("X-Content-SHA256", stored.sha256.as_str()));
-    if range.is_some() {
-        response.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
-    }
-    Ok(response.body(actix_web::body::SizedStream::new(
-        length,
-        transfer::file_stream(file, start, length),
-    )))
+    let filename = crate::catalog::repo::file_name_for(
+        &stored.model.details.name,
+        stored.model.details.format.as_deref(),
+    );
+    transfer::serve_file(
+        &request,
+        &stored.path,
+        stored.size,
+        &stored.sha256,
+        |response| {
+            response.insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ));
+        },
+    )
 }

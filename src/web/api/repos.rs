@@ -24,6 +24,19 @@ pub struct RevisionParam {
     pub revision: Option<String>,
 }
 
+/// The answer naming a revision, its files and the Hub repo id.
+fn file_list(
+    revision: &crate::catalog::repo::Revision,
+    files: &[RepoFile],
+    repo_id: Option<String>,
+) -> FileList {
+    FileList {
+        revision: Some(RevisionView::from(revision)),
+        files: files.iter().map(RepoFileView::from).collect(),
+        repo_id,
+    }
+}
+
 /// Sends bytes as a blob of the project; the path names their sha256, which must match.
 #[utoipa::path(
     tag = "repositories",
@@ -118,11 +131,7 @@ pub async fn commit(
     };
     let (revision, files) = repo_ops::commit(&services, &principal, &project, id, change).await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;
-    Ok(HttpResponse::Created().json(FileList {
-        revision: Some(RevisionView::from(&revision)),
-        files: files.iter().map(RepoFileView::from).collect(),
-        repo_id,
-    }))
+    Ok(HttpResponse::Created().json(file_list(&revision, &files, repo_id)))
 }
 
 /// The model's revisions, newest (`main`) first.
@@ -191,11 +200,7 @@ pub async fn list_files(
     .await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;
     Ok(web::Json(match found {
-        Some((revision, files)) => FileList {
-            revision: Some(RevisionView::from(&revision)),
-            files: files.iter().map(RepoFileView::from).collect(),
-            repo_id,
-        },
+        Some((revision, files)) => file_list(&revision, &files, repo_id),
         None => FileList {
             revision: None,
             files: Vec::new(),
@@ -291,11 +296,7 @@ pub async fn put_file(
     };
     let (revision, files) = repo_ops::commit(&services, &principal, &project, id, change).await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;
-    Ok(HttpResponse::Created().json(FileList {
-        revision: Some(RevisionView::from(&revision)),
-        files: files.iter().map(RepoFileView::from).collect(),
-        repo_id,
-    }))
+    Ok(HttpResponse::Created().json(file_list(&revision, &files, repo_id)))
 }
 
 /// Removes one file, making a new revision (older revisions keep it).
@@ -320,9 +321,5 @@ pub async fn delete_file(
     };
     let (revision, files) = repo_ops::commit(&services, &principal, &project, id, change).await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;
-    Ok(web::Json(FileList {
-        revision: Some(RevisionView::from(&revision)),
-        files: files.iter().map(RepoFileView::from).collect(),
-        repo_id,
-    }))
+    Ok(web::Json(file_list(&revision, &files, repo_id)))
 }

@@ -64,7 +64,7 @@ pub async fn detail_page(
             .any(|(p, _)| *p == shared.model.project_id)
     });
     let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
-    let repository = ops::repos::catalog_repository(&services, id)
+    let repository = ops::hub::catalog_repository(&services, id)
         .await
         .ok()
         .flatten();

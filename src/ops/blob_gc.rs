@@ -1,0 +1,56 @@
+//! Garbage collection of the blob store: bytes no revision, model file or recent upload uses.
+
+use super::artifacts::blob_path;
+use super::{OpsError, Services};
+use crate::catalog::repo::parse_digest;
+use crate::store::repos;
+
+/// Blobs sent but not yet committed are kept this long before they may be collected.
+const UPLOAD_GRACE: time::Duration = time::Duration::hours(24);
+
+/// Deletes blobs no revision, model file or recent upload refers to. Safe to stop at any
+/// point: each file is removed only after the database said nothing uses it, under the lock
+/// that blob uploads take.
+pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
+    let _gc = services.blob_lock.lock().await;
+    let root = services.data_dir.join("blobs/sha256");
+    let candidates = tokio::task::spawn_blocking(move || {
+        let mut found = Vec::new();
+        for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(shard.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if let Some(name) = entry.file_name().to_str()
+                    && parse_digest(name).is_ok()
+                {
+                    found.push(name.to_owned());
+                }
+            }
+        }
+        found
+    })
+    .await
+    .map_err(|e| OpsError::task("garbage collection", e))?;
+    let cutoff = (time::OffsetDateTime::now_utc() - UPLOAD_GRACE)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let free = services
+        .store
+        .write(move |tx| {
+            repos::forget_old_uploads(tx, &cutoff)?;
+            repos::unreferenced_blobs(tx, &candidates, &cutoff)
+        })
+        .await?;
+    let mut removed = 0;
+    for sha in &free {
+        if std::fs::remove_file(blob_path(&services.data_dir, sha)).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(blobs = removed, "unreferenced blobs removed");
+    }
+    Ok(removed)
+}

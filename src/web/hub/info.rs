@@ -1,0 +1,212 @@
+//! Repository metadata for Hub clients: `model_info`, `refs` and the paged `tree`.
+
+use super::*;
+
+fn info_json(repo: &HubRepo, found: Option<&(Revision, Vec<RepoFile>)>, blobs: bool) -> Value {
+    let model = &repo.model;
+    let d = &model.details;
+    let mut tags = model.tags();
+    if let Some(format) = &d.format {
+        tags.push(format.to_lowercase());
+    }
+    if let Some(license) = &d.license {
+        tags.push(format!("license:{}", license.key()));
+    }
+    let siblings: Vec<Value> = found
+        .map(|(_, files)| files.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|f| {
+            if blobs {
+                json!({"rfilename": f.path, "size": f.size, "blobId": f.sha256,
+                       "lfs": {"sha256": f.sha256, "size": f.size, "pointerSize": 134}})
+            } else {
+                json!({"rfilename": f.path})
+            }
+        })
+        .collect();
+    let last_modified = found.map_or(model.updated_at.as_str(), |(r, _)| r.created_at.as_str());
+    json!({
+        "_id": model.id.to_string(),
+        "id": repo.repo_id,
+        "modelId": repo.repo_id,
+        "author": repo.repo_id.split('/').next().unwrap_or_default(),
+        "sha": found.map(|(r, _)| r.id.clone()),
+        "lastModified": last_modified,
+        "createdAt": model.created_at,
+        "private": !model.shared,
+        "gated": false,
+        "disabled": false,
+        "downloads": 0,
+        "likes": 0,
+        "library_name": Value::Null,
+        "tags": tags,
+        "pipeline_tag": Value::Null,
+        "cardData": { "license": d.license.as_ref().map(|l| l.key().to_owned()) },
+        "siblings": siblings,
+        "spaces": [],
+        "usedStorage": found.map_or(0, |(_, files)| files.iter().map(|f| f.size).sum::<u64>()),
+    })
+}
+
+pub(super) async fn model_info(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(info(&request, &services, &path.0, &path.1, None, &query).await)
+}
+
+pub(super) async fn model_info_at(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(info(&request, &services, &path.0, &path.1, Some(&path.2), &query).await)
+}
+
+async fn info(
+    request: &HttpRequest,
+    services: &Services,
+    org: &str,
+    name: &str,
+    rev: Option<&str>,
+    query: &[(String, String)],
+) -> HubResult {
+    let blobs = query
+        .iter()
+        .any(|(k, v)| k == "blobs" && matches!(v.as_str(), "true" | "True" | "1"));
+    let repo = repo(request, services, org, name).await?;
+    let found = match rev {
+        Some(rev) => Some(revision(services, &repo, rev).await?),
+        None => ops::hub::hub_revision(services, repo.model.id, None).await?,
+    };
+    Ok(HttpResponse::Ok().json(info_json(&repo, found.as_ref(), blobs)))
+}
+
+pub(super) async fn refs(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let repo = repo(&request, &services, &path.0, &path.1).await?;
+            let main = ops::hub::hub_revision(&services, repo.model.id, None).await?;
+            let branches: Vec<Value> = main
+                .map(|(r, _)| {
+                    vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})]
+                })
+                .unwrap_or_default();
+            Ok(HttpResponse::Ok().json(
+                json!({"branches": branches, "converts": [], "tags": [], "pullRequests": []}),
+            ))
+        }
+        .await,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct TreeQuery {
+    recursive: Option<String>,
+    cursor: Option<String>,
+    expand: Option<String>,
+}
+
+pub(super) async fn tree_root(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<TreeQuery>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (org, name, rev) = path.into_inner();
+    answer(tree(&request, &services, &org, &name, &rev, "", &query).await)
+}
+
+pub(super) async fn tree_path(
+    request: HttpRequest,
+    path: web::Path<(String, String, String, String)>,
+    query: web::Query<TreeQuery>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let (org, name, rev, sub) = path.into_inner();
+    answer(tree(&request, &services, &org, &name, &rev, &sub, &query).await)
+}
+
+async fn tree(
+    request: &HttpRequest,
+    services: &Services,
+    org: &str,
+    name: &str,
+    rev: &str,
+    sub: &str,
+    query: &TreeQuery,
+) -> HubResult {
+    let _ = &query.expand;
+    let repo = repo(request, services, org, name).await?;
+    let (revision, files) = revision(services, &repo, rev).await?;
+    let recursive = matches!(query.recursive.as_deref(), Some("true" | "1" | "True"));
+    let prefix = sub.trim_matches('/');
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    let mut entries: Vec<Value> = Vec::new();
+    let mut directories: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for file in &files {
+        let Some(rest) = file.path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
+        for depth in 1..parts.len() {
+            if recursive || depth == 1 {
+                directories.insert(format!("{prefix}{}", parts[..depth].join("/")));
+            }
+        }
+        if recursive || parts.len() == 1 {
+            entries.push(json!({
+                "type": "file", "oid": file.sha256, "size": file.size, "path": file.path,
+                "lfs": {"oid": file.sha256, "size": file.size, "pointerSize": 134}
+            }));
+        }
+    }
+    if !prefix.is_empty() && entries.is_empty() && directories.is_empty() {
+        let mut error = HubError::new(
+            StatusCode::NOT_FOUND,
+            "EntryNotFound",
+            format!(
+                "{} does not exist on \"{rev}\"",
+                prefix.trim_end_matches('/')
+            ),
+        );
+        error.commit = Some(revision.id);
+        return Err(error);
+    }
+    let mut all: Vec<Value> = directories
+        .into_iter()
+        .map(|d| json!({"type": "directory", "oid": "0000000000000000000000000000000000000000", "size": 0, "path": d}))
+        .collect();
+    all.extend(entries);
+    let start: usize = query
+        .cursor
+        .as_deref()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+        .min(all.len());
+    let end = (start + TREE_PAGE).min(all.len());
+    let mut response = HttpResponse::Ok();
+    if end < all.len() {
+        let info = request.connection_info();
+        let next = format!(
+            "{}://{}{}?recursive={recursive}&cursor={end}",
+            info.scheme(),
+            info.host(),
+            request.path()
+        );
+        response.insert_header((header::LINK, format!("<{next}>; rel=\"next\"")));
+    }
+    Ok(response.json(&all[start..end]))
+}

@@ -1,0 +1,233 @@
+//! The Hugging Face Hub protocol (SPEC §10), so `HF_ENDPOINT=http://our-server` works for
+//! `huggingface_hub`, `transformers`, vLLM and llama.cpp unchanged: `model_info`, `tree`,
+//! `resolve` (HEAD and GET, with the headers the client reads), `refs`, model search and
+//! `whoami-v2`. Repo ids are `{project-slug}/{model-slug}`.
+//!
+//! Errors follow the Hub, not our envelope: `{"error": "…"}` with `X-Error-Code`
+//! (`RepoNotFound`, `RevisionNotFound`, `EntryNotFound`) and `X-Error-Message`, because the
+//! client formats `error` as a string. No Xet header is ever sent (it would switch the client
+//! to another protocol).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Principal;
+use crate::catalog::ids::ProjectId;
+use crate::catalog::query::CatalogQuery;
+use crate::catalog::repo::{RepoFile, Revision, parse_path};
+use crate::ops::hub::HubRepo;
+use crate::ops::repos as repo_ops;
+use crate::ops::{self, Services};
+use crate::web::auth_middleware::bearer_token;
+use crate::web::transfer;
+
+mod files;
+mod info;
+mod search;
+
+/// Tree entries per page (the Hub pages its tree the same way, with a `Link` header).
+const TREE_PAGE: usize = 1_000;
+
+/// Mounts the Hub routes.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/api/whoami-v2", web::get().to(search::whoami))
+        .route("/api/models", web::get().to(search::search))
+        .route("/api/models/{org}/{name}", web::get().to(info::model_info))
+        .route(
+            "/api/models/{org}/{name}/revision/{rev:.*}",
+            web::get().to(info::model_info_at),
+        )
+        .route("/api/models/{org}/{name}/refs", web::get().to(info::refs))
+        .route(
+            "/api/models/{org}/{name}/tree/{rev}",
+            web::get().to(info::tree_root),
+        )
+        .route(
+            "/api/models/{org}/{name}/tree/{rev}/{path:.*}",
+            web::get().to(info::tree_path),
+        )
+        .route(
+            "/{org}/{name}/resolve/{rev}/{path:.*}",
+            web::get().to(files::resolve),
+        );
+}
+
+/// The Hub routes as (method, pattern), for 405 answers and the authorisation matrix.
+pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
+    use actix_web::http::Method;
+    [
+        "/api/whoami-v2",
+        "/api/models",
+        "/api/models/{org}/{name}",
+        "/api/models/{org}/{name}/revision/{rev:.*}",
+        "/api/models/{org}/{name}/refs",
+        "/api/models/{org}/{name}/tree/{rev}",
+        "/api/models/{org}/{name}/tree/{rev}/{path:.*}",
+        "/{org}/{name}/resolve/{rev}/{path:.*}",
+    ]
+    .into_iter()
+    .map(|p| (Method::GET, p))
+    .collect()
+}
+
+struct HubError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    commit: Option<String>,
+}
+
+impl HubError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            commit: None,
+        }
+    }
+
+    fn repo_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "RepoNotFound",
+            "Repository not found: check the repo id, or give a key of its project for an unshared model",
+        )
+    }
+
+    fn response(self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header(("X-Error-Code", self.code));
+        let header_message: String = self
+            .message
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .take(300)
+            .collect();
+        response.insert_header(("X-Error-Message", header_message));
+        if let Some(commit) = self.commit {
+            response.insert_header(("X-Repo-Commit", commit));
+        }
+        response.json(json!({ "error": self.message }))
+    }
+}
+
+impl From<ops::OpsError> for HubError {
+    fn from(error: ops::OpsError) -> Self {
+        match error {
+            ops::OpsError::Unauthenticated(e) => {
+                Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "hub request failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "internal error",
+                )
+            }
+        }
+    }
+}
+
+type HubResult = Result<HttpResponse, HubError>;
+
+fn answer(result: HubResult) -> HttpResponse {
+    result.unwrap_or_else(HubError::response)
+}
+
+/// The caller's project: none when anonymous; a bad key is refused (as on the project API).
+async fn caller(request: &HttpRequest, services: &Services) -> Result<Option<Principal>, HubError> {
+    let token = bearer_token(request.headers())
+        .map_err(|e| HubError::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.message))?;
+    let Some(token) = token else { return Ok(None) };
+    Ok(Some(
+        ops::authenticate::authenticate_key(services, &token).await?,
+    ))
+}
+
+fn caller_project(principal: &Option<Principal>) -> Option<ProjectId> {
+    match principal {
+        Some(Principal::ApiKey { project_id, .. }) => Some(project_id.clone()),
+        _ => None,
+    }
+}
+
+async fn repo(
+    request: &HttpRequest,
+    services: &Services,
+    org: &str,
+    name: &str,
+) -> Result<HubRepo, HubError> {
+    let principal = caller(request, services).await?;
+    ops::hub::hub_repo(
+        services,
+        caller_project(&principal),
+        org.to_owned(),
+        name.to_owned(),
+    )
+    .await?
+    .ok_or_else(HubError::repo_not_found)
+}
+
+/// The revision the URL names, URL-decoded (`main`, `refs/heads/main` or a 40-hex id).
+fn decode_revision(raw: &str) -> String {
+    percent_decode(raw)
+}
+
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2)))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: Option<&u8>) -> Option<u8> {
+    (*b? as char).to_digit(16).map(|d| d as u8)
+}
+
+async fn revision(
+    services: &Services,
+    repo: &HubRepo,
+    rev: &str,
+) -> Result<(Revision, Vec<RepoFile>), HubError> {
+    let rev = decode_revision(rev);
+    ops::hub::hub_revision(services, repo.model.id, Some(rev.clone()))
+        .await?
+        .ok_or_else(|| {
+            HubError::new(
+                StatusCode::NOT_FOUND,
+                "RevisionNotFound",
+                format!(
+                    "Invalid rev id: {}",
+                    rev.chars().take(80).collect::<String>()
+                ),
+            )
+        })
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
