@@ -38,7 +38,9 @@ fn run(base: &str, config: &std::path::Path, key: Option<&str>) -> (bool, String
             "--no-color",
         ])
         .env("SCHEMATHESIS_HOOKS", "")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // schemathesis keeps a cache in its working directory: not in the repository.
+        .current_dir(config.parent().unwrap_or(std::path::Path::new("/tmp")));
     if let Some(key) = key {
         command.args(["--header", &format!("Authorization: Bearer {key}")]);
     }
