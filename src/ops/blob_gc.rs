@@ -8,9 +8,10 @@ use crate::store::repos;
 /// Blobs sent but not yet committed are kept this long before they may be collected.
 const UPLOAD_GRACE: time::Duration = time::Duration::hours(24);
 
-/// Deletes blobs no revision, model file or recent upload refers to. Safe to stop at any
-/// point: each file is removed only after the database said nothing uses it, under the lock
-/// that blob uploads take.
+/// Deletes every blob no revision, model file or recent upload refers to: the whole store is
+/// scanned (at start-up, which also finishes a collection a crash cut short). Safe to stop at
+/// any point: each file is removed only after the database said nothing uses it, under the
+/// lock that blob uploads take.
 pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
     let _gc = services.blob_lock.lock().await;
     let root = services.data_dir.join("blobs/sha256");
@@ -43,8 +44,29 @@ pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
             repos::unreferenced_blobs(tx, &candidates, &cutoff)
         })
         .await?;
+    Ok(remove(services, &free))
+}
+
+/// Frees those of `candidates` (the blobs of a deleted model or revision) nothing uses any
+/// more; a delete costs its own blobs, not a scan of the store.
+pub async fn free_blobs(services: &Services, candidates: Vec<String>) -> Result<usize, OpsError> {
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let _gc = services.blob_lock.lock().await;
+    let cutoff = (time::OffsetDateTime::now_utc() - UPLOAD_GRACE)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let free = services
+        .store
+        .call(move |conn| repos::unreferenced_blobs(conn, &candidates, &cutoff))
+        .await?;
+    Ok(remove(services, &free))
+}
+
+fn remove(services: &Services, free: &[String]) -> usize {
     let mut removed = 0;
-    for sha in &free {
+    for sha in free {
         if std::fs::remove_file(blob_path(&services.data_dir, sha)).is_ok() {
             removed += 1;
         }
@@ -52,5 +74,5 @@ pub async fn collect_garbage(services: &Services) -> Result<usize, OpsError> {
     if removed > 0 {
         tracing::info!(blobs = removed, "unreferenced blobs removed");
     }
-    Ok(removed)
+    removed
 }

@@ -193,6 +193,7 @@ pub async fn delete_model(
             let Some(model) = store::models::find_model(tx, &project, &id)? else {
                 return Ok(None);
             };
+            let blobs = store::repos::model_blobs(tx, &id)?;
             store::models::delete_model(tx, &project, &id)?;
             let at = now();
             if model.shared {
@@ -208,18 +209,18 @@ pub async fn delete_model(
                 detail: Some(&model.details.name),
             };
             audit::append(tx, &entry, &at)?;
-            Ok(Some(model.shared))
+            Ok(Some((model.shared, blobs)))
         })
         .await?;
     match deleted {
-        Some(was_shared) => {
+        Some((was_shared, blobs)) => {
             tracing::info!(model_id = %id, "model deleted");
             if was_shared {
                 index_sync::sync_after_write(services).await;
             }
             // Its revisions went with it (ON DELETE CASCADE); free the bytes nothing else uses.
-            if let Err(error) = super::blob_gc::collect_garbage(services).await {
-                tracing::error!(%error, "garbage collection after a delete failed; the next one retries");
+            if let Err(error) = super::blob_gc::free_blobs(services, blobs).await {
+                tracing::error!(%error, "freeing a deleted model's blobs failed; the next start does it");
             }
             Ok(())
         }

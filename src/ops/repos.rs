@@ -80,13 +80,13 @@ pub async fn has_blob(
 ) -> Result<Option<u64>, OpsError> {
     require_read(principal, project)?;
     let sha = parse_digest(sha256)?;
+    let path = blob_path(&services.data_dir, &sha);
     let project = project.clone();
-    let data_dir = services.data_dir.clone();
     let size = services
         .store
         .call(move |conn| repos::project_blob(conn, &project, &sha))
         .await?;
-    Ok(size.filter(|_| blob_path(&data_dir, &parse_digest(sha256).unwrap_or_default()).exists()))
+    Ok(size.filter(|_| path.exists()))
 }
 
 /// A change of a model's file set.
@@ -159,14 +159,11 @@ pub async fn commit(
                     }
                 }
             }
-            let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
-            if !change.replace_all
-                && let Some(main) = repos::latest_revision(tx, &id)?
-            {
-                for file in repos::revision_files(tx, &main.id)? {
-                    files.insert(file.path.clone(), file);
-                }
-            }
+            let mut files = if change.replace_all {
+                BTreeMap::new()
+            } else {
+                main_files(tx, &id)?
+            };
             for path in &deletes {
                 if files.remove(path).is_none() && !upserts.contains_key(path) {
                     return Ok(Err(OpsError::InvalidInput(format!(
@@ -225,19 +222,20 @@ pub async fn delete_revision(
     require_write(principal, project)?;
     let actor = principal.actor();
     let project = project.clone();
-    services
+    let blobs = services
         .store
         .write(move |tx| {
             if store::models::find_model(tx, &project, &id)?.is_none() {
                 return Ok(Err(OpsError::ModelNotFound { id: id.to_string() }));
             }
-            let Some((found, _)) = revision_of(tx, &id, Some(&revision))? else {
+            let Some((found, files)) = revision_of(tx, &id, Some(&revision))? else {
                 return Ok(Err(OpsError::InvalidInput(format!(
                     "revision `{}` not found",
                     revision.chars().take(60).collect::<String>()
                 ))));
             };
             repos::delete_revision(tx, &found.id)?;
+            let blobs: Vec<String> = files.into_iter().map(|f| f.sha256).collect();
             let target = id.to_string();
             let detail = format!("revision {} deleted", found.id);
             audit::append(
@@ -252,13 +250,27 @@ pub async fn delete_revision(
                 },
                 &now(),
             )?;
-            Ok(Ok(()))
+            Ok(Ok(blobs))
         })
         .await??;
-    if let Err(error) = super::blob_gc::collect_garbage(services).await {
-        tracing::error!(%error, "garbage collection after a revision delete failed; the next one retries");
+    if let Err(error) = super::blob_gc::free_blobs(services, blobs).await {
+        tracing::error!(%error, "freeing a deleted revision's blobs failed; the next start does it");
     }
     Ok(())
+}
+
+/// `main`'s files by path (empty before the first revision): what a change starts from.
+fn main_files(
+    conn: &rusqlite::Connection,
+    id: &ModelId,
+) -> Result<BTreeMap<String, RepoFile>, store::StoreError> {
+    let Some(main) = repos::latest_revision(conn, id)? else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(repos::revision_files(conn, &main.id)?
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect())
 }
 
 /// A model's revisions, newest first.
@@ -362,12 +374,7 @@ pub async fn record_single_file(
         .store
         .write(move |tx| {
             let at = now();
-            let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
-            if let Some(main) = repos::latest_revision(tx, &id)? {
-                for file in repos::revision_files(tx, &main.id)? {
-                    files.insert(file.path.clone(), file);
-                }
-            }
+            let mut files = main_files(tx, &id)?;
             files.insert(
                 file_name.clone(),
                 RepoFile {

@@ -229,11 +229,13 @@ fn limit_error(max: u64, over_quota: bool) -> OpsError {
     })
 }
 
-/// What the project may still store for `model` (whose current file the upload replaces).
+/// What the project may still store; `replacing` names the model whose single file the upload
+/// replaces (that file does not count). Repository uploads replace nothing: revisions keep
+/// their bytes.
 pub async fn quota_left(
     services: &Services,
     project: &ProjectId,
-    model: ModelId,
+    replacing: Option<ModelId>,
 ) -> Result<Option<u64>, OpsError> {
     let Some(quota) = services.uploads.project_quota else {
         return Ok(None);
@@ -242,8 +244,10 @@ pub async fn quota_left(
     let used = services
         .store
         .call(move |conn| {
-            Ok(store::files::stored_bytes(conn, &project, &model)?
-                + store::repos::repository_bytes(conn, &project)?)
+            Ok(
+                store::files::stored_bytes(conn, &project, replacing.as_ref())?
+                    + store::repos::repository_bytes(conn, &project)?,
+            )
         })
         .await?;
     Ok(Some(quota.saturating_sub(used)))

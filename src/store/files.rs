@@ -34,10 +34,11 @@ pub fn set_file(
 pub fn stored_bytes(
     conn: &Connection,
     project: &crate::catalog::ids::ProjectId,
-    except: &ModelId,
+    except: Option<&ModelId>,
 ) -> Result<u64, StoreError> {
     let total: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(artifact_size), 0) FROM models WHERE project_id = ?1 AND id <> ?2 AND artifact_sha256 IS NOT NULL",
+        "SELECT COALESCE(SUM(artifact_size), 0) FROM models
+          WHERE project_id = ?1 AND (?2 IS NULL OR id <> ?2) AND artifact_sha256 IS NOT NULL",
         params![project, except],
         |r| r.get(0),
     )?;

@@ -196,6 +196,18 @@ pub fn forget_upload(
     Ok(())
 }
 
+/// The blobs a model's revisions and single file use (candidates to free when it goes).
+pub fn model_blobs(conn: &Connection, model: &ModelId) -> Result<Vec<String>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT DISTINCT rf.sha256 FROM revision_files rf JOIN revisions r ON r.id = rf.revision_id
+          WHERE r.model_id = ?1
+         UNION
+         SELECT artifact_sha256 FROM models WHERE id = ?1 AND artifact_sha256 IS NOT NULL",
+    )?;
+    let rows = statement.query_map(params![model], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Removes a revision and its file list.
 pub fn delete_revision(conn: &Connection, id: &str) -> Result<(), StoreError> {
     conn.execute("DELETE FROM revisions WHERE id = ?1", params![id])?;

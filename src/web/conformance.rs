@@ -157,9 +157,8 @@ pub fn negotiated(request: &HttpRequest, error: &ApiError) -> HttpResponse {
             p { a href="/models/catalog" { "Browse the catalog" } }
         }
     };
-    let page = pages::html(status, pages::layout::page(title, None, None, body));
+    let mut page = pages::html(status, pages::layout::page(title, None, None, body));
     let headers = std::mem::take(response.headers_mut());
-    let mut page = page;
     for (name, value) in headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             page.headers_mut().insert(name.clone(), value.clone());

@@ -47,7 +47,7 @@ pub async fn upload_artifact(
     ops::models::require_write(&principal, &project)?;
     // Refuse before reading a byte: unknown model, or a declared length over the limit.
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    let quota = ops::upload::quota_left(&services, &project, id).await?;
+    let quota = ops::upload::quota_left(&services, &project, Some(id)).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let format = params
         .into_inner()

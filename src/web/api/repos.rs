@@ -56,12 +56,7 @@ pub async fn put_blob(
     let project = authorize_project(&principal, &path.0)?;
     ops::models::require_write(&principal, &project)?;
     crate::catalog::repo::parse_digest(&path.1).map_err(ops::OpsError::from)?;
-    let quota = ops::upload::quota_left(
-        &services,
-        &project,
-        crate::catalog::ids::ModelId::generate(),
-    )
-    .await?;
+    let quota = ops::upload::quota_left(&services, &project, None).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let blob =
         repo_ops::store_blob(&services, &principal, &project, Some(&path.1), received).await?;
@@ -282,7 +277,7 @@ pub async fn put_file(
     ops::models::require_write(&principal, &project)?;
     let file_path = parse_path(&path.2).map_err(ops::OpsError::from)?;
     ops::models::get_model(&services, &principal, &project, id).await?;
-    let quota = ops::upload::quota_left(&services, &project, id).await?;
+    let quota = ops::upload::quota_left(&services, &project, None).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let blob = repo_ops::store_blob(&services, &principal, &project, None, received).await?;
     let change = Commit {

@@ -112,7 +112,6 @@ pub(super) async fn refs(
 pub(super) struct TreeQuery {
     recursive: Option<String>,
     cursor: Option<String>,
-    expand: Option<String>,
 }
 
 pub(super) async fn tree_root(
@@ -144,7 +143,6 @@ async fn tree(
     sub: &str,
     query: &TreeQuery,
 ) -> HubResult {
-    let _ = &query.expand;
     let repo = repo(request, services, org, name).await?;
     let (revision, files) = revision(services, &repo, rev).await?;
     let recursive = matches!(query.recursive.as_deref(), Some("true" | "1" | "True"));

@@ -173,11 +173,7 @@ async fn repo(
     .ok_or_else(HubError::repo_not_found)
 }
 
-/// The revision the URL names, URL-decoded (`main`, `refs/heads/main` or a 40-hex id).
-fn decode_revision(raw: &str) -> String {
-    percent_decode(raw)
-}
-
+/// Percent-decodes a path segment (a revision arrives as `refs%2Fheads%2Fmain`).
 fn percent_decode(raw: &str) -> String {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -205,7 +201,7 @@ async fn revision(
     repo: &HubRepo,
     rev: &str,
 ) -> Result<(Revision, Vec<RepoFile>), HubError> {
-    let rev = decode_revision(rev);
+    let rev = percent_decode(rev);
     ops::hub::hub_revision(services, repo.model.id, Some(rev.clone()))
         .await?
         .ok_or_else(|| {

@@ -59,6 +59,9 @@ pub(super) async fn search(
                                 tag,
                                 "gguf" | "safetensors" | "transformers" | "text-generation"
                             ) {
+                                // Library and task tags every catalog model would carry: no
+                                // narrowing, rather than a workload tag nobody uses.
+                                continue;
                             } else {
                                 pairs.push(("tag".into(), tag.into()));
                             }

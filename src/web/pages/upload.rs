@@ -75,7 +75,7 @@ pub async fn upload_form(
                     }
                 }
                 Some("file") if csrf_ok => {
-                    let quota = ops::upload::quota_left(&services, &project, id).await?;
+                    let quota = ops::upload::quota_left(&services, &project, Some(id)).await?;
                     let mut upload = Upload::start(&services, None, quota)?;
                     loop {
                         match tokio::time::timeout(idle, field.next()).await {
