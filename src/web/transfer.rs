@@ -43,7 +43,7 @@ pub async fn receive(
                     format!("the upload was interrupted: {error}"),
                 ));
             }
-            Ok(Some(Ok(chunk))) => upload.push(chunk.to_vec()).await?,
+            Ok(Some(Ok(chunk))) => upload.push(&chunk).await?,
         }
     }
     Ok(upload.finish().await?)

@@ -90,7 +90,7 @@ pub async fn upload_form(
                                     "the upload was interrupted: {e}"
                                 )));
                             }
-                            Ok(Some(Ok(chunk))) => upload.push(chunk.to_vec()).await?,
+                            Ok(Some(Ok(chunk))) => upload.push(&chunk).await?,
                         }
                     }
                     let received = upload.finish().await?;
