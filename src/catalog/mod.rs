@@ -20,5 +20,6 @@ pub mod repo;
 pub mod role;
 pub mod tags;
 pub mod units;
+pub mod words;
 
 pub use error::CatalogError;

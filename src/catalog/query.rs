@@ -292,6 +292,16 @@ fn parse_text(value: &str) -> Result<String, QueryError> {
             &format!("has more than {MAX_QUERY_WORDS} words"),
         ));
     }
+    if let Err(word) = super::words::query_words(&cleaned) {
+        let shown: String = word.chars().take(24).collect();
+        return Err(QueryError::new(
+            "q",
+            &format!(
+                "has a word longer than {} characters (`{shown}…`)",
+                super::words::MAX_WORD_CHARS
+            ),
+        ));
+    }
     Ok(cleaned.trim().to_owned())
 }
 

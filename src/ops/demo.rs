@@ -88,6 +88,11 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
     }))
 }
 
+/// The demo's real models as registrations, in file order (the relevance suite ranks them).
+pub fn demo_models() -> impl Iterator<Item = NewModel> {
+    DEMO_DATA.lines().filter_map(parse_line)
+}
+
 fn parse_line(line: &str) -> Option<NewModel> {
     let row: DemoModel = serde_json::from_str(line).ok()?;
     NewModel::parse(ModelInput {

@@ -198,7 +198,7 @@ pub(crate) fn sort_key(t: &SegmentTable, sort: Sort, doc: DocId, score: Score) -
     let d = doc as usize;
     match sort {
         // Scores are non-negative, and non-negative f32 bits order like the floats.
-        Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.shared_at[d]),
+        Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.relevance_tie[d]),
         Sort::Popular => {
             let featured = u64::from(t.flags[d] & FEATURED != 0);
             (t.deployments[d], (featured << 63) | t.shared_at[d])

@@ -26,8 +26,10 @@ use crate::catalog::card::{CatalogCard, CatalogEntry};
 use crate::catalog::facets::{FacetCounts, FacetMore, SearchResults};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::words;
 use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, EnableScoring, Query};
+use tantivy::tokenizer::{PreTokenizedString, Token};
 
 const WRITER_MEMORY: usize = 50_000_000;
 /// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
@@ -263,7 +265,6 @@ impl SearchIndex {
         let card = &entry.card;
         let mut document = doc!(
             f.id => card.id.to_string(),
-            f.name => card.name.clone(),
             f.tags_text => card.tags.join(" "),
             f.description => entry.description_text.clone(),
             f.family => card.architecture.clone(),
@@ -275,6 +276,16 @@ impl SearchIndex {
             f.name_sort => card.name.to_lowercase(),
             f.card => serde_json::to_vec(card)?,
         );
+        document.add_pre_tokenized_text(f.name, pre_tokenized(&card.name));
+        let variant: Vec<&str> = [&card.quantization, &card.format]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        document.add_pre_tokenized_text(f.variant, pre_tokenized(&variant.join(" ")));
+        let chunks = words::chunk_count(&card.name).min(0xFFFF) as u64;
+        let length = card.name.chars().count().min(0xFFFF) as u64;
+        document.add_u64(f.name_shape, (chunks << 16) | length);
         for tag in &card.tags {
             document.add_text(f.tags, tag);
         }
@@ -310,33 +321,32 @@ impl SearchIndex {
     /// Runs a catalog search: keyword query, filters, disjunctive facets, one page of cards.
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let mut analyzer = self.index.tokenizer_for_field(self.fields.name)?;
         let spec = CollectorSpec::from_query(query);
         let collector = CatalogCollector::new(spec.clone(), Arc::clone(&self.tables));
-        let collected: CollectedFacets =
-            match keyword_query(&mut analyzer, &self.fields, &query.text) {
-                Some(keyword) => searcher.search(&*keyword, &collector)?,
-                None => {
-                    // Browsing: facet bitmaps per segment, the collector where a segment has none.
-                    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
-                    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-                        let table = self.tables.get(reader)?;
-                        match browse_segment(&collector, &spec, ord as u32, reader, &table)? {
-                            Some(fruit) => fruits.push(fruit),
-                            None => {
-                                let weight = AllQuery
-                                    .weight(EnableScoring::disabled_from_searcher(&searcher))?;
-                                fruits.push(collector.collect_segment(
-                                    weight.as_ref(),
-                                    ord as u32,
-                                    reader,
-                                )?);
-                            }
+        let collected: CollectedFacets = match keyword_query(&searcher, &self.fields, &query.text)?
+        {
+            Some(keyword) => searcher.search(&*keyword, &collector)?,
+            None => {
+                // Browsing: facet bitmaps per segment, the collector where a segment has none.
+                let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+                for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                    let table = self.tables.get(reader)?;
+                    match browse_segment(&collector, &spec, ord as u32, reader, &table)? {
+                        Some(fruit) => fruits.push(fruit),
+                        None => {
+                            let weight = AllQuery
+                                .weight(EnableScoring::disabled_from_searcher(&searcher))?;
+                            fruits.push(collector.collect_segment(
+                                weight.as_ref(),
+                                ord as u32,
+                                reader,
+                            )?);
                         }
                     }
-                    collector.merge_fruits(fruits)?
                 }
-            };
+                collector.merge_fruits(fruits)?
+            }
+        };
         let offset = query.offset() as usize;
         let mut hits = Vec::with_capacity(query.per_page as usize);
         for (_, address) in collected.hits.iter().skip(offset) {
@@ -426,6 +436,25 @@ impl SearchIndex {
         }
         ids.sort();
         Ok(ids)
+    }
+}
+
+/// A text as the terms `catalog::words` finds it by (the index never re-tokenises them).
+fn pre_tokenized(text: &str) -> PreTokenizedString {
+    let tokens = words::name_terms(text)
+        .into_iter()
+        .enumerate()
+        .map(|(position, term)| Token {
+            offset_from: 0,
+            offset_to: text.len(),
+            position,
+            text: term,
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString {
+        text: text.to_owned(),
+        tokens,
     }
 }
 

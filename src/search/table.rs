@@ -38,6 +38,9 @@ pub struct SegmentTable {
     pub context: Vec<u64>,
     pub deployments: Vec<u64>,
     pub shared_at: Vec<u64>,
+    /// The tie-break of equal relevance scores, larger first: fewer name chunks (the query
+    /// covers more of the name), then a shorter name, then the newer share.
+    pub relevance_tie: Vec<u64>,
     pub name: Vec<u32>,
     /// Index into `PARAM_BUCKETS` / `CONTEXT_BUCKETS`, or the "not stated" slot.
     pub params_bucket: Vec<u8>,
@@ -97,6 +100,7 @@ impl SegmentTable {
             tag_offsets.push(tag_ords.len() as u32);
         }
         let params = numbers(names::PARAMS)?;
+        let shared_at = numbers(names::SHARED_AT)?;
         let context = numbers(names::CONTEXT)?;
         let bucket = |buckets: &[Bucket], value: u64| {
             bucket_of(buckets, (value != 0).then_some(value)).unwrap_or(buckets.len()) as u8
@@ -138,7 +142,8 @@ impl SegmentTable {
                 })
                 .collect(),
             deployments: numbers(names::DEPLOYMENTS)?,
-            shared_at: numbers(names::SHARED_AT)?,
+            relevance_tie: relevance_ties(&numbers(names::NAME_SHAPE)?, &shared_at),
+            shared_at,
             name: ords(&name_column),
             family_column,
             license_column,
@@ -174,6 +179,18 @@ impl SegmentTable {
         let d = doc as usize;
         &self.tag_ords[self.tag_offsets[d] as usize..self.tag_offsets[d + 1] as usize]
     }
+}
+
+fn relevance_ties(shapes: &[u64], shared_at: &[u64]) -> Vec<u64> {
+    shapes
+        .iter()
+        .zip(shared_at)
+        .map(|(shape, shared)| {
+            let (chunks, length) = (shape >> 16 & 0xFFFF, shape & 0xFFFF);
+            let seconds = (shared / 1_000_000) & 0xFFFF_FFFF;
+            ((0xFFFF - chunks) << 48) | ((0xFFFF - length) << 32) | seconds
+        })
+        .collect()
 }
 
 /// Tables by segment, shared by every search of one index.

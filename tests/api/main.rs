@@ -21,6 +21,7 @@ mod models;
 mod openapi;
 mod pages;
 mod process;
+mod relevance;
 mod schemathesis;
 mod sessions;
 mod share;
