@@ -217,3 +217,15 @@ CREATE TABLE project_blobs (
 );
 ALTER TABLE models ADD COLUMN slug TEXT;
 CREATE UNIQUE INDEX models_project_slug ON models (project_id, slug);
+
+-- migration 8
+-- Catalog searches a user saved by name (issue 15); `query` is the canonical query string of the
+-- search (its filters and sort, never a page number), so its feed and its link are one URL.
+CREATE TABLE saved_searches (
+    id         TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    query      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (user_id, name)
+);

@@ -18,6 +18,7 @@ pub mod model;
 pub mod query;
 pub mod repo;
 pub mod role;
+pub mod saved_search;
 pub mod tags;
 pub mod units;
 pub mod words;

@@ -22,6 +22,7 @@ pub mod models;
 pub mod placement;
 pub mod repo_metadata;
 pub mod repos;
+pub mod saved_searches;
 pub mod session;
 pub mod share;
 pub mod throttle;

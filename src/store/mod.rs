@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod presence;
 pub mod projects;
 pub mod repos;
+pub mod saved_searches;
 pub mod sessions;
 mod sql_types;
 pub mod throttle;

@@ -9,6 +9,7 @@ mod cli;
 mod cli_deploy;
 mod cli_hardening;
 mod conformance;
+mod feeds;
 mod fixture;
 mod gguf_files;
 mod helpers;

@@ -52,7 +52,15 @@ pub async fn catalog_page(
             ),
         ),
         Ok(query) => match results(&services, &query).await {
-            Ok(view) => (StatusCode::OK, catalog_body(&query, &view, viewer)),
+            Ok(view) => (
+                StatusCode::OK,
+                catalog_body(
+                    &query,
+                    &view,
+                    viewer,
+                    session.as_ref().map(|s| s.csrf_token.as_str()),
+                ),
+            ),
             Err(error) => {
                 tracing::error!(%error, "catalog page search failed");
                 (
@@ -165,6 +173,7 @@ fn page(query_text: &str, sort: &str, body: Markup) -> Markup {
             }
             div id="catalog-body" { (body) }
         }
+        form id="save-search" method="post" action="/searches" {}
     }
 }
 
@@ -183,18 +192,53 @@ fn notice(title: &str, message: &str, query: &CatalogQuery) -> Markup {
     }
 }
 
-fn catalog_body(query: &CatalogQuery, view: &CatalogView, viewer: Viewer) -> Markup {
+fn catalog_body(
+    query: &CatalogQuery,
+    view: &CatalogView,
+    viewer: Viewer,
+    csrf: Option<&str>,
+) -> Markup {
     html! {
         div.catalog {
             (filters(query, &view.results))
             section.results aria-live="polite" aria-label="Results" {
                 p.total { (count_text(view.results.total)) (active_filters(query)) }
+                (search_tools(query, csrf))
                 @if view.results.total == 0 {
                     (empty_state(query))
                 } @else if is_grouped(query) {
                     @for section in &view.sections { (family_section(query, section, viewer)) }
                 } @else {
                     (flat_results(query, &view.results, viewer))
+                }
+            }
+        }
+    }
+}
+
+/// The search's Atom feed and, for a logged-in user, saving it by name. The save fields belong
+/// to the `save-search` form outside the catalog's GET form (forms cannot nest), and live in the
+/// body so a live update carries the new query along.
+fn search_tools(query: &CatalogQuery, csrf: Option<&str>) -> Markup {
+    let search = url_with(query, |q| q.page = 1);
+    let query_string = search.split_once('?').map_or("", |(_, q)| q).to_owned();
+    let feed = if query_string.is_empty() {
+        "/models/catalog.atom".to_owned()
+    } else {
+        format!("/models/catalog.atom?{query_string}")
+    };
+    html! {
+        div.search-tools {
+            a.feed href=(feed) type="application/atom+xml" { "Atom feed of this search" }
+            @if let Some(csrf) = csrf {
+                span.save-search {
+                    input type="hidden" form="save-search" name="csrf" value=(csrf);
+                    input type="hidden" form="save-search" name="query" value=(query_string);
+                    label for="save-name" { "Save this search as" }
+                    input id="save-name" form="save-search" name="name" required maxlength="80" placeholder="e.g. Small coders";
+                    button type="submit" form="save-search" { "Save" }
+                    " "
+                    a href="/searches" { "Saved searches" }
                 }
             }
         }

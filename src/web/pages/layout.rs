@@ -32,6 +32,9 @@ pub fn page(title: &str, session: Option<&Session>, script: Option<&str>, body: 
                             a href=(format!("/projects/{project}/endpoints")) { "Endpoints" }
                             a href=(format!("/projects/{project}/keys")) { "API keys" }
                         }
+                        @if session.is_some() {
+                            a href="/searches" { "Saved searches" }
+                        }
                         @if session.is_some_and(|s| s.is_admin) {
                             a href="/admin" { "Admin" }
                         }

@@ -7,12 +7,14 @@ pub mod catalog;
 pub mod components;
 pub mod detail;
 pub mod endpoints;
+pub mod feed;
 pub mod filters;
 pub mod keys;
 pub mod layout;
 pub mod login;
 pub mod projects;
 pub mod repo_section;
+pub mod searches;
 pub mod upload;
 
 use actix_web::http::{Method, StatusCode};
@@ -43,6 +45,7 @@ macro_rules! page_routes {
 page_routes! {
     GET "/" => redirect_to_catalog,
     GET "/models/catalog" => catalog::catalog_page,
+    GET "/models/catalog.atom" => feed::catalog_feed,
     GET "/models/catalog/{id}" => detail::detail_page,
     POST "/models/catalog/{id}/deploy" => endpoints::deploy,
     GET "/projects/{project}/endpoints" => endpoints::endpoints_page,
@@ -51,6 +54,9 @@ page_routes! {
     POST "/admin/agents" => admin::add_agent,
     POST "/admin/agents/{agent}/remove" => admin::remove_agent,
     POST "/admin/feature" => admin::feature,
+    GET "/searches" => searches::searches_page,
+    POST "/searches" => searches::save_search,
+    POST "/searches/{id}/delete" => searches::delete_search,
     GET "/login" => login::show_login,
     POST "/login" => login::submit_login,
     POST "/logout" => login::logout,
