@@ -14,6 +14,8 @@ pub mod file_meta;
 pub mod ids;
 pub mod infra;
 pub mod license;
+pub mod license_intent;
+pub mod memory;
 pub mod model;
 pub mod query;
 pub mod repo;

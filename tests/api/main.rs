@@ -5,6 +5,7 @@ mod authz;
 mod authz_matrix;
 mod browser;
 mod catalog;
+mod choosing;
 mod cli;
 mod cli_deploy;
 mod cli_hardening;

@@ -163,6 +163,8 @@ pub async fn detail_page(
                     dl.metadata {
                         @for (label, value) in &rows { dt { (label) } dd { (value) } }
                     }
+                    (super::choosing::licence_panel(&card))
+                    (super::choosing::memory_panel(&card))
                     @if !differences.is_empty() {
                         ul.file-differences aria-label="Declared and read from the file" {
                             @for (field, declared, from_file) in &differences {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod catalog;
+pub mod choosing;
 pub mod components;
 pub mod detail;
 pub mod endpoints;

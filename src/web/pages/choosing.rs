@@ -1,0 +1,80 @@
+//! The detail page's "may we use it?" and "will it fit?" panels (SPEC §11): the licence's
+//! intent class with its reason, and the memory estimate with its parts.
+
+use maud::{Markup, html};
+
+use crate::catalog::card::CatalogCard;
+use crate::catalog::license_intent::{Intent, intent_of};
+use crate::catalog::memory::{estimate, gigabytes};
+use crate::catalog::units::ContextLength;
+
+/// The context the estimate is shown at: 32K, or the model's own context when shorter.
+const DEFAULT_CONTEXT: u64 = 32_768;
+
+pub fn licence_panel(card: &CatalogCard) -> Markup {
+    let (intent, reason) = intent_of(card.license.as_deref());
+    let class = match intent {
+        Intent::Commercial => "intent ok",
+        Intent::Conditions => "intent conditions",
+        Intent::NonCommercial | Intent::Research => "intent restricted",
+        Intent::Unknown => "intent unknown",
+    };
+    html! {
+        section.licence-intent aria-labelledby="licence-intent" {
+            h2 id="licence-intent" { "May we use it?" }
+            p { span class=(class) { (intent.label()) } }
+            p.reason {
+                @if let Some(name) = &card.license_name { strong { (name) } ": " }
+                (reason)
+            }
+        }
+    }
+}
+
+pub fn memory_panel(card: &CatalogCard) -> Markup {
+    let context = card
+        .context_length
+        .map_or(DEFAULT_CONTEXT, |c| c.min(DEFAULT_CONTEXT));
+    // The catalog does not yet hold the attention shape (layers, KV heads, head size).
+    let estimate = estimate(
+        card.parameter_count,
+        card.quantization.as_deref(),
+        None,
+        context,
+    );
+    let context_text = ContextLength::new(context).map_or(context.to_string(), |c| c.to_string());
+    html! {
+        section.memory aria-labelledby="memory-estimate" {
+            h2 id="memory-estimate" { "Will it fit?" }
+            @match estimate.weights {
+                Some(weights) => {
+                    p {
+                        "Weights " strong { (gigabytes(weights)) }
+                        @if let Some((bits, stated)) = estimate.bits {
+                            " (" (format!("{bits}")) " bits per weight"
+                            @if !stated { ", assumed: no quantization is stated" }
+                            ")"
+                        }
+                        " + KV cache at " (context_text) " "
+                        @match estimate.kv_cache {
+                            Some(kv) => { strong { (gigabytes(kv)) } }
+                            None => { strong { "unknown" } }
+                        }
+                        " + overhead " (gigabytes(estimate.overhead))
+                        @match estimate.total() {
+                            Some(total) => { " = " strong { (gigabytes(total)) } }
+                            None => { "." }
+                        }
+                    }
+                    @if estimate.kv_cache.is_none() {
+                        p.muted { "The KV cache needs the layer count, KV heads and head size, which this model's files do not state here; the total stays unknown rather than guessed." }
+                    }
+                }
+                None => {
+                    p { "Unknown: the parameter count or the bits per weight of "
+                        (card.quantization.as_deref().unwrap_or("its weights")) " are not known." }
+                }
+            }
+        }
+    }
+}
