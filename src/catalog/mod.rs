@@ -7,6 +7,7 @@
 pub mod architecture;
 pub mod badge;
 pub mod card;
+pub mod compare;
 pub mod error;
 pub mod facets;
 pub mod family;

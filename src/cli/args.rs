@@ -223,6 +223,13 @@ pub enum CatalogCommand {
         /// The model's UUID, or its name; several models of that name are listed, not guessed.
         id: String,
     },
+    /// 2–4 models side by side: every field, the ones that differ marked, memory estimates at
+    /// one context, licence intent.
+    Compare {
+        /// UUIDs or exact names, 2 to 4.
+        #[arg(num_args = 2..=4, required = true)]
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -43,6 +43,24 @@ pub fn run(args: CatalogArgs) -> Result<(), ClientError> {
             }
             Ok(())
         }
+        CatalogCommand::Compare { ids } => {
+            let ids = ids
+                .iter()
+                .map(|id| resolve_model(&client, id).map(|id| id.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let answer = client.call(
+                reqwest::Method::GET,
+                &format!("/v1/catalog/compare?ids={}", ids.join(",")),
+            )?;
+            match args.output {
+                Output::Json => out!(
+                    "{}",
+                    serde_json::to_string_pretty(&answer).unwrap_or_default()
+                ),
+                Output::Table => table::print_comparison(&answer),
+            }
+            Ok(())
+        }
     }
 }
 

@@ -59,3 +59,17 @@ pub async fn catalog_families(services: &Services) -> Result<Vec<(FamilyView, u6
         .map(|(slug, count)| (family_view(&slug), count))
         .collect())
 }
+
+/// The cards of 2–4 shared models, in the order named; the first id that is unknown or not
+/// shared is a not-found naming it.
+pub async fn compare(
+    services: &Services,
+    ids: Vec<ModelId>,
+) -> Result<Vec<crate::catalog::card::CatalogCard>, OpsError> {
+    let mut cards = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (_, entry) = catalog_entry(services, id).await?;
+        cards.push(entry.card);
+    }
+    Ok(cards)
+}

@@ -254,3 +254,45 @@ pub fn license_label(key: &str) -> String {
         .display_name()
         .to_owned()
 }
+
+/// One compared field: every model's value, and whether they differ.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareRow {
+    /// A stable key such as `parameter_count` or `license_intent`.
+    pub field: String,
+    pub label: String,
+    /// One value per model, in the order of `models`.
+    pub values: Vec<String>,
+    pub differs: bool,
+}
+
+/// `GET /v1/catalog/compare`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompareResponse {
+    /// The context (tokens) every memory estimate is taken at.
+    pub context: u64,
+    pub models: Vec<CatalogModelView>,
+    pub rows: Vec<CompareRow>,
+}
+
+impl CompareResponse {
+    pub fn new(cards: Vec<CatalogCard>, viewer: Viewer) -> Self {
+        let rows = crate::catalog::compare::rows(&cards)
+            .into_iter()
+            .map(|row| CompareRow {
+                field: row.field.to_owned(),
+                label: row.label.to_owned(),
+                values: row.values,
+                differs: row.differs,
+            })
+            .collect();
+        Self {
+            context: crate::catalog::compare::CONTEXT,
+            models: cards
+                .into_iter()
+                .map(|card| CatalogModelView::new(card, viewer))
+                .collect(),
+            rows,
+        }
+    }
+}

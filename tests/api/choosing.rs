@@ -43,3 +43,140 @@ async fn the_detail_page_shows_licence_intent_and_the_memory_estimate() {
     assert!(html.contains("a licence the catalog does not know"));
     assert!(html.contains("Unknown: the parameter count"));
 }
+
+async fn shared(app: &crate::helpers::TestApp, body: serde_json::Value) -> String {
+    let id = app.register(&body).await["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.share(&id).await.status(), StatusCode::OK);
+    id
+}
+
+#[tokio::test]
+async fn compare_puts_two_to_four_models_in_one_table_with_differences_marked() {
+    let app = spawn_app().await;
+    let a = shared(&app, json!({"name": "Cmp-Qwen-7B", "architecture": "qwen2", "parameter_count": "7B",
+                               "context_length": "32K", "license": "apache-2.0", "quantization": "AWQ-Int4"})).await;
+    let b = shared(
+        &app,
+        json!({"name": "Cmp-Llama-8B", "architecture": "llama", "parameter_count": "8B",
+                               "context_length": "32K", "license": "llama3"}),
+    )
+    .await;
+    let hidden = app.register(&json!({"name": "Cmp-Unshared"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // JSON.
+    let answer: serde_json::Value =
+        reqwest::get(format!("{}/v1/catalog/compare?ids={a},{b}", app.address))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(answer["models"][0]["name"], "Cmp-Qwen-7B");
+    let row = |field: &str| {
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["field"] == field)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("context_length")["differs"], false);
+    assert_eq!(
+        row("license_intent")["values"],
+        json!(["Commercial use allowed", "Commercial use with conditions"])
+    );
+    assert_eq!(row("license_intent")["differs"], true);
+    assert_eq!(
+        row("memory")["values"][0],
+        "weights 3.7 GB; KV cache unknown"
+    );
+
+    // Bad requests name what is wrong.
+    for (query, status, needle) in [
+        (
+            format!("ids={a}"),
+            StatusCode::BAD_REQUEST,
+            "1 given".to_owned(),
+        ),
+        (
+            format!("ids={a}&ids={a}"),
+            StatusCode::BAD_REQUEST,
+            "named twice".to_owned(),
+        ),
+        (
+            format!("ids={a},not-a-uuid"),
+            StatusCode::BAD_REQUEST,
+            "`not-a-uuid`".to_owned(),
+        ),
+        (
+            format!("ids={a},{hidden}"),
+            StatusCode::NOT_FOUND,
+            hidden.clone(),
+        ),
+    ] {
+        let response = reqwest::get(format!("{}/v1/catalog/compare?{query}", app.address))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{query}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(&needle), "{query}: {text}");
+    }
+
+    // The page: cards carry a checkbox of the GET compare form; the table marks differences.
+    let catalog = reqwest::get(format!("{}/models/catalog?q=cmp", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        catalog.contains(&format!("name=\"ids\" value=\"{a}\" form=\"compare-form\"")),
+        "{catalog}"
+    );
+    assert!(
+        catalog.contains("<form id=\"compare-form\" method=\"get\" action=\"/models/compare\">")
+    );
+    let page = reqwest::get(format!("{}/models/compare?ids={a}&ids={b}", app.address))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Compare 2 models"));
+    assert!(
+        page.contains("<tr class=\"differs\"><th scope=\"row\">Family"),
+        "{page}"
+    );
+    assert!(page.contains("Commercial use with conditions"));
+    let missing = reqwest::get(format!("{}/models/compare?ids={a},{hidden}", app.address))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains(&hidden));
+
+    // The CLI, by name.
+    let output = std::process::Command::new(crate::cli::BIN)
+        .args(["catalog", "compare", "Cmp-Qwen-7B", &b])
+        .env("XERO_BASE_URL", &app.address)
+        .env_remove("XERO_API_KEY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("Cmp-Qwen-7B") && text.contains("Cmp-Llama-8B"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Family") && l.contains('≠')),
+        "{text}"
+    );
+}

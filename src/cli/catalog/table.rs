@@ -181,3 +181,42 @@ mod tests {
         assert!(facet_summary(&many).ends_with(", f7: 1, … 3 more"));
     }
 }
+
+/// `catalog compare`: one line per field, a column per model, `≠` where they differ.
+pub fn print_comparison(answer: &Value) {
+    let names: Vec<String> = answer["models"]
+        .as_array()
+        .map(|models| models.iter().map(|m| text(&m["name"]).to_owned()).collect())
+        .unwrap_or_default();
+    let rows = answer["rows"].as_array().cloned().unwrap_or_default();
+    let label_width = column_width("", rows.iter().map(|r| text(&r["label"])));
+    let widths: Vec<usize> = (0..names.len())
+        .map(|i| column_width(&names[i], rows.iter().map(|r| text(&r["values"][i]))).min(32))
+        .collect();
+    let line = |label: &str, mark: &str, cells: Vec<&str>| {
+        let cells: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| pad(&cut(c, *w), *w))
+            .collect();
+        out!(
+            "{} {mark} {}",
+            pad(label, label_width),
+            cells.join("  ").trim_end()
+        );
+    };
+    line("", " ", names.iter().map(String::as_str).collect());
+    for row in &rows {
+        let mark = if row["differs"].as_bool() == Some(true) {
+            "≠"
+        } else {
+            " "
+        };
+        let cells = (0..names.len()).map(|i| text(&row["values"][i])).collect();
+        line(text(&row["label"]), mark, cells);
+    }
+    out!(
+        "memory estimates at {} tokens of context; ≠ marks the fields that differ",
+        answer["context"]
+    );
+}

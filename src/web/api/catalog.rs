@@ -119,3 +119,45 @@ async fn viewer(request: &HttpRequest, services: &Services) -> Result<Viewer, Ap
     ops::authenticate::authenticate_key(services, &token?).await?;
     Ok(Viewer::LoggedIn)
 }
+
+/// Compare parameters.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CompareParams {
+    /// 2–4 distinct model UUIDs: repeated (`ids=a&ids=b`) or comma-separated (`ids=a,b`).
+    ids: Vec<String>,
+}
+
+/// Compares 2–4 shared models: every field in one table, rows that differ marked, memory
+/// estimates at the same context. Fewer than 2 or more than 4 ids, a duplicate or a malformed
+/// id is a 400; an unknown or unshared id a 404; both name the id.
+#[utoipa::path(
+    tag = "catalog",
+    params(CompareParams),
+    responses(
+        (status = 200, body = crate::wire::catalog::CompareResponse),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    )
+)]
+#[get("/v1/catalog/compare")]
+pub async fn compare_models(
+    request: HttpRequest,
+    pairs: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> Result<web::Json<crate::wire::catalog::CompareResponse>, ApiError> {
+    let viewer = viewer(&request, &services).await?;
+    if let Some((key, _)) = pairs.iter().find(|(k, _)| k != "ids") {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("`{key}` is not a compare parameter (use ids)"),
+        ));
+    }
+    let ids = crate::catalog::compare::parse_ids(pairs.iter().map(|(_, v)| v.as_str()))
+        .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e))?;
+    let cards = ops::catalog::compare(&services, ids).await?;
+    Ok(web::Json(crate::wire::catalog::CompareResponse::new(
+        cards, viewer,
+    )))
+}

@@ -28,6 +28,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(catalog::search_models)
         .service(catalog::get_catalog_model)
         .service(catalog::list_families)
+        .service(catalog::compare_models)
         .service(
             utoipa_actix_web::scope("/agents/v1")
                 .wrap(from_fn(require_agent_token))

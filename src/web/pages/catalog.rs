@@ -174,6 +174,7 @@ fn page(query_text: &str, sort: &str, body: Markup) -> Markup {
             div id="catalog-body" { (body) }
         }
         form id="save-search" method="post" action="/searches" {}
+        form id="compare-form" method="get" action="/models/compare" {}
     }
 }
 
@@ -229,6 +230,7 @@ fn search_tools(query: &CatalogQuery, csrf: Option<&str>) -> Markup {
     };
     html! {
         div.search-tools {
+            button.compare-selected type="submit" form="compare-form" { "Compare selected" }
             a.feed href=(feed) type="application/atom+xml" { "Atom feed of this search" }
             @if let Some(csrf) = csrf {
                 span.save-search {

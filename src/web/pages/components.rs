@@ -58,6 +58,12 @@ pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
                     @for tag in &card.tags { li { (tag) } }
                 }
             }
+            // Belongs to the catalog page's `compare-form` (a GET form outside the search form).
+            label.compare-pick {
+                input type="checkbox" name="ids" value=(card.id) form="compare-form";
+                " Compare"
+                span.visually-hidden { " " (card.name) }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod admin;
 pub mod catalog;
 pub mod choosing;
+pub mod compare;
 pub mod components;
 pub mod detail;
 pub mod endpoints;
@@ -47,6 +48,7 @@ page_routes! {
     GET "/" => redirect_to_catalog,
     GET "/models/catalog" => catalog::catalog_page,
     GET "/models/catalog.atom" => feed::catalog_feed,
+    GET "/models/compare" => compare::compare_page,
     GET "/models/catalog/{id}" => detail::detail_page,
     POST "/models/catalog/{id}/deploy" => endpoints::deploy,
     GET "/projects/{project}/endpoints" => endpoints::endpoints_page,

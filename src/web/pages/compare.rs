@@ -1,0 +1,95 @@
+//! `GET /models/compare?ids=…`: 2–4 shared models side by side (SPEC §11), one table of every
+//! field with the rows that differ marked, memory estimates at one context, licence intent.
+//! Reached from the catalog's "Compare" checkboxes, a plain GET form.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use maud::html;
+
+use super::{html as respond, layout};
+use crate::catalog::compare::{CONTEXT, parse_ids, rows};
+use crate::catalog::units::ContextLength;
+use crate::ops::{self, OpsError, Services};
+use crate::web::session::current_session;
+
+/// The handler.
+pub async fn compare_page(
+    request: HttpRequest,
+    pairs: web::Query<Vec<(String, String)>>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let session = current_session(&request).await;
+    let problem = |status: StatusCode, message: String| {
+        let body = html! {
+            div.empty role="alert" {
+                h1 { "These models cannot be compared" }
+                p { (message) }
+                p { "Tick 2 to 4 models on the catalog's cards, then choose " strong { "Compare selected" } "." }
+                p { a href="/models/catalog" { "Back to the catalog" } }
+            }
+        };
+        respond(
+            status,
+            layout::page("Compare models", session.as_ref(), None, body),
+        )
+    };
+    let values = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.as_str());
+    let ids = match parse_ids(values) {
+        Ok(ids) => ids,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
+    let cards = match ops::catalog::compare(&services, ids).await {
+        Ok(cards) => cards,
+        Err(OpsError::ModelNotFound { id }) => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                format!("No shared model has the id `{id}`: it may have been unshared or deleted."),
+            );
+        }
+        Err(error) => {
+            tracing::error!(%error, "compare failed");
+            return problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again in a moment.".to_owned(),
+            );
+        }
+    };
+    let table = rows(&cards);
+    let differing = table.iter().filter(|r| r.differs).count();
+    let context = ContextLength::new(CONTEXT).map_or(CONTEXT.to_string(), |c| c.to_string());
+    let body = html! {
+        nav.crumbs aria-label="Breadcrumb" { a href="/models/catalog" { "Model catalog" } " / Compare" }
+        h1 { "Compare " (cards.len()) " models" }
+        p.lead { (differing) " of " (table.len()) " fields differ (marked ≠). Memory estimates are at " (context) " tokens of context." }
+        div.compare-scroll {
+            table.compare {
+                thead {
+                    tr {
+                        th scope="col" { span.visually-hidden { "Field" } }
+                        @for card in &cards {
+                            th scope="col" { a href=(format!("/models/catalog/{}", card.id)) { (card.name) } }
+                        }
+                    }
+                }
+                tbody {
+                    @for row in &table {
+                        tr class=[row.differs.then_some("differs")] {
+                            th scope="row" {
+                                (row.label)
+                                @if row.differs { " " span.marker title="The models differ here" { "≠" } }
+                            }
+                            @for value in &row.values { td { (value) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    respond(
+        StatusCode::OK,
+        layout::page("Compare models", session.as_ref(), None, body),
+    )
+}
