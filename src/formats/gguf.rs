@@ -32,6 +32,17 @@ pub struct GgufInfo {
     pub tensor_count: u64,
     /// Summed from the tensor shapes; `None` for a file without tensors (vocab-only).
     pub parameter_count: Option<u64>,
+    /// `{arch}.expert_used_count`: experts active per token (MoE).
+    pub expert_used_count: Option<u64>,
+    /// `{arch}.block_count`: transformer layers.
+    pub layers: Option<u64>,
+    /// `{arch}.attention.head_count_kv` (falling back to `head_count`, as llama.cpp does).
+    pub kv_heads: Option<u64>,
+    /// `{arch}.attention.key_length`, or `embedding_length / head_count`.
+    pub head_size: Option<u64>,
+    /// Where the tensor data starts (the header, aligned to `general.alignment`): the file's
+    /// size minus this is the weights' size.
+    pub data_offset: u64,
 }
 
 impl GgufInfo {
@@ -222,6 +233,12 @@ fn wanted(key: &str) -> bool {
     key.starts_with("general.")
         || key.ends_with(".context_length")
         || key.ends_with(".expert_count")
+        || key.ends_with(".expert_used_count")
+        || key.ends_with(".block_count")
+        || key.ends_with(".embedding_length")
+        || key.ends_with(".attention.head_count")
+        || key.ends_with(".attention.head_count_kv")
+        || key.ends_with(".attention.key_length")
 }
 
 /// Reads the header of a GGUF file from `input` (which need not be buffered by the caller).
@@ -307,7 +324,22 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
             .as_ref()
             .and_then(|a| number(&format!("{a}.{suffix}")))
     };
+    let alignment = number("general.alignment")
+        .filter(|a| (1..=1 << 20).contains(a))
+        .unwrap_or(32);
+    let data_offset = r.offset.div_ceil(alignment).saturating_mul(alignment);
+    let heads = per_arch("attention.head_count").filter(|&h| h > 0);
+    let head_size = per_arch("attention.key_length")
+        .filter(|&k| k > 0)
+        .or_else(|| Some(per_arch("embedding_length")? / heads?).filter(|&k| k > 0));
     Ok(GgufInfo {
+        expert_used_count: per_arch("expert_used_count").filter(|&c| c > 0),
+        layers: per_arch("block_count").filter(|&c| c > 0),
+        kv_heads: per_arch("attention.head_count_kv")
+            .filter(|&c| c > 0)
+            .or(heads),
+        head_size,
+        data_offset,
         version,
         name: text("general.name"),
         license: text("general.license"),

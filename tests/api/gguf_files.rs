@@ -164,3 +164,32 @@ fn every_fixture_reads_as_its_readme_says() {
         assert_eq!(info.version, 3, "{file}");
     }
 }
+
+/// Issue 14: the weights part of the memory estimate (parameters × bits per weight of the file
+/// type) lands within 10 % of the bytes the file's tensors take; a vocabulary-only file (no
+/// tensors) gets no weights figure at all rather than a guess.
+#[test]
+fn the_weights_estimate_matches_the_files_tensor_bytes() {
+    use xeroctl::catalog::memory::estimate;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gguf");
+    for (file, ..) in FIXTURES {
+        let path = format!("{dir}/{file}");
+        let info = read_header(std::fs::File::open(&path).unwrap()).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let weights = estimate(info.parameter_count, info.quantization(), None, 1).weights;
+        match info.parameter_count {
+            None => assert_eq!(weights, None, "{file}: no tensors, no weights figure"),
+            Some(_) => {
+                let tensor_bytes = size - info.data_offset;
+                let weights = weights.unwrap_or_else(|| {
+                    panic!("{file}: {:?} has no bits per weight", info.quantization())
+                });
+                let ratio = weights as f64 / tensor_bytes as f64;
+                assert!(
+                    (0.9..=1.1).contains(&ratio),
+                    "{file}: estimate {weights} B, tensors {tensor_bytes} B ({ratio:.3})"
+                );
+            }
+        }
+    }
+}
