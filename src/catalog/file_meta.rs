@@ -22,6 +22,28 @@ pub struct FileMetadata {
     pub license: Option<String>,
     pub expert_count: Option<u64>,
     pub tensor_count: Option<u64>,
+    /// Parameters used per token (MoE), where the file's tensors say it.
+    #[serde(default)]
+    pub active_parameter_count: Option<u64>,
+    /// The attention shape that sizes the KV cache (SPEC §11), as the file states it.
+    #[serde(default)]
+    pub layers: Option<u64>,
+    #[serde(default)]
+    pub kv_heads: Option<u64>,
+    #[serde(default)]
+    pub head_size: Option<u64>,
+}
+
+impl FileMetadata {
+    /// The KV-cache shape, when the file states all of it (an f16 cache, llama.cpp's default).
+    pub fn kv_shape(&self) -> Option<super::memory::KvShape> {
+        Some(super::memory::KvShape {
+            layers: self.layers?,
+            kv_heads: self.kv_heads?,
+            head_size: self.head_size?,
+            element_bytes: 2,
+        })
+    }
 }
 
 impl FileMetadata {
@@ -42,6 +64,12 @@ impl FileMetadata {
         {
             details.parameter_count = Some(count);
             filled.push("parameter_count");
+        }
+        if details.active_parameter_count.is_none()
+            && let Some(count) = self.active_parameter_count.and_then(ParameterCount::new)
+        {
+            details.active_parameter_count = Some(count);
+            filled.push("active_parameter_count");
         }
         if details.context_length.is_none()
             && let Some(context) = self.context_length.and_then(ContextLength::new)

@@ -34,6 +34,9 @@ pub struct GgufInfo {
     pub parameter_count: Option<u64>,
     /// `{arch}.expert_used_count`: experts active per token (MoE).
     pub expert_used_count: Option<u64>,
+    /// Parameters used per token: all but the unused share of the expert tensors (`*_exps`),
+    /// for a file that names its experts and how many a token uses.
+    pub active_parameter_count: Option<u64>,
     /// `{arch}.block_count`: transformer layers.
     pub layers: Option<u64>,
     /// `{arch}.attention.head_count_kv` (falling back to `head_count`, as llama.cpp does).
@@ -239,6 +242,7 @@ fn wanted(key: &str) -> bool {
         || key.ends_with(".attention.head_count")
         || key.ends_with(".attention.head_count_kv")
         || key.ends_with(".attention.key_length")
+        || key.ends_with(".attention.kv_lora_rank")
 }
 
 /// Reads the header of a GGUF file from `input` (which need not be buffered by the caller).
@@ -287,6 +291,7 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
         }
     }
     let mut parameters: u64 = 0;
+    let mut expert_parameters: u64 = 0;
     for _ in 0..tensor_count {
         let name = r.string("tensor name", MAX_KEY_LEN)?;
         let dims = r.u32()?;
@@ -309,6 +314,9 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
         parameters = parameters
             .checked_add(elements)
             .ok_or_else(|| GgufError::Overflow(name.clone()))?;
+        if name.contains("_exps") {
+            expert_parameters = expert_parameters.saturating_add(elements);
+        }
     }
     let text = |key: &str| match kept.get(key) {
         Some(Value::Text(t)) if !t.trim().is_empty() => Some(t.trim().to_owned()),
@@ -332,8 +340,19 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
     let head_size = per_arch("attention.key_length")
         .filter(|&k| k > 0)
         .or_else(|| Some(per_arch("embedding_length")? / heads?).filter(|&k| k > 0));
+    let expert_count = per_arch("expert_count").filter(|&c| c > 0);
+    let expert_used_count = per_arch("expert_used_count").filter(|&c| c > 0);
+    let active_parameter_count = match (expert_count, expert_used_count) {
+        (Some(count), Some(used)) if expert_parameters > 0 && used < count => {
+            let unused =
+                (expert_parameters as u128 * u128::from(count - used) / u128::from(count)) as u64;
+            Some(parameters - unused)
+        }
+        _ => None,
+    };
     Ok(GgufInfo {
-        expert_used_count: per_arch("expert_used_count").filter(|&c| c > 0),
+        active_parameter_count,
+        expert_used_count,
         layers: per_arch("block_count").filter(|&c| c > 0),
         kv_heads: per_arch("attention.head_count_kv")
             .filter(|&c| c > 0)

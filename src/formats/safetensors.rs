@@ -190,6 +190,12 @@ pub struct HfConfig {
     pub expert_count: Option<u64>,
     /// `num_experts_per_tok`, only beside an expert count.
     pub active_expert_count: Option<u64>,
+    /// `num_hidden_layers`.
+    pub layers: Option<u64>,
+    /// `num_key_value_heads`, else `num_attention_heads` (no grouped-query attention).
+    pub kv_heads: Option<u64>,
+    /// `head_dim`, else `hidden_size / num_attention_heads`.
+    pub head_size: Option<u64>,
 }
 
 /// The size fields, found at the top or, for multimodal models (Gemma 3, Llama 4, Mistral 3),
@@ -201,6 +207,11 @@ struct RawSizes {
     num_experts: Option<u64>,
     n_routed_experts: Option<u64>,
     num_experts_per_tok: Option<u64>,
+    num_hidden_layers: Option<u64>,
+    num_attention_heads: Option<u64>,
+    num_key_value_heads: Option<u64>,
+    head_dim: Option<u64>,
+    hidden_size: Option<u64>,
 }
 
 impl RawSizes {
@@ -241,7 +252,17 @@ pub fn read_config(input: impl Read) -> Result<HfConfig, FormatError> {
         .num_experts_per_tok
         .or(text.num_experts_per_tok)
         .filter(|&n| n > 0 && expert_count.is_some());
+    let positive = |n: Option<u64>| n.filter(|&n| n > 0);
+    let pick = |f: fn(&RawSizes) -> Option<u64>| positive(f(sizes)).or(positive(f(&text)));
+    let heads = pick(|s| s.num_attention_heads);
+    let head_size = pick(|s| s.head_dim).or_else(|| {
+        let hidden = pick(|s| s.hidden_size)?;
+        positive(Some(hidden / heads?))
+    });
     Ok(HfConfig {
+        layers: pick(|s| s.num_hidden_layers),
+        kv_heads: pick(|s| s.num_key_value_heads).or(heads),
+        head_size,
         architecture: raw
             .model_type
             .filter(|m| !m.trim().is_empty())
@@ -351,6 +372,26 @@ mod tests {
         let mut bytes = file(r#"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#);
         bytes.truncate(20);
         assert_eq!(read_safetensors(&bytes[..]), Err(FormatError::Truncated));
+    }
+
+    #[test]
+    fn config_json_gives_the_attention_shape() {
+        // Llama 3.1 8B: 32 layers, 8 KV heads, 4096 / 32 = 128 per head.
+        let llama = br#"{"model_type":"llama","num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":8,"hidden_size":4096}"#;
+        let parsed = read_config(&llama[..]).unwrap();
+        assert_eq!(
+            (parsed.layers, parsed.kv_heads, parsed.head_size),
+            (Some(32), Some(8), Some(128))
+        );
+        // Qwen3 states head_dim itself; without num_key_value_heads every head is cached.
+        let qwen = br#"{"model_type":"qwen3","num_hidden_layers":36,"num_attention_heads":32,"head_dim":128,"hidden_size":4096}"#;
+        let parsed = read_config(&qwen[..]).unwrap();
+        assert_eq!(
+            (parsed.layers, parsed.kv_heads, parsed.head_size),
+            (Some(36), Some(32), Some(128))
+        );
+        let bare = br#"{"model_type":"llama"}"#;
+        assert_eq!(read_config(&bare[..]).unwrap().layers, None);
     }
 
     #[test]

@@ -47,6 +47,10 @@ fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, Op
             license: info.license,
             expert_count: info.expert_count,
             tensor_count: Some(info.tensor_count),
+            active_parameter_count: info.active_parameter_count,
+            layers: info.layers,
+            kv_heads: info.kv_heads,
+            head_size: info.head_size,
         });
     }
     let looks_safetensors = read == 9 && head[8] == b'{';

@@ -49,6 +49,10 @@ fn repository_metadata(
         license: found.license,
         expert_count: found.expert_count,
         tensor_count: None,
+        active_parameter_count: found.active_parameter_count,
+        layers: found.layers,
+        kv_heads: found.kv_heads,
+        head_size: found.head_size,
     })
 }
 

@@ -180,3 +180,43 @@ async fn compare_puts_two_to_four_models_in_one_table_with_differences_marked() 
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_gguf_upload_states_its_kv_shape_and_active_parameters() {
+    let app = spawn_app().await;
+    let id = app.register(&json!({"name": "Tiny-MoE"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = std::fs::read(crate::gguf_files::fixture("synthetic-qwen3moe-f16.gguf")).unwrap();
+    let put = app
+        .client
+        .put(format!("{}/{id}/artifact", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+    let model: serde_json::Value = app.get_model(&id).await.json().await.unwrap();
+    let active = model["active_parameter_count"]
+        .as_u64()
+        .expect("filled from the expert tensors");
+    assert!(active < 1_344, "2 of 4 experts are used: {active}");
+    assert_eq!(app.share(&id).await.status(), StatusCode::OK);
+    let html = reqwest::get(format!("{}/models/catalog/{id}", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("KV cache from the files: 1 layers × 2 KV heads × 4 per head"),
+        "{html}"
+    );
+    assert!(
+        html.contains(" = <strong>"),
+        "every part is known, so is the total: {html}"
+    );
+    assert!(html.contains("are active per token"));
+}

@@ -27,6 +27,12 @@ pub struct SnapshotMetadata {
     pub expert_count: Option<u64>,
     /// `num_experts_per_tok`.
     pub active_expert_count: Option<u64>,
+    /// The attention shape that sizes the KV cache, from `config.json`, else the GGUF header.
+    pub layers: Option<u64>,
+    pub kv_heads: Option<u64>,
+    pub head_size: Option<u64>,
+    /// Parameters active per token (MoE), where a GGUF tensor table says it.
+    pub active_parameter_count: Option<u64>,
     /// Summed over the safetensors shards (never over a partial set), else `None`.
     pub parameter_count: Option<u64>,
     /// The safetensors dtype holding most parameters across shards, e.g. `BF16`.
@@ -91,6 +97,9 @@ fn read_config(file: &SnapshotFile, meta: &mut SnapshotMetadata) {
             meta.context_length = config.context_length;
             meta.expert_count = config.expert_count;
             meta.active_expert_count = config.active_expert_count;
+            meta.layers = config.layers;
+            meta.kv_heads = config.kv_heads;
+            meta.head_size = config.head_size;
         }
         Err(notice) => meta.notices.push(notice),
     }
@@ -209,6 +218,12 @@ fn read_gguf(file: &SnapshotFile, meta: &mut SnapshotMetadata) {
     meta.architecture = meta.architecture.take().or(info.architecture);
     meta.context_length = meta.context_length.or(info.context_length);
     meta.expert_count = meta.expert_count.or(info.expert_count);
+    meta.active_expert_count = meta.active_expert_count.or(info.expert_used_count);
+    meta.parameter_count = meta.parameter_count.or(info.parameter_count);
+    meta.active_parameter_count = info.active_parameter_count;
+    meta.layers = meta.layers.or(info.layers);
+    meta.kv_heads = meta.kv_heads.or(info.kv_heads);
+    meta.head_size = meta.head_size.or(info.head_size);
     meta.name = info.name;
     meta.license = info.license;
 }

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
 use crate::catalog::license_intent::{Intent, intent_of};
-use crate::catalog::memory::{estimate, gigabytes};
+use crate::catalog::memory::{KvShape, estimate, gigabytes};
 use crate::catalog::units::ContextLength;
 
 /// The context the estimate is shown at: 32K, or the model's own context when shorter.
@@ -31,15 +31,15 @@ pub fn licence_panel(card: &CatalogCard) -> Markup {
     }
 }
 
-pub fn memory_panel(card: &CatalogCard) -> Markup {
+/// `kv`: the attention shape the model's files state, if any.
+pub fn memory_panel(card: &CatalogCard, kv: Option<KvShape>) -> Markup {
     let context = card
         .context_length
         .map_or(DEFAULT_CONTEXT, |c| c.min(DEFAULT_CONTEXT));
-    // The catalog does not yet hold the attention shape (layers, KV heads, head size).
     let estimate = estimate(
         card.parameter_count,
         card.quantization.as_deref(),
-        None,
+        kv,
         context,
     );
     let context_text = ContextLength::new(context).map_or(context.to_string(), |c| c.to_string());
@@ -66,8 +66,16 @@ pub fn memory_panel(card: &CatalogCard) -> Markup {
                             None => { "." }
                         }
                     }
-                    @if estimate.kv_cache.is_none() {
-                        p.muted { "The KV cache needs the layer count, KV heads and head size, which this model's files do not state here; the total stays unknown rather than guessed." }
+                    @match kv {
+                        Some(kv) => {
+                            p.muted { "KV cache from the files: " (kv.layers) " layers × " (kv.kv_heads) " KV heads × " (kv.head_size) " per head, 16-bit cache." }
+                        }
+                        None => {
+                            p.muted { "The KV cache needs the layer count, KV heads and head size, which this model's files do not state; the total stays unknown rather than guessed." }
+                        }
+                    }
+                    @if let Some(active) = card.active_parameter_count.and_then(crate::catalog::units::ParameterCount::new) {
+                        p.muted { "Mixture of experts: " (active.to_string()) " of " (card.parameter_count_display.as_deref().unwrap_or("?")) " parameters are active per token; all of them must be in memory." }
                     }
                 }
                 None => {

@@ -164,7 +164,7 @@ pub async fn detail_page(
                         @for (label, value) in &rows { dt { (label) } dd { (value) } }
                     }
                     (super::choosing::licence_panel(&card))
-                    (super::choosing::memory_panel(&card))
+                    (super::choosing::memory_panel(&card, file.as_ref().and_then(|f| f.kv_shape())))
                     @if !differences.is_empty() {
                         ul.file-differences aria-label="Declared and read from the file" {
                             @for (field, declared, from_file) in &differences {
