@@ -31,7 +31,7 @@ pub struct SnapshotMetadata {
     pub layers: Option<u64>,
     pub kv_heads: Option<u64>,
     pub head_size: Option<u64>,
-    /// Parameters active per token (MoE), where a GGUF tensor table says it.
+    /// Parameters active per token (MoE); not read from snapshots yet (a GGUF may be a split).
     pub active_parameter_count: Option<u64>,
     /// Summed over the safetensors shards (never over a partial set), else `None`.
     pub parameter_count: Option<u64>,
@@ -219,8 +219,8 @@ fn read_gguf(file: &SnapshotFile, meta: &mut SnapshotMetadata) {
     meta.context_length = meta.context_length.or(info.context_length);
     meta.expert_count = meta.expert_count.or(info.expert_count);
     meta.active_expert_count = meta.active_expert_count.or(info.expert_used_count);
-    meta.parameter_count = meta.parameter_count.or(info.parameter_count);
-    meta.active_parameter_count = info.active_parameter_count;
+    // Counts from one GGUF would be wrong for a split model (and a repository may hold several
+    // quantizations): only the header's shape is taken.
     meta.layers = meta.layers.or(info.layers);
     meta.kv_heads = meta.kv_heads.or(info.kv_heads);
     meta.head_size = meta.head_size.or(info.head_size);
