@@ -21,8 +21,17 @@ const KNOWN: &[(&str, &str)] = &[
     ("deepseek", "DeepSeek"),
     ("qwen", "Qwen"),
     ("qwen-research", "Qwen Research"),
-    ("other:tongyi-qianwen", "Tongyi Qianwen"),
-    ("other:tongyi-qianwen-research", "Tongyi Qianwen Research"),
+    // Kept for rows stored before these became aliases of `qwen` / `qwen-research`.
+    ("other:tongyi-qianwen", "Qwen"),
+    ("other:tongyi-qianwen-research", "Qwen Research"),
+    ("other:telechat-community", "TeleChat Community"),
+    ("other:seallms", "SeaLLMs"),
+    ("other:glm-4", "GLM-4"),
+    ("other:glm-edge", "GLM-Edge"),
+    ("other:codegeex4", "CodeGeeX4"),
+    ("other:cogagent", "CogAgent"),
+    ("other:baichuan2-community", "Baichuan 2 Community"),
+    ("other:orion-14b-community", "Orion-14B Community"),
     ("other:mnpl", "Mistral AI Non-Production"),
     ("other:mrl", "Mistral AI Research"),
     ("other:minimax", "MiniMax"),
@@ -60,6 +69,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("llama 3.2", "llama3.2"),
     ("llama 3.3", "llama3.3"),
     ("mit license", "mit"),
+    // The Qwen licence was published as the Tongyi Qianwen licence agreement: one licence.
+    ("other:tongyi-qianwen", "qwen"),
+    ("tongyi-qianwen", "qwen"),
+    ("other:tongyi-qianwen-research", "qwen-research"),
+    ("tongyi-qianwen-research", "qwen-research"),
 ];
 
 /// A normalised license key.
@@ -110,12 +124,18 @@ impl License {
         &self.0
     }
 
-    /// Returns the name the catalog shows: "Apache 2.0" for `apache-2.0`, the key itself otherwise.
+    /// Returns the name the catalog shows: "Apache 2.0" for `apache-2.0`; an unknown key as
+    /// given, without the Hub's `other:` prefix (`other:acme-v2` → `acme-v2`).
     pub fn display_name(&self) -> &str {
-        KNOWN
-            .iter()
-            .find(|(key, _)| *key == self.0)
-            .map_or(&self.0, |(_, name)| name)
+        KNOWN.iter().find(|(key, _)| *key == self.0).map_or_else(
+            || {
+                self.0
+                    .strip_prefix("other:")
+                    .filter(|rest| !rest.trim().is_empty())
+                    .unwrap_or(&self.0)
+            },
+            |(_, name)| name,
+        )
     }
 }
 
@@ -131,6 +151,17 @@ mod tests {
             ("MIT", "mit", "MIT"),
             ("llama3", "llama3", "Llama 3"),
             ("Llama 3.1", "llama3.1", "Llama 3.1"),
+            ("other:tongyi-qianwen", "qwen", "Qwen"),
+            (
+                "other:tongyi-qianwen-research",
+                "qwen-research",
+                "Qwen Research",
+            ),
+            (
+                "other:telechat-community",
+                "other:telechat-community",
+                "TeleChat Community",
+            ),
         ];
         for (input, key, name) in cases {
             let license = License::parse(input).unwrap();
@@ -147,6 +178,11 @@ mod tests {
         let license = License::parse(" Acme Model License v2 ").unwrap();
         assert_eq!(license.key(), "Acme Model License v2");
         assert_eq!(license.display_name(), "Acme Model License v2");
+        let hub_style = License::parse("other:acme-v2").unwrap();
+        assert_eq!(
+            (hub_style.key(), hub_style.display_name()),
+            ("other:acme-v2", "acme-v2")
+        );
     }
 
     #[test]
