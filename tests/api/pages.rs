@@ -122,6 +122,20 @@ async fn the_catalog_groups_cards_into_family_sections_and_filters_with_a_plain_
     let (status, _, bad) = page(&app, "/models/catalog?min_params=lots").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text(&select(&bad, "[role=alert]")[0]).contains("min_params"));
+    // A bad value is named (as code, not in backticks) and dropped; the other filters hold.
+    let (status, _, kept) = page(&app, "/models/catalog?min_params=lots&family=llama").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let alert = text(&select(&kept, "[role=alert]")[0]);
+    assert!(
+        alert.contains("min_params") && !alert.contains('`'),
+        "{alert}"
+    );
+    assert_eq!(select(&kept, "[role=alert] code").len() >= 1, true);
+    assert_eq!(
+        select(&kept, "article.card").len(),
+        1,
+        "the family filter still applies"
+    );
     let (_, _, none) = page(&app, "/models/catalog?q=zzzzzzzz").await;
     assert!(text(&select(&none, ".empty")[0]).contains("No models match"));
     let (_, _, fragment) = page(&app, "/models/catalog?family=llama&fragment=1").await;

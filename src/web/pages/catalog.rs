@@ -42,33 +42,44 @@ pub async fn catalog_page(
     } else {
         Viewer::Anonymous
     };
-    let (status, body) = match CatalogQuery::from_pairs(params) {
-        Err(error) => (
-            StatusCode::BAD_REQUEST,
-            notice(
-                "That search could not be read",
-                &error.to_string(),
-                &CatalogQuery::default(),
+    // A bad filter value is dropped and named above the results; the other filters still apply.
+    let mut kept: Vec<(&str, &str)> = params.collect();
+    let mut problems: Vec<String> = Vec::new();
+    let query = loop {
+        match CatalogQuery::from_pairs(kept.iter().copied()) {
+            Ok(query) => break query,
+            Err(error) => {
+                problems.push(error.to_string());
+                let before = kept.len();
+                kept.retain(|(k, _)| *k != error.parameter);
+                if kept.len() == before || problems.len() > 8 {
+                    break CatalogQuery::default();
+                }
+            }
+        }
+    };
+    let (status, body) = match results(&services, &query).await {
+        Ok(view) => (
+            if problems.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+            catalog_body(
+                &query,
+                &view,
+                viewer,
+                session.as_ref().map(|s| s.csrf_token.as_str()),
+                &problems,
             ),
         ),
-        Ok(query) => match results(&services, &query).await {
-            Ok(view) => (
-                StatusCode::OK,
-                catalog_body(
-                    &query,
-                    &view,
-                    viewer,
-                    session.as_ref().map(|s| s.csrf_token.as_str()),
-                ),
-            ),
-            Err(error) => {
-                tracing::error!(%error, "catalog page search failed");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    notice("Search is unavailable", "Try again in a moment.", &query),
-                )
-            }
-        },
+        Err(error) => {
+            tracing::error!(%error, "catalog page search failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                notice("Search is unavailable", "Try again in a moment.", &query),
+            )
+        }
     };
     if fragment {
         return respond(status, body);
@@ -198,11 +209,18 @@ fn catalog_body(
     view: &CatalogView,
     viewer: Viewer,
     csrf: Option<&str>,
+    problems: &[String],
 ) -> Markup {
     html! {
         div.catalog {
             (filters(query, &view.results))
             section.results aria-live="polite" aria-label="Results" {
+                @if !problems.is_empty() {
+                    div.problems role="alert" {
+                        p { strong { "Part of this search could not be read and was left out:" } }
+                        ul { @for problem in problems { li { (with_code(problem)) } } }
+                    }
+                }
                 p.total { (count_text(view.results.total)) (active_filters(query)) }
                 (search_tools(query, csrf))
                 @if view.results.total == 0 {
@@ -243,6 +261,15 @@ fn search_tools(query: &CatalogQuery, csrf: Option<&str>) -> Markup {
                     a href="/searches" { "Saved searches" }
                 }
             }
+        }
+    }
+}
+
+/// A message with `backticked` parts shown as code rather than as literal backticks.
+fn with_code(message: &str) -> Markup {
+    html! {
+        @for (i, part) in message.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
         }
     }
 }
