@@ -8,6 +8,7 @@ pub mod architecture;
 pub mod badge;
 pub mod card;
 pub mod error;
+pub mod facet_list;
 pub mod facets;
 pub mod family;
 pub mod file_meta;
