@@ -1,4 +1,4 @@
-//! Facet buckets for the numeric filters and the shape of a search answer: totals, cards and
+//! Facet buckets for the numeric filters (the facets themselves are listed in `facet_list`) and the shape of a search answer: totals, cards and
 //! disjunctive facet counts. Pure data, shared by the index, the JSON API and the pages.
 
 use super::query::Range;
@@ -51,31 +51,35 @@ pub fn bucket_of(buckets: &[Bucket], value: Option<u64>) -> Option<usize> {
     buckets.iter().position(|b| b.range.contains(Some(value)))
 }
 
-/// Bucket slots in facet counts: the defined buckets plus one for "not stated".
-pub const BUCKET_SLOTS: usize = PARAM_BUCKETS.len() + 1;
-
-/// Facet counts of one search.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FacetCounts {
-    /// (value, count), most frequent first, capped, plus the selected values.
-    pub family: Vec<(String, u64)>,
-    pub license: Vec<(String, u64)>,
-    pub tag: Vec<(String, u64)>,
+/// The counts of one facet in a search answer; `FacetCounts` holds one per `FACETS` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FacetCount {
+    /// (value, count), most frequent first, capped, plus the selected values; and how many
+    /// values with hits were left out.
+    Values {
+        values: Vec<(String, u64)>,
+        more: u64,
+    },
     /// `[false, true]`.
-    pub moe: [u64; 2],
-    /// Per `PARAM_BUCKETS`, then unknown.
-    pub params: [u64; BUCKET_SLOTS],
-    pub context: [u64; BUCKET_SLOTS],
-    /// Values left out of the capped lists above.
-    pub more: FacetMore,
+    Flag([u64; 2]),
+    /// Per bucket, then "not stated".
+    Buckets(Vec<u64>),
+    /// A filter without counts.
+    Uncounted,
 }
 
-/// How many values of each string facet were not listed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FacetMore {
-    pub family: u64,
-    pub license: u64,
-    pub tag: u64,
+/// Facet counts of one search, by position in `facet_list::FACETS`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacetCounts(pub Vec<FacetCount>);
+
+impl FacetCounts {
+    /// The listed values of a string facet (empty for other kinds).
+    pub fn values(&self, facet: usize) -> &[(String, u64)] {
+        match self.0.get(facet) {
+            Some(FacetCount::Values { values, .. }) => values,
+            _ => &[],
+        }
+    }
 }
 
 /// The answer to a catalog search.

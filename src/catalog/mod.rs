@@ -9,6 +9,7 @@ pub mod badge;
 pub mod card;
 pub mod compare;
 pub mod error;
+pub mod facet_list;
 pub mod facets;
 pub mod family;
 pub mod file_meta;

@@ -1,11 +1,9 @@
-//! A catalog search request as the domain understands it (SPEC §4 parameters), and the
-//! parameter-size and context-length buckets its facets count. Parsing from a query string is
+//! A catalog search request as the domain understands it (SPEC §4 parameters); the facet
+//! parameters are read as `facet_list::FACETS` defines them. Parsing from a query string is
 //! here, not in `web`, so the page and the JSON API read parameters identically.
 
 use super::CatalogError;
-use super::architecture::Architecture;
-use super::license::License;
-use super::units::{ContextLength, ParameterCount};
+use super::facet_list::{FACETS, Facet, FacetKind, facet_of_param};
 
 pub const DEFAULT_PER_PAGE: u32 = 24;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -78,19 +76,48 @@ impl Range {
     }
 }
 
+/// What one facet's parameters select; `CatalogQuery::filters` holds one per `FACETS` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Any of these (stored forms); empty: no filter.
+    Values(Vec<String>),
+    Flag(Option<bool>),
+    Range(Range),
+}
+
+impl Selection {
+    /// The unset selection of a facet.
+    pub fn none_for(facet: &Facet) -> Self {
+        match facet.kind {
+            FacetKind::Values(_) => Self::Values(Vec::new()),
+            FacetKind::Flag(_) => Self::Flag(None),
+            FacetKind::Buckets(_) => Self::Range(Range::default()),
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        match self {
+            Self::Values(values) => !values.is_empty(),
+            Self::Flag(flag) => flag.is_some(),
+            Self::Range(range) => range.is_set(),
+        }
+    }
+
+    /// The selected values of a string facet (empty for other kinds).
+    pub fn values(&self) -> &[String] {
+        match self {
+            Self::Values(values) => values,
+            _ => &[],
+        }
+    }
+}
+
 /// A validated catalog search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogQuery {
     pub text: String,
-    pub families: Vec<String>,
-    pub licenses: Vec<String>,
-    pub tags: Vec<String>,
-    pub moe: Option<bool>,
-    pub featured: Option<bool>,
-    /// Popular (at least `badge::POPULAR_THRESHOLD` deployments) only, or not popular only.
-    pub popular: Option<bool>,
-    pub params: Range,
-    pub context: Range,
+    /// By position in `FACETS`.
+    pub filters: Vec<Selection>,
     pub sort: Sort,
     pub page: u32,
     pub per_page: u32,
@@ -106,14 +133,7 @@ impl Default for CatalogQuery {
     fn default() -> Self {
         Self {
             text: String::new(),
-            families: Vec::new(),
-            licenses: Vec::new(),
-            tags: Vec::new(),
-            moe: None,
-            featured: None,
-            popular: None,
-            params: Range::default(),
-            context: Range::default(),
+            filters: FACETS.iter().map(Selection::none_for).collect(),
             sort: Sort::Popular,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
@@ -141,94 +161,59 @@ impl CatalogQuery {
                     "is empty: leave the parameter out for no filter",
                 ));
             }
-            let single = |seen: &mut Vec<&'a str>| {
-                if seen.contains(&key) {
+            let mut single = || {
+                if seen_single.contains(&key) {
                     Err(QueryError::new(key, "may be given only once"))
                 } else {
-                    seen.push(key);
+                    seen_single.push(key);
                     Ok(())
                 }
             };
             match key {
                 "q" => {
-                    single(&mut seen_single)?;
+                    single()?;
                     query.text = parse_text(value)?;
                 }
-                "family" | "architecture" => push_value(&mut query.families, key, value, |v| {
-                    Architecture::parse(v).map(|a| a.as_str().to_owned())
-                })?,
-                "license" => push_value(&mut query.licenses, key, value, |v| {
-                    License::parse(v).map(|l| l.key().to_owned())
-                })?,
-                "tag" => push_value(&mut query.tags, key, value, |v| {
-                    super::tags::parse_workload(v)?
-                        .into_iter()
-                        .next()
-                        .ok_or(CatalogError::Empty { field: "tag" })
-                })?,
-                "moe" | "featured" | "popular" => {
-                    single(&mut seen_single)?;
-                    let flag = parse_bool(key, value)?;
-                    match key {
-                        "moe" => query.moe = flag,
-                        "featured" => query.featured = flag,
-                        _ => query.popular = flag,
-                    }
-                }
-                "min_params" | "max_params" => {
-                    single(&mut seen_single)?;
-                    let bound = parse_bound(key, value, |v| {
-                        ParameterCount::parse(v).map(ParameterCount::get)
-                    })?;
-                    if key == "min_params" {
-                        query.params.min = bound
-                    } else {
-                        query.params.max = bound
-                    }
-                }
-                "min_context" | "max_context" => {
-                    single(&mut seen_single)?;
-                    let bound = parse_bound(key, value, |v| {
-                        ContextLength::parse(v).map(ContextLength::get)
-                    })?;
-                    if key == "min_context" {
-                        query.context.min = bound
-                    } else {
-                        query.context.max = bound
-                    }
-                }
                 "sort" => {
-                    single(&mut seen_single)?;
-                    if !value.is_empty() {
-                        sort = Some(Sort::parse(value).ok_or_else(|| {
-                            QueryError::new(
-                                key,
-                                "must be one of relevance, popular, newest, name, params, context",
-                            )
-                        })?);
-                    }
+                    single()?;
+                    sort = Some(Sort::parse(value).ok_or_else(|| {
+                        QueryError::new(
+                            key,
+                            "must be one of relevance, popular, newest, name, params, context",
+                        )
+                    })?);
                 }
                 "page" => {
-                    single(&mut seen_single)?;
+                    single()?;
                     query.page = parse_count(key, value, 1, u32::MAX)?.unwrap_or(1);
                 }
                 "per_page" => {
-                    single(&mut seen_single)?;
+                    single()?;
                     query.per_page =
                         parse_count(key, value, 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
                 }
-                other => return Err(QueryError::new(other, "is not a catalog search parameter")),
+                _ => {
+                    let Some((position, facet)) = facet_of_param(key) else {
+                        return Err(QueryError::new(key, "is not a catalog search parameter"));
+                    };
+                    if !matches!(facet.kind, FacetKind::Values(_)) {
+                        single()?;
+                    }
+                    parse_filter(&mut query.filters[position], facet, key, value)?;
+                }
             }
         }
-        if let (Some(min), Some(max)) = (query.params.min, query.params.max)
-            && min > max
-        {
-            return Err(QueryError::new("min_params", "is larger than max_params"));
-        }
-        if let (Some(min), Some(max)) = (query.context.min, query.context.max)
-            && min > max
-        {
-            return Err(QueryError::new("min_context", "is larger than max_context"));
+        for (facet, selection) in FACETS.iter().zip(&query.filters) {
+            if let (FacetKind::Buckets(buckets), Selection::Range(range)) = (&facet.kind, selection)
+                && let (Some(min), Some(max)) = (range.min, range.max)
+                && min > max
+            {
+                let [min_param, max_param] = buckets.params;
+                return Err(QueryError::new(
+                    min_param,
+                    &format!("is larger than {max_param}"),
+                ));
+            }
         }
         if query.offset() + u64::from(query.per_page) > MAX_OFFSET {
             return Err(QueryError::new(
@@ -249,6 +234,70 @@ impl CatalogQuery {
 
     pub fn offset(&self) -> u64 {
         u64::from(self.page.saturating_sub(1)) * u64::from(self.per_page)
+    }
+
+    /// The selected values of a string facet.
+    pub fn values(&self, facet: usize) -> &[String] {
+        self.filters.get(facet).map_or(&[], Selection::values)
+    }
+
+    /// Whether any facet or filter is set (keywords, sort and paging aside).
+    pub fn is_filtered(&self) -> bool {
+        self.filters.iter().any(Selection::is_set)
+    }
+
+    /// The filters as query-string pairs (numbers in plain digits), in `FACETS` order;
+    /// `from_pairs` reads them back to the same filters.
+    pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        for (facet, selection) in FACETS.iter().zip(&self.filters) {
+            match (&facet.kind, selection) {
+                (FacetKind::Values(v), Selection::Values(values)) => {
+                    pairs.extend(values.iter().map(|value| (v.params[0], value.clone())));
+                }
+                (FacetKind::Flag(f), Selection::Flag(Some(flag))) => {
+                    pairs.push((f.param, flag.to_string()));
+                }
+                (FacetKind::Buckets(b), Selection::Range(range)) => {
+                    for (param, bound) in b.params.into_iter().zip([range.min, range.max]) {
+                        if let Some(bound) = bound {
+                            pairs.push((param, bound.to_string()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        pairs
+    }
+}
+
+/// Reads one facet parameter into that facet's selection.
+fn parse_filter(
+    selection: &mut Selection,
+    facet: &Facet,
+    key: &str,
+    value: &str,
+) -> Result<(), QueryError> {
+    match (&facet.kind, selection) {
+        (FacetKind::Values(v), Selection::Values(values)) => {
+            push_value(values, key, value, v.parse)
+        }
+        (FacetKind::Flag(_), Selection::Flag(flag)) => {
+            *flag = parse_bool(key, value)?;
+            Ok(())
+        }
+        (FacetKind::Buckets(b), Selection::Range(range)) => {
+            let bound = parse_bound(key, value, b.parse)?;
+            if key == b.params[0] {
+                range.min = bound;
+            } else {
+                range.max = bound;
+            }
+            Ok(())
+        }
+        // `filters` is built from `FACETS`, so kinds always pair up.
+        _ => Ok(()),
     }
 }
 
@@ -366,6 +415,7 @@ fn parse_count(key: &str, value: &str, min: u32, max: u32) -> Result<Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::facet_list::FAMILY;
 
     const B: u64 = 1_000_000_000;
 
@@ -388,12 +438,33 @@ mod tests {
             ("page", "2"),
         ])
         .unwrap();
-        assert_eq!(query.families, ["qwen3moe", "llama"]);
-        assert_eq!(query.licenses, ["apache-2.0"]);
-        assert_eq!(query.tags, ["code"]);
-        assert_eq!(query.moe, Some(true));
-        assert_eq!(query.params.min, Some(7 * B));
-        assert_eq!(query.context.max, Some(131_072));
+        assert_eq!(query.values(FAMILY), ["qwen3moe", "llama"]);
+        assert_eq!(query.values(6), ["apache-2.0"]);
+        assert_eq!(query.values(7), ["code"]);
+        assert_eq!(query.filters[3], Selection::Flag(Some(true)));
+        assert_eq!(
+            query.filters[1],
+            Selection::Range(Range {
+                min: Some(7 * B),
+                max: None
+            })
+        );
+        assert_eq!(
+            query.filters[2],
+            Selection::Range(Range {
+                min: None,
+                max: Some(131_072)
+            })
+        );
+        let again = CatalogQuery::from_pairs(
+            query
+                .filter_pairs()
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .chain([("q", "coder"), ("per_page", "10"), ("page", "2")]),
+        )
+        .unwrap();
+        assert_eq!(again, query, "filter_pairs round-trips");
         assert_eq!(query.sort, Sort::Relevance);
         assert_eq!(query.offset(), 10);
     }

@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::ServeArgs;
 
 pub mod admin;
+pub mod facets;
 
 use admin::AdminArgs;
+use facets::FacetArgs;
 
 /// xeroctl: a self-hosted model catalog, server and command line in one binary.
 #[derive(Debug, Parser)]
@@ -236,39 +238,9 @@ pub enum CatalogCommand {
 pub struct SearchArgs {
     /// Keywords.
     pub query: Vec<String>,
-    /// Architecture family (repeatable).
-    #[arg(long)]
-    pub family: Vec<String>,
-    /// License key such as apache-2.0 (repeatable).
-    #[arg(long)]
-    pub license: Vec<String>,
-    /// Workload tag such as code (repeatable).
-    #[arg(long)]
-    pub tag: Vec<String>,
-    /// Mixture-of-experts models only.
-    #[arg(long, conflicts_with = "dense")]
-    pub moe: bool,
-    /// Dense models only.
-    #[arg(long)]
-    pub dense: bool,
-    /// Featured models only.
-    #[arg(long)]
-    pub featured: bool,
-    /// Popular models only (10 or more deployments).
-    #[arg(long)]
-    pub popular: bool,
-    /// At least this many parameters, e.g. 7B.
-    #[arg(long)]
-    pub min_params: Option<String>,
-    /// At most this many parameters, e.g. 70B.
-    #[arg(long)]
-    pub max_params: Option<String>,
-    /// At least this context, e.g. 32K.
-    #[arg(long)]
-    pub min_context: Option<String>,
-    /// At most this context, e.g. 128K.
-    #[arg(long)]
-    pub max_context: Option<String>,
+    /// The facet filters (`--family`, `--min-params`, …), from the facet list.
+    #[command(flatten)]
+    pub filters: FacetArgs,
     /// relevance, popular, newest, name, params or context.
     #[arg(long)]
     pub sort: Option<String>,

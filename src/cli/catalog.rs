@@ -135,31 +135,9 @@ fn query_string(search: &SearchArgs) -> String {
     if !search.query.is_empty() {
         pairs.push(("q", search.query.join(" ")));
     }
-    pairs.extend(search.family.iter().map(|v| ("family", v.clone())));
-    pairs.extend(search.license.iter().map(|v| ("license", v.clone())));
-    pairs.extend(search.tag.iter().map(|v| ("tag", v.clone())));
-    if search.moe {
-        pairs.push(("moe", "true".into()));
-    }
-    if search.dense {
-        pairs.push(("moe", "false".into()));
-    }
-    if search.featured {
-        pairs.push(("featured", "true".into()));
-    }
-    if search.popular {
-        pairs.push(("popular", "true".into()));
-    }
-    for (key, value) in [
-        ("min_params", &search.min_params),
-        ("max_params", &search.max_params),
-        ("min_context", &search.min_context),
-        ("max_context", &search.max_context),
-        ("sort", &search.sort),
-    ] {
-        if let Some(v) = value {
-            pairs.push((key, v.clone()));
-        }
+    pairs.extend(search.filters.pairs.iter().cloned());
+    if let Some(sort) = &search.sort {
+        pairs.push(("sort", sort.clone()));
     }
     pairs.push(("page", search.page.to_string()));
     pairs.push(("per_page", search.per_page.to_string()));

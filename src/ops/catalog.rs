@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::{OpsError, Services, index_sync};
 use crate::catalog::card::CatalogEntry;
+use crate::catalog::facet_list::FAMILY;
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::{FamilyView, family_view};
 use crate::catalog::ids::ModelId;
@@ -54,9 +55,9 @@ pub async fn catalog_families(services: &Services) -> Result<Vec<(FamilyView, u6
     .await?;
     Ok(results
         .facets
-        .family
-        .into_iter()
-        .map(|(slug, count)| (family_view(&slug), count))
+        .values(FAMILY)
+        .iter()
+        .map(|(slug, count)| (family_view(slug), *count))
         .collect())
 }
 

@@ -17,18 +17,17 @@ use tantivy::{
 };
 
 use super::SearchError;
-use super::bitmaps::browse_segment;
-use super::collector::{CatalogCollector, CollectedFacets, CollectorSpec};
-use super::query::keyword_query;
+use super::counting::{SegmentCount, SegmentFruit, search_segment};
+use super::query::keyword_plan;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
+use super::top_hits::{Hits, best};
 use crate::catalog::card::{CatalogCard, CatalogEntry};
-use crate::catalog::facets::{FacetCounts, FacetMore, SearchResults};
+use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
+use crate::catalog::facets::{FacetCount, FacetCounts, SearchResults};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::words;
-use tantivy::collector::Collector;
-use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
 const WRITER_MEMORY: usize = 50_000_000;
@@ -267,9 +266,6 @@ impl SearchIndex {
             f.id => card.id.to_string(),
             f.tags_text => card.tags.join(" "),
             f.description => entry.description_text.clone(),
-            f.family => card.architecture.clone(),
-            f.moe => card.moe,
-            f.featured => card.facts.featured,
             f.deployments => card.facts.deployment_count,
             f.shared_at => entry.shared_at_micros,
             f.revision => entry.revision_micros,
@@ -286,17 +282,20 @@ impl SearchIndex {
         let chunks = words::chunk_count(&card.name).min(0xFFFF) as u64;
         let length = card.name.chars().count().min(0xFFFF) as u64;
         document.add_u64(f.name_shape, (chunks << 16) | length);
-        for tag in &card.tags {
-            document.add_text(f.tags, tag);
-        }
-        if let Some(license) = &card.license {
-            document.add_text(f.license, license);
-        }
-        if let Some(params) = card.parameter_count {
-            document.add_u64(f.params, params);
-        }
-        if let Some(context) = card.context_length {
-            document.add_u64(f.context, context);
+        for (facet, field) in FACETS.iter().zip(f.facets) {
+            match &facet.kind {
+                FacetKind::Values(v) => {
+                    for value in (v.values_of)(card) {
+                        document.add_text(field, &value);
+                    }
+                }
+                FacetKind::Flag(flag) => document.add_bool(field, (flag.value_of)(card)),
+                FacetKind::Buckets(b) => {
+                    if let Some(value) = (b.value_of)(card) {
+                        document.add_u64(field, value);
+                    }
+                }
+            }
         }
         Ok(document)
     }
@@ -318,74 +317,38 @@ impl SearchIndex {
         self.reader.searcher().segment_readers().len()
     }
 
-    /// Runs a catalog search: keyword query, filters, disjunctive facets, one page of cards.
+    /// Runs a catalog search: keywords, filters, disjunctive facets, one page of cards. The
+    /// segments are searched in parallel on the index's executor.
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let spec = CollectorSpec::from_query(query);
-        let collector = CatalogCollector::new(spec.clone(), Arc::clone(&self.tables));
-        let collected: CollectedFacets = match keyword_query(&searcher, &self.fields, &query.text)?
-        {
-            Some(keyword) => searcher.search(&*keyword, &collector)?,
-            None => {
-                // Browsing: facet bitmaps per segment, the collector where a segment has none.
-                let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
-                for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-                    let table = self.tables.get(reader)?;
-                    match browse_segment(&collector, &spec, ord as u32, reader, &table)? {
-                        Some(fruit) => fruits.push(fruit),
-                        None => {
-                            let weight = AllQuery
-                                .weight(EnableScoring::disabled_from_searcher(&searcher))?;
-                            fruits.push(collector.collect_segment(
-                                weight.as_ref(),
-                                ord as u32,
-                                reader,
-                            )?);
-                        }
-                    }
-                }
-                collector.merge_fruits(fruits)?
-            }
-        };
+        let plan = keyword_plan(&searcher, &self.fields, &query.text)?;
+        let limit = (query.offset() + u64::from(query.per_page)) as usize;
+        let fruits = self.index.search_executor().map(
+            |(ord, reader): (usize, &tantivy::SegmentReader)| {
+                let table = self.tables.get(reader)?;
+                search_segment(query, limit, plan.as_ref(), ord as u32, reader, &table)
+            },
+            searcher.segment_readers().iter().enumerate(),
+        )?;
+        let merged = merge(fruits, query, limit);
         let offset = query.offset() as usize;
         let mut hits = Vec::with_capacity(query.per_page as usize);
-        for (_, address) in collected.hits.iter().skip(offset) {
+        for (_, address) in merged.hits.iter().skip(offset) {
             hits.push(self.card_at(&searcher, *address)?);
         }
-        let mut family_hits = Vec::with_capacity(collected.family_hits.len());
-        for (family, addresses) in collected.family_hits {
+        let mut family_hits = Vec::with_capacity(merged.family_hits.len());
+        for (family, addresses) in merged.family_hits {
             let mut cards = Vec::with_capacity(addresses.len());
             for (_, address) in addresses {
                 cards.push(self.card_at(&searcher, address)?);
             }
             family_hits.push((family, cards));
         }
-        let family_limit = if query.all_families || query.per_family > 0 {
-            FAMILY_LIMIT
-        } else {
-            FACET_LIMIT
-        };
-        let (family, more_family) = top_values(collected.family, &query.families, family_limit);
-        let (license, more_license) = top_values(collected.license, &query.licenses, FACET_LIMIT);
-        let (tag, more_tag) = top_values(collected.tag, &query.tags, FACET_LIMIT);
-        let facets = FacetCounts {
-            family,
-            license,
-            tag,
-            moe: collected.moe,
-            params: collected.params,
-            context: collected.context,
-            more: FacetMore {
-                family: more_family,
-                license: more_license,
-                tag: more_tag,
-            },
-        };
         Ok(SearchResults {
-            total: collected.total,
+            total: merged.total,
             hits,
             family_hits,
-            facets,
+            facets: merged.facets,
         })
     }
 
@@ -477,6 +440,84 @@ fn top_values(
     let listed_with_hits = top.iter().filter(|(_, c)| *c > 0).count();
     let with_hits = all.iter().filter(|(_, c)| *c > 0).count();
     (top, with_hits.saturating_sub(listed_with_hits) as u64)
+}
+
+/// The segments' contributions as one answer (hits still as addresses).
+struct Merged {
+    total: u64,
+    facets: FacetCounts,
+    hits: Hits,
+    family_hits: Vec<(String, Hits)>,
+}
+
+fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> Merged {
+    let mut total = 0;
+    let mut counts: Vec<SegmentCount> = FACETS
+        .iter()
+        .map(|facet| match &facet.kind {
+            _ if !facet.is_counted() => SegmentCount::Uncounted,
+            FacetKind::Values(_) => SegmentCount::Values(HashMap::new()),
+            FacetKind::Flag(_) => SegmentCount::Flag([0; 2]),
+            FacetKind::Buckets(b) => SegmentCount::Buckets(vec![0; b.buckets.len() + 1]),
+        })
+        .collect();
+    let mut hits = Vec::new();
+    let mut family_hits: HashMap<String, Hits> = HashMap::new();
+    for fruit in fruits {
+        total += fruit.total;
+        for (into, from) in counts.iter_mut().zip(fruit.counts) {
+            match (into, from) {
+                (SegmentCount::Values(into), SegmentCount::Values(from)) => {
+                    for (value, count) in from {
+                        *into.entry(value).or_default() += count;
+                    }
+                }
+                (SegmentCount::Flag(into), SegmentCount::Flag(from)) => {
+                    into[0] += from[0];
+                    into[1] += from[1];
+                }
+                (SegmentCount::Buckets(into), SegmentCount::Buckets(from)) => {
+                    for (a, b) in into.iter_mut().zip(from) {
+                        *a += b;
+                    }
+                }
+                _ => {}
+            }
+        }
+        hits.extend(fruit.hits);
+        for (family, found) in fruit.family_hits {
+            family_hits.entry(family).or_default().extend(found);
+        }
+    }
+    let facets = counts
+        .into_iter()
+        .enumerate()
+        .map(|(position, count)| match count {
+            SegmentCount::Values(values) => {
+                let family_uncapped =
+                    position == FAMILY && (query.all_families || query.per_family > 0);
+                let cap = if family_uncapped {
+                    FAMILY_LIMIT
+                } else {
+                    FACET_LIMIT
+                };
+                let (values, more) = top_values(values, query.values(position), cap);
+                FacetCount::Values { values, more }
+            }
+            SegmentCount::Flag(flag) => FacetCount::Flag(flag),
+            SegmentCount::Buckets(buckets) => FacetCount::Buckets(buckets),
+            SegmentCount::Uncounted => FacetCount::Uncounted,
+        })
+        .collect();
+    Merged {
+        total,
+        facets: FacetCounts(facets),
+        hits: best(hits, limit),
+        family_hits: family_hits
+            .into_iter()
+            .map(|(family, found)| (family, best(found, query.per_family as usize)))
+            .collect(),
+    }
 }
 
 /// A full rebuild in progress: holds the writer; nothing is visible until `commit`.

@@ -1,17 +1,19 @@
 //! Search: the tantivy index over *shared* models (tantivy lives in this room only).
 //!
 //! The index is derived data: `ops` feeds it from SQLite through the outbox, and rebuilds it
-//! whenever it is missing, unreadable or of another `SCHEMA_VERSION`. Keyword search, filters,
-//! disjunctive facets and sorting run in one pass of a custom collector over fast fields.
+//! whenever it is missing, unreadable or of another `SCHEMA_VERSION`. A search runs per
+//! segment on document sets (`counting`): keyword matches, filters and disjunctive facet counts
+//! are ANDs and popcounts over the per-segment tables, and only the hits are ranked.
 //! Imports `catalog` only.
 
 pub mod bitmaps;
-pub mod collector;
+pub mod counting;
 pub mod error;
 pub mod index;
 pub mod query;
 pub mod schema;
 pub mod table;
+pub mod top_hits;
 
 pub use error::SearchError;
 pub use index::SearchIndex;

@@ -4,19 +4,17 @@
 //! Every query word must match. Each word is a disjunction whose clauses carry constant scores
 //! (the best one counts), and the words' scores add up, so the sum orders documents by tier
 //! first and by field second: the weights are spaced so that no number of better-field matches
-//! can outweigh one tier. Coverage of the name and shorter names break the remaining ties in the
-//! collector. User input never reaches tantivy's query parser, so it cannot be a syntax error.
+//! can outweigh one tier. Coverage of the name and shorter names break the remaining ties in
+//! `top_hits`. User input never reaches tantivy's query parser, so it cannot be a syntax error.
 
 use std::ops::Bound;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-    TermQuery,
-};
+use tantivy::query::{EnableScoring, FuzzyTermQuery, Query, RangeQuery, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use super::SearchError;
+use super::bitmaps::{Words, and_in_place, contains, or_in_place, words};
 use super::schema::Fields;
 use crate::catalog::words::{query_words, size_range};
 
@@ -34,34 +32,105 @@ const BASE: f32 = 27_000.0;
 /// Shorter words get no typo expansion: one edit of `llama` is a word, of `phi` a lottery.
 const TYPO_MIN_CHARS: usize = 4;
 
-/// Builds the query for the keywords; `None` when there are none (everything matches).
-pub fn keyword_query(
+/// The keywords of a search, ready to match segment by segment: per word, its clauses best
+/// score first. Every word must match; a word scores its best matching clause, and the words'
+/// scores add up. This is the ranking a tantivy `BooleanQuery` of `Must` words, each a
+/// `DisjunctionMaxQuery` of `ConstScoreQuery` clauses, would give; evaluating it as document
+/// sets instead lets the facet counts run on bitmaps and scores only the hits.
+pub struct KeywordPlan {
+    words: Vec<Vec<(Box<dyn Weight>, Score)>>,
+}
+
+/// The documents of one segment that match every keyword, and what scoring them needs.
+pub struct SegmentMatches {
+    pub docs: Words,
+    /// Per scored word, each clause's documents and score, best first (kept only when
+    /// results are ranked by relevance).
+    clauses: Vec<Vec<(Words, Score)>>,
+}
+
+impl SegmentMatches {
+    /// The relevance score of a matching document: each word's best clause, summed. The
+    /// scores are small integers, so the sum is exact in any order.
+    pub fn score(&self, doc: DocId) -> Score {
+        let mut total = 0.0;
+        for clauses in &self.clauses {
+            if let Some((_, score)) = clauses.iter().find(|(set, _)| contains(set, doc)) {
+                total += score;
+            }
+        }
+        total
+    }
+}
+
+impl KeywordPlan {
+    /// Matches the keywords in one segment; `scored` keeps what [`SegmentMatches::score`] needs.
+    pub fn matches(&self, reader: &SegmentReader, scored: bool) -> tantivy::Result<SegmentMatches> {
+        let n = reader.max_doc() as usize;
+        let mut docs: Option<Words> = None;
+        let mut clauses = Vec::new();
+        for (i, word) in self.words.iter().enumerate() {
+            let mut matched = words(n);
+            let mut scored_clauses = Vec::new();
+            for (weight, score) in word {
+                if scored && i < SCORED_WORDS {
+                    let mut set = words(n);
+                    fill(weight.as_ref(), reader, &mut set)?;
+                    or_in_place(&mut matched, &set);
+                    scored_clauses.push((set, *score));
+                } else {
+                    fill(weight.as_ref(), reader, &mut matched)?;
+                }
+            }
+            if !scored_clauses.is_empty() {
+                clauses.push(scored_clauses);
+            }
+            match &mut docs {
+                None => docs = Some(matched),
+                Some(docs) => and_in_place(docs, &matched),
+            }
+        }
+        Ok(SegmentMatches {
+            docs: docs.unwrap_or_else(|| words(n)),
+            clauses,
+        })
+    }
+}
+
+/// Adds a clause's documents to the set, reading postings block by block without scoring.
+fn fill(weight: &dyn Weight, reader: &SegmentReader, set: &mut [u64]) -> tantivy::Result<()> {
+    weight.for_each_no_score(reader, &mut |docs| {
+        for doc in docs {
+            set[(doc / 64) as usize] |= 1 << (doc % 64);
+        }
+    })
+}
+
+/// Plans the keywords; `None` when there are none (everything matches).
+pub fn keyword_plan(
     searcher: &Searcher,
     fields: &Fields,
     text: &str,
-) -> Result<Option<Box<dyn Query>>, SearchError> {
+) -> Result<Option<KeywordPlan>, SearchError> {
     // The catalog query was validated already; an over-long word cannot arrive here.
     let words = query_words(text).unwrap_or_default();
     if words.is_empty() {
         return Ok(None);
     }
     let last = words.len() - 1;
-    let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(words.len());
+    let unscored = EnableScoring::disabled_from_searcher(searcher);
+    let mut planned = Vec::with_capacity(words.len());
     for (i, word) in words.iter().enumerate() {
         let weight = if i < SCORED_WORDS { 1.0 } else { 0.0 };
-        per_word.push((
-            Occur::Must,
-            word_query(searcher, fields, word, i == last, weight)?,
-        ));
+        let mut clauses = Vec::new();
+        for (query, score) in word_clauses(searcher, fields, word, i == last, weight)? {
+            clauses.push((query.weight(unscored)?, score));
+        }
+        // Stable: equal scores keep their order; only the best matching clause counts.
+        clauses.sort_by(|a, b| b.1.total_cmp(&a.1));
+        planned.push(clauses);
     }
-    if per_word.len() == 1 {
-        return Ok(per_word.pop().map(|(_, q)| q));
-    }
-    Ok(Some(Box::new(BooleanQuery::new(per_word))))
-}
-
-fn constant(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, score.max(0.0)))
+    Ok(Some(KeywordPlan { words: planned }))
 }
 
 fn term(field: Field, word: &str) -> Box<dyn Query> {
@@ -71,41 +140,38 @@ fn term(field: Field, word: &str) -> Box<dyn Query> {
     ))
 }
 
-/// One word: the best of its exact, prefix (last word only) and typo (unknown words only)
-/// matches across the fields.
-fn word_query(
+/// One word: its exact, prefix (last word only) and typo (unknown words only) matches across
+/// the fields, each with its constant score.
+fn word_clauses(
     searcher: &Searcher,
     fields: &Fields,
     word: &str,
     is_last: bool,
     weight: f32,
-) -> Result<Box<dyn Query>, SearchError> {
-    let score = |penalty: f32, field: f32| (BASE - penalty + field) * weight;
+) -> Result<Vec<(Box<dyn Query>, Score)>, SearchError> {
+    let score = |penalty: f32, field: f32| ((BASE - penalty + field) * weight).max(0.0);
     let loose_fields = [
         (fields.name, NAME),
         (fields.variant, TAGS),
         (fields.tags_text, TAGS),
     ];
-    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let mut clauses: Vec<(Box<dyn Query>, Score)> = Vec::new();
     for (field, value) in loose_fields {
-        clauses.push(constant(term(field, word), score(0.0, value)));
+        clauses.push((term(field, word), score(0.0, value)));
     }
-    clauses.push(constant(
-        term(fields.description, word),
-        score(0.0, DESCRIPTION),
-    ));
+    clauses.push((term(fields.description, word), score(0.0, DESCRIPTION)));
     if let Some((low, high)) = size_range(word) {
         let range = RangeQuery::new(
             Bound::Included(Term::from_field_u64(fields.params, low)),
             Bound::Excluded(Term::from_field_u64(fields.params, high)),
         );
-        clauses.push(constant(Box::new(range), score(0.0, TAGS)));
+        clauses.push((Box::new(range), score(0.0, TAGS)));
     }
     let long_enough = word.chars().count() >= 2;
     if is_last && long_enough {
         for (field, value) in loose_fields {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, word), 0, true);
-            clauses.push(constant(Box::new(prefix), score(PREFIX_PENALTY, value)));
+            clauses.push((Box::new(prefix), score(PREFIX_PENALTY, value)));
         }
     }
     let typo_fields = [(fields.name, NAME), (fields.tags_text, TAGS)];
@@ -117,10 +183,10 @@ fn word_query(
             } else {
                 FuzzyTermQuery::new(term, 1, true)
             };
-            clauses.push(constant(Box::new(fuzzy), score(TYPO_PENALTY, value)));
+            clauses.push((Box::new(fuzzy), score(TYPO_PENALTY, value)));
         }
     }
-    Ok(Box::new(DisjunctionMaxQuery::new(clauses)))
+    Ok(clauses)
 }
 
 /// Whether any keyword field holds the word (or, for the last word, a term it begins).

@@ -1,13 +1,14 @@
 //! The index schema. Changing anything here means bumping [`SCHEMA_VERSION`], which makes the
 //! next start rebuild the index from SQLite.
 
+use crate::catalog::facet_list::{FACET_COUNT, FACETS, FacetKind};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -20,13 +21,11 @@ pub struct Fields {
     pub variant: Field,
     pub tags_text: Field,
     pub description: Field,
-    pub family: Field,
-    pub license: Field,
-    pub tags: Field,
-    pub moe: Field,
-    pub featured: Field,
+    /// One fast field per `FACETS` entry, named by its key: keyword values (`STRING | FAST`),
+    /// a fast bool, or a fast u64 for bucketed numbers.
+    pub facets: [Field; FACET_COUNT],
+    /// The parameter count (the `params` facet's field): size words match it.
     pub params: Field,
-    pub context: Field,
     pub deployments: Field,
     pub shared_at: Field,
     /// The model row's `updated_at` in microseconds: the start-up audit compares it with SQLite.
@@ -43,10 +42,7 @@ pub struct Fields {
 /// Field names, shared with the collector, which reads fast fields by name.
 pub mod names {
     pub const ID: &str = "id";
-    pub const FAMILY: &str = "family";
-    pub const LICENSE: &str = "license";
-    pub const TAGS: &str = "tags";
-    pub const MOE: &str = "moe";
+    /// Facet fields the sorts read too (named by their facet key).
     pub const FEATURED: &str = "featured";
     pub const PARAMS: &str = "params";
     pub const CONTEXT: &str = "context";
@@ -69,19 +65,25 @@ pub fn build_schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::Basic),
     );
     let fast_number = NumericOptions::default().set_fast();
+    let facets = FACETS.each_ref().map(|facet| match facet.kind {
+        FacetKind::Values(_) => builder.add_text_field(facet.key, STRING | FAST),
+        FacetKind::Flag(_) => builder.add_bool_field(facet.key, fast_number.clone()),
+        FacetKind::Buckets(_) => builder.add_u64_field(facet.key, fast_number.clone()),
+    });
+    let params = FACETS
+        .iter()
+        .position(|facet| facet.key == names::PARAMS)
+        .map(|position| facets[position]);
+    // The facet list is static data; its unit test pins the `params` facet.
+    let params = params.expect("the `params` facet is defined");
     let fields = Fields {
         id: builder.add_text_field(names::ID, STRING | FAST),
         name: builder.add_text_field("name", text.clone()),
         variant: builder.add_text_field("variant", text.clone()),
         tags_text: builder.add_text_field("tags_text", text.clone()),
         description: builder.add_text_field("description", text),
-        family: builder.add_text_field(names::FAMILY, STRING | FAST),
-        license: builder.add_text_field(names::LICENSE, STRING | FAST),
-        tags: builder.add_text_field(names::TAGS, STRING | FAST),
-        moe: builder.add_bool_field(names::MOE, fast_number.clone()),
-        featured: builder.add_bool_field(names::FEATURED, fast_number.clone()),
-        params: builder.add_u64_field(names::PARAMS, fast_number.clone()),
-        context: builder.add_u64_field(names::CONTEXT, fast_number.clone()),
+        facets,
+        params,
         deployments: builder.add_u64_field(names::DEPLOYMENTS, fast_number.clone()),
         shared_at: builder.add_u64_field(names::SHARED_AT, fast_number.clone()),
         revision: builder.add_u64_field(names::REVISION, fast_number.clone()),

@@ -1,8 +1,7 @@
 //! Per-segment tables of the facet and sort values, decoded once from the fast fields into
-//! plain arrays. Segments are immutable, so a table stays valid for its segment's life (deletes
-//! only change which documents the query hands the collector). Reading an array slot is several
-//! times cheaper than decoding an optional fast-field column per document, and the collector
-//! reads eight values for every matching document.
+//! plain arrays and per-value document sets, one column per `FACETS` entry. Segments are
+//! immutable, so a table stays valid for its segment's life (deletes only change the alive set,
+//! which is rebuilt when the segment's deletion count moves).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,73 +10,96 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
 
+use super::bitmaps::{self, Words, words};
 use super::schema::names;
-use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, bucket_of};
+use crate::catalog::facet_list::{FACETS, FacetKind};
+use crate::catalog::facets::bucket_of;
 use crate::catalog::query::Sort;
 
-/// "No value" in the ordinal arrays.
+/// "No value" in the name ordinals.
 pub const NONE: u32 = u32::MAX;
+
+/// Most distinct values a string facet may have in a segment and still get one document set
+/// per value (RELIABILITY T4's 10 000 tags would cost a set each); beyond it the facet is
+/// filtered and counted from its ordinals.
+pub const MAX_VALUE_BITMAPS: usize = 256;
+
+/// One facet's values in one segment, by the kind `FACETS` gives it.
+pub enum FacetColumn {
+    Values(ValueColumn),
+    /// The documents whose flag is set.
+    Flag(Words),
+    Buckets(BucketColumn),
+}
+
+/// A string facet: every document's value ordinals, the values, and per-value sets.
+pub struct ValueColumn {
+    /// Ordinals of document `d`: `ords[offsets[d]..offsets[d + 1]]`, ascending.
+    offsets: Vec<u32>,
+    ords: Vec<u32>,
+    /// Ordinal → value, decoded once: counting would otherwise decode dictionary blocks for
+    /// every counted value of every search.
+    pub names: Vec<String>,
+    column: Option<StrColumn>,
+    /// The documents of each value, when there are at most [`MAX_VALUE_BITMAPS`] values.
+    pub sets: Option<Vec<Words>>,
+}
+
+impl ValueColumn {
+    pub fn ords(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        &self.ords[self.offsets[d] as usize..self.offsets[d + 1] as usize]
+    }
+
+    /// The segment ordinals of these values, sorted; values absent here match nothing.
+    pub fn ords_of(&self, values: &[String]) -> tantivy::Result<Vec<u32>> {
+        let mut ords = Vec::new();
+        if let Some(column) = &self.column {
+            for value in values {
+                if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                    ords.push(ord as u32);
+                }
+            }
+        }
+        ords.sort_unstable();
+        Ok(ords)
+    }
+}
+
+/// A bucketed number: the values (0: not stated) and the documents of each bucket slot.
+pub struct BucketColumn {
+    pub values: Vec<u64>,
+    /// One per bucket, then "not stated".
+    pub slots: Vec<Words>,
+}
 
 /// The decoded values of one segment.
 pub struct SegmentTable {
-    /// Document sets per facet value, built on the first browse (no keywords) of this segment.
-    pub bitmaps: std::sync::OnceLock<Option<super::bitmaps::FacetBitmaps>>,
+    pub max_doc: u32,
     /// The alive documents as words, for the deletion state `num_deleted_docs` it was built at.
-    pub alive: Mutex<Option<(u32, Arc<Vec<u64>>)>>,
+    pub alive: Mutex<Option<(u32, Arc<Words>)>>,
     /// Documents best first for each keyword-less sort, built on first use.
     orders: [std::sync::OnceLock<Vec<u32>>; 5],
-    pub family: Vec<u32>,
-    pub license: Vec<u32>,
-    /// Tag ordinals of document `d`: `tag_ords[tag_offsets[d]..tag_offsets[d + 1]]`.
-    pub tag_offsets: Vec<u32>,
-    pub tag_ords: Vec<u32>,
-    /// Bit 0: MoE, bit 1: featured.
-    pub flags: Vec<u8>,
+    /// By position in `FACETS`.
+    pub facets: Vec<FacetColumn>,
     /// 0 when not stated (real values are at least 1).
     pub params: Vec<u64>,
     pub context: Vec<u64>,
+    pub featured: Vec<bool>,
     pub deployments: Vec<u64>,
     pub shared_at: Vec<u64>,
     /// The tie-break of equal relevance scores, larger first: fewer name chunks (the query
     /// covers more of the name), then a shorter name, then the newer share.
     pub relevance_tie: Vec<u64>,
     pub name: Vec<u32>,
-    /// Index into `PARAM_BUCKETS` / `CONTEXT_BUCKETS`, or the "not stated" slot.
-    pub params_bucket: Vec<u8>,
-    pub context_bucket: Vec<u8>,
-    /// Ordinal → value, decoded once: facet harvesting would otherwise decode dictionary
-    /// blocks for every counted value of every search.
-    pub family_names: Vec<String>,
-    pub license_names: Vec<String>,
-    pub tag_names: Vec<String>,
-    pub family_column: Option<StrColumn>,
-    pub license_column: Option<StrColumn>,
-    pub tag_column: Option<StrColumn>,
     pub name_column: Option<StrColumn>,
 }
-
-pub const MOE: u8 = 1;
-pub const FEATURED: u8 = 2;
 
 impl SegmentTable {
     fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
         let max_doc = reader.max_doc();
         let docs = 0..max_doc;
-        let family_column = fast.str(names::FAMILY)?;
-        let license_column = fast.str(names::LICENSE)?;
-        let tag_column = fast.str(names::TAGS)?;
-        let name_column = fast.str(names::NAME_SORT)?;
-        let ords = |column: &Option<StrColumn>| -> Vec<u32> {
-            docs.clone()
-                .map(|d| {
-                    column
-                        .as_ref()
-                        .and_then(|c| c.ords().first(d))
-                        .map_or(NONE, |o| o as u32)
-                })
-                .collect()
-        };
         let numbers = |name: &str| -> tantivy::Result<Vec<u64>> {
             let column = fast.column_opt::<u64>(name)?;
             Ok(docs
@@ -85,71 +107,72 @@ impl SegmentTable {
                 .map(|d| column.as_ref().and_then(|c| c.first(d)).unwrap_or(0))
                 .collect())
         };
-        let moe = fast.column_opt::<bool>(names::MOE)?;
-        let featured = fast.column_opt::<bool>(names::FEATURED)?;
-        let flag = |column: &Option<tantivy::columnar::Column<bool>>, d: DocId| {
-            column.as_ref().and_then(|c| c.first(d)).unwrap_or(false)
+        let flags = |name: &str| -> tantivy::Result<Vec<bool>> {
+            let column = fast.column_opt::<bool>(name)?;
+            Ok(docs
+                .clone()
+                .map(|d| column.as_ref().and_then(|c| c.first(d)).unwrap_or(false))
+                .collect())
         };
-        let mut tag_offsets = Vec::with_capacity(max_doc as usize + 1);
-        let mut tag_ords = Vec::new();
-        tag_offsets.push(0);
-        for d in docs.clone() {
-            if let Some(column) = &tag_column {
-                tag_ords.extend(column.term_ords(d).map(|o| o as u32));
-            }
-            tag_offsets.push(tag_ords.len() as u32);
+        let mut facets = Vec::with_capacity(FACETS.len());
+        for facet in &FACETS {
+            facets.push(match &facet.kind {
+                FacetKind::Values(_) => {
+                    FacetColumn::Values(value_column(fast.str(facet.key)?, max_doc)?)
+                }
+                FacetKind::Flag(_) => {
+                    let mut set = words(max_doc as usize);
+                    for (d, flag) in flags(facet.key)?.into_iter().enumerate() {
+                        if flag {
+                            bitmaps::set(&mut set, d);
+                        }
+                    }
+                    FacetColumn::Flag(set)
+                }
+                FacetKind::Buckets(b) => {
+                    let values = numbers(facet.key)?;
+                    let mut slots = vec![words(max_doc as usize); b.buckets.len() + 1];
+                    for (d, value) in values.iter().enumerate() {
+                        let slot = bucket_of(b.buckets, (*value != 0).then_some(*value))
+                            .unwrap_or(b.buckets.len());
+                        bitmaps::set(&mut slots[slot], d);
+                    }
+                    FacetColumn::Buckets(BucketColumn { values, slots })
+                }
+            });
         }
-        let params = numbers(names::PARAMS)?;
+        let name_column = fast.str(names::NAME_SORT)?;
         let shared_at = numbers(names::SHARED_AT)?;
-        let context = numbers(names::CONTEXT)?;
-        let bucket = |buckets: &[Bucket], value: u64| {
-            bucket_of(buckets, (value != 0).then_some(value)).unwrap_or(buckets.len()) as u8
-        };
-        let values = |column: &Option<StrColumn>| -> tantivy::Result<Vec<String>> {
-            let Some(column) = column else {
-                return Ok(Vec::new());
-            };
-            let mut out = Vec::with_capacity(column.num_terms());
-            for ord in 0..column.num_terms() as u64 {
-                let mut text = String::new();
-                column.ord_to_str(ord, &mut text)?;
-                out.push(text);
-            }
-            Ok(out)
-        };
         Ok(Self {
-            bitmaps: std::sync::OnceLock::new(),
+            max_doc,
             alive: Mutex::new(None),
             orders: Default::default(),
-            family_names: values(&family_column)?,
-            license_names: values(&license_column)?,
-            tag_names: values(&tag_column)?,
-            params_bucket: params.iter().map(|v| bucket(&PARAM_BUCKETS, *v)).collect(),
-            context_bucket: context
-                .iter()
-                .map(|v| bucket(&CONTEXT_BUCKETS, *v))
-                .collect(),
-            params,
-            context,
-            family: ords(&family_column),
-            license: ords(&license_column),
-            tag_offsets,
-            tag_ords,
-            flags: docs
-                .clone()
-                .map(|d| {
-                    (u8::from(flag(&moe, d)) * MOE) | (u8::from(flag(&featured, d)) * FEATURED)
-                })
-                .collect(),
+            facets,
+            params: numbers(names::PARAMS)?,
+            context: numbers(names::CONTEXT)?,
+            featured: flags(names::FEATURED)?,
             deployments: numbers(names::DEPLOYMENTS)?,
             relevance_tie: relevance_ties(&numbers(names::NAME_SHAPE)?, &shared_at),
             shared_at,
-            name: ords(&name_column),
-            family_column,
-            license_column,
-            tag_column,
+            name: docs
+                .clone()
+                .map(|d| {
+                    name_column
+                        .as_ref()
+                        .and_then(|c| c.ords().first(d))
+                        .map_or(NONE, |o| o as u32)
+                })
+                .collect(),
             name_column,
         })
+    }
+
+    /// The string facet at this position of `FACETS`.
+    pub fn values(&self, facet: usize) -> Option<&ValueColumn> {
+        match self.facets.get(facet) {
+            Some(FacetColumn::Values(column)) => Some(column),
+            _ => None,
+        }
     }
 
     /// All documents, best first for `sort` (ties: smaller document id first); `None` for
@@ -164,10 +187,10 @@ impl SegmentTable {
             Sort::Context => 4,
         };
         Some(self.orders[slot].get_or_init(|| {
-            let mut docs: Vec<u32> = (0..self.family.len() as u32).collect();
+            let mut docs: Vec<u32> = (0..self.max_doc).collect();
             docs.sort_by_cached_key(|d| {
                 (
-                    std::cmp::Reverse(super::collector::sort_key(self, sort, *d, 0.0)),
+                    std::cmp::Reverse(super::top_hits::sort_key(self, sort, *d, 0.0)),
                     *d,
                 )
             });
@@ -175,10 +198,63 @@ impl SegmentTable {
         }))
     }
 
-    pub fn tags(&self, doc: DocId) -> &[u32] {
-        let d = doc as usize;
-        &self.tag_ords[self.tag_offsets[d] as usize..self.tag_offsets[d + 1] as usize]
+    /// The alive documents of the segment as its reader sees them now.
+    pub fn alive(&self, reader: &SegmentReader) -> Arc<Words> {
+        let deleted = reader.num_deleted_docs();
+        let mut cached = self.alive.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, alive)) = cached.as_ref()
+            && *at == deleted
+        {
+            return Arc::clone(alive);
+        }
+        let n = reader.max_doc() as usize;
+        let mut alive = words(n);
+        for d in 0..n {
+            if !reader.is_deleted(d as DocId) {
+                bitmaps::set(&mut alive, d);
+            }
+        }
+        let alive = Arc::new(alive);
+        *cached = Some((deleted, Arc::clone(&alive)));
+        alive
     }
+}
+
+fn value_column(column: Option<StrColumn>, max_doc: u32) -> tantivy::Result<ValueColumn> {
+    let mut offsets = Vec::with_capacity(max_doc as usize + 1);
+    let mut ords = Vec::new();
+    offsets.push(0);
+    for d in 0..max_doc {
+        if let Some(column) = &column {
+            ords.extend(column.term_ords(d).map(|o| o as u32));
+        }
+        offsets.push(ords.len() as u32);
+    }
+    let mut names = Vec::new();
+    if let Some(column) = &column {
+        names.reserve(column.num_terms());
+        for ord in 0..column.num_terms() as u64 {
+            let mut text = String::new();
+            column.ord_to_str(ord, &mut text)?;
+            names.push(text);
+        }
+    }
+    let sets = (names.len() <= MAX_VALUE_BITMAPS).then(|| {
+        let mut sets = vec![words(max_doc as usize); names.len()];
+        for d in 0..max_doc as usize {
+            for ord in &ords[offsets[d] as usize..offsets[d + 1] as usize] {
+                bitmaps::set(&mut sets[*ord as usize], d);
+            }
+        }
+        sets
+    });
+    Ok(ValueColumn {
+        offsets,
+        ords,
+        names,
+        column,
+        sets,
+    })
 }
 
 fn relevance_ties(shapes: &[u64], shared_at: &[u64]) -> Vec<u64> {
@@ -222,22 +298,4 @@ impl TableCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-}
-
-/// The segment ordinals of the selected values, sorted; `None` when nothing is selected (no
-/// filter). Values absent from the segment simply match nothing here.
-pub fn ords_of(column: &Option<StrColumn>, values: &[String]) -> tantivy::Result<Option<Vec<u32>>> {
-    if values.is_empty() {
-        return Ok(None);
-    }
-    let mut ords = Vec::new();
-    if let Some(column) = column {
-        for value in values {
-            if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                ords.push(ord as u32);
-            }
-        }
-    }
-    ords.sort_unstable();
-    Ok(Some(ords))
 }

@@ -1,11 +1,16 @@
 //! JSON shapes of the public catalog API.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::catalog::badge::{Viewer, badges};
 use crate::catalog::card::CatalogCard;
-use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, SearchResults};
+use crate::catalog::facet_list::{FACETS, FacetKind};
+use crate::catalog::facets::{Bucket, FacetCount, SearchResults};
 use crate::catalog::family::FamilyView;
 use crate::catalog::query::CatalogQuery;
 
@@ -106,25 +111,56 @@ pub struct FacetValue {
     pub max: Option<u64>,
 }
 
-/// Disjunctive facet counts: each facet ignores its own selection.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// Disjunctive facet counts: each facet ignores its own selection. One list per counted
+/// facet of `facet_list::FACETS`, under its key (`family`, `license`, `tag`, `moe`, `params`,
+/// `context`), and `more`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct FacetsView {
-    pub family: Vec<FacetValue>,
-    pub license: Vec<FacetValue>,
-    pub tag: Vec<FacetValue>,
-    pub moe: Vec<FacetValue>,
-    pub params: Vec<FacetValue>,
-    pub context: Vec<FacetValue>,
-    /// How many values of each capped facet (family, license, tag) were not listed.
-    pub more: FacetMoreView,
+    #[serde(flatten)]
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+    /// How many values of each capped (string) facet were not listed.
+    pub more: BTreeMap<String, u64>,
 }
 
-/// Values left out of the capped facet lists (each lists at most 30, plus the selected ones).
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct FacetMoreView {
-    pub family: u64,
-    pub license: u64,
-    pub tag: u64,
+impl FacetsView {
+    /// The values of one facet; empty when the answer has none.
+    pub fn get(&self, key: &str) -> &[FacetValue] {
+        self.facets.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+// The schema is written out from the facet list, so the document names every facet key.
+impl utoipa::PartialSchema for FacetsView {
+    fn schema() -> RefOr<Schema> {
+        let values = || ArrayBuilder::new().items(Ref::from_schema_name(FacetValue::name()));
+        let mut more = ObjectBuilder::new().description(Some(
+            "Values left out of the capped facet lists (each lists at most 30, plus the selected ones).",
+        ));
+        let mut object = ObjectBuilder::new();
+        for facet in FACETS.iter().filter(|f| f.is_counted()) {
+            object = object
+                .property(facet.key, values().description(Some(facet.label)))
+                .required(facet.key);
+            if matches!(facet.kind, FacetKind::Values(_)) {
+                more = more
+                    .property(
+                        facet.key,
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(0)),
+                    )
+                    .required(facet.key);
+            }
+        }
+        object.property("more", more).required("more").into()
+    }
+}
+
+impl ToSchema for FacetsView {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((FacetValue::name().into(), FacetValue::schema()));
+        <FacetValue as ToSchema>::schemas(schemas);
+    }
 }
 
 /// `GET /v1/catalog/models`.
@@ -169,38 +205,26 @@ pub fn buckets(defined: &[Bucket], counts: &[u64]) -> Vec<FacetValue> {
 
 impl CatalogSearchResponse {
     /// The page view of a search; the family facet carries display names.
-    pub fn new(
-        query: &CatalogQuery,
-        results: SearchResults,
-        viewer: Viewer,
-        family_label: impl Fn(&str) -> String,
-        license_label: impl Fn(&str) -> String,
-    ) -> Self {
-        let f = results.facets;
-        let facets = FacetsView {
-            family: f
-                .family
-                .iter()
-                .map(|(v, c)| value(v, &family_label(v), *c))
-                .collect(),
-            license: f
-                .license
-                .iter()
-                .map(|(v, c)| value(v, &license_label(v), *c))
-                .collect(),
-            tag: f.tag.iter().map(|(v, c)| value(v, v, *c)).collect(),
-            moe: vec![
-                value("true", "Mixture of experts", f.moe[1]),
-                value("false", "Dense", f.moe[0]),
-            ],
-            params: buckets(&PARAM_BUCKETS, &f.params),
-            context: buckets(&CONTEXT_BUCKETS, &f.context),
-            more: FacetMoreView {
-                family: f.more.family,
-                license: f.more.license,
-                tag: f.more.tag,
-            },
-        };
+    pub fn new(query: &CatalogQuery, results: SearchResults, viewer: Viewer) -> Self {
+        let mut facets = FacetsView::default();
+        for (facet, count) in FACETS.iter().zip(results.facets.0) {
+            let values = match (&facet.kind, count) {
+                (FacetKind::Values(v), FacetCount::Values { values, more }) => {
+                    facets.more.insert(facet.key.to_owned(), more);
+                    values
+                        .iter()
+                        .map(|(value, count)| self::value(value, &(v.label_of)(value), *count))
+                        .collect()
+                }
+                (FacetKind::Flag(flag), FacetCount::Flag(counts)) => vec![
+                    value("true", flag.labels[1], counts[1]),
+                    value("false", flag.labels[0], counts[0]),
+                ],
+                (FacetKind::Buckets(b), FacetCount::Buckets(counts)) => buckets(b.buckets, &counts),
+                _ => continue,
+            };
+            facets.facets.insert(facet.key.to_owned(), values);
+        }
         Self {
             total: results.total,
             page: query.page,

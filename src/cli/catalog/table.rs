@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::super::output::out;
+use crate::catalog::facet_list::{FACETS, FacetKind};
 use crate::markdown;
 use crate::wire::catalog::{CatalogModelView, CatalogSearchResponse, FacetValue};
 
@@ -30,14 +31,14 @@ pub fn print_results(answer: &Value) {
         answer.sort
     );
     let facets = &answer.facets;
-    for (facet, values) in [
-        ("family", &facets.family),
-        ("license", &facets.license),
-        ("tag", &facets.tag),
-    ] {
-        let summary = facet_summary(values);
+    for facet in &FACETS {
+        let FacetKind::Values(v) = &facet.kind else {
+            continue;
+        };
+        let summary = facet_summary(facets.get(facet.key));
         if !summary.is_empty() {
-            out!("{:<8} {summary}", format!("{facet}:"));
+            // Under the flag's name: the values listed are what the flag takes.
+            out!("{:<8} {summary}", format!("{}:", v.cli.name));
         }
     }
 }

@@ -3,53 +3,74 @@
 
 use actix_web::{HttpRequest, get, web};
 use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{RefOr, Required};
 
 use super::parse_model_id;
 use crate::catalog::badge::Viewer;
-use crate::catalog::family::family_view;
+use crate::catalog::facet_list::{FACETS, FacetKind};
 use crate::catalog::query::CatalogQuery;
 use crate::ops::{self, Services};
 use crate::web::auth_middleware::bearer_token;
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::ErrorBody;
-use crate::wire::catalog::{
-    CatalogModelView, CatalogSearchResponse, FamilyEntry, FamilyList, license_label,
-};
+use crate::wire::catalog::{CatalogModelView, CatalogSearchResponse, FamilyEntry, FamilyList};
 
-/// Catalog search parameters (documentation of what `CatalogQuery::from_pairs` reads).
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct CatalogSearchParams {
-    /// Keywords: name over tags over description; the last word matches as a prefix; words of
-    /// five or more letters tolerate one typo.
-    q: Option<String>,
-    /// Architecture family slug; repeatable (any of). Alias: `architecture`.
-    family: Option<Vec<String>>,
-    /// License key such as `apache-2.0`; repeatable (any of).
-    license: Option<Vec<String>>,
-    /// Tag such as `code`; repeatable (any of).
-    tag: Option<Vec<String>>,
-    /// Mixture-of-experts models only (`true`) or dense only (`false`).
-    moe: Option<bool>,
-    /// Featured models only.
-    featured: Option<bool>,
-    /// Popular models (10 or more deployments) only, or with `false` the others.
-    popular: Option<bool>,
-    /// Inclusive lower bound, e.g. `7B`.
-    min_params: Option<String>,
-    /// Inclusive upper bound, e.g. `70B`.
-    max_params: Option<String>,
-    /// Inclusive lower bound, e.g. `32K`.
-    min_context: Option<String>,
-    /// Inclusive upper bound, e.g. `128K`.
-    max_context: Option<String>,
-    /// `relevance` (default with `q`), `popular` (default without), `newest`, `name`, `params`, `context`.
-    sort: Option<String>,
-    /// 1-based; at most 10 000 results can be paged.
-    page: Option<u32>,
-    /// 1–100, default 24.
-    per_page: Option<u32>,
+/// Catalog search parameters: the documentation of what `CatalogQuery::from_pairs` reads, the
+/// facet parameters written out from `facet_list::FACETS`.
+pub struct CatalogSearchParams;
+
+impl IntoParams for CatalogSearchParams {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let location = parameter_in().unwrap_or(ParameterIn::Query);
+        let parameter = |name: &str, doc: &str, schema: RefOr<Schema>| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(location.clone())
+                .required(Required::False)
+                .description(Some(doc))
+                .schema(Some(schema))
+                .build()
+        };
+        let typed = |kind: Type| -> RefOr<Schema> { ObjectBuilder::new().schema_type(kind).into() };
+        let mut parameters = vec![parameter(
+            "q",
+            "Keywords: name over tags over description; the last word matches as a prefix; words of five or more letters tolerate one typo.",
+            typed(Type::String),
+        )];
+        for facet in &FACETS {
+            match &facet.kind {
+                FacetKind::Values(v) => parameters.push(parameter(
+                    v.params[0],
+                    v.doc,
+                    ArrayBuilder::new().items(typed(Type::String)).into(),
+                )),
+                FacetKind::Flag(flag) => {
+                    parameters.push(parameter(flag.param, flag.doc, typed(Type::Boolean)))
+                }
+                FacetKind::Buckets(b) => {
+                    for (name, doc) in b.params.into_iter().zip(b.docs) {
+                        parameters.push(parameter(name, doc, typed(Type::String)));
+                    }
+                }
+            }
+        }
+        parameters.extend([
+            parameter(
+                "sort",
+                "`relevance` (default with `q`), `popular` (default without), `newest`, `name`, `params`, `context`.",
+                typed(Type::String),
+            ),
+            parameter(
+                "page",
+                "1-based; at most 10 000 results can be paged.",
+                typed(Type::Integer),
+            ),
+            parameter("per_page", "1–100, default 24.", typed(Type::Integer)),
+        ]);
+        parameters
+    }
 }
 
 /// Searches the public catalog.
@@ -69,11 +90,7 @@ pub async fn search_models(
         .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
     let results = ops::catalog::search_catalog(&services, query.clone()).await?;
     Ok(web::Json(CatalogSearchResponse::new(
-        &query,
-        results,
-        viewer,
-        |slug| family_view(slug).name,
-        license_label,
+        &query, results, viewer,
     )))
 }
 

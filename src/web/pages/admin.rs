@@ -9,9 +9,10 @@ use serde::Deserialize;
 use super::access::{CsrfForm, not_found, private, text};
 use super::login::forbidden;
 use super::{html as respond, layout};
+use crate::catalog::facet_list::FEATURED;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
-use crate::catalog::query::CatalogQuery;
+use crate::catalog::query::{CatalogQuery, Selection};
 use crate::ops::session::Session;
 use crate::ops::{self, AdminActor, Services};
 use crate::web::session::{current_session, form_allowed};
@@ -58,14 +59,14 @@ async fn render(
     let agents = ops::agents::list_agents(services, None)
         .await
         .unwrap_or_default();
-    let featured = ops::catalog::search_catalog(
-        services,
-        CatalogQuery {
-            featured: Some(true),
+    let featured = ops::catalog::search_catalog(services, {
+        let mut query = CatalogQuery {
             per_page: 100,
             ..CatalogQuery::default()
-        },
-    )
+        };
+        query.filters[FEATURED] = Selection::Flag(Some(true));
+        query
+    })
     .await
     .map(|r| r.hits)
     .unwrap_or_default();

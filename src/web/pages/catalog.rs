@@ -11,13 +11,12 @@ use super::filters::{filters, url_with};
 use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
+use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::family_view;
-use crate::catalog::query::{CatalogQuery, Range};
-use crate::catalog::units::{ContextLength, ParameterCount};
+use crate::catalog::query::{CatalogQuery, Range, Selection};
 use crate::ops::{self, Services};
 use crate::web::session::current_session;
-use crate::wire::catalog::license_label;
 
 /// Family sections shown in the grouped view, and cards per section.
 const SECTIONS: usize = 12;
@@ -118,7 +117,7 @@ struct Section {
 }
 
 fn is_grouped(query: &CatalogQuery) -> bool {
-    query.families.len() != 1
+    query.values(FAMILY).len() != 1
 }
 
 async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogView, ops::OpsError> {
@@ -143,10 +142,11 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
             .collect();
     let sections: Vec<Section> = results
         .facets
-        .family
+        .values(FAMILY)
         .iter()
         .filter(|(slug, count)| {
-            *count > 0 && (query.families.is_empty() || query.families.contains(slug))
+            let selected = query.values(FAMILY);
+            *count > 0 && (selected.is_empty() || selected.contains(slug))
         })
         .take(SECTIONS)
         .map(|(slug, count)| Section {
@@ -283,73 +283,32 @@ fn count_text(total: u64) -> String {
 
 fn active_filters(query: &CatalogQuery) -> Markup {
     let mut chips: Vec<(String, String)> = Vec::new();
-    for f in &query.families {
-        chips.push((
-            format!("Family: {}", family_view(f).name),
-            url_with(query, |q| q.families.retain(|x| x != f)),
-        ));
-    }
-    for l in &query.licenses {
-        chips.push((
-            format!("License: {}", license_label(l)),
-            url_with(query, |q| q.licenses.retain(|x| x != l)),
-        ));
-    }
-    for t in &query.tags {
-        chips.push((
-            format!("Tag: {t}"),
-            url_with(query, |q| q.tags.retain(|x| x != t)),
-        ));
-    }
-    if let Some(moe) = query.moe {
-        chips.push((
-            if moe {
-                "Mixture of experts"
-            } else {
-                "Dense only"
+    for (position, (facet, selection)) in FACETS.iter().zip(&query.filters).enumerate() {
+        match (&facet.kind, selection) {
+            (FacetKind::Values(v), Selection::Values(values)) => {
+                for value in values {
+                    chips.push((
+                        format!("{}: {}", v.chip, (v.label_of)(value)),
+                        url_with(query, |q| {
+                            if let Selection::Values(values) = &mut q.filters[position] {
+                                values.retain(|x| x != value);
+                            }
+                        }),
+                    ));
+                }
             }
-            .to_owned(),
-            url_with(query, |q| q.moe = None),
-        ));
-    }
-    for (label, set, clear) in [
-        (
-            "Featured",
-            query.featured,
-            (|q: &mut CatalogQuery| q.featured = None) as fn(&mut CatalogQuery),
-        ),
-        ("Popular", query.popular, |q: &mut CatalogQuery| {
-            q.popular = None
-        }),
-    ] {
-        if let Some(flag) = set {
-            let text = if flag {
-                label.to_owned()
-            } else {
-                format!("Not {}", label.to_lowercase())
-            };
-            chips.push((text, url_with(query, clear)));
+            (FacetKind::Flag(flag), Selection::Flag(Some(set))) => chips.push((
+                flag.chips[usize::from(*set)].to_owned(),
+                url_with(query, |q| q.filters[position] = Selection::Flag(None)),
+            )),
+            (FacetKind::Buckets(b), Selection::Range(range)) if range.is_set() => chips.push((
+                format!("{}: {}", b.chip, range_text(*range, b.show)),
+                url_with(query, |q| {
+                    q.filters[position] = Selection::Range(Range::default())
+                }),
+            )),
+            _ => {}
         }
-    }
-    if query.params.is_set() {
-        chips.push((
-            format!(
-                "Size: {}",
-                range_text(query.params, |v| ParameterCount::new(v)
-                    .map(|p| p.to_string()))
-            ),
-            url_with(query, |q| q.params = Range::default()),
-        ));
-    }
-    if query.context.is_set() {
-        chips.push((
-            format!(
-                "Context: {}",
-                range_text(query.context, |v| ContextLength::new(v)
-                    .map(|c| c.to_string()))
-            ),
-            url_with(query, |q| q.context = Range::default()),
-        ));
     }
     html! {
         @if !chips.is_empty() {
@@ -363,7 +322,7 @@ fn active_filters(query: &CatalogQuery) -> Markup {
     }
 }
 
-fn range_text(range: Range, show: impl Fn(u64) -> Option<String>) -> String {
+fn range_text(range: Range, show: fn(u64) -> Option<String>) -> String {
     match (range.min.and_then(&show), range.max.and_then(&show)) {
         (Some(min), Some(max)) => format!("{min}–{max}"),
         (Some(min), None) => format!("{min} and up"),
@@ -399,7 +358,7 @@ fn family_section(query: &CatalogQuery, section: &Section, viewer: Viewer) -> Ma
     let family = family_view(&section.slug);
     let heading_id = format!("family-{}", section.slug);
     let all = url_with(query, |q| {
-        q.families = vec![section.slug.clone()];
+        q.filters[FAMILY] = Selection::Values(vec![section.slug.clone()]);
         q.page = 1;
     });
     html! {
@@ -426,7 +385,7 @@ fn flat_results(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -
         .total
         .div_ceil(u64::from(query.per_page))
         .min(crate::catalog::query::MAX_OFFSET / u64::from(query.per_page));
-    let slug = query.families.first().cloned().unwrap_or_default();
+    let slug = query.values(FAMILY).first().cloned().unwrap_or_default();
     let family = family_view(&slug);
     html! {
         section.family aria-label=(family.name) {

@@ -1,51 +1,86 @@
 //! The catalog page's filter sidebar (live, disjunctive counts) and its URLs: every filter
-//! change is a plain link or a GET form field, so the page works without JavaScript.
+//! change is a plain link or a GET form field, so the page works without JavaScript. The boxes
+//! are drawn from `facet_list::FACETS`, in its order, one kind of box per kind of facet.
 
 use maud::{Markup, html};
 
-use crate::catalog::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS, SearchResults};
-use crate::catalog::family::family_view;
-use crate::catalog::query::{CatalogQuery, Range, Sort};
-use crate::catalog::units::{ContextLength, ParameterCount};
-use crate::wire::catalog::license_label;
+use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FlagFacet};
+use crate::catalog::facets::{FacetCount, SearchResults};
+use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
 
 pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
-    let f = &results.facets;
+    let counts = &results.facets.0;
+    // Filters without counts (featured, popular) share one "Badges" box, where the first sits.
+    let first_badge = FACETS.iter().position(|f| !f.is_counted());
     html! {
         aside.filters aria-label="Filters" {
             h2 { "Filters" }
-            (checkboxes("Family", "family", f.family.iter().map(|(v, c)| (v.clone(), family_view(v).name, *c)), &query.families, f.more.family))
-            (buckets("Parameters", "params", &PARAM_BUCKETS, &f.params, query, query.params, |q, r| q.params = r))
-            (buckets("Context length", "context", &CONTEXT_BUCKETS, &f.context, query, query.context, |q, r| q.context = r))
-            fieldset {
-                legend { "Architecture type" }
-                @for (value, label, count) in [("", "Any", f.moe[0] + f.moe[1]), ("true", "Mixture of experts", f.moe[1]), ("false", "Dense", f.moe[0])] {
-                    @let checked = match query.moe { None => value.is_empty(), Some(m) => value == if m { "true" } else { "false" } };
-                    label.option {
-                        input type="radio" name="moe" value=(value) checked[checked];
-                        " " (label) " " span.count { (count) }
+            @for (position, facet) in FACETS.iter().enumerate() {
+                @match (&facet.kind, counts.get(position)) {
+                    (FacetKind::Values(v), Some(FacetCount::Values { values, more })) => {
+                        (checkboxes(facet.label, v.params[0], values.iter().map(|(value, count)| (value.clone(), (v.label_of)(value), *count)), query.values(position), *more))
+                    }
+                    (FacetKind::Buckets(b), Some(FacetCount::Buckets(counts))) => {
+                        (buckets(facet.label, b, counts, query, position))
+                    }
+                    (FacetKind::Flag(flag), Some(FacetCount::Flag(counts))) => {
+                        (flag_choice(facet.label, flag, *counts, &query.filters[position]))
+                    }
+                    _ if Some(position) == first_badge => { (badges(query)) }
+                    _ => {}
+                }
+            }
+            fieldset.ranges {
+                legend { "Exact ranges" }
+                @for (position, facet) in FACETS.iter().enumerate() {
+                    @if let (FacetKind::Buckets(b), Selection::Range(range)) = (&facet.kind, &query.filters[position]) {
+                        @for (i, param) in b.params.iter().enumerate() {
+                            @let bound = if i == 0 { range.min } else { range.max };
+                            label for=(param) { (b.range_labels[i]) }
+                            input id=(param) name=(param) value=(bound.and_then(b.show).unwrap_or_default()) placeholder=(b.placeholders[i]) size="6";
+                        }
                     }
                 }
             }
-            fieldset {
-                legend { "Badges" }
-                label.option { input type="checkbox" name="featured" value="true" checked[query.featured == Some(true)]; " Featured" }
-                label.option { input type="checkbox" name="popular" value="true" checked[query.popular == Some(true)]; " Popular (10+ deployments)" }
-            }
-            (checkboxes("License", "license", f.license.iter().map(|(v, c)| (v.clone(), license_label(v), *c)), &query.licenses, f.more.license))
-            (checkboxes("Workload", "tag", f.tag.iter().map(|(v, c)| (v.clone(), v.clone(), *c)), &query.tags, f.more.tag))
-            fieldset.ranges {
-                legend { "Exact ranges" }
-                label for="min_params" { "Min parameters" }
-                input id="min_params" name="min_params" value=(query.params.min.and_then(ParameterCount::new).map(|p| p.to_string()).unwrap_or_default()) placeholder="7B" size="6";
-                label for="max_params" { "Max parameters" }
-                input id="max_params" name="max_params" value=(query.params.max.and_then(ParameterCount::new).map(|p| p.to_string()).unwrap_or_default()) placeholder="70B" size="6";
-                label for="min_context" { "Min context" }
-                input id="min_context" name="min_context" value=(query.context.min.and_then(ContextLength::new).map(|c| c.to_string()).unwrap_or_default()) placeholder="32K" size="6";
-                label for="max_context" { "Max context" }
-                input id="max_context" name="max_context" value=(query.context.max.and_then(ContextLength::new).map(|c| c.to_string()).unwrap_or_default()) placeholder="1M" size="6";
-            }
             button.apply type="submit" { "Apply filters" }
+        }
+    }
+}
+
+/// A counted flag: any, yes or no.
+fn flag_choice(legend: &str, flag: &FlagFacet, counts: [u64; 2], selection: &Selection) -> Markup {
+    let current = match selection {
+        Selection::Flag(current) => *current,
+        _ => None,
+    };
+    let choices = [
+        (None, "Any", counts[0] + counts[1]),
+        (Some(true), flag.labels[1], counts[1]),
+        (Some(false), flag.labels[0], counts[0]),
+    ];
+    html! {
+        fieldset {
+            legend { (legend) }
+            @for (value, label, count) in choices {
+                label.option {
+                    input type="radio" name=(flag.param) value=(value.map(|v| v.to_string()).unwrap_or_default()) checked[current == value];
+                    " " (label) " " span.count { (count) }
+                }
+            }
+        }
+    }
+}
+
+/// The filters without counts, as checkboxes that select `true`.
+fn badges(query: &CatalogQuery) -> Markup {
+    html! {
+        fieldset {
+            legend { "Badges" }
+            @for (position, facet) in FACETS.iter().enumerate() {
+                @if let (FacetKind::Flag(flag), false) = (&facet.kind, facet.is_counted()) {
+                    label.option { input type="checkbox" name=(flag.param) value="true" checked[query.filters[position] == Selection::Flag(Some(true))]; " " (facet.label) }
+                }
+            }
         }
     }
 }
@@ -78,24 +113,32 @@ fn checkboxes(
 
 fn buckets(
     legend: &str,
-    _key: &str,
-    defined: &[Bucket],
+    facet: &BucketFacet,
     counts: &[u64],
     query: &CatalogQuery,
-    current: Range,
-    set: impl Fn(&mut CatalogQuery, Range),
+    position: usize,
 ) -> Markup {
+    let current = match &query.filters[position] {
+        Selection::Range(range) => *range,
+        _ => Range::default(),
+    };
+    let set = |range: Range| {
+        url_with(query, |q| {
+            q.filters[position] = Selection::Range(range);
+            q.page = 1;
+        })
+    };
     html! {
         fieldset {
             legend { (legend) }
             ul.buckets {
-                @for (bucket, count) in defined.iter().zip(counts) {
+                @for (bucket, count) in facet.buckets.iter().zip(counts) {
                     @let active = current == bucket.range;
                     li {
                         @if active {
-                            a.active href=(url_with(query, |q| { set(q, Range::default()); q.page = 1; })) data-live="1" aria-current="true" { (bucket.label) " " span.count { (count) } }
+                            a.active href=(set(Range::default())) data-live="1" aria-current="true" { (bucket.label) " " span.count { (count) } }
                         } @else if *count > 0 {
-                            a href=(url_with(query, |q| { set(q, bucket.range); q.page = 1; })) data-live="1" { (bucket.label) " " span.count { (count) } }
+                            a href=(set(bucket.range)) data-live="1" { (bucket.label) " " span.count { (count) } }
                         } @else {
                             span.disabled { (bucket.label) " " span.count { "0" } }
                         }
@@ -114,28 +157,7 @@ pub(super) fn url_with(query: &CatalogQuery, change: impl FnOnce(&mut CatalogQue
     if !next.text.is_empty() {
         pairs.push(("q", next.text.clone()));
     }
-    pairs.extend(next.families.iter().map(|v| ("family", v.clone())));
-    pairs.extend(next.licenses.iter().map(|v| ("license", v.clone())));
-    pairs.extend(next.tags.iter().map(|v| ("tag", v.clone())));
-    for (key, flag) in [
-        ("moe", next.moe),
-        ("featured", next.featured),
-        ("popular", next.popular),
-    ] {
-        if let Some(flag) = flag {
-            pairs.push((key, flag.to_string()));
-        }
-    }
-    for (key, value) in [
-        ("min_params", next.params.min),
-        ("max_params", next.params.max),
-        ("min_context", next.context.min),
-        ("max_context", next.context.max),
-    ] {
-        if let Some(v) = value {
-            pairs.push((key, v.to_string()));
-        }
-    }
+    pairs.extend(next.filter_pairs());
     let default_sort = if next.text.is_empty() {
         Sort::Popular
     } else {

@@ -1,0 +1,335 @@
+//! The catalog's facets and filters, defined once (issue 12 point 5). Query parsing, the index
+//! columns, both counting paths, the JSON `facets` object, the OpenAPI parameters, the page
+//! sidebar and the CLI flags are all derived from [`FACETS`], so a new facet is one entry here
+//! (plus, for the index, a `SCHEMA_VERSION` bump).
+//!
+//! Three kinds: string values read from a keyword column (repeatable parameter, any of), a
+//! boolean flag (one parameter, `true`/`false`), and a number counted in buckets (a `min_…` and a
+//! `max_…` parameter in a unit such as `7B`). A flag may be a filter only (`featured`,
+//! `popular`): it narrows the results but has no counts of its own.
+
+use super::CatalogError;
+use super::architecture::Architecture;
+use super::badge::POPULAR_THRESHOLD;
+use super::card::CatalogCard;
+use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
+use super::family::family_view;
+use super::license::License;
+use super::units::{ContextLength, ParameterCount};
+
+/// One facet or filter. `key` names it everywhere: the index column, the JSON `facets` object,
+/// the counts.
+#[derive(Debug)]
+pub struct Facet {
+    pub key: &'static str,
+    /// The sidebar heading.
+    pub label: &'static str,
+    pub kind: FacetKind,
+}
+
+/// What a facet filters on and how its parameters read.
+#[derive(Debug)]
+pub enum FacetKind {
+    Values(ValuesFacet),
+    Flag(FlagFacet),
+    Buckets(BucketFacet),
+}
+
+/// A command-line flag and its help line.
+#[derive(Debug, Clone, Copy)]
+pub struct CliFlag {
+    pub name: &'static str,
+    pub help: &'static str,
+}
+
+/// String values of a keyword column; a model may have several (tags). Selected values OR.
+#[derive(Debug)]
+pub struct ValuesFacet {
+    /// The query parameter, then its aliases.
+    pub params: &'static [&'static str],
+    /// The API documentation of the parameter.
+    pub doc: &'static str,
+    /// Normalises a parameter value into the stored form (`Qwen3-MoE` → `qwen3moe`).
+    pub parse: fn(&str) -> Result<String, CatalogError>,
+    /// The display name of a stored value.
+    pub label_of: fn(&str) -> String,
+    /// The active-filter chip prefix on the page (`Family: Llama`).
+    pub chip: &'static str,
+    pub cli: CliFlag,
+    /// The values a catalog card holds.
+    pub values_of: fn(&CatalogCard) -> Vec<String>,
+}
+
+/// A yes/no property.
+#[derive(Debug)]
+pub struct FlagFacet {
+    pub param: &'static str,
+    pub doc: &'static str,
+    /// False: a filter only, without counts (listed in the page's "Badges" box).
+    pub counted: bool,
+    /// Labels of `[false, true]` in the counts and the sidebar.
+    pub labels: [&'static str; 2],
+    /// Active-filter chips of `[false, true]`.
+    pub chips: [&'static str; 2],
+    /// Flags that select `true` and `false`.
+    pub cli: [Option<CliFlag>; 2],
+    pub value_of: fn(&CatalogCard) -> bool,
+}
+
+/// A number with buckets; a model may not state it (the "Not stated" slot).
+#[derive(Debug)]
+pub struct BucketFacet {
+    /// `min_…` and `max_…`: inclusive bounds.
+    pub params: [&'static str; 2],
+    pub docs: [&'static str; 2],
+    /// Labels and placeholders of the sidebar's exact-range inputs.
+    pub range_labels: [&'static str; 2],
+    pub placeholders: [&'static str; 2],
+    /// The active-filter chip prefix (`Size: 7B–70B`).
+    pub chip: &'static str,
+    pub buckets: &'static [Bucket],
+    /// Reads a bound in the facet's unit (`7B`, `128K`).
+    pub parse: fn(&str) -> Result<u64, CatalogError>,
+    /// Shows a value in that unit.
+    pub show: fn(u64) -> Option<String>,
+    pub cli: [CliFlag; 2],
+    pub value_of: fn(&CatalogCard) -> Option<u64>,
+}
+
+impl Facet {
+    /// Whether the search answer carries counts for this facet.
+    pub fn is_counted(&self) -> bool {
+        !matches!(&self.kind, FacetKind::Flag(flag) if !flag.counted)
+    }
+
+    /// The query parameters this facet reads.
+    pub fn params(&self) -> Vec<&'static str> {
+        match &self.kind {
+            FacetKind::Values(v) => v.params.to_vec(),
+            FacetKind::Flag(f) => vec![f.param],
+            FacetKind::Buckets(b) => b.params.to_vec(),
+        }
+    }
+}
+
+/// Position of the family facet in [`FACETS`]: the grouped catalog page groups by it.
+pub const FAMILY: usize = 0;
+/// Position of the featured filter in [`FACETS`] (the admin page lists featured models).
+pub const FEATURED: usize = 4;
+
+/// How many facets and filters there are.
+pub const FACET_COUNT: usize = 8;
+
+/// Every facet and filter, in the page sidebar's order.
+pub static FACETS: [Facet; FACET_COUNT] = [
+    Facet {
+        key: "family",
+        label: "Family",
+        kind: FacetKind::Values(ValuesFacet {
+            params: &["family", "architecture"],
+            doc: "Architecture family slug; repeatable (any of). Alias: `architecture`.",
+            parse: |v| Architecture::parse(v).map(|a| a.as_str().to_owned()),
+            label_of: |slug| family_view(slug).name,
+            chip: "Family",
+            cli: CliFlag {
+                name: "family",
+                help: "Architecture family (repeatable).",
+            },
+            values_of: |card| vec![card.architecture.clone()],
+        }),
+    },
+    Facet {
+        key: "params",
+        label: "Parameters",
+        kind: FacetKind::Buckets(BucketFacet {
+            params: ["min_params", "max_params"],
+            docs: [
+                "Inclusive lower bound, e.g. `7B`.",
+                "Inclusive upper bound, e.g. `70B`.",
+            ],
+            range_labels: ["Min parameters", "Max parameters"],
+            placeholders: ["7B", "70B"],
+            chip: "Size",
+            buckets: &PARAM_BUCKETS,
+            parse: |v| ParameterCount::parse(v).map(ParameterCount::get),
+            show: |v| ParameterCount::new(v).map(|p| p.to_string()),
+            cli: [
+                CliFlag {
+                    name: "min-params",
+                    help: "At least this many parameters, e.g. 7B.",
+                },
+                CliFlag {
+                    name: "max-params",
+                    help: "At most this many parameters, e.g. 70B.",
+                },
+            ],
+            value_of: |card| card.parameter_count,
+        }),
+    },
+    Facet {
+        key: "context",
+        label: "Context length",
+        kind: FacetKind::Buckets(BucketFacet {
+            params: ["min_context", "max_context"],
+            docs: [
+                "Inclusive lower bound, e.g. `32K`.",
+                "Inclusive upper bound, e.g. `128K`.",
+            ],
+            range_labels: ["Min context", "Max context"],
+            placeholders: ["32K", "1M"],
+            chip: "Context",
+            buckets: &CONTEXT_BUCKETS,
+            parse: |v| ContextLength::parse(v).map(ContextLength::get),
+            show: |v| ContextLength::new(v).map(|c| c.to_string()),
+            cli: [
+                CliFlag {
+                    name: "min-context",
+                    help: "At least this context, e.g. 32K.",
+                },
+                CliFlag {
+                    name: "max-context",
+                    help: "At most this context, e.g. 128K.",
+                },
+            ],
+            value_of: |card| card.context_length,
+        }),
+    },
+    Facet {
+        key: "moe",
+        label: "Architecture type",
+        kind: FacetKind::Flag(FlagFacet {
+            param: "moe",
+            doc: "Mixture-of-experts models only (`true`) or dense only (`false`).",
+            counted: true,
+            labels: ["Dense", "Mixture of experts"],
+            chips: ["Dense only", "Mixture of experts"],
+            cli: [
+                Some(CliFlag {
+                    name: "dense",
+                    help: "Dense models only.",
+                }),
+                Some(CliFlag {
+                    name: "moe",
+                    help: "Mixture-of-experts models only.",
+                }),
+            ],
+            value_of: |card| card.moe,
+        }),
+    },
+    Facet {
+        key: "featured",
+        label: "Featured",
+        kind: FacetKind::Flag(FlagFacet {
+            param: "featured",
+            doc: "Featured models only.",
+            counted: false,
+            labels: ["Not featured", "Featured"],
+            chips: ["Not featured", "Featured"],
+            cli: [
+                None,
+                Some(CliFlag {
+                    name: "featured",
+                    help: "Featured models only.",
+                }),
+            ],
+            value_of: |card| card.facts.featured,
+        }),
+    },
+    Facet {
+        key: "popular",
+        label: "Popular (10+ deployments)",
+        kind: FacetKind::Flag(FlagFacet {
+            param: "popular",
+            doc: "Popular models (10 or more deployments) only, or with `false` the others.",
+            counted: false,
+            labels: ["Not popular", "Popular"],
+            chips: ["Not popular", "Popular"],
+            cli: [
+                None,
+                Some(CliFlag {
+                    name: "popular",
+                    help: "Popular models only (10 or more deployments).",
+                }),
+            ],
+            value_of: |card| card.facts.deployment_count >= POPULAR_THRESHOLD,
+        }),
+    },
+    Facet {
+        key: "license",
+        label: "License",
+        kind: FacetKind::Values(ValuesFacet {
+            params: &["license"],
+            doc: "License key such as `apache-2.0`; repeatable (any of).",
+            parse: |v| License::parse(v).map(|l| l.key().to_owned()),
+            label_of: |key| {
+                License::from_stored(key.to_owned())
+                    .display_name()
+                    .to_owned()
+            },
+            chip: "License",
+            cli: CliFlag {
+                name: "license",
+                help: "License key such as apache-2.0 (repeatable).",
+            },
+            values_of: |card| card.license.iter().cloned().collect(),
+        }),
+    },
+    Facet {
+        key: "tag",
+        label: "Workload",
+        kind: FacetKind::Values(ValuesFacet {
+            params: &["tag"],
+            doc: "Tag such as `code`; repeatable (any of).",
+            parse: |v| {
+                super::tags::parse_workload(v)?
+                    .into_iter()
+                    .next()
+                    .ok_or(CatalogError::Empty { field: "tag" })
+            },
+            label_of: str::to_owned,
+            chip: "Tag",
+            cli: CliFlag {
+                name: "tag",
+                help: "Workload tag such as code (repeatable).",
+            },
+            values_of: |card| card.tags.clone(),
+        }),
+    },
+];
+
+/// The facet that reads this query parameter.
+pub fn facet_of_param(param: &str) -> Option<(usize, &'static Facet)> {
+    FACETS
+        .iter()
+        .enumerate()
+        .find(|(_, facet)| facet.params().contains(&param))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_parameters_are_unique_and_positions_hold() {
+        assert_eq!(FACETS[FAMILY].key, "family");
+        assert_eq!(FACETS[FEATURED].key, "featured");
+        // The index matches size words against the `params` facet's field.
+        assert!(
+            FACETS
+                .iter()
+                .any(|f| f.key == "params" && matches!(f.kind, FacetKind::Buckets(_)))
+        );
+        let mut keys: Vec<&str> = FACETS.iter().map(|f| f.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), FACETS.len());
+        let mut params: Vec<&str> = FACETS.iter().flat_map(Facet::params).collect();
+        let count = params.len();
+        params.sort_unstable();
+        params.dedup();
+        assert_eq!(params.len(), count);
+        for reserved in ["q", "sort", "page", "per_page", "fragment"] {
+            assert!(facet_of_param(reserved).is_none(), "{reserved}");
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! One segment of a search, on document sets: with or without keywords, the same engine
+//! filters, counts disjunctive facets and picks the best hits (issue 12 point 6).
+//!
+//! The base set is the alive documents that match the keywords and every uncounted filter
+//! (`featured`, `popular`). Each active facet filter is one more set. "Passes every filter
+//! except facet j" comes from prefix and suffix ANDs, and a facet's values are counted by
+//! popcount within it (SPEC §4: a facet's counts ignore its own selection). Only the hits, the
+//! AND of everything, are ranked: walked in a precomputed sort order until the page is full, or
+//! scored one by one for relevance.
+
+use std::collections::HashMap;
+
+use tantivy::{SegmentOrdinal, SegmentReader};
+
+use super::bitmaps::{
+    Words, and, and_in_place, contains, count, count_and, for_each, in_range, not, or_in_place,
+    set, words,
+};
+use super::query::{KeywordPlan, SegmentMatches};
+use super::table::{FacetColumn, SegmentTable, ValueColumn};
+use super::top_hits::{Hits, SegmentHits};
+use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind};
+use crate::catalog::query::{CatalogQuery, Selection, Sort};
+
+/// One facet's counts in one segment.
+#[derive(Debug)]
+pub enum SegmentCount {
+    Values(HashMap<String, u64>),
+    Flag([u64; 2]),
+    Buckets(Vec<u64>),
+    Uncounted,
+}
+
+/// What one segment contributes to a search.
+#[derive(Debug)]
+pub struct SegmentFruit {
+    pub total: u64,
+    /// By position in `FACETS`.
+    pub counts: Vec<SegmentCount>,
+    pub hits: Hits,
+    pub family_hits: HashMap<String, Hits>,
+}
+
+/// Searches one segment; `limit` hits are kept (offset + page size).
+pub fn search_segment(
+    query: &CatalogQuery,
+    limit: usize,
+    plan: Option<&KeywordPlan>,
+    segment_ord: SegmentOrdinal,
+    reader: &SegmentReader,
+    table: &SegmentTable,
+) -> tantivy::Result<SegmentFruit> {
+    let n = table.max_doc as usize;
+    let ranked = query.sort == Sort::Relevance;
+    let matches = match plan {
+        Some(plan) => Some(plan.matches(reader, ranked)?),
+        None => None,
+    };
+    let mut base = (*table.alive(reader)).clone();
+    if let Some(matches) = &matches {
+        and_in_place(&mut base, &matches.docs);
+    }
+    let mut filters: Vec<(usize, Words)> = Vec::new();
+    for (position, facet) in FACETS.iter().enumerate() {
+        let Some(set) = filter_set(facet, &table.facets[position], &query.filters[position], n)?
+        else {
+            continue;
+        };
+        if facet.is_counted() {
+            filters.push((position, set));
+        } else {
+            and_in_place(&mut base, &set);
+        }
+    }
+    let (hits, excluding) = disjunctive_sets(base, &filters);
+    let counts = FACETS
+        .iter()
+        .zip(&table.facets)
+        .zip(excluding)
+        .map(|((facet, column), without_own)| {
+            if !facet.is_counted() {
+                return SegmentCount::Uncounted;
+            }
+            let within = without_own.as_ref().unwrap_or(&hits);
+            match column {
+                FacetColumn::Values(values) => SegmentCount::Values(count_values(values, within)),
+                FacetColumn::Flag(flagged) => {
+                    let yes = count_and(flagged, within);
+                    SegmentCount::Flag([count(within) - yes, yes])
+                }
+                FacetColumn::Buckets(buckets) => SegmentCount::Buckets(
+                    buckets.slots.iter().map(|s| count_and(s, within)).collect(),
+                ),
+            }
+        })
+        .collect();
+    let (hits_kept, family_hits) =
+        best_hits(query, limit, segment_ord, table, &hits, matches.as_ref());
+    Ok(SegmentFruit {
+        total: count(&hits),
+        counts,
+        hits: hits_kept,
+        family_hits,
+    })
+}
+
+/// The hits (base AND every filter) and, for each filtered facet, base AND every other filter.
+fn disjunctive_sets(base: Words, filters: &[(usize, Words)]) -> (Words, Vec<Option<Words>>) {
+    let mut excluding: Vec<Option<Words>> = vec![None; FACETS.len()];
+    let mut prefix = Vec::with_capacity(filters.len() + 1);
+    prefix.push(base);
+    for (_, filter) in filters {
+        let next = and(&prefix[prefix.len() - 1], filter);
+        prefix.push(next);
+    }
+    let mut suffix: Option<Words> = None;
+    for i in (0..filters.len()).rev() {
+        let without = match &suffix {
+            None => prefix[i].clone(),
+            Some(s) => and(&prefix[i], s),
+        };
+        excluding[filters[i].0] = Some(without);
+        suffix = Some(match suffix {
+            None => filters[i].1.clone(),
+            Some(s) => and(&s, &filters[i].1),
+        });
+    }
+    let hits = prefix.pop().unwrap_or_default();
+    (hits, excluding)
+}
+
+/// The documents a facet's selection lets through; `None` when it selects nothing.
+fn filter_set(
+    facet: &Facet,
+    column: &FacetColumn,
+    selection: &Selection,
+    n: usize,
+) -> tantivy::Result<Option<Words>> {
+    Ok(match (column, selection, &facet.kind) {
+        (FacetColumn::Values(values), Selection::Values(selected), _) if !selected.is_empty() => {
+            let ords = values.ords_of(selected)?;
+            let mut out = words(n);
+            match &values.sets {
+                Some(sets) => {
+                    for ord in &ords {
+                        or_in_place(&mut out, &sets[*ord as usize]);
+                    }
+                }
+                None => {
+                    for d in 0..n {
+                        if values
+                            .ords(d as u32)
+                            .iter()
+                            .any(|o| ords.binary_search(o).is_ok())
+                        {
+                            set(&mut out, d);
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
+        (FacetColumn::Flag(flagged), Selection::Flag(Some(wanted)), _) => Some(if *wanted {
+            flagged.clone()
+        } else {
+            not(flagged)
+        }),
+        (FacetColumn::Buckets(column), Selection::Range(range), FacetKind::Buckets(def))
+            if range.is_set() =>
+        {
+            // A bucket link selects exactly one bucket: its set is ready.
+            match def.buckets.iter().position(|b| b.range == *range) {
+                Some(slot) => Some(column.slots[slot].clone()),
+                // 0 means "not stated", which never lies in a set range: min is at least 1.
+                None => Some(in_range(
+                    &column.values,
+                    range.min.unwrap_or(1).max(1),
+                    range.max.unwrap_or(u64::MAX),
+                )),
+            }
+        }
+        _ => None,
+    })
+}
+
+/// Each value's documents within the set, values without any left out.
+fn count_values(column: &ValueColumn, within: &[u64]) -> HashMap<String, u64> {
+    let mut counts = vec![0u64; column.names.len()];
+    match &column.sets {
+        Some(sets) => {
+            for (slot, set) in counts.iter_mut().zip(sets) {
+                *slot = count_and(set, within);
+            }
+        }
+        None => for_each(within, |d| {
+            for ord in column.ords(d) {
+                counts[*ord as usize] += 1;
+            }
+        }),
+    }
+    counts
+        .into_iter()
+        .zip(&column.names)
+        .filter(|(c, _)| *c > 0)
+        .map(|(c, name)| (name.clone(), c))
+        .collect()
+}
+
+/// The best `limit` hits, and with `per_family` the best of each family.
+fn best_hits(
+    query: &CatalogQuery,
+    limit: usize,
+    segment_ord: SegmentOrdinal,
+    table: &SegmentTable,
+    hits: &[u64],
+    matches: Option<&SegmentMatches>,
+) -> (Hits, HashMap<String, Hits>) {
+    let per_family = query.per_family as usize;
+    let families = table.values(FAMILY);
+    let mut top = SegmentHits::new(table, segment_ord, query.sort, limit, per_family, families);
+    let total = count(hits) as usize;
+    let mut family_wanted: Vec<usize> = Vec::new();
+    if per_family > 0
+        && let Some(families) = families
+    {
+        family_wanted = vec![0; families.names.len()];
+        for_each(hits, |d| {
+            if let Some(family) = families.ords(d).first() {
+                family_wanted[*family as usize] += 1;
+            }
+        });
+        for wanted in &mut family_wanted {
+            *wanted = (*wanted).min(per_family);
+        }
+    }
+    let mut families_left: usize = family_wanted.iter().sum();
+    // Walking the sort order costs about max_doc × wanted / hits steps; offering every hit to
+    // the heaps costs one step per hit.
+    let wanted = limit + families_left;
+    let walk_is_shorter = table.max_doc as usize * wanted.min(total) < 4 * total * total.max(1);
+    match table.order(query.sort) {
+        Some(order) if walk_is_shorter => {
+            let mut page_left = limit;
+            for &d in order {
+                if page_left == 0 && families_left == 0 {
+                    break;
+                }
+                if !contains(hits, d) {
+                    continue;
+                }
+                top.offer(d, 0.0);
+                page_left = page_left.saturating_sub(1);
+                if let Some(families) = families
+                    && let Some(family) = families.ords(d).first()
+                    && let Some(wanted) = family_wanted.get_mut(*family as usize)
+                    && *wanted > 0
+                {
+                    *wanted -= 1;
+                    families_left -= 1;
+                }
+            }
+        }
+        _ => for_each(hits, |d| {
+            let score = matches.map_or(0.0, |m| m.score(d));
+            top.offer(d, score);
+        }),
+    }
+    top.harvest()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::ids::{ModelId, ProjectId};
+    use crate::catalog::model::Model;
+    use crate::catalog::query::CatalogQuery;
+    use crate::ops::generate::synthetic_models;
+    use crate::ops::index_sync::entry_for;
+    use crate::search::SearchIndex;
+    use crate::store::catalog::SharedModel;
+
+    fn index(models: usize, unique_tags: bool) -> SearchIndex {
+        let index = SearchIndex::in_memory().unwrap();
+        let project = ProjectId::parse("proj_TEST").unwrap();
+        let entries = synthetic_models(3, models).enumerate().map(|(i, mut new)| {
+            if unique_tags {
+                new.details.workload_type = Some(format!("chat,t{i}"));
+            }
+            let model = Model {
+                id: ModelId::generate(),
+                project_id: project.clone(),
+                details: new.details,
+                shared: true,
+                shared_at: Some(format!("2026-11-01T00:00:{:02}.{i:06}Z", i % 60)),
+                featured: i % 7 == 0,
+                artifact: None,
+                created_at: String::new(),
+                updated_at: String::new(),
+            };
+            entry_for(
+                &SharedModel {
+                    model,
+                    project_name: "Test".into(),
+                },
+                crate::catalog::badge::BadgeFacts {
+                    role: Some(crate::catalog::role::CatalogRole::Deployable),
+                    ..Default::default()
+                },
+            )
+        });
+        index.replace_all(entries, 0).unwrap();
+        index
+    }
+
+    /// Browsing and a keyword search that matches everything agree on every count and hit:
+    /// every synthetic description contains "model", so `q=model` matches all documents.
+    fn assert_paths_agree(index: &SearchIndex) {
+        let cases: &[&[(&str, &str)]] = &[
+            &[],
+            &[("family", "qwen2")],
+            &[
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+            ],
+            &[("tag", "chat"), ("moe", "false"), ("min_context", "32K")],
+            &[("featured", "true"), ("license", "mit")],
+        ];
+        for pairs in cases {
+            let browse =
+                CatalogQuery::from_pairs(pairs.iter().copied().chain([("sort", "newest")]))
+                    .unwrap();
+            let keyword = CatalogQuery::from_pairs(
+                pairs
+                    .iter()
+                    .copied()
+                    .chain([("sort", "newest"), ("q", "model")]),
+            )
+            .unwrap();
+            let (a, b) = (
+                index.search(&browse).unwrap(),
+                index.search(&keyword).unwrap(),
+            );
+            assert_eq!(a.total, b.total, "{pairs:?}");
+            assert_eq!(a.facets, b.facets, "{pairs:?}");
+            let ids = |r: &crate::catalog::facets::SearchResults| {
+                r.hits.iter().map(|c| c.id).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&a), ids(&b), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn keyword_matches_count_like_browsing() {
+        assert_paths_agree(&index(1500, false));
+    }
+
+    #[test]
+    fn segments_with_too_many_tags_count_from_ordinals() {
+        let index = index(400, true);
+        assert_paths_agree(&index);
+        // Each model has its own tag besides `chat`: more than a segment gets sets for.
+        let query = CatalogQuery::from_pairs([("tag", "t7"), ("tag", "t9")]).unwrap();
+        let results = index.search(&query).unwrap();
+        assert_eq!(results.total, 2);
+        assert_eq!(crate::catalog::facet_list::FACETS[7].key, "tag");
+        let tags = results.facets.values(7);
+        assert!(tags.contains(&("t7".to_owned(), 1)) && tags.contains(&("chat".to_owned(), 400)));
+    }
+}
