@@ -8,6 +8,10 @@ pub enum CatalogError {
     #[error("context length `{input}` is not a number like `8K`, `128K`, `1M` or `32768`")]
     InvalidContextLength { input: String },
     #[error(
+        "licence intent `{input}` is not one of commercial, conditions, non_commercial, research, unknown"
+    )]
+    InvalidLicenseIntent { input: String },
+    #[error(
         "architecture `{input}` has no letters or digits (use a slug like `llama` or `qwen3moe`)"
     )]
     InvalidArchitecture { input: String },
@@ -43,6 +47,7 @@ impl CatalogError {
                 "parameter_count"
             }
             Self::InvalidContextLength { .. } => "context_length",
+            Self::InvalidLicenseIntent { .. } => "license_intent",
             Self::InvalidArchitecture { .. } => "architecture",
             Self::InvalidTag { .. } | Self::TooManyTags { .. } => "workload_type",
             Self::InvalidUri { .. } => "artifact_uri",

@@ -15,6 +15,7 @@ use super::card::CatalogCard;
 use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::family::family_view;
 use super::license::License;
+use super::license_intent::{Intent, intent_of};
 use super::units::{ContextLength, ParameterCount};
 
 /// One facet or filter. `key` names it everywhere: the index column, the JSON `facets` object,
@@ -118,7 +119,7 @@ pub const FAMILY: usize = 0;
 pub const FEATURED: usize = 4;
 
 /// How many facets and filters there are.
-pub const FACET_COUNT: usize = 8;
+pub const FACET_COUNT: usize = 9;
 
 /// Every facet and filter, in the page sidebar's order.
 pub static FACETS: [Facet; FACET_COUNT] = [
@@ -293,6 +294,30 @@ pub static FACETS: [Facet; FACET_COUNT] = [
                 help: "Workload tag such as code (repeatable).",
             },
             values_of: |card| card.tags.clone(),
+        }),
+    },
+    Facet {
+        key: "license_intent",
+        label: "May we use it?",
+        kind: FacetKind::Values(ValuesFacet {
+            params: &["license_intent"],
+            doc: "What the licence allows (SPEC §11): `commercial`, `conditions`, `non_commercial`, `research` or `unknown`; repeatable (any of).",
+            parse: |v| {
+                Intent::parse(v).map(|i| i.key().to_owned()).ok_or_else(|| {
+                    CatalogError::InvalidLicenseIntent {
+                        input: v.chars().take(40).collect(),
+                    }
+                })
+            },
+            label_of: |key| {
+                Intent::parse(key).map_or_else(|| key.to_owned(), |i| i.label().to_owned())
+            },
+            chip: "Licence",
+            cli: CliFlag {
+                name: "license-intent",
+                help: "What the licence allows: commercial, conditions, non_commercial, research, unknown (repeatable).",
+            },
+            values_of: |card| vec![intent_of(card.license.as_deref()).0.key().to_owned()],
         }),
     },
 ];

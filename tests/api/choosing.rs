@@ -220,3 +220,74 @@ async fn a_gguf_upload_states_its_kv_shape_and_active_parameters() {
     );
     assert!(html.contains("are active per token"));
 }
+
+#[tokio::test]
+async fn the_licence_intent_facet_filters_and_counts_like_every_facet() {
+    let app = spawn_app().await;
+    for (name, license) in [
+        ("Intent-A", "apache-2.0"),
+        ("Intent-B", "llama3"),
+        ("Intent-C", "other:home-made"),
+        ("Intent-D", "mit"),
+    ] {
+        shared(&app, json!({"name": name, "license": license})).await;
+    }
+    let get = |query: &'static str| {
+        let url = format!("{}/v1/catalog/models?q=intent&{query}", app.address);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let answer: serde_json::Value = get("license_intent=commercial").await.json().await.unwrap();
+    let names: Vec<&str> = answer["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(answer["total"], 2, "{answer}");
+    assert!(names.contains(&"Intent-A") && names.contains(&"Intent-D"));
+    // Disjunctive: the facet's own counts ignore its selection.
+    let counts = answer["facets"]["license_intent"].to_string();
+    assert!(
+        counts.contains("commercial")
+            && counts.contains("conditions")
+            && counts.contains("unknown"),
+        "{counts}"
+    );
+    let bad = get("license_intent=free").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("license_intent"));
+    // The page's sidebar has the group; the CLI has the flag.
+    let page = reqwest::get(format!(
+        "{}/models/catalog?license_intent=research",
+        app.address
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("May we use it?"), "{page}");
+    let output = std::process::Command::new(crate::cli::BIN)
+        .args([
+            "catalog",
+            "search",
+            "intent",
+            "--license-intent",
+            "unknown",
+            "--output",
+            "json",
+        ])
+        .env("XERO_BASE_URL", &app.address)
+        .env_remove("XERO_API_KEY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(cli["total"], 1);
+    assert_eq!(cli["models"][0]["name"], "Intent-C");
+}

@@ -38,6 +38,20 @@ fn badge_help(badge: Badge) -> &'static str {
 }
 
 /// A model card: every field of the seed's card table plus the MoE marker.
+/// The licence's intent class as a short chip (SPEC §11), its reason in the tooltip.
+pub fn intent_chip(card: &CatalogCard) -> Markup {
+    use crate::catalog::license_intent::{Intent, intent_of};
+    let (intent, reason) = intent_of(card.license.as_deref());
+    let (class, text) = match intent {
+        Intent::Commercial => ("intent ok", "Commercial OK"),
+        Intent::Conditions => ("intent conditions", "Conditions"),
+        Intent::NonCommercial => ("intent restricted", "Non-commercial"),
+        Intent::Research => ("intent restricted", "Research only"),
+        Intent::Unknown => ("intent unknown", "Terms unknown"),
+    };
+    html! { span class=(class) title=(reason) { (text) } }
+}
+
 pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
     let href = format!("/models/catalog/{}", card.id);
     html! {
@@ -50,7 +64,7 @@ pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
             dl.facts {
                 div { dt { "Parameters" } dd { (card.parameter_count_display.as_deref().unwrap_or("—")) } }
                 div { dt { "Context" } dd { (card.context_length_display.as_deref().unwrap_or("—")) } }
-                div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) } }
+                div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) " " (intent_chip(card)) } }
                 div { dt { "Architecture" } dd { (card.family_name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
             }
             @if !card.tags.is_empty() {
