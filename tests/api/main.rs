@@ -8,6 +8,7 @@ mod catalog;
 mod cli;
 mod cli_deploy;
 mod cli_hardening;
+mod cli_import;
 mod conformance;
 mod fixture;
 mod gguf_files;
