@@ -5,7 +5,7 @@
 //! other fields are ignored, except `source_architecture`, which stands in for a missing
 //! `architecture` (the lines of `demo/models-real.jsonl` carry both). A line that fails (bad
 //! JSON, no name, refused by the server) is reported as `line N: …` and the import goes on; only
-//! an unreachable server stops it.
+//! an unreachable server or a rejected key stops it.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,7 +86,7 @@ pub fn run(
                     let outcome = match import_line(client, project, line, share) {
                         Ok(outcome) => outcome,
                         Err(error) => {
-                            // No server, no point in trying the other lines.
+                            // Every other line would fail the same way.
                             stop.store(true, Ordering::SeqCst);
                             lock(&unreachable).get_or_insert(error);
                             break;
@@ -139,7 +139,9 @@ fn import_line(
     let base = format!("/{project}/v1/models");
     let registered = match client.send(reqwest::Method::POST, &base, Some(&body)) {
         Ok(model) => model,
-        Err(ClientError::Api { message, .. }) => return Ok(LineOutcome::Failed(message)),
+        Err(error) if is_about_the_line(&error) => {
+            return Ok(LineOutcome::Failed(error.to_string()));
+        }
         Err(other) => return Err(other),
     };
     let id = registered["id"].as_str().unwrap_or_default().to_owned();
@@ -148,11 +150,17 @@ fn import_line(
     }
     match client.call(reqwest::Method::POST, &format!("{base}/{id}/share")) {
         Ok(_) => Ok(LineOutcome::Registered { shared: true }),
-        Err(ClientError::Api { message, .. }) => Ok(LineOutcome::Failed(format!(
-            "registered as {id} but not shared: {message}"
+        Err(error) if is_about_the_line(&error) => Ok(LineOutcome::Failed(format!(
+            "registered as {id} but not shared: {error}"
         ))),
         Err(other) => Err(other),
     }
+}
+
+/// A refusal of this line's model; a key the server rejects (401) or no server at all would
+/// fail every line alike, so they stop the import instead.
+fn is_about_the_line(error: &ClientError) -> bool {
+    matches!(error, ClientError::Api { status, .. } if *status != 401)
 }
 
 /// The register request a line stands for, or why it has none.
