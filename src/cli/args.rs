@@ -311,6 +311,20 @@ pub enum ModelsAction {
         #[arg(long)]
         share: bool,
     },
+    /// Register many models from a JSON-lines file: one object per line with the fields
+    /// `models register` takes through the API (`name`, `architecture`, `parameter_count`,
+    /// `context_length`, `license`, …; others are ignored). Lines that fail are reported as
+    /// `line N: …` without stopping; the exit code is 1 if any did.
+    Import {
+        /// The `.jsonl` file; blank lines are skipped.
+        file: std::path::PathBuf,
+        /// Share each model to the catalog once registered.
+        #[arg(long)]
+        share: bool,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
+    },
     /// List the files of a model's repository (path, size, sha256) and its Hub repo id.
     Files {
         /// Display id or UUID.

@@ -24,15 +24,18 @@ pub enum ClientError {
     Config(String),
     #[error("{0}")]
     Usage(String),
+    /// A batch command finished but some of its items failed (each was reported already).
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl ClientError {
-    /// 1: the server refused; 2: the command was wrong (as clap's own usage errors);
+    /// 1: the server refused (or refused some items of a batch); 2: the command was wrong (as clap's own usage errors);
     /// 3: configuration is missing or wrong (no key, a malformed base URL, `https://` to a
     /// plain-HTTP server); 4: the server could not be reached.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Api { .. } => 1,
+            Self::Api { .. } | Self::Incomplete(_) => 1,
             Self::Usage(_) => 2,
             Self::Config(_) => 3,
             Self::Transport { .. } => 4,

@@ -98,6 +98,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "xeroctl models import-hf ~/.cache/huggingface/hub/models--Qwen--Qwen3-8B --share",
     ),
     (
+        "models import",
+        "xeroctl models import demo/models-real.jsonl --share --jobs 8",
+    ),
+    (
         "models show",
         "xeroctl models show mdl_3f2a9c --output json",
     ),

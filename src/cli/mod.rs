@@ -8,6 +8,7 @@ pub mod client;
 pub mod completions;
 pub mod deploy;
 pub mod examples;
+pub mod import;
 pub mod import_hf;
 pub mod models;
 pub mod output;

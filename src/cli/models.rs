@@ -287,6 +287,9 @@ fn run_action(
             share,
             output,
         )?,
+        ModelsAction::Import { file, share, jobs } => {
+            super::import::run(client, project, &file, share, usize::from(jobs), output)?
+        }
         ModelsAction::Files { model, revision } => {
             let models = all_models(client, project)?;
             let target = resolve(&models, &model)?;

@@ -4,11 +4,18 @@
 //! drains the outbox: it turns rows into index changes, commits them to tantivy with the highest
 //! sequence number as the commit's watermark, reloads the reader, and only then deletes the rows.
 //! A crash anywhere leaves rows to replay at the next start; replay is idempotent (delete by id,
-//! then add). Concurrent callers queue on one lock, so writes that arrive together share a
-//! commit, and every caller returns only after its own change is searchable.
+//! then add).
+//!
+//! Group commit (issue 12): a write waits for one drain that *began after its transaction
+//! committed*, since such a drain reads its outbox row. Drains run one at a time; whoever holds
+//! the turn drains every pending row in one commit, and the writers queued behind it find their
+//! change already covered and answer without a commit of their own. Before this, every queued
+//! writer drained again (picking up the next writer's row), so 8 clients made 8 commits for 8
+//! shares.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{OpsError, Services};
 use crate::catalog::badge::BadgeFacts;
@@ -65,13 +72,63 @@ fn parse_micros(stamp: &str) -> Option<u64> {
     u64::try_from(parsed.unix_timestamp_nanos() / 1_000).ok()
 }
 
+/// Turns at draining the outbox, and how far finished drains reach (the group commit).
+#[derive(Default)]
+pub struct GroupCommit {
+    /// Held by the one drain, rebuild or audit running at a time.
+    turn: tokio::sync::Mutex<()>,
+    /// Drains begun so far; a drain takes its number before it reads the outbox.
+    begun: AtomicU64,
+    /// The highest number of a drain that succeeded: every write committed before that drain
+    /// began is searchable.
+    finished: AtomicU64,
+}
+
+impl GroupCommit {
+    /// The number of the first drain that will begin after now; a write calls it once its
+    /// transaction has committed, and that drain (or any later one) covers the write.
+    fn next_drain(&self) -> u64 {
+        self.begun.load(Ordering::SeqCst) + 1
+    }
+
+    fn has_finished(&self, drain: u64) -> bool {
+        self.finished.load(Ordering::SeqCst) >= drain
+    }
+
+    /// Waits for the turn and holds it until the guard drops; drains queue meanwhile (tests use
+    /// it to let many writes gather behind one drain).
+    pub async fn hold_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.turn.lock().await
+    }
+}
+
 /// Drains the outbox into the index. Without an index (admin commands) it does nothing: the
 /// server drains what they queued.
 pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
     let Some(search) = services.search.clone() else {
         return Ok(0);
     };
-    let _turn = services.sync_lock.lock().await;
+    let _turn = services.group_commit.turn.lock().await;
+    drain(services, &search).await
+}
+
+/// Returns once a drain numbered `needed` or later has succeeded, running one itself unless a
+/// drain ahead of it in the queue already did.
+async fn sync_covering(services: &Services, needed: u64) -> Result<(), OpsError> {
+    let Some(search) = services.search.clone() else {
+        return Ok(());
+    };
+    let group = &services.group_commit;
+    let _turn = group.turn.lock().await;
+    if group.has_finished(needed) {
+        return Ok(());
+    }
+    drain(services, &search).await.map(|_| ())
+}
+
+/// Applies every pending outbox row, in batches of one commit each; the caller holds the turn.
+async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, OpsError> {
+    let number = services.group_commit.begun.fetch_add(1, Ordering::SeqCst) + 1;
     let mut applied = 0;
     loop {
         let cutoff = store::cutoff(services.agent_ttl);
@@ -103,10 +160,13 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
         let Some((changes, max_seq, rows)) = batch else {
             break;
         };
-        let index = Arc::clone(&search);
+        let index = Arc::clone(search);
+        let started = std::time::Instant::now();
         tokio::task::spawn_blocking(move || index.apply(&changes, max_seq))
             .await
             .map_err(|e| OpsError::task("index", e))??;
+        let apply_us = started.elapsed().as_micros() as u64;
+        tracing::debug!(rows, apply_us, "outbox rows committed to the index");
         services
             .store
             .write(move |tx| outbox::acknowledge(tx, max_seq))
@@ -116,16 +176,22 @@ pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
             break;
         }
     }
+    services
+        .group_commit
+        .finished
+        .fetch_max(number, Ordering::SeqCst);
     Ok(applied)
 }
 
-/// Syncs after a write; a failure is logged, not returned: the write itself has succeeded and
-/// its outbox row waits for the next sync (the periodic one retries within seconds).
+/// Syncs after a write, returning once the write is searchable; a failure is logged, not
+/// returned: the write itself has succeeded and its outbox row waits for the next sync (the
+/// periodic one retries within seconds).
 pub async fn sync_after_write(services: &Services) {
     if !services.sync_after_writes {
         return;
     }
-    if let Err(error) = sync_index(services).await {
+    let needed = services.group_commit.next_drain();
+    if let Err(error) = sync_covering(services, needed).await {
         tracing::error!(error = %error, "search index sync failed; will retry");
     }
 }
@@ -135,7 +201,7 @@ pub async fn rebuild_index(
     services: &Services,
     search: &Arc<SearchIndex>,
 ) -> Result<usize, OpsError> {
-    let _turn = services.sync_lock.lock().await;
+    let _turn = services.group_commit.turn.lock().await;
     let index = Arc::clone(search);
     let cutoff = store::cutoff(services.agent_ttl);
     let (count, watermark) = services
@@ -190,7 +256,7 @@ pub async fn audit_index(services: &Services) -> Result<AuditReport, OpsError> {
     let Some(search) = services.search.clone() else {
         return Ok(AuditReport::default());
     };
-    let _turn = services.sync_lock.lock().await;
+    let _turn = services.group_commit.turn.lock().await;
     // Pending outbox rows are changes the drain will apply anyway; audit a drained index.
     let (mut database, pending) = services
         .store

@@ -43,7 +43,7 @@ pub struct Services {
     /// The catalog index; only the server opens it (admin commands leave changes in the outbox).
     pub search: Option<Arc<SearchIndex>>,
     /// Serialises outbox drains so concurrent writes share index commits.
-    pub sync_lock: Arc<tokio::sync::Mutex<()>>,
+    pub group_commit: Arc<index_sync::GroupCommit>,
     /// Verifies passwords on a few threads (argon2id costs ~19 MiB and ~19 ms each).
     pub password_pool: crate::auth::hashing::HashingPool,
     /// Signs device cookies; created once per data directory (RELIABILITY T40).
@@ -99,7 +99,7 @@ impl Services {
         Ok(Self {
             store,
             search: None,
-            sync_lock: Arc::default(),
+            group_commit: Arc::default(),
             password_pool: crate::auth::hashing::HashingPool::new(cores(), 4 * cores()),
             device_key: Arc::new(device_key),
             throttle: throttle::ThrottlePolicy::default(),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -69,6 +69,8 @@ pub struct SearchIndex {
     tables: Arc<TableCache>,
     /// Fault injection (RELIABILITY T30): this many coming commits fail before writing anything.
     failing_commits: AtomicU32,
+    /// Commits made since opening; tests see group commit through it.
+    commits: AtomicU64,
 }
 
 impl SearchIndex {
@@ -148,6 +150,7 @@ impl SearchIndex {
             fields,
             tables: Arc::default(),
             failing_commits: AtomicU32::new(0),
+            commits: AtomicU64::new(0),
         })
     }
 
@@ -243,6 +246,7 @@ impl SearchIndex {
         };
         prepared.set_payload(&payload);
         prepared.commit()?;
+        self.commits.fetch_add(1, Ordering::SeqCst);
         self.reader.reload()?;
         let live: Vec<_> = self
             .reader
@@ -305,6 +309,11 @@ impl SearchIndex {
         let metas = self.index.load_metas().ok()?;
         let payload: CommitPayload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
         Some(payload.watermark)
+    }
+
+    /// Commits made since the index was opened (a rebuild counts as one).
+    pub fn commit_count(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
     }
 
     /// Documents currently searchable.

@@ -9,6 +9,7 @@ mod choosing;
 mod cli;
 mod cli_deploy;
 mod cli_hardening;
+mod cli_import;
 mod conformance;
 mod feeds;
 mod fixture;

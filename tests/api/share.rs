@@ -146,3 +146,75 @@ async fn concurrent_toggles_never_interleave_check_and_write() {
     let distinct: HashSet<&str> = toggles.iter().copied().collect();
     assert!(distinct.len() <= 2);
 }
+
+/// Issue 12 (group commit): shares that arrive together are made searchable by one index
+/// commit, and each still answers only once its model is searchable.
+#[tokio::test]
+async fn concurrent_shares_are_searchable_at_their_answers_and_share_one_commit() {
+    // Arrange
+    const SHARES: usize = 16;
+    let app = spawn_app().await;
+    let mut models = Vec::new();
+    for i in 0..SHARES {
+        let word = format!("grouped{i:02}x");
+        models.push((app.register_sample(&format!("Grouped {word}")).await, word));
+    }
+    let index = app.services.search.clone().expect("server has an index");
+    let commits_before = index.commit_count();
+
+    // Act: hold the drain turn until every share has committed in SQLite, so all of them wait
+    // behind one drain; then let it go.
+    let turn = app.services.group_commit.hold_turn().await;
+    let mut shares = tokio::task::JoinSet::new();
+    for (id, word) in models.clone() {
+        let (client, address) = (app.client.clone(), app.address.clone());
+        let (project, key) = (app.project_id.clone(), app.api_key.clone());
+        shares.spawn(async move {
+            let answer = client
+                .post(format!("{address}/{project}/v1/models/{id}/share"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status();
+            let found: Value = client
+                .get(format!("{address}/v1/catalog/models?q={word}&per_page=100"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let hits: Vec<String> = found["models"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned())
+                .collect();
+            (id, status, hits)
+        });
+    }
+    let store = app.services.store.clone();
+    // Polls SQLite, not the index: the rows appear as the share transactions commit.
+    while store
+        .call(xeroctl::store::outbox::pending_count)
+        .await
+        .unwrap()
+        < SHARES as u64
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    drop(turn);
+    let answers = shares.join_all().await;
+
+    // Assert
+    for (id, status, hits) in &answers {
+        assert_eq!(*status, StatusCode::OK, "share of {id}");
+        assert!(hits.contains(id), "{id} searchable once its share answered");
+    }
+    assert_eq!(
+        index.commit_count() - commits_before,
+        1,
+        "{SHARES} shares waiting together made one index commit"
+    );
+}
