@@ -6,6 +6,7 @@
 
 pub mod architecture;
 pub mod badge;
+pub mod bundle;
 pub mod card;
 pub mod error;
 pub mod facets;
@@ -16,6 +17,7 @@ pub mod infra;
 pub mod license;
 pub mod model;
 pub mod query;
+pub mod query_filter;
 pub mod repo;
 pub mod role;
 pub mod saved_search;
