@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{Store, StoreError};
@@ -15,9 +16,17 @@ impl Store {
         self.call_blocking(|connection| {
             let mut copy = Connection::open(target)?;
             let backup = rusqlite::backup::Backup::new(connection, &mut copy)?;
-            // All pages in one step: one read snapshot, never restarted by concurrent writes.
-            backup.run_to_completion(-1, Duration::ZERO, None)?;
-            Ok(())
+            // All pages in one step (-1): one read snapshot, never restarted by concurrent
+            // writes. Busy or Locked only mean another connection held a lock for a moment.
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => return Ok(()),
+                    StepResult::More | StepResult::Busy | StepResult::Locked => {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    _ => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
         })
     }
 }
