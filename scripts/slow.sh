@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Slow cases, bounded in time, loopback only: T29 crash storm (SIGKILL during writes) and T38
-# commit storm (1 000 kills by default, about 15 min), T18 login flood, T23/T28/T33 uploads (2 GiB, slow clients, disk full), issue 13 Hub budgets (hub.py). Results go into BENCHMARKS.md. Usage: scripts/slow.sh [ITERATIONS] [MODELS]
+# commit storm (1 000 kills by default, about 15 min), T18 login flood, T23/T28/T33 uploads (2 GiB, slow clients, disk full), issue 13 Hub budgets (hub.py), issue 15 bundle budgets (bundles.py: 10k-model export/import, a 2 GiB bundle). Results go into BENCHMARKS.md. Usage: scripts/slow.sh [ITERATIONS] [MODELS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -11,3 +11,4 @@ python3 scripts/slow/commit_storm.py "${2:-20000}"
 python3 scripts/slow/login_flood.py
 python3 scripts/slow/uploads.py
 python3 scripts/slow/hub.py
+python3 scripts/slow/bundles.py

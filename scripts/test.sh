@@ -17,6 +17,14 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Bundle signatures are checked with the standard minisign tool (tests/api/bundles.rs).
+if ! command -v minisign >/dev/null; then
+  echo "installing minisign for the bundle signature test" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq minisign >/dev/null
+fi
+
 # The real Python clients the tests drive (schemathesis, …), pinned, in one virtual environment
 # that is created once and reused; reinstalled when the requirements change.
 VENV=target/test-venv

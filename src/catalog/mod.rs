@@ -6,6 +6,7 @@
 
 pub mod architecture;
 pub mod badge;
+pub mod bundle;
 pub mod card;
 pub mod compare;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod license_intent;
 pub mod memory;
 pub mod model;
 pub mod query;
+pub mod query_filter;
 pub mod repo;
 pub mod role;
 pub mod saved_search;

@@ -13,6 +13,7 @@ use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
 use crate::ops::{self, AdminActor, Services, admin};
 
+use super::bundle;
 use super::output::{note, out};
 
 /// The data directory (or its database) is not there and this command does not create one.
@@ -60,6 +61,12 @@ fn require_data_dir(data_dir: &Path) -> Result<(), MissingDataDir> {
 
 /// Runs one admin command; output is for people and for scripts (ids alone on stdout).
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    // These two never open a data directory: keys are files, and a restore makes a new one.
+    match &args.command {
+        AdminCommand::Keygen { output } => return bundle::keygen(output),
+        AdminCommand::Restore { file } => return bundle::restore(file, &args.data_dir),
+        _ => {}
+    }
     if !creates_data_dir(&args.command) {
         require_data_dir(&args.data_dir)?;
     }
@@ -166,7 +173,42 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 );
             }
         }
-        AdminCommand::Reindex => {}
+        AdminCommand::Reindex | AdminCommand::Keygen { .. } | AdminCommand::Restore { .. } => {}
+        AdminCommand::Export {
+            output,
+            sign,
+            shared_only,
+            project,
+            query,
+            with_files,
+        } => {
+            let args = bundle::ExportArgs {
+                output,
+                sign,
+                shared_only,
+                project,
+                query,
+                with_files,
+            };
+            bundle::export(&services, args).await?;
+        }
+        AdminCommand::Import {
+            file,
+            trust,
+            project,
+            dry_run,
+            assume_free_bytes,
+        } => {
+            let args = bundle::ImportArgs {
+                file,
+                trust,
+                project,
+                dry_run,
+                assume_free_bytes,
+            };
+            bundle::import(&services, args).await?;
+        }
+        AdminCommand::Backup { output } => bundle::backup(&services, &output).await?,
         AdminCommand::Generate {
             models,
             projects,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod args;
+pub mod bundle;
 pub mod catalog;
 pub mod client;
 pub mod completions;

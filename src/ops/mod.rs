@@ -8,6 +8,7 @@ pub mod agents;
 pub mod artifacts;
 pub mod authenticate;
 pub mod blob_gc;
+pub mod bundle;
 pub mod catalog;
 pub mod demo;
 pub mod demo_infra;

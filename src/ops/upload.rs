@@ -42,7 +42,7 @@ impl Default for UploadLimits {
 const FREE_SPACE_CHECK_EVERY: u64 = 64 * 1024 * 1024;
 
 /// Free bytes for unprivileged users on the filesystem holding `path`.
-fn free_bytes(path: &Path) -> Option<u64> {
+pub(crate) fn free_bytes(path: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
     let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();

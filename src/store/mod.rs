@@ -8,6 +8,8 @@
 
 pub mod agents;
 pub mod audit;
+pub mod backup;
+pub mod bundle;
 pub mod catalog;
 pub mod endpoints;
 pub mod error;
@@ -113,6 +115,21 @@ impl Store {
             idle.push(connection);
         }
         result
+    }
+
+    /// [`Store::call_blocking`] inside one read transaction: every query of `f` sees the same
+    /// snapshot while other connections keep writing (WAL).
+    pub fn snapshot_blocking<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.call_blocking(|connection| {
+            let snapshot = connection.unchecked_transaction().map_err(StoreError::from)?;
+            let value = f(&snapshot)?;
+            // A read transaction has nothing to keep; ending it frees the snapshot.
+            snapshot.rollback().map_err(StoreError::from)?;
+            Ok(value)
+        })
     }
 
     /// The synchronous form of [`Store::write`].

@@ -4,6 +4,7 @@
 mod authz;
 mod authz_matrix;
 mod browser;
+mod bundles;
 mod catalog;
 mod choosing;
 mod cli;

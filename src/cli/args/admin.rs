@@ -90,6 +90,62 @@ pub enum AdminCommand {
         /// The model's UUID.
         model: String,
     },
+    /// Make a minisign key pair for signing bundles: NAME.key (secret, mode 0600) and NAME.pub.
+    Keygen {
+        /// Path and name of the pair, without suffix.
+        #[arg(short = 'o', long = "output", value_name = "NAME")]
+        output: PathBuf,
+    },
+    /// Write a signed bundle of models (with their files if asked) for another install.
+    Export {
+        /// The bundle file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// The secret key to sign with (`NAME.key` from `admin keygen`).
+        #[arg(long, value_name = "KEY")]
+        sign: PathBuf,
+        /// Only models shared to the catalog.
+        #[arg(long)]
+        shared_only: bool,
+        /// Only the models of this project (`proj_…`).
+        #[arg(long, value_name = "ID")]
+        project: Option<String>,
+        /// Only models matching a catalog search, as its query string: `q=qwen&family=llama`.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// Carry the models' files (repository revisions and uploaded files), not only metadata.
+        #[arg(long)]
+        with_files: bool,
+    },
+    /// Verify a bundle against a trusted public key, then apply it all or nothing.
+    Import {
+        /// The bundle file.
+        file: PathBuf,
+        /// The public key of whoever signed the bundle (`NAME.pub`).
+        #[arg(long, value_name = "PUBKEY")]
+        trust: PathBuf,
+        /// Import every model into this existing project instead of the bundle's.
+        #[arg(long, value_name = "ID")]
+        project: Option<String>,
+        /// Check everything and say what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Free bytes to assume on the data disk (tests of the not-enough-disk refusal).
+        #[arg(long, hide = true, env = "XERO_ASSUME_FREE_BYTES")]
+        assume_free_bytes: Option<u64>,
+    },
+    /// Back up an install, also while its server runs: a database snapshot and the blobs (the
+    /// search index is rebuilt from them).
+    Backup {
+        /// The backup file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Restore a backup into a new or empty data directory (`--data`).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Register and share a synthetic catalog (deterministic from the seed) for tests and benchmarks.
     Generate {
         /// How many models.
