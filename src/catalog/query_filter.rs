@@ -7,32 +7,37 @@
 //! be a prefix of one of the name's spellings (`words::name_terms`), a tag, the quantization or
 //! format, or a word of the description; a size word (`8b`) also matches the parameter count.
 
-use super::badge::POPULAR_THRESHOLD;
-use super::family::family_of;
+use super::badge::BadgeFacts;
+use super::card::CatalogEntry;
+use super::facet_list::{FACETS, FacetKind};
 use super::model::Model;
-use super::query::CatalogQuery;
+use super::query::{CatalogQuery, Selection};
 use super::words;
 
 /// Whether `model` (with `deployments` endpoints made from it) meets every filter of `query`.
+/// Each filter is read through the facet list, so it means exactly what the catalog's does.
 pub fn matches(query: &CatalogQuery, model: &Model, deployments: u64) -> bool {
-    let d = &model.details;
-    let family = family_of(d.architecture.as_ref());
-    let tags = model.tags();
-    let moe = family.moe || d.active_parameter_count.is_some();
-    let any_of = |wanted: &[String], value: Option<&str>| {
-        wanted.is_empty() || value.is_some_and(|v| wanted.iter().any(|w| w == v))
+    let facts = BadgeFacts {
+        deployment_count: deployments,
+        featured: model.featured,
+        ..BadgeFacts::default()
     };
-    let filters_hold = any_of(&query.families, Some(family.slug.as_str()))
-        && any_of(&query.licenses, d.license.as_ref().map(|l| l.key()))
-        && query.tags.iter().all(|tag| tags.contains(tag))
-        && query.moe.is_none_or(|wanted| wanted == moe)
-        && query.featured.is_none_or(|wanted| wanted == model.featured)
-        && query
-            .popular
-            .is_none_or(|wanted| wanted == (deployments >= POPULAR_THRESHOLD))
-        && query.params.contains(d.parameter_count.map(|p| p.get()))
-        && query.context.contains(d.context_length.map(|c| c.get()));
-    filters_hold && keywords_match(&query.text, model, &tags)
+    let card = CatalogEntry::build(model, "", String::new(), facts, 0).card;
+    let filters_hold = FACETS.iter().zip(&query.filters).all(|(facet, selection)| {
+        match (&facet.kind, selection) {
+            (FacetKind::Values(values), Selection::Values(wanted)) => {
+                wanted.is_empty() || (values.values_of)(&card).iter().any(|v| wanted.contains(v))
+            }
+            (FacetKind::Flag(flag), Selection::Flag(wanted)) => {
+                wanted.is_none_or(|w| w == (flag.value_of)(&card))
+            }
+            (FacetKind::Buckets(buckets), Selection::Range(range)) => {
+                range.contains((buckets.value_of)(&card))
+            }
+            _ => true,
+        }
+    });
+    filters_hold && keywords_match(&query.text, model, &model.tags())
 }
 
 fn keywords_match(text: &str, model: &Model, tags: &[String]) -> bool {
@@ -61,8 +66,9 @@ fn keywords_match(text: &str, model: &Model, tags: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::{ModelInput, NewModel};
+    use crate::catalog::badge::POPULAR_THRESHOLD;
     use crate::catalog::ids::{ModelId, ProjectId};
+    use crate::catalog::model::{ModelInput, NewModel};
 
     fn model(name: &str, architecture: &str, params: &str) -> Model {
         let new = NewModel::parse(ModelInput {
@@ -88,8 +94,9 @@ mod tests {
     }
 
     fn query(raw: &str) -> CatalogQuery {
-        let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect();
         CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
     }
 

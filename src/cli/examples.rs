@@ -113,6 +113,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "catalog show",
         "xeroctl catalog show {uuid}\n  xeroctl catalog show Qwen3-Coder-30B-A3B",
     ),
+    (
+        "catalog compare",
+        "xeroctl catalog compare Qwen3-8B Meta-Llama-3.1-8B-Instruct\n  xeroctl catalog compare {uuid} Qwen3-8B-AWQ gemma-3-12b-it --output json",
+    ),
     ("endpoints list", "xeroctl endpoints list --output json"),
     (
         "endpoints delete",

@@ -76,14 +76,15 @@ fn import_blocking(
     let mut archive = tar::Archive::new(BufReader::with_capacity(READ_BUFFER, file));
     let mut entries = archive.entries().map_err(damaged)?;
     let not_first = |found: String| {
-        BundleError::NotABundle(format!(
-            "it starts with `{found}`, not `{MANIFEST_ENTRY}`"
-        ))
+        BundleError::NotABundle(format!("it starts with `{found}`, not `{MANIFEST_ENTRY}`"))
     };
-    let manifest_bytes =
-        read_entry(entries.next(), MANIFEST_ENTRY, MAX_MANIFEST_BYTES, not_first)?.ok_or_else(
-            || BundleError::NotABundle(format!("it does not start with `{MANIFEST_ENTRY}`")),
-        )?;
+    let manifest_bytes = read_entry(
+        entries.next(),
+        MANIFEST_ENTRY,
+        MAX_MANIFEST_BYTES,
+        not_first,
+    )?
+    .ok_or_else(|| BundleError::NotABundle(format!("it does not start with `{MANIFEST_ENTRY}`")))?;
     let unsigned = || {
         BundleError::Signature(format!(
             "the bundle carries no signature (`{SIGNATURE_ENTRY}` after the manifest)"
@@ -175,8 +176,7 @@ fn import_blocking(
 
     let carried_digests: std::collections::HashSet<&str> =
         carried.iter().map(|f| f.sha256.as_str()).collect();
-    let has_blob =
-        |sha: &str| carried_digests.contains(sha) || blob_path(data_dir, sha).is_file();
+    let has_blob = |sha: &str| carried_digests.contains(sha) || blob_path(data_dir, sha).is_file();
     let forced = request.project.as_ref();
     if request.dry_run {
         let plan = services
@@ -261,8 +261,8 @@ fn damaged(error: std::io::Error) -> BundleError {
 /// Parses the manifest after its signature held: the version first, then the whole, then the
 /// rules a consistent manifest meets.
 fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-    let header: FormatHeader = serde_json::from_slice(bytes)
-        .map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
+    let header: FormatHeader =
+        serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
     if header.format != FORMAT {
         return Err(BundleError::NotABundle(format!(
             "its manifest is of format `{}`, not `{FORMAT}`",
@@ -275,8 +275,8 @@ fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
             known: FORMAT_VERSION,
         });
     }
-    let manifest: Manifest = serde_json::from_slice(bytes)
-        .map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
+    let manifest: Manifest =
+        serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
     check_manifest(&manifest)?;
     Ok(manifest)
 }
@@ -344,7 +344,8 @@ fn copy_hashed(
         }
         hasher.update(&buffer[..n]);
         if let (Some(file), Some(path)) = (out.as_mut(), target) {
-            file.write_all(&buffer[..n]).map_err(BundleError::io(path))?;
+            file.write_all(&buffer[..n])
+                .map_err(BundleError::io(path))?;
         }
         total += n as u64;
         progress.advance(n as u64);
