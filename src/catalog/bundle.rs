@@ -177,8 +177,9 @@ impl BundleModel {
         };
         let parameter_count =
             positive("parameter_count", self.parameter_count)?.and_then(ParameterCount::new);
-        let active_parameter_count = positive("active_parameter_count", self.active_parameter_count)?
-            .and_then(ParameterCount::new);
+        let active_parameter_count =
+            positive("active_parameter_count", self.active_parameter_count)?
+                .and_then(ParameterCount::new);
         let context_length =
             positive("context_length", self.context_length)?.and_then(ContextLength::new);
         if self.name.trim().is_empty() {

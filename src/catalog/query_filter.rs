@@ -61,8 +61,8 @@ fn keywords_match(text: &str, model: &Model, tags: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::{ModelInput, NewModel};
     use crate::catalog::ids::{ModelId, ProjectId};
+    use crate::catalog::model::{ModelInput, NewModel};
 
     fn model(name: &str, architecture: &str, params: &str) -> Model {
         let new = NewModel::parse(ModelInput {
@@ -88,8 +88,9 @@ mod tests {
     }
 
     fn query(raw: &str) -> CatalogQuery {
-        let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect();
         CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
     }
 

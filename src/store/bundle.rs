@@ -169,14 +169,22 @@ pub fn insert_revision_as_is(
         "INSERT INTO revision_files (revision_id, path, sha256, size) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for file in files {
-        statement.execute(params![revision.id, file.path, file.sha256, file.size as i64])?;
+        statement.execute(params![
+            revision.id,
+            file.path,
+            file.sha256,
+            file.size as i64
+        ])?;
     }
     Ok(())
 }
 
 /// Removes the model's file metadata (an import of a model whose files say nothing).
 pub fn clear_file_metadata(conn: &Connection, model: &ModelId) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM model_files WHERE model_id = ?1", params![model])?;
+    conn.execute(
+        "DELETE FROM model_files WHERE model_id = ?1",
+        params![model],
+    )?;
     Ok(())
 }
 
@@ -192,7 +200,7 @@ pub fn model_project(conn: &Connection, model: &ModelId) -> Result<Option<Projec
 mod tests {
     use super::*;
     use crate::catalog::ids::ProjectSlug;
-    use crate::catalog::model::{ModelDetails, Model};
+    use crate::catalog::model::{Model, ModelDetails};
     use crate::store::projects::{Project, insert_project};
 
     fn setup() -> (Connection, ProjectId, Model) {
@@ -203,7 +211,7 @@ mod tests {
             &conn,
             &Project {
                 id: project.clone(),
-                slug: ProjectSlug::parse("a").unwrap(),
+                slug: ProjectSlug::parse("alpha").unwrap(),
                 name: "A".into(),
                 created_at: "t".into(),
             },

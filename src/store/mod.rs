@@ -124,7 +124,9 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         self.call_blocking(|connection| {
-            let snapshot = connection.unchecked_transaction().map_err(StoreError::from)?;
+            let snapshot = connection
+                .unchecked_transaction()
+                .map_err(StoreError::from)?;
             let value = f(&snapshot)?;
             // A read transaction has nothing to keep; ending it frees the snapshot.
             snapshot.rollback().map_err(StoreError::from)?;

@@ -223,8 +223,12 @@ async fn a_bundle_carries_the_catalog_and_the_bytes_between_two_servers() {
     );
     assert_eq!(catalog(&target).await, expected, "the same catalog");
     assert_eq!(expected["total"], 2, "the two shared models");
-    let artifact_url = |app: &TestApp| format!("{}/{}/artifact", app.models_url(), source.artifact_model);
-    assert_eq!(bytes_of(&target, &artifact_url(&target)).await, source.artifact);
+    let artifact_url =
+        |app: &TestApp| format!("{}/{}/artifact", app.models_url(), source.artifact_model);
+    assert_eq!(
+        bytes_of(&target, &artifact_url(&target)).await,
+        source.artifact
+    );
     for (path, bytes) in &source.repo_files {
         let url = |app: &TestApp| {
             format!(
@@ -294,7 +298,11 @@ async fn the_standard_minisign_tool_verifies_the_manifest_signature() {
     assert!(stdout(&verified).contains("xeroctl bundle format 1: 2 models"));
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["models"].as_array().unwrap().len(), 2, "shared only");
+    assert_eq!(
+        manifest["models"].as_array().unwrap().len(),
+        2,
+        "shared only"
+    );
     assert_eq!(manifest["with_files"], false);
 }
 
@@ -323,7 +331,13 @@ fn walk(dir: &Path) -> usize {
     std::fs::read_dir(dir).map_or(0, |entries| {
         entries
             .flatten()
-            .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+            .map(|e| {
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    1
+                }
+            })
             .sum()
     })
 }
@@ -333,28 +347,49 @@ async fn a_dry_run_reports_the_same_and_writes_nothing() {
     let source = source().await;
     let bundle = source.export(&["--with-files"]);
     let target = empty_install();
-    let dry = succeeded(&import(target.path(), &bundle, &source.public, &["--dry-run"])).clone();
+    let dry = succeeded(&import(
+        target.path(),
+        &bundle,
+        &source.public,
+        &["--dry-run"],
+    ))
+    .clone();
     assert!(
-        stdout(&dry).contains(&format!("would be created project {}", source.app.project_id)),
+        stdout(&dry).contains(&format!(
+            "would be created project {}",
+            source.app.project_id
+        )),
         "{}",
         stdout(&dry)
     );
     assert_eq!(stdout(&dry).matches("would be added").count(), 3);
     assert!(stderr(&dry).contains("dry run, nothing written"));
     assert_eq!(model_count(target.path()), 0);
-    assert_eq!(blob_count(target.path()), 0, "no blob placed or left staged");
+    assert_eq!(
+        blob_count(target.path()),
+        0,
+        "no blob placed or left staged"
+    );
     // Without --project the bundle's project is created, with its id.
     let real = succeeded(&import(target.path(), &bundle, &source.public, &[])).clone();
     assert!(stdout(&real).contains(&format!("created project {}", source.app.project_id)));
     assert_eq!(model_count(target.path()), 3);
 }
 
+/// Edits one entry's bytes, or drops the entry (`None`).
+type EntryChange<'a> = dyn FnMut(&str, Vec<u8>) -> Option<Vec<u8>> + 'a;
+
+/// One refusal case: description, bundle, trusted key, environment, expected message.
+type Refusal<'a> = (
+    &'a str,
+    &'a Path,
+    &'a Path,
+    Vec<(&'a str, &'a str)>,
+    &'a str,
+);
+
 /// Rewrites a bundle entry by entry; `change` may edit an entry's bytes or drop it (`None`).
-fn rewrite(
-    bundle: &Path,
-    output: &Path,
-    mut change: impl FnMut(&str, Vec<u8>) -> Option<Vec<u8>>,
-) {
+fn rewrite(bundle: &Path, output: &Path, mut change: impl FnMut(&str, Vec<u8>) -> Option<Vec<u8>>) {
     let mut archive = tar::Archive::new(std::fs::File::open(bundle).unwrap());
     let mut builder = tar::Builder::new(std::fs::File::create(output).unwrap());
     for entry in archive.entries().unwrap() {
@@ -378,9 +413,9 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
     let source = source().await;
     let bundle = source.export(&["--with-files"]);
     let dir = source.keys.path();
-    let (other_secret, other_public) = keygen(dir, "stranger");
+    let (_, other_public) = keygen(dir, "stranger");
     let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
-    let variant = |name: &str, change: &mut dyn FnMut(&str, Vec<u8>) -> Option<Vec<u8>>| {
+    let variant = |name: &str, change: &mut EntryChange<'_>| {
         let path = dir.join(name);
         rewrite(&bundle, &path, change);
         path
@@ -413,12 +448,9 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
             newer_manifest = serde_json::to_vec(&manifest).unwrap();
             Some(newer_manifest.clone())
         }
-        "manifest.json.minisig" => Some(
-            signer
-                .sign(&newer_manifest, "newer")
-                .unwrap()
-                .into_bytes(),
-        ),
+        "manifest.json.minisig" => {
+            Some(signer.sign(&newer_manifest, "newer").unwrap().into_bytes())
+        }
         _ => Some(bytes),
     });
     let full = std::fs::read(&bundle).unwrap();
@@ -436,16 +468,63 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
         end as usize
     };
     std::fs::write(&header_only, &full[..manifest_entries]).unwrap();
-    let _ = other_secret;
-    let cases: Vec<(&str, &Path, &Path, Vec<(&str, &str)>, &str)> = vec![
-        ("wrong key", &bundle, &other_public, vec![], "signature check failed: the bundle is signed by key"),
-        ("missing signature", &unsigned, &source.public, vec![], "the bundle carries no signature"),
-        ("tampered manifest", &tampered, &source.public, vec![], "the manifest does not match its signature"),
-        ("flipped blob byte", &flipped, &source.public, vec![], "does not match its digest"),
-        ("cut inside a blob", &truncated, &source.public, vec![], "the archive is truncated"),
-        ("cut after the manifest", &header_only, &source.public, vec![], "the archive is truncated: 3 of the manifest's 3 files are missing"),
-        ("newer format", &newer, &source.public, vec![], "format version 2, newer than this xeroctl reads (1)"),
-        ("not enough disk", &bundle, &source.public, vec![("XERO_ASSUME_FREE_BYTES", "1000")], "not enough free disk space"),
+    let cases: Vec<Refusal<'_>> = vec![
+        (
+            "wrong key",
+            &bundle,
+            &other_public,
+            vec![],
+            "signature check failed: the bundle is signed by key",
+        ),
+        (
+            "missing signature",
+            &unsigned,
+            &source.public,
+            vec![],
+            "the bundle carries no signature",
+        ),
+        (
+            "tampered manifest",
+            &tampered,
+            &source.public,
+            vec![],
+            "the manifest does not match its signature",
+        ),
+        (
+            "flipped blob byte",
+            &flipped,
+            &source.public,
+            vec![],
+            "does not match its digest",
+        ),
+        (
+            "cut inside a blob",
+            &truncated,
+            &source.public,
+            vec![],
+            "the archive is truncated",
+        ),
+        (
+            "cut after the manifest",
+            &header_only,
+            &source.public,
+            vec![],
+            "the archive is truncated: 3 of the manifest's 3 files are missing",
+        ),
+        (
+            "newer format",
+            &newer,
+            &source.public,
+            vec![],
+            "format version 2, newer than this xeroctl reads (1)",
+        ),
+        (
+            "not enough disk",
+            &bundle,
+            &source.public,
+            vec![("XERO_ASSUME_FREE_BYTES", "1000")],
+            "not enough free disk space",
+        ),
     ];
     for (description, file, key, env, expected) in cases {
         let target = empty_install();
@@ -462,14 +541,23 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
             .output()
             .unwrap();
         // Assert
-        assert_eq!(output.status.code(), Some(1), "{description}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{description}: {}",
+            stderr(&output)
+        );
         assert!(
             stderr(&output).contains(expected),
             "{description}: {}",
             stderr(&output)
         );
         assert_eq!(stdout(&output), "", "{description}: no report");
-        assert_eq!(model_count(target.path()), 0, "{description}: nothing imported");
+        assert_eq!(
+            model_count(target.path()),
+            0,
+            "{description}: nothing imported"
+        );
         assert_eq!(blob_count(target.path()), 0, "{description}: no blob kept");
     }
 }
@@ -582,12 +670,22 @@ async fn a_backup_of_a_running_server_restores_to_the_same_catalog() {
         &["restore", backup.to_str().unwrap()],
     );
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("is not empty"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("is not empty"),
+        "{}",
+        stderr(&refused)
+    );
 
     let restored_dir = tempfile::tempdir().unwrap();
     let restored_path = restored_dir.path().join("restored");
-    succeeded(&admin(&restored_path, &["restore", backup.to_str().unwrap()]));
-    assert!(!restored_path.join("index").exists(), "no index in a backup");
+    succeeded(&admin(
+        &restored_path,
+        &["restore", backup.to_str().unwrap()],
+    ));
+    assert!(
+        !restored_path.join("index").exists(),
+        "no index in a backup"
+    );
     let app = Application::build(Settings::for_tests(restored_path.clone()))
         .await
         .expect("a restored install serves");

@@ -79,7 +79,12 @@ pub fn plan(
             None => destinations
                 .get(&model.project_id)
                 .cloned()
-                .unwrap_or_else(|| Err(format!("project `{}` is not in the manifest", model.project_id))),
+                .unwrap_or_else(|| {
+                    Err(format!(
+                        "project `{}` is not in the manifest",
+                        model.project_id
+                    ))
+                }),
         };
         let (project, action) = match destination {
             Err(reason) => (model.project_id.clone(), Action::Skip(reason)),
@@ -119,7 +124,10 @@ fn destinations(
             Ok(project.id.clone())
         } else {
             let slug = ProjectSlug::parse(&project.slug).ok_or_else(|| {
-                BundleError::InvalidManifest(format!("project slug `{}` is not valid", project.slug))
+                BundleError::InvalidManifest(format!(
+                    "project slug `{}` is not valid",
+                    project.slug
+                ))
             })?;
             match projects::find_project_by_slug(conn, &slug)? {
                 Some(other) => Err(format!(
@@ -245,7 +253,9 @@ pub fn apply(
             Action::Unchanged | Action::Skip(_) => continue,
         };
         match &incoming.file_metadata {
-            Some(metadata) => files::set_metadata(conn, &incoming.id, metadata, &incoming.updated_at)?,
+            Some(metadata) => {
+                files::set_metadata(conn, &incoming.id, metadata, &incoming.updated_at)?
+            }
             None => bundle::clear_file_metadata(conn, &incoming.id)?,
         }
         for revision in incoming.revisions.iter().skip(existing_revisions) {

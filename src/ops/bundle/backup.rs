@@ -110,7 +110,10 @@ fn write_backup(
     };
     append(&mut archive, MARKER_ENTRY, marker.len() as u64, &marker[..]).map_err(io)?;
     let database = File::open(snapshot).map_err(BundleError::io(snapshot))?;
-    let database_size = database.metadata().map_err(BundleError::io(snapshot))?.len();
+    let database_size = database
+        .metadata()
+        .map_err(BundleError::io(snapshot))?
+        .len();
     progress.start(database_size + blobs.iter().map(|(_, size)| size).sum::<u64>());
     append(&mut archive, DATABASE_ENTRY, database_size, database).map_err(io)?;
     progress.advance(database_size);
@@ -276,7 +279,8 @@ fn copy_to(
             break;
         }
         hasher.update(&buffer[..n]);
-        out.write_all(&buffer[..n]).map_err(BundleError::io(target))?;
+        out.write_all(&buffer[..n])
+            .map_err(BundleError::io(target))?;
         total += n as u64;
         progress.advance(n as u64);
     }

@@ -122,9 +122,10 @@ fn export_blocking(
 }
 
 fn parse_query(raw: &str) -> Result<CatalogQuery, BundleError> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
-        .into_owned()
-        .collect();
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect();
     CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| BundleError::Refused(format!("--query: {e}")))
 }
@@ -213,8 +214,14 @@ fn write_archive(
     let mtime = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    append(&mut archive, MANIFEST_ENTRY, manifest.len() as u64, mtime, manifest)
-        .map_err(BundleError::io(path))?;
+    append(
+        &mut archive,
+        MANIFEST_ENTRY,
+        manifest.len() as u64,
+        mtime,
+        manifest,
+    )
+    .map_err(BundleError::io(path))?;
     append(
         &mut archive,
         SIGNATURE_ENTRY,
@@ -252,12 +259,10 @@ fn write_archive(
     }
     let mut writer = archive.into_inner().map_err(BundleError::io(path))?;
     writer.flush().map_err(BundleError::io(path))?;
-    let file = writer
-        .into_inner()
-        .map_err(|e| BundleError::Io {
-            path: path.to_owned(),
-            source: e.into_error(),
-        })?;
+    let file = writer.into_inner().map_err(|e| BundleError::Io {
+        path: path.to_owned(),
+        source: e.into_error(),
+    })?;
     file.sync_all().map_err(BundleError::io(path))
 }
 

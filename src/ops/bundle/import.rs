@@ -23,6 +23,7 @@ use crate::catalog::ids::ProjectId;
 use crate::ops::Services;
 use crate::ops::artifacts::blob_path;
 use crate::ops::blob_gc::hold_blob_store;
+use crate::ops::upload::{WRITE_BACK_EVERY, start_write_back};
 use crate::store::now;
 
 /// Read buffer over the archive.
@@ -76,14 +77,15 @@ fn import_blocking(
     let mut archive = tar::Archive::new(BufReader::with_capacity(READ_BUFFER, file));
     let mut entries = archive.entries().map_err(damaged)?;
     let not_first = |found: String| {
-        BundleError::NotABundle(format!(
-            "it starts with `{found}`, not `{MANIFEST_ENTRY}`"
-        ))
+        BundleError::NotABundle(format!("it starts with `{found}`, not `{MANIFEST_ENTRY}`"))
     };
-    let manifest_bytes =
-        read_entry(entries.next(), MANIFEST_ENTRY, MAX_MANIFEST_BYTES, not_first)?.ok_or_else(
-            || BundleError::NotABundle(format!("it does not start with `{MANIFEST_ENTRY}`")),
-        )?;
+    let manifest_bytes = read_entry(
+        entries.next(),
+        MANIFEST_ENTRY,
+        MAX_MANIFEST_BYTES,
+        not_first,
+    )?
+    .ok_or_else(|| BundleError::NotABundle(format!("it does not start with `{MANIFEST_ENTRY}`")))?;
     let unsigned = || {
         BundleError::Signature(format!(
             "the bundle carries no signature (`{SIGNATURE_ENTRY}` after the manifest)"
@@ -175,8 +177,7 @@ fn import_blocking(
 
     let carried_digests: std::collections::HashSet<&str> =
         carried.iter().map(|f| f.sha256.as_str()).collect();
-    let has_blob =
-        |sha: &str| carried_digests.contains(sha) || blob_path(data_dir, sha).is_file();
+    let has_blob = |sha: &str| carried_digests.contains(sha) || blob_path(data_dir, sha).is_file();
     let forced = request.project.as_ref();
     if request.dry_run {
         let plan = services
@@ -261,8 +262,8 @@ fn damaged(error: std::io::Error) -> BundleError {
 /// Parses the manifest after its signature held: the version first, then the whole, then the
 /// rules a consistent manifest meets.
 fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-    let header: FormatHeader = serde_json::from_slice(bytes)
-        .map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
+    let header: FormatHeader =
+        serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
     if header.format != FORMAT {
         return Err(BundleError::NotABundle(format!(
             "its manifest is of format `{}`, not `{FORMAT}`",
@@ -275,8 +276,8 @@ fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
             known: FORMAT_VERSION,
         });
     }
-    let manifest: Manifest = serde_json::from_slice(bytes)
-        .map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
+    let manifest: Manifest =
+        serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
     check_manifest(&manifest)?;
     Ok(manifest)
 }
@@ -337,16 +338,23 @@ fn copy_hashed(
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; READ_BUFFER];
     let mut total = 0u64;
+    let mut flushed = 0u64;
     loop {
         let n = entry.read(&mut buffer).map_err(damaged)?;
         if n == 0 {
             break;
         }
         hasher.update(&buffer[..n]);
-        if let (Some(file), Some(path)) = (out.as_mut(), target) {
-            file.write_all(&buffer[..n]).map_err(BundleError::io(path))?;
-        }
         total += n as u64;
+        if let (Some(file), Some(path)) = (out.as_mut(), target) {
+            file.write_all(&buffer[..n])
+                .map_err(BundleError::io(path))?;
+            // As uploads do: the disk writes while we read on, so the closing fsync is short.
+            if total - flushed >= WRITE_BACK_EVERY {
+                start_write_back(file, flushed, total - flushed);
+                flushed = total;
+            }
+        }
         progress.advance(n as u64);
     }
     if let (Some(file), Some(path)) = (out, target) {

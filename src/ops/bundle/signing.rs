@@ -183,7 +183,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let keys = generate_keys(&dir.path().join("k")).unwrap();
-        let mode = std::fs::metadata(&keys.secret).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&keys.secret)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(generate_keys(&dir.path().join("k")).is_err());
     }
