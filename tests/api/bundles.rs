@@ -1,7 +1,7 @@
 //! Air-gapped operations (issue 15) with the real binary: keygen, export from one running server,
 //! import into another (catalogs and file bytes equal), the standard `minisign -V` on our
 //! signature, every refusal with the check it names, idempotence, `--dry-run`, imports killed by
-//! SIGKILL at random points, and backup/restore of a running install.
+//! SIGKILL at random points (20, or `XERO_BUNDLE_KILLS`), and backup/restore of a running install.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
