@@ -13,7 +13,8 @@ use crate::store::repos;
 /// takes it exclusively, and only when it is free, so it never waits on them and never frees
 /// their blobs (what it skips, the next collection frees).
 fn lock_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("blobs/store.lock")
+    // Beside `serve.lock`, not in `blobs/`: the store holds blobs only.
+    data_dir.join("blobs.lock")
 }
 
 fn open_lock(data_dir: &Path) -> Result<File, OpsError> {
@@ -22,7 +23,7 @@ fn open_lock(data_dir: &Path) -> Result<File, OpsError> {
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(data_dir.join("blobs")).map_err(io)?;
+    std::fs::create_dir_all(data_dir).map_err(io)?;
     std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

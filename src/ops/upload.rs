@@ -76,13 +76,13 @@ const CHANNEL_CHUNKS: usize = 4;
 const BLOCK: usize = 1 << 20;
 
 /// Received bytes are handed to the disk in steps this large while the body still arrives.
-const WRITE_BACK_EVERY: u64 = 8 << 20;
+pub(crate) const WRITE_BACK_EVERY: u64 = 8 << 20;
 
 /// Starts writing a range of the file to disk without waiting for it (Linux
 /// `sync_file_range(SYNC_FILE_RANGE_WRITE)`), so the closing `fsync` finds little left and
 /// receiving and the disk's own writing overlap instead of following each other. Only a hint:
 /// durability still comes from the `fsync` at the end, so a failure here is ignored.
-fn start_write_back(file: &std::fs::File, offset: u64, length: u64) {
+pub(crate) fn start_write_back(file: &std::fs::File, offset: u64, length: u64) {
     use std::os::fd::AsRawFd;
     let (Ok(offset), Ok(length)) = (i64::try_from(offset), i64::try_from(length)) else {
         return;

@@ -211,7 +211,7 @@ mod tests {
             &conn,
             &Project {
                 id: project.clone(),
-                slug: ProjectSlug::parse("a").unwrap(),
+                slug: ProjectSlug::parse("alpha").unwrap(),
                 name: "A".into(),
                 created_at: "t".into(),
             },

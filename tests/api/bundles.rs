@@ -1,7 +1,7 @@
 //! Air-gapped operations (issue 15) with the real binary: keygen, export from one running server,
 //! import into another (catalogs and file bytes equal), the standard `minisign -V` on our
 //! signature, every refusal with the check it names, idempotence, `--dry-run`, imports killed by
-//! SIGKILL at random points, and backup/restore of a running install.
+//! SIGKILL at random points (20, or `XERO_BUNDLE_KILLS`), and backup/restore of a running install.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -376,6 +376,18 @@ async fn a_dry_run_reports_the_same_and_writes_nothing() {
     assert_eq!(model_count(target.path()), 3);
 }
 
+/// Edits one entry's bytes, or drops the entry (`None`).
+type EntryChange<'a> = dyn FnMut(&str, Vec<u8>) -> Option<Vec<u8>> + 'a;
+
+/// One refusal case: description, bundle, trusted key, environment, expected message.
+type Refusal<'a> = (
+    &'a str,
+    &'a Path,
+    &'a Path,
+    Vec<(&'a str, &'a str)>,
+    &'a str,
+);
+
 /// Rewrites a bundle entry by entry; `change` may edit an entry's bytes or drop it (`None`).
 fn rewrite(bundle: &Path, output: &Path, mut change: impl FnMut(&str, Vec<u8>) -> Option<Vec<u8>>) {
     let mut archive = tar::Archive::new(std::fs::File::open(bundle).unwrap());
@@ -401,9 +413,9 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
     let source = source().await;
     let bundle = source.export(&["--with-files"]);
     let dir = source.keys.path();
-    let (other_secret, other_public) = keygen(dir, "stranger");
+    let (_, other_public) = keygen(dir, "stranger");
     let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
-    let variant = |name: &str, change: &mut dyn FnMut(&str, Vec<u8>) -> Option<Vec<u8>>| {
+    let variant = |name: &str, change: &mut EntryChange<'_>| {
         let path = dir.join(name);
         rewrite(&bundle, &path, change);
         path
@@ -456,8 +468,7 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
         end as usize
     };
     std::fs::write(&header_only, &full[..manifest_entries]).unwrap();
-    let _ = other_secret;
-    let cases: Vec<(&str, &Path, &Path, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Refusal<'_>> = vec![
         (
             "wrong key",
             &bundle,

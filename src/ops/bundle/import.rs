@@ -23,6 +23,7 @@ use crate::catalog::ids::ProjectId;
 use crate::ops::Services;
 use crate::ops::artifacts::blob_path;
 use crate::ops::blob_gc::hold_blob_store;
+use crate::ops::upload::{WRITE_BACK_EVERY, start_write_back};
 use crate::store::now;
 
 /// Read buffer over the archive.
@@ -337,17 +338,23 @@ fn copy_hashed(
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; READ_BUFFER];
     let mut total = 0u64;
+    let mut flushed = 0u64;
     loop {
         let n = entry.read(&mut buffer).map_err(damaged)?;
         if n == 0 {
             break;
         }
         hasher.update(&buffer[..n]);
+        total += n as u64;
         if let (Some(file), Some(path)) = (out.as_mut(), target) {
             file.write_all(&buffer[..n])
                 .map_err(BundleError::io(path))?;
+            // As uploads do: the disk writes while we read on, so the closing fsync is short.
+            if total - flushed >= WRITE_BACK_EVERY {
+                start_write_back(file, flushed, total - flushed);
+                flushed = total;
+            }
         }
-        total += n as u64;
         progress.advance(n as u64);
     }
     if let (Some(file), Some(path)) = (out, target) {
