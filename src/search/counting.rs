@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use tantivy::{SegmentOrdinal, SegmentReader};
 
 use super::bitmaps::{
-    Words, and, and_in_place, contains, count, count_and, for_each, in_range, not, or_in_place,
-    set, words,
+    Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
 use super::query::{KeywordPlan, SegmentMatches};
-use super::table::{FacetColumn, SegmentTable, ValueColumn};
+use super::table::{BucketColumn, FacetColumn, SegmentTable, ValueColumn};
 use super::top_hits::{Hits, SegmentHits};
 use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind};
-use crate::catalog::query::{CatalogQuery, Selection, Sort};
+use crate::catalog::facets::Bucket;
+use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
 
 /// One facet's counts in one segment.
 #[derive(Debug)]
@@ -168,19 +168,38 @@ fn filter_set(
         (FacetColumn::Buckets(column), Selection::Range(range), FacetKind::Buckets(def))
             if range.is_set() =>
         {
-            // A bucket link selects exactly one bucket: its set is ready.
-            match def.buckets.iter().position(|b| b.range == *range) {
-                Some(slot) => Some(column.slots[slot].clone()),
-                // 0 means "not stated", which never lies in a set range: min is at least 1.
-                None => Some(in_range(
-                    &column.values,
-                    range.min.unwrap_or(1).max(1),
-                    range.max.unwrap_or(u64::MAX),
-                )),
-            }
+            Some(range_set(def.buckets, column, *range, n))
         }
         _ => None,
     })
+}
+
+/// The documents whose value lies in the range: the buckets wholly inside it are ready-made
+/// sets, and only the documents of a bucket the range cuts through are compared one by one.
+/// Documents without a value sit in no bucket, so a set range never lets them through.
+fn range_set(buckets: &[Bucket], column: &BucketColumn, range: Range, n: usize) -> Words {
+    let mut out = words(n);
+    for (bucket, slot) in buckets.iter().zip(&column.slots) {
+        let (low, high) = (bucket.range.min.unwrap_or(0), bucket.range.max);
+        let inside = range.min.is_none_or(|min| low >= min)
+            && range
+                .max
+                .is_none_or(|max| high.is_some_and(|high| high <= max));
+        let outside = range.max.is_some_and(|max| low > max)
+            || range
+                .min
+                .is_some_and(|min| high.is_some_and(|high| high < min));
+        if inside {
+            or_in_place(&mut out, slot);
+        } else if !outside {
+            for_each(slot, |d| {
+                if range.contains(Some(column.values[d as usize])) {
+                    set(&mut out, d as usize);
+                }
+            });
+        }
+    }
+    out
 }
 
 /// Each value's documents within the set, values without any left out.
@@ -349,6 +368,54 @@ mod tests {
             };
             assert_eq!(ids(&a), ids(&b), "{pairs:?}");
         }
+    }
+
+    /// Ranges on and off bucket boundaries select exactly the models whose count lies in them.
+    #[test]
+    fn ranges_select_like_a_comparison() {
+        let index = index(1500, false);
+        let all = CatalogQuery::from_pairs([("per_page", "100"), ("sort", "params")]).unwrap();
+        let everything = index.search(&all).unwrap();
+        let ranges = [
+            ("1", "2999999999"),
+            ("3B", "40B"),
+            ("2.5B", "11B"),
+            ("10B", "10B"),
+            ("100B", "1000B"),
+        ];
+        for (min, max) in ranges {
+            let query =
+                CatalogQuery::from_pairs([("min_params", min), ("max_params", max)]).unwrap();
+            let crate::catalog::query::Selection::Range(range) = query.filters[1] else {
+                panic!("the params facet holds a range");
+            };
+            let results = index.search(&query).unwrap();
+            let bucket_total: u64 = match &everything.facets.0[1] {
+                crate::catalog::facets::FacetCount::Buckets(counts) => counts.iter().sum(),
+                _ => 0,
+            };
+            assert_eq!(bucket_total, 1500);
+            let brute = crate::search::counting::tests::count_in(&index, range);
+            assert_eq!(results.total, brute, "{min}..{max}");
+        }
+    }
+
+    fn count_in(index: &SearchIndex, range: crate::catalog::query::Range) -> u64 {
+        let mut query = CatalogQuery {
+            per_page: 100,
+            ..CatalogQuery::default()
+        };
+        let mut total = 0;
+        for page in 1..=15 {
+            query.page = page;
+            let results = index.search(&query).unwrap();
+            total += results
+                .hits
+                .iter()
+                .filter(|c| c.parameter_count.is_some() && range.contains(c.parameter_count))
+                .count() as u64;
+        }
+        total
     }
 
     #[test]
