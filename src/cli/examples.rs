@@ -35,6 +35,26 @@ const EXAMPLES: &[(&str, &str)] = &[
         "xeroctl admin --data ./data add-member --project proj_ABC123 --user bob",
     ),
     (
+        "admin keygen",
+        "xeroctl admin keygen -o /media/usb/enclave-a\n  tar -xf catalog.tar manifest.json manifest.json.minisig && minisign -Vm manifest.json -p /media/usb/enclave-a.pub",
+    ),
+    (
+        "admin export",
+        "xeroctl admin export --data ./data -o catalog.tar --shared-only --sign enclave-a.key\n  xeroctl admin export --data ./data -o coders.tar --query 'q=coder&license=apache-2.0' --with-files --sign enclave-a.key",
+    ),
+    (
+        "admin import",
+        "xeroctl admin --data ./data import catalog.tar --trust enclave-a.pub --dry-run\n  xeroctl admin --data ./data import catalog.tar --trust enclave-a.pub",
+    ),
+    (
+        "admin backup",
+        "xeroctl admin backup --data ./data -o backup-2026-12-03.tar",
+    ),
+    (
+        "admin restore",
+        "xeroctl admin restore backup-2026-12-03.tar --data ./restored",
+    ),
+    (
         "admin list-projects",
         "xeroctl admin --data ./data list-projects",
     ),

@@ -123,7 +123,9 @@ pub fn keyword_plan(
     for (i, word) in words.iter().enumerate() {
         let weight = if i < SCORED_WORDS { 1.0 } else { 0.0 };
         let mut clauses = Vec::new();
-        for (query, score) in word_clauses(searcher, fields, word, i == last, weight)? {
+        // A one-letter last word is typed-ahead only beside other words that narrow it.
+        let prefix = i == last && (word.chars().count() >= 2 || words.len() > 1);
+        for (query, score) in word_clauses(searcher, fields, word, prefix, weight)? {
             clauses.push((query.weight(unscored)?, score));
         }
         // Stable: equal scores keep their order; only the best matching clause counts.
@@ -167,8 +169,7 @@ fn word_clauses(
         );
         clauses.push((Box::new(range), score(0.0, TAGS)));
     }
-    let long_enough = word.chars().count() >= 2;
-    if is_last && long_enough {
+    if is_last {
         for (field, value) in loose_fields {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, word), 0, true);
             clauses.push((Box::new(prefix), score(PREFIX_PENALTY, value)));

@@ -55,6 +55,8 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/v1/catalog/models", OpenKeyChecked, Body::None, 200),
         case("GET", "/v1/catalog/models/{id}", OpenKeyChecked, Body::None, 200),
         case("GET", "/v1/catalog/families", Open, Body::None, 200),
+        // Without `ids`: a 400 that names the missing ids, for every caller with a valid key or none.
+        case("GET", "/v1/catalog/compare", OpenKeyChecked, Body::None, 400),
         case("POST", "/agents/v1/heartbeat", Agent, no_models(), 200),
         case("POST", "/agents/v1/load", Agent, no_models(), 200),
         case("POST", "/agents/v1/evict", Agent, no_models(), 200),
@@ -97,6 +99,12 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/", Open, Body::None, 303),
         case("GET", "/models/catalog", Open, Body::None, 200),
         case("GET", "/models/catalog/{id}", Open, Body::None, 200),
+        case("GET", "/models/catalog.atom", Open, Body::None, 200),
+        case("GET", "/models/compare", Open, Body::None, 400),
+        case("GET", "/searches", AnySession, Body::None, 200),
+        case("POST", "/searches", AnySession, Body::Form(&[("name", "matrix"), ("query", "q=x")]), 303),
+        // `{id}` is a model id, no saved search of anyone's: the owner check answers 404.
+        case("POST", "/searches/{id}/delete", AnySession, Body::Form(&[]), 404),
         case("POST", "/models/catalog/{id}/deploy", AnySession, Body::Form(&[("tier", "xim")]), 303),
         case("GET", "/projects/{project}/endpoints", Member, Body::None, 200),
         case("POST", "/projects/{project}/endpoints/{endpoint}/delete", Member, Body::Form(&[]), 303),
