@@ -217,3 +217,9 @@ CREATE TABLE project_blobs (
 );
 ALTER TABLE models ADD COLUMN slug TEXT;
 CREATE UNIQUE INDEX models_project_slug ON models (project_id, slug);
+
+-- migration 8
+-- Start-up looks for models without a slug (made before migration 7) on every start: without
+-- an index that is a scan of the whole table, seconds at a million models before the server
+-- can listen (issue 12). The partial index holds only those rows, so it is empty once filled.
+CREATE INDEX models_without_slug ON models (created_at) WHERE slug IS NULL;

@@ -9,7 +9,7 @@ use crate::catalog::license::License;
 use crate::catalog::model::{Artifact, Model, ModelDetails};
 use crate::catalog::units::{ContextLength, ParameterCount};
 
-const COLUMNS: &str = "id, project_id, name, version, description, architecture, parameter_count, \
+pub(super) const COLUMNS: &str = "id, project_id, name, version, description, architecture, parameter_count, \
     active_parameter_count, context_length, license, quantization, format, workload_type, shared, \
     shared_at, featured, artifact_uri, artifact_size, artifact_sha256, created_at, updated_at";
 
@@ -191,7 +191,7 @@ fn artifact_columns(artifact: Option<&Artifact>) -> (Option<&str>, Option<i64>, 
 }
 
 /// Reads one row; a value that no longer validates is reported as corrupt rather than panicking.
-fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<Model, StoreError>> {
+pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<Model, StoreError>> {
     let positive = |value: Option<i64>| value.and_then(|v| u64::try_from(v).ok());
     let parameter_count = positive(row.get(6)?).map(ParameterCount::new);
     let active_parameter_count = positive(row.get(7)?).map(ParameterCount::new);

@@ -24,4 +24,5 @@ mod process;
 mod schemathesis;
 mod sessions;
 mod share;
+mod startup;
 mod uploads;
