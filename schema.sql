@@ -229,3 +229,9 @@ CREATE TABLE saved_searches (
     created_at TEXT NOT NULL,
     UNIQUE (user_id, name)
 );
+
+-- migration 9
+-- Start-up looks for models without a slug (made before migration 7) on every start: without
+-- an index that is a scan of the whole table, seconds at a million models before the server
+-- can listen (issue 12). The partial index holds only those rows, so it is empty once filled.
+CREATE INDEX models_without_slug ON models (created_at) WHERE slug IS NULL;

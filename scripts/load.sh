@@ -21,7 +21,8 @@ KEY=$($BIN admin --data "$DATA" create-key --project "$PROJECT" 2>/dev/null)
 echo "== starting the server (it builds the index from SQLite)"
 $BIN serve --data "$DATA" --bind "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+# It listens at once; /readyz answers 503 until the index is built (curl -f fails on it).
+for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 sed 's/\x1b\[[0-9;]*m//g' "$DATA/server.log" | grep -o 'models=[0-9]* elapsed_ms=[0-9]*' | sed 's/^/index build: /'
 
 BASE="http://127.0.0.1:$PORT/v1/catalog/models"

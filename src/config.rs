@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
+    /// Test hook: pause this many milliseconds before each batch a start-up rebuild indexes,
+    /// so tests can watch `/readyz` and the catalog while it runs.
+    #[arg(long, hide = true, env = "XERO_TEST_REBUILD_DELAY_MS")]
+    pub test_rebuild_delay_ms: Option<u64>,
 }
 
 /// Validated server settings.
@@ -73,6 +77,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Login backoff rules: the built-in ones (no flag); tests shorten them.
     pub throttle: crate::ops::throttle::ThrottlePolicy,
+    /// Test hook: a pause before each batch of a rebuild (`XERO_TEST_REBUILD_DELAY_MS`).
+    pub rebuild_pause: Option<Duration>,
 }
 
 /// A setting that cannot be used.
@@ -128,6 +134,7 @@ impl Settings {
             secure_cookies: args.secure_cookies,
             trusted_proxies: args.trusted_proxies,
             throttle: crate::ops::throttle::ThrottlePolicy::default(),
+            rebuild_pause: args.test_rebuild_delay_ms.map(Duration::from_millis),
         })
     }
 
@@ -144,6 +151,7 @@ impl Settings {
             uploads: crate::ops::upload::UploadLimits::default(),
             trusted_proxies: Vec::new(),
             throttle: crate::ops::throttle::ThrottlePolicy::default(),
+            rebuild_pause: None,
         }
     }
 }

@@ -22,7 +22,8 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                # Ready, not just live: /readyz answers 503 until the index is reconciled.
+                urllib.request.urlopen(self.base + "/readyz", timeout=1)
                 return
             except Exception:
                 if self.proc.poll() is not None:

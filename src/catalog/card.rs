@@ -100,8 +100,22 @@ impl CatalogEntry {
 
 /// Cuts text at a word boundary near `max` characters, adding an ellipsis when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
+    // Whitespace runs collapse to one space; only the words up to `max` characters are
+    // gathered (a description runs to thousands: at a million models this loop is a hot spot).
+    let mut collapsed = String::with_capacity(max + 16);
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
+            collapsed.push(' ');
+            chars += 1;
+        }
+        collapsed.push_str(word);
+        chars += word.chars().count();
+        if chars > max {
+            break;
+        }
+    }
+    if chars <= max {
         return collapsed;
     }
     let cut: String = collapsed.chars().take(max).collect();
@@ -120,5 +134,32 @@ mod tests {
         let cut = excerpt(&long, 42);
         assert!(cut.ends_with('…') && cut.chars().count() <= 43, "{cut}");
         assert!(!cut.contains("wor…"));
+    }
+
+    #[test]
+    fn excerpts_read_only_the_words_they_show_and_match_the_whole_text_collapsed() {
+        // The first version: collapse everything, then cut.
+        let naive = |text: &str, max: usize| {
+            let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if collapsed.chars().count() <= max {
+                return collapsed;
+            }
+            let cut: String = collapsed.chars().take(max).collect();
+            let end = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
+            format!("{}…", cut[..end].trim_end_matches([',', ';', ':', '.']))
+        };
+        let long = "Ünïcode  words\tand\n\nmore, words; ".repeat(40);
+        for text in [
+            "",
+            "  ",
+            "one",
+            "a b",
+            long.as_str(),
+            "x".repeat(300).as_str(),
+        ] {
+            for max in [0, 1, 5, 17, 42, 240, 5_000] {
+                assert_eq!(excerpt(text, max), naive(text, max), "{text:?} at {max}");
+            }
+        }
     }
 }

@@ -169,6 +169,15 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// The placement of a model on no agent and without endpoints.
+    pub fn unplaced(is_shared: bool, featured: bool) -> Self {
+        Self {
+            is_shared,
+            featured,
+            ..Self::default()
+        }
+    }
+
     pub fn role(&self) -> Option<CatalogRole> {
         catalog_role(Presence {
             is_shared: self.is_shared,

@@ -62,6 +62,9 @@ pub enum OpsError {
     Search(#[from] SearchError),
     #[error("the search index is not available")]
     IndexUnavailable,
+    /// The server is still reconciling its index at start-up (a rebuild shows its progress).
+    #[error("the search index is not ready yet ({})", .0.phase.as_str())]
+    IndexNotReady(super::readiness::IndexState),
     /// A blocking task panicked or was cancelled: a server fault, never the caller's.
     #[error("{what} task failed: {cause}")]
     TaskFailed { what: &'static str, cause: String },

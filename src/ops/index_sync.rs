@@ -17,7 +17,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{OpsError, Services};
+use super::readiness::IndexPhase;
+use super::{OpsError, Services, index_rebuild};
 use crate::catalog::badge::BadgeFacts;
 use crate::catalog::card::CatalogEntry;
 use crate::catalog::ids::ModelId;
@@ -186,49 +187,20 @@ async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, 
 /// Syncs after a write, returning once the write is searchable; a failure is logged, not
 /// returned: the write itself has succeeded and its outbox row waits for the next sync (the
 /// periodic one retries within seconds).
+///
+/// During a start-up rebuild the write answers at once, without waiting for the index: the
+/// rebuild holds the index for as long as it runs (half a minute at a million models), and the
+/// catalog answers 503 meanwhile anyway. Its outbox row is drained after the rebuild and before
+/// the catalog reports ready, so every write answered before `/readyz` says ready is searchable
+/// once it does.
 pub async fn sync_after_write(services: &Services) {
-    if !services.sync_after_writes {
+    if !services.sync_after_writes || services.readiness.is_rebuilding() {
         return;
     }
     let needed = services.group_commit.next_drain();
     if let Err(error) = sync_covering(services, needed).await {
         tracing::error!(error = %error, "search index sync failed; will retry");
     }
-}
-
-/// Rebuilds the whole index from the database in one commit and clears the outbox it covers.
-pub async fn rebuild_index(
-    services: &Services,
-    search: &Arc<SearchIndex>,
-) -> Result<usize, OpsError> {
-    let _turn = services.group_commit.turn.lock().await;
-    let index = Arc::clone(search);
-    let cutoff = store::cutoff(services.agent_ttl);
-    let (count, watermark) = services
-        .store
-        .call_as(move |conn| -> Result<(usize, i64), OpsError> {
-            // One read transaction: the watermark and the rows come from the same snapshot.
-            conn.execute_batch("BEGIN")
-                .map_err(store::StoreError::from)?;
-            let result = (|| {
-                let watermark = outbox::max_seq(conn)?;
-                let mut rebuild = index.begin_rebuild()?;
-                shared::for_each_shared(conn, |model| -> Result<(), OpsError> {
-                    rebuild.add(&entry_with_placement(conn, &model, &cutoff)?)?;
-                    Ok(())
-                })?;
-                let count = rebuild.commit(watermark)?;
-                Ok((count, watermark))
-            })();
-            let _ = conn.execute_batch("COMMIT");
-            result
-        })
-        .await?;
-    services
-        .store
-        .write(move |tx| outbox::acknowledge(tx, watermark))
-        .await?;
-    Ok(count)
 }
 
 /// What the start-up audit found and repaired.
@@ -335,12 +307,50 @@ pub async fn audit_index(services: &Services) -> Result<AuditReport, OpsError> {
     Ok(report)
 }
 
+/// How long a failed start-up reconcile waits before it tries again.
+const RECONCILE_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reconciles a just-opened index while the server already answers (SPEC §9 "Scale"): catalog
+/// reads get 503 until it is done. A failure (a full disk, say) is logged and retried; the
+/// catalog stays unavailable meanwhile while writes keep working.
+pub async fn reconcile_in_background(services: Services, outcome: OpenOutcome) {
+    while let Err(error) = reconcile_at_startup(&services, &outcome).await {
+        if services.readiness.is_stopping() {
+            return;
+        }
+        tracing::error!(
+            error = %error,
+            retry_in_s = RECONCILE_RETRY.as_secs(),
+            "bringing the search index up to date failed; the catalog stays unavailable"
+        );
+        // Waits in short steps, so a stopping server is not held for the whole pause.
+        let retry_at = tokio::time::Instant::now() + RECONCILE_RETRY;
+        while tokio::time::Instant::now() < retry_at {
+            if services.readiness.is_stopping() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
 /// Brings a just-opened index up to date: a full rebuild when it was recreated or the backlog is
-/// large, otherwise a replay of the outbox.
+/// large, otherwise a replay of the outbox and the audit. Catalog reads are served (the
+/// readiness phase is `Ready`) only once it has succeeded.
 pub async fn reconcile_at_startup(
     services: &Services,
     outcome: &OpenOutcome,
 ) -> Result<(), OpsError> {
+    services.readiness.set_phase(IndexPhase::Starting);
+    let result = reconcile(services, outcome).await;
+    services.readiness.set_phase(match result {
+        Ok(()) => IndexPhase::Ready,
+        Err(_) => IndexPhase::Failed,
+    });
+    result
+}
+
+async fn reconcile(services: &Services, outcome: &OpenOutcome) -> Result<(), OpsError> {
     let Some(search) = services.search.clone() else {
         return Ok(());
     };
@@ -354,11 +364,16 @@ pub async fn reconcile_at_startup(
     };
     match reason.clone() {
         Some(reason) => {
+            if reason == "no index yet" {
+                tracing::info!("building the search index from the database");
+            } else {
+                tracing::warn!(%reason, "rebuilding the search index from the database");
+            }
             let started = std::time::Instant::now();
-            let count = rebuild_index(services, &search).await?;
+            let count = rebuild_and_catch_up(services, &search).await?;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             // A first start has no index yet: that is normal, not a warning.
-            if matches!(outcome, OpenOutcome::Recreated { reason } if reason == "no index yet") {
+            if reason == "no index yet" {
                 tracing::info!(
                     models = count,
                     elapsed_ms,
@@ -376,7 +391,7 @@ pub async fn reconcile_at_startup(
             Err(error) => {
                 // Replaying failed on an index that opened fine: rebuilding is the sure way back.
                 tracing::warn!(%error, "replaying the outbox failed; rebuilding the search index");
-                rebuild_index(services, &search).await?;
+                rebuild_and_catch_up(services, &search).await?;
             }
         },
     }
@@ -405,11 +420,29 @@ pub async fn reconcile_at_startup(
     Ok(())
 }
 
+/// Rebuilds, then drains what writes left in the outbox meanwhile (they skip their own sync
+/// while the phase is `Rebuilding`). The phase goes back to `Starting` before the drain, so a
+/// write from then on syncs itself and is searchable when it answers.
+async fn rebuild_and_catch_up(
+    services: &Services,
+    search: &Arc<SearchIndex>,
+) -> Result<usize, OpsError> {
+    let rebuilt = index_rebuild::rebuild_index(services, search).await;
+    services.readiness.set_phase(IndexPhase::Starting);
+    let count = rebuilt?;
+    sync_index(services).await?;
+    Ok(count)
+}
+
 /// Drains the outbox every `interval` while rows wait: catches changes made by admin commands
-/// and retries syncs that failed.
+/// and retries syncs that failed. It leaves the outbox to the start-up reconcile while that
+/// runs (which chooses between a replay and a rebuild by the backlog).
 pub async fn sync_periodically(services: Services, interval: std::time::Duration) {
     loop {
         tokio::time::sleep(interval).await;
+        if services.readiness.is_reconciling() {
+            continue;
+        }
         let pending = services
             .store
             .call(outbox::pending_count)

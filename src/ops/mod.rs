@@ -17,10 +17,12 @@ pub mod error;
 pub mod feature;
 pub mod generate;
 pub mod hub;
+pub mod index_rebuild;
 pub mod index_sync;
 pub mod keys;
 pub mod models;
 pub mod placement;
+pub mod readiness;
 pub mod repo_metadata;
 pub mod repos;
 pub mod saved_searches;
@@ -35,6 +37,7 @@ use std::sync::Arc;
 pub use error::OpsError;
 
 use crate::search::SearchIndex;
+use crate::search::index::OpenOutcome;
 use crate::store::Store;
 
 /// Everything a use case needs; cheap to clone.
@@ -58,6 +61,10 @@ pub struct Services {
     pub blob_lock: Arc<tokio::sync::Mutex<()>>,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
+    /// Whether catalog reads may be served yet, and how far a start-up rebuild has come.
+    pub readiness: Arc<readiness::Readiness>,
+    /// Test hook: a pause before each batch a rebuild indexes, so tests can watch it run.
+    pub rebuild_pause: Option<std::time::Duration>,
     pub data_dir: PathBuf,
     /// An agent is active while its last heartbeat is younger than this (SPEC §2).
     pub agent_ttl: std::time::Duration,
@@ -107,6 +114,8 @@ impl Services {
             rendered: Arc::default(),
             blob_lock: Arc::default(),
             sync_after_writes: true,
+            readiness: Arc::default(),
+            rebuild_pause: None,
             data_dir: data_dir.to_owned(),
             agent_ttl: DEFAULT_AGENT_TTL,
             uploads: upload::UploadLimits::default(),
@@ -114,16 +123,26 @@ impl Services {
     }
 
     /// Opens the database and the search index, and brings the index up to date (rebuilding it
-    /// when missing, damaged or of an older schema).
+    /// when missing, damaged or of an older schema) before returning.
     pub async fn open_with_index(data_dir: &Path) -> Result<Self, OpsError> {
+        let (services, outcome) = Self::open_with_index_unreconciled(data_dir).await?;
+        index_sync::reconcile_at_startup(&services, &outcome).await?;
+        Ok(services)
+    }
+
+    /// Opens the database and the search index without reconciling them: catalog reads answer
+    /// `IndexNotReady` until `index_sync::reconcile_at_startup` has run with this outcome (the
+    /// server runs it in the background, so it listens at once at any catalog size).
+    pub async fn open_with_index_unreconciled(
+        data_dir: &Path,
+    ) -> Result<(Self, OpenOutcome), OpsError> {
         let mut services = Self::open(data_dir)?;
         let index_dir = data_dir.join("index");
         let (search, outcome) = tokio::task::spawn_blocking(move || SearchIndex::open(&index_dir))
             .await
             .map_err(|e| OpsError::task("index", e))??;
         services.search = Some(Arc::new(search));
-        index_sync::reconcile_at_startup(&services, &outcome).await?;
-        Ok(services)
+        Ok((services, outcome))
     }
 
     /// Opens the database and the index without syncing, rebuilds the index from the database,
@@ -137,12 +156,15 @@ impl Services {
             .map_err(|e| OpsError::task("index", e))??;
         let search = Arc::new(search);
         services.search = Some(Arc::clone(&search));
-        index_sync::rebuild_index(&services, &search).await
+        index_rebuild::rebuild_index(&services, &search).await
     }
 
-    /// The index, or the error a catalog read gets when this process has none.
+    /// The index, or the error a catalog read gets when this process has none or has not
+    /// reconciled it yet.
     pub fn search_index(&self) -> Result<&Arc<SearchIndex>, OpsError> {
-        self.search.as_ref().ok_or(OpsError::IndexUnavailable)
+        let search = self.search.as_ref().ok_or(OpsError::IndexUnavailable)?;
+        self.readiness.require_ready()?;
+        Ok(search)
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -28,9 +28,16 @@ use crate::catalog::facets::{FacetCount, FacetCounts, SearchResults};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::words;
+use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
 const WRITER_MEMORY: usize = 50_000_000;
+/// A large rebuild indexes on this many threads with this much memory in all: fewer, larger
+/// segments, and both cores busy (issue 12: a million models in under 30 s).
+const REBUILD_THREADS: usize = 2;
+const REBUILD_MEMORY: usize = 400_000_000;
+/// Documents a rebuild hands to tantivy's indexing threads at a time (see `Rebuild::add_all`).
+const HANDOFF: usize = 4;
 /// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
 pub const FACET_LIMIT: usize = 30;
 /// Families are listed in full up to this many when the caller asks for all (the families
@@ -64,7 +71,9 @@ struct CommitPayload {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only between dropping one writer and opening the next: tantivy allows one writer
+    /// per index, so a rebuild's own writer replaces this one while it runs.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     tables: Arc<TableCache>,
     /// Fault injection (RELIABILITY T30): this many coming commits fail before writing anything.
@@ -135,10 +144,7 @@ impl SearchIndex {
     fn from_index(mut index: Index, fields: Fields) -> Result<Self, SearchError> {
         // Segments are searched in parallel, one thread per core: halves latency on two cores.
         index.set_default_multithread_executor()?;
-        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        // A process killed mid-commit leaves files no commit refers to (e.g. `<segment>.<opstamp>.del`);
-        // the next commit may want the same names, so clear them before any write.
-        writer.garbage_collect_files().wait()?;
+        let writer = open_writer(&index, 1, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -146,7 +152,7 @@ impl SearchIndex {
         Ok(Self {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             fields,
             tables: Arc::default(),
             failing_commits: AtomicU32::new(0),
@@ -181,28 +187,41 @@ impl SearchIndex {
         Ok(serde_json::from_slice(bytes)?)
     }
 
-    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+    fn writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
         // A panic while holding the writer leaves it usable: uncommitted work is simply redone.
         self.writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The writer for everyday changes, reopened if a rebuild could not hand it back.
+    fn steady_writer<'a>(
+        &self,
+        slot: &'a mut Option<IndexWriter>,
+    ) -> Result<&'a mut IndexWriter, SearchError> {
+        if slot.is_none() {
+            *slot = Some(open_writer(&self.index, 1, WRITER_MEMORY)?);
+        }
+        slot.as_mut()
+            .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))
+    }
+
     /// Applies changes in one commit that records `watermark`, then reloads the reader.
     pub fn apply(&self, changes: &[IndexChange], watermark: i64) -> Result<(), SearchError> {
-        let mut writer = self.writer();
+        let mut slot = self.writer();
+        let writer = self.steady_writer(&mut slot)?;
         for change in changes {
             match change {
                 IndexChange::Upsert(entry) => {
                     writer.delete_term(self.id_term(&entry.card.id));
-                    writer.add_document(self.document(entry)?)?;
+                    writer.add_document(self.document((**entry).clone())?)?;
                 }
                 IndexChange::Remove(id) => {
                     writer.delete_term(self.id_term(id));
                 }
             }
         }
-        self.commit(&mut writer, watermark)
+        self.commit(writer, watermark)
     }
 
     /// Replaces the whole index with these entries in one commit.
@@ -211,9 +230,10 @@ impl SearchIndex {
         entries: impl IntoIterator<Item = CatalogEntry>,
         watermark: i64,
     ) -> Result<usize, SearchError> {
-        let mut rebuild = self.begin_rebuild()?;
-        for entry in entries {
-            rebuild.add(&entry)?;
+        let rebuild = self.begin_rebuild(RebuildScale::Small)?;
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            rebuild.add_all(entries.by_ref().take(1_000).collect())?;
         }
         rebuild.commit(watermark)
     }
@@ -263,13 +283,15 @@ impl SearchIndex {
         Term::from_field_text(self.fields.id, &id.to_string())
     }
 
-    fn document(&self, entry: &CatalogEntry) -> Result<TantivyDocument, SearchError> {
+    /// The document of an entry (taken by value: a rebuild makes a million, and the
+    /// description text moves in instead of being copied).
+    fn document(&self, entry: CatalogEntry) -> Result<TantivyDocument, SearchError> {
         let f = &self.fields;
         let card = &entry.card;
         let mut document = doc!(
             f.id => card.id.to_string(),
             f.tags_text => card.tags.join(" "),
-            f.description => entry.description_text.clone(),
+            f.description => entry.description_text,
             f.deployments => card.facts.deployment_count,
             f.shared_at => entry.shared_at_micros,
             f.revision => entry.revision_micros,
@@ -529,36 +551,107 @@ fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> Merge
     }
 }
 
-/// A full rebuild in progress: holds the writer; nothing is visible until `commit`.
+/// Opens a writer, clearing files no commit refers to first: a process killed mid-commit leaves
+/// some (e.g. `<segment>.<opstamp>.del`) and the next commit may want the same names.
+fn open_writer(index: &Index, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
+    let writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
+    writer.garbage_collect_files().wait()?;
+    Ok(writer)
+}
+
+/// How a rebuild indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuildScale {
+    /// On the everyday writer (one thread): documents keep the order they were added in.
+    Small,
+    /// On a writer of its own with `REBUILD_THREADS` threads and `REBUILD_MEMORY`, without
+    /// merging while it runs (the everyday writer merges after its next commit). Documents
+    /// land in segments in no fixed order.
+    Large,
+}
+
+/// A full rebuild in progress: holds the writer; nothing is visible until `commit`. Documents
+/// may be added from several threads at once. Dropped without `commit`, it discards them.
 pub struct Rebuild<'a> {
     index: &'a SearchIndex,
-    writer: MutexGuard<'a, IndexWriter>,
-    count: usize,
+    slot: MutexGuard<'a, Option<IndexWriter>>,
+    scale: RebuildScale,
+    count: AtomicUsize,
 }
 
 impl SearchIndex {
     /// Starts replacing every document.
-    pub fn begin_rebuild(&self) -> Result<Rebuild<'_>, SearchError> {
-        let writer = self.writer();
-        writer.delete_all_documents()?;
-        Ok(Rebuild {
+    pub fn begin_rebuild(&self, scale: RebuildScale) -> Result<Rebuild<'_>, SearchError> {
+        let mut slot = self.writer();
+        if scale == RebuildScale::Large {
+            // The everyday writer must be gone before the rebuild's can take the lock.
+            *slot = None;
+            let writer = open_writer(&self.index, REBUILD_THREADS, REBUILD_MEMORY)?;
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            *slot = Some(writer);
+        }
+        let rebuild = Rebuild {
             index: self,
-            writer,
-            count: 0,
-        })
+            slot,
+            scale,
+            count: AtomicUsize::new(0),
+        };
+        rebuild.writer()?.delete_all_documents()?;
+        Ok(rebuild)
     }
 }
 
 impl Rebuild<'_> {
-    pub fn add(&mut self, entry: &CatalogEntry) -> Result<(), SearchError> {
-        self.writer.add_document(self.index.document(entry)?)?;
-        self.count += 1;
+    fn writer(&self) -> Result<&IndexWriter, SearchError> {
+        self.slot
+            .as_ref()
+            .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))
+    }
+
+    /// Adds documents (callable from several threads at once). They reach tantivy's indexing
+    /// threads `HANDOFF` at a time: one hand-off per document costs a wake-up each, and
+    /// tantivy's queue holds a bounded number of hand-offs, so larger ones would hold more
+    /// documents in memory.
+    pub fn add_all(&self, entries: Vec<CatalogEntry>) -> Result<(), SearchError> {
+        let writer = self.writer()?;
+        let count = entries.len();
+        let mut entries = entries.into_iter();
+        loop {
+            let mut handoff = Vec::with_capacity(HANDOFF);
+            for entry in entries.by_ref().take(HANDOFF) {
+                handoff.push(UserOperation::Add(self.index.document(entry)?));
+            }
+            if handoff.is_empty() {
+                break;
+            }
+            writer.run(handoff)?;
+        }
+        self.count.fetch_add(count, Ordering::Relaxed);
         Ok(())
     }
 
     /// Commits the new contents; returns how many documents they hold.
     pub fn commit(mut self, watermark: i64) -> Result<usize, SearchError> {
-        self.index.commit(&mut self.writer, watermark)?;
-        Ok(self.count)
+        let index = self.index;
+        let writer = self
+            .slot
+            .as_mut()
+            .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))?;
+        index.commit(writer, watermark)?;
+        Ok(self.count.load(Ordering::Relaxed))
+    }
+}
+
+impl Drop for Rebuild<'_> {
+    /// Hands the everyday writer back after a large rebuild (dropping the rebuild's writer
+    /// discards whatever it did not commit). Should opening it fail, the next change retries.
+    fn drop(&mut self) {
+        if self.scale == RebuildScale::Large {
+            *self.slot = None;
+            match open_writer(&self.index.index, 1, WRITER_MEMORY) {
+                Ok(writer) => *self.slot = Some(writer),
+                Err(error) => tracing::warn!(%error, "reopening the index writer failed"),
+            }
+        }
     }
 }

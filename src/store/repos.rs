@@ -39,7 +39,8 @@ pub fn assign_slug(
     Ok(candidate)
 }
 
-/// Fills the slugs of models made before repositories existed.
+/// Fills the slugs of models made before repositories existed (a lookup in the partial index
+/// `models_without_slug`, not a scan: it runs before every start listens).
 pub fn fill_missing_slugs(conn: &Connection) -> Result<usize, StoreError> {
     let rows: Vec<(ModelId, ProjectId, String)> = {
         let mut statement = conn.prepare(

@@ -8,7 +8,11 @@ use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
 use crate::auth::AuthError;
 use crate::auth::agent_tokens::AgentAuthError;
 use crate::ops::OpsError;
+use crate::ops::readiness::{IndexPhase, IndexState};
 use crate::wire::{ErrorBody, ErrorDetail};
+
+/// Seconds a client is told to wait (`Retry-After`) while the index is not available.
+pub const INDEX_RETRY_AFTER: &str = "2";
 
 /// Stable error codes: API surface, added to but never renamed or reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +207,10 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(self.status_code());
         if self.code == ErrorCode::IndexUnavailable {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("2")));
+            response.insert_header((
+                header::RETRY_AFTER,
+                HeaderValue::from_static(INDEX_RETRY_AFTER),
+            ));
         }
         if self.status_code() == StatusCode::UNAUTHORIZED {
             response.insert_header((
@@ -270,6 +277,9 @@ impl From<OpsError> for ApiError {
                 ErrorCode::IndexUnavailable,
                 "the search index is not available; try again shortly",
             ),
+            OpsError::IndexNotReady(state) => {
+                Self::new(ErrorCode::IndexUnavailable, not_ready_message(&state))
+            }
             OpsError::DataDir { .. }
             | OpsError::TaskFailed { .. }
             | OpsError::DataDirInUse { .. }
@@ -280,6 +290,19 @@ impl From<OpsError> for ApiError {
                 Self::new(ErrorCode::Internal, "internal error")
             }
         }
+    }
+}
+
+/// What a catalog read is told while the index is being reconciled at start-up.
+pub fn not_ready_message(state: &IndexState) -> String {
+    match state.phase {
+        IndexPhase::Rebuilding => format!(
+            "the search index is being rebuilt ({} of {} models, {} %); try again shortly",
+            state.indexed,
+            state.total,
+            state.percent()
+        ),
+        _ => "the search index is starting; try again shortly".to_owned(),
     }
 }
 

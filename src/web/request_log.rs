@@ -1,5 +1,6 @@
 //! One log line per failed request, short and at the right level: 4xx are the caller's
-//! business (INFO), 5xx ours (ERROR; the cause was logged once where it happened). User input
+//! business (INFO), 5xx ours (ERROR; the cause was logged once where it happened), but a 503
+//! while the index is being built only DEBUG. User input
 //! (paths, messages that echo it) is cut to 200 characters, and query strings are never logged.
 
 use actix_web::Error;
@@ -46,7 +47,11 @@ impl RootSpanBuilder for RequestLog {
         span.record("status", status.as_u16());
         let _entered = span.enter();
         let message = error.as_deref().map(cut).unwrap_or_default();
-        if status.is_server_error() {
+        if status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
+            // The index is still being built at start-up: expected, and a load balancer polling
+            // `/readyz` would flood the log (the rebuild logs its own progress).
+            tracing::debug!(status = status.as_u16(), %message, "request deferred");
+        } else if status.is_server_error() {
             tracing::error!(status = status.as_u16(), %message, "request failed");
         } else if status.is_client_error() && !message.is_empty() {
             tracing::info!(status = status.as_u16(), %message, "request refused");

@@ -42,6 +42,8 @@ pub struct Application {
     port: u16,
     server: Server,
     services: Services,
+    /// The start-up reconcile of the index, which runs while the server already answers.
+    reconcile: tokio::task::JoinHandle<()>,
     _lock: File,
 }
 
@@ -61,8 +63,13 @@ impl Application {
             // Seed before the index opens: start-up then indexes the demo in one commit.
             seed_demo(&Services::open(&settings.data_dir)?).await?;
         }
-        let mut services = Services::open_with_index(&settings.data_dir).await?;
+        // The index is reconciled with the database in the background, after the server
+        // listens: at a million models a rebuild takes half a minute, and `/healthz` must answer
+        // meanwhile (SPEC §9). Catalog reads answer 503 until `/readyz` says ready.
+        let (mut services, outcome) =
+            Services::open_with_index_unreconciled(&settings.data_dir).await?;
         services.sync_after_writes = settings.index_sync;
+        services.rebuild_pause = settings.rebuild_pause;
         services.agent_ttl = settings.agent_ttl;
         services.uploads = settings.uploads;
         services.throttle = settings.throttle;
@@ -143,10 +150,15 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(address = %settings.bind, port, data_dir = %settings.data_dir.display(), "xeroctl listening");
+        let reconcile = tokio::spawn(ops::index_sync::reconcile_in_background(
+            services.clone(),
+            outcome,
+        ));
         Ok(Self {
             port,
             server,
             services,
+            reconcile,
             _lock: lock,
         })
     }
@@ -174,6 +186,11 @@ impl Application {
     /// Serves until SIGINT / SIGTERM, then drains in-flight requests (up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        // A start-up rebuild still running is abandoned at its next batch (it would otherwise
+        // hold the exit for the rest of its run); the lock is kept until it has let go of the
+        // index, so a new server cannot open it meanwhile.
+        self.services.readiness.stop();
+        let _ = self.reconcile.await;
         drop(self._lock);
         result
     }

@@ -305,6 +305,21 @@ pub struct Health {
     pub version: String,
 }
 
+/// `GET /readyz`: whether the catalog is served yet, and how far a start-up rebuild has come.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Readiness {
+    /// `ready` (200); `starting`, `rebuilding` or `failed` (503).
+    #[schema(example = "rebuilding")]
+    pub status: String,
+    /// Models indexed so far by the running (or last) rebuild.
+    pub indexed: u64,
+    /// Shared models that rebuild indexes.
+    pub total: u64,
+    /// Whole percent of the rebuild done.
+    #[schema(maximum = 100)]
+    pub percent: u8,
+}
+
 /// `GET /v1/auth/key`: what the presented key is (the CLI finds its project this way).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct KeyInfo {

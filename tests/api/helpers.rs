@@ -43,15 +43,32 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    // The server listens before its index is reconciled: tests search right away, so wait.
+    wait_until_ready(&client, &address).await;
     let (project_id, api_key) = create_project(&services, "myproject", KeyScope::Write).await;
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client,
         project_id,
         api_key,
         services,
         data_dir,
     }
+}
+
+/// Polls `/readyz` until the catalog is served (a fresh data directory takes milliseconds).
+pub async fn wait_until_ready(client: &reqwest::Client, address: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if let Ok(response) = client.get(format!("{address}/readyz")).send().await
+            && response.status() == StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the server at {address} did not become ready");
 }
 
 pub async fn create_project(services: &Services, slug: &str, scope: KeyScope) -> (String, String) {

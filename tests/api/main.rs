@@ -29,4 +29,5 @@ mod relevance;
 mod schemathesis;
 mod sessions;
 mod share;
+mod startup;
 mod uploads;

@@ -18,6 +18,7 @@ async fn the_openapi_document_parses_and_lists_every_route() {
     assert_eq!(document["openapi"], "3.1.0");
     let expected = [
         ("get", "/healthz"),
+        ("get", "/readyz"),
         ("get", "/{project_id}/v1/models"),
         ("post", "/{project_id}/v1/models"),
         ("get", "/{project_id}/v1/models/{id}"),

@@ -51,7 +51,8 @@ impl Server {
     async fn wait_ready(&mut self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await
+            // Ready, not just live: the catalog is searched right after.
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await
                 && r.status().is_success()
             {
                 return;
@@ -303,6 +304,16 @@ async fn catalog_total(client: &reqwest::Client, base: &str, q: &str) -> u64 {
 }
 
 fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
+    start_with_env(data, port, log, extra, &[])
+}
+
+fn start_with_env(
+    data: &Path,
+    port: u16,
+    log: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Server {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -312,6 +323,7 @@ fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
         .arg(data)
         .args(extra)
+        .envs(env.iter().copied())
         .env("RUST_LOG", "debug")
         .stdout(Stdio::null())
         .stderr(log)
@@ -462,6 +474,61 @@ async fn a_missing_or_damaged_index_is_rebuilt_at_start() {
         String::from_utf8_lossy(&reindex.stderr)
     );
     assert!(String::from_utf8_lossy(&reindex.stderr).contains("3 shared models"));
+}
+
+/// Issue 12: the server listens before its start-up rebuild; killed while the rebuild runs, it
+/// leaves no half-built index behind (nothing is committed before the end), and the next start
+/// rebuilds the whole catalog.
+#[tokio::test]
+async fn a_server_killed_during_its_rebuild_rebuilds_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    admin_ok(&data, &["generate", "--models", "25", "--projects", "1"]);
+    let client = reqwest::Client::new();
+    let port = free_port();
+
+    // The pause holds the rebuild before its first batch for far longer than the test looks.
+    let env = [("XERO_TEST_REBUILD_DELAY_MS", "60000")];
+    let mut server = start_with_env(&data, port, &log, &[], &env);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "the rebuild was never reported");
+        if let Ok(health) = client.get(format!("{}/healthz", server.base)).send().await {
+            assert_eq!(health.status(), 200, "live while rebuilding");
+            let ready = client
+                .get(format!("{}/readyz", server.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(ready.status(), 503, "not ready while rebuilding");
+            let body: Value = ready.json().await.unwrap();
+            if body["status"] == "rebuilding" {
+                assert_eq!(
+                    body,
+                    json!({"status": "rebuilding", "indexed": 0, "total": 25, "percent": 0})
+                );
+                break;
+            }
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("server exited early: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let answer: Value = client
+        .get(format!("{}/v1/catalog/models", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["total"], 25, "rebuilt in full at the next start");
 }
 
 /// `serve --demo` shares the real data set through the API code path.

@@ -25,6 +25,7 @@ use crate::ops::OpsError;
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(system::healthz)
+        .service(system::readyz)
         .service(catalog::search_models)
         .service(catalog::get_catalog_model)
         .service(catalog::list_families)

@@ -78,6 +78,8 @@ struct HubError {
     code: &'static str,
     message: String,
     commit: Option<String>,
+    /// Send `Retry-After` (a 503 while the index is not ready).
+    retry_after: bool,
 }
 
 impl HubError {
@@ -87,6 +89,7 @@ impl HubError {
             code,
             message: message.into(),
             commit: None,
+            retry_after: false,
         }
     }
 
@@ -111,6 +114,9 @@ impl HubError {
         if let Some(commit) = self.commit {
             response.insert_header(("X-Repo-Commit", commit));
         }
+        if self.retry_after {
+            response.insert_header((header::RETRY_AFTER, crate::web::error::INDEX_RETRY_AFTER));
+        }
         response.json(json!({ "error": self.message }))
     }
 }
@@ -121,6 +127,16 @@ impl From<ops::OpsError> for HubError {
             ops::OpsError::Unauthenticated(e) => {
                 Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.to_string())
             }
+            // Model search while the index is being built at start-up: the client retries
+            // 503 answers (huggingface_hub's `http_backoff`), `Retry-After` says when.
+            ops::OpsError::IndexNotReady(state) => Self {
+                retry_after: true,
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "IndexUnavailable",
+                    crate::web::error::not_ready_message(&state),
+                )
+            },
             other => {
                 tracing::error!(error = %other, "hub request failed");
                 Self::new(

@@ -3,6 +3,7 @@
 //! updates by fetching the same URL with `fragment=1` and swapping `#catalog-body`.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 
@@ -15,7 +16,9 @@ use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::family_view;
 use crate::catalog::query::{CatalogQuery, Range, Selection};
+use crate::ops::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
+use crate::web::error::INDEX_RETRY_AFTER;
 use crate::web::session::current_session;
 
 /// Family sections shown in the grouped view, and cards per section.
@@ -72,6 +75,14 @@ pub async fn catalog_page(
                 &problems,
             ),
         ),
+        Err(ops::OpsError::IndexNotReady(state)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            notice(
+                "The catalog is being prepared",
+                &preparing_text(&state),
+                &query,
+            ),
+        ),
         Err(error) => {
             tracing::error!(%error, "catalog page search failed");
             (
@@ -81,7 +92,7 @@ pub async fn catalog_page(
         }
     };
     if fragment {
-        return respond(status, body);
+        return with_retry_after(respond(status, body));
     }
     let query_text = pairs
         .iter()
@@ -93,7 +104,7 @@ pub async fn catalog_page(
         .find(|(k, _)| k == "sort")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    respond(
+    with_retry_after(respond(
         status,
         layout::page(
             "Model catalog",
@@ -101,7 +112,31 @@ pub async fn catalog_page(
             Some("catalog.js"),
             page(query_text, sort, body),
         ),
-    )
+    ))
+}
+
+/// A 503 (the index is not ready, or search failed) says when to come back, as the API does.
+fn with_retry_after(mut response: HttpResponse) -> HttpResponse {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(INDEX_RETRY_AFTER),
+        );
+    }
+    response
+}
+
+/// The notice while the index is being brought up to date at start-up.
+fn preparing_text(state: &IndexState) -> String {
+    match state.phase {
+        IndexPhase::Rebuilding => format!(
+            "The search index is being rebuilt: {} of {} models so far ({} %). This page works again in a moment.",
+            state.indexed,
+            state.total,
+            state.percent()
+        ),
+        _ => "The server has just started and is bringing its search index up to date. This page works again in a moment.".to_owned(),
+    }
 }
 
 /// What the body shows: the main search, plus per-family best cards in the grouped view.

@@ -52,6 +52,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         // REST, from the OpenAPI document.
         case("GET", "/healthz", Open, Body::None, 200),
+        case("GET", "/readyz", Open, Body::None, 200),
         case("GET", "/v1/catalog/models", OpenKeyChecked, Body::None, 200),
         case("GET", "/v1/catalog/models/{id}", OpenKeyChecked, Body::None, 200),
         case("GET", "/v1/catalog/families", Open, Body::None, 200),
