@@ -303,7 +303,9 @@ struct Combo {
 
 #[tokio::test]
 async fn every_badge_over_every_combination_for_both_viewers() {
-    let app = spawn_app().await;
+    // 64 combinations take over a minute on a busy machine: with the default 60 s TTL the
+    // agents' single heartbeat would go stale mid-test. Staleness is tested elsewhere.
+    let app = spawn_app_with_ttl(std::time::Duration::from_secs(3600)).await;
     let pool = agent(&app, AgentKind::Shared, None, "pool").await;
     let home = app.other_project("home").await;
     let node = agent(&app, AgentKind::Xim, Some(&home.project_id), "home-node").await;
