@@ -166,6 +166,9 @@ fn term(field: Field, word: &str) -> Box<dyn Query> {
     ))
 }
 
+/// A clause and the constant score it gives.
+type ScoredQuery = (Box<dyn Query>, Score);
+
 /// One word: its exact, prefix (last word only) and typo (unknown words only) matches across
 /// the fields, each with its constant score.
 fn word_clauses(
@@ -174,14 +177,14 @@ fn word_clauses(
     word: &str,
     is_last: bool,
     weight: f32,
-) -> Result<Vec<(Box<dyn Query>, Score)>, SearchError> {
+) -> Result<Vec<ScoredQuery>, SearchError> {
     let score = |penalty: f32, field: f32| ((BASE - penalty + field) * weight).max(0.0);
     let loose_fields = [
         (fields.name, NAME),
         (fields.variant, TAGS),
         (fields.tags_text, TAGS),
     ];
-    let mut clauses: Vec<(Box<dyn Query>, Score)> = Vec::new();
+    let mut clauses: Vec<ScoredQuery> = Vec::new();
     for (field, value) in loose_fields {
         clauses.push((term(field, word), score(0.0, value)));
     }
