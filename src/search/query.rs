@@ -38,7 +38,15 @@ const TYPO_MIN_CHARS: usize = 4;
 /// `DisjunctionMaxQuery` of `ConstScoreQuery` clauses, would give; evaluating it as document
 /// sets instead lets the facet counts run on bitmaps and scores only the hits.
 pub struct KeywordPlan {
-    words: Vec<Vec<(Box<dyn Weight>, Score)>>,
+    words: Vec<Vec<(Clause, Score)>>,
+}
+
+/// One way a word can match.
+enum Clause {
+    /// Exact terms: their postings are read block by block straight into the set.
+    Term(Term),
+    /// Prefixes, typos and size ranges, through tantivy's weights.
+    Other(Box<dyn Weight>),
 }
 
 /// The documents of one segment that match every keyword, and what scoring them needs.
@@ -72,14 +80,14 @@ impl KeywordPlan {
         for (i, word) in self.words.iter().enumerate() {
             let mut matched = words(n);
             let mut scored_clauses = Vec::new();
-            for (weight, score) in word {
+            for (clause, score) in word {
                 if scored && i < SCORED_WORDS {
                     let mut set = words(n);
-                    fill(weight.as_ref(), reader, &mut set)?;
+                    fill(clause, reader, &mut set)?;
                     or_in_place(&mut matched, &set);
                     scored_clauses.push((set, *score));
                 } else {
-                    fill(weight.as_ref(), reader, &mut matched)?;
+                    fill(clause, reader, &mut matched)?;
                 }
             }
             if !scored_clauses.is_empty() {
@@ -97,13 +105,27 @@ impl KeywordPlan {
     }
 }
 
-/// Adds a clause's documents to the set, reading postings block by block without scoring.
-fn fill(weight: &dyn Weight, reader: &SegmentReader, set: &mut [u64]) -> tantivy::Result<()> {
-    weight.for_each_no_score(reader, &mut |docs| {
+/// Adds a clause's documents to the set (deleted ones too: the caller ANDs the alive set).
+fn fill(clause: &Clause, reader: &SegmentReader, set: &mut [u64]) -> tantivy::Result<()> {
+    let mut add = |docs: &[DocId]| {
         for doc in docs {
             set[(doc / 64) as usize] |= 1 << (doc % 64);
         }
-    })
+    };
+    match clause {
+        Clause::Term(term) => {
+            // Whole decoded blocks of 128 documents; a scorer would step one document at a time.
+            let index = reader.inverted_index(term.field())?;
+            if let Some(mut postings) = index.read_block_postings(term, IndexRecordOption::Basic)? {
+                while !postings.docs().is_empty() {
+                    add(postings.docs());
+                    postings.advance();
+                }
+            }
+            Ok(())
+        }
+        Clause::Other(weight) => weight.for_each_no_score(reader, &mut add),
+    }
 }
 
 /// Plans the keywords; `None` when there are none (everything matches).
@@ -126,7 +148,11 @@ pub fn keyword_plan(
         // A one-letter last word is typed-ahead only beside other words that narrow it.
         let prefix = i == last && (word.chars().count() >= 2 || words.len() > 1);
         for (query, score) in word_clauses(searcher, fields, word, prefix, weight)? {
-            clauses.push((query.weight(unscored)?, score));
+            let clause = match query.downcast_ref::<TermQuery>() {
+                Some(term) => Clause::Term(term.term().clone()),
+                None => Clause::Other(query.weight(unscored)?),
+            };
+            clauses.push((clause, score));
         }
         // Stable: equal scores keep their order; only the best matching clause counts.
         clauses.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -142,6 +168,9 @@ fn term(field: Field, word: &str) -> Box<dyn Query> {
     ))
 }
 
+/// A clause and the constant score it gives.
+type ScoredQuery = (Box<dyn Query>, Score);
+
 /// One word: its exact, prefix (last word only) and typo (unknown words only) matches across
 /// the fields, each with its constant score.
 fn word_clauses(
@@ -150,14 +179,14 @@ fn word_clauses(
     word: &str,
     is_last: bool,
     weight: f32,
-) -> Result<Vec<(Box<dyn Query>, Score)>, SearchError> {
+) -> Result<Vec<ScoredQuery>, SearchError> {
     let score = |penalty: f32, field: f32| ((BASE - penalty + field) * weight).max(0.0);
     let loose_fields = [
         (fields.name, NAME),
         (fields.variant, TAGS),
         (fields.tags_text, TAGS),
     ];
-    let mut clauses: Vec<(Box<dyn Query>, Score)> = Vec::new();
+    let mut clauses: Vec<ScoredQuery> = Vec::new();
     for (field, value) in loose_fields {
         clauses.push((term(field, word), score(0.0, value)));
     }
