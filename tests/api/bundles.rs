@@ -698,6 +698,8 @@ async fn a_backup_of_a_running_server_restores_to_the_same_catalog() {
         data_dir: restored_dir,
     };
     tokio::spawn(app.run_until_stopped());
+    // The restored install has no index: it listens at once and rebuilds in the background.
+    crate::helpers::wait_until_ready(&restored.client, &restored.address).await;
     assert_eq!(catalog(&restored).await, catalog(&source.app).await);
     let url = |app: &TestApp| format!("{}/{}/artifact", app.models_url(), source.artifact_model);
     assert_eq!(bytes_of(&restored, &url(&restored)).await, source.artifact);
