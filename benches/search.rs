@@ -17,7 +17,9 @@ fn build_index(models: usize) -> SearchIndex {
     let index = SearchIndex::in_memory().expect("index");
     let project = ProjectId::parse("proj_BENCH1").expect("id");
     let started = Instant::now();
-    let entries = synthetic_models(42, models).map(|new| {
+    // A third of the models state their attention shape, as uploaded GGUF or config.json files
+    // do, so the fit facet has both known and "may fit" estimates to count.
+    let entries = synthetic_models(42, models).enumerate().map(|(i, new)| {
         let model = Model {
             id: ModelId::generate(),
             project_id: project.clone(),
@@ -33,6 +35,12 @@ fn build_index(models: usize) -> SearchIndex {
             &SharedModel {
                 model,
                 project_name: "Bench".to_owned(),
+                kv_shape: (i % 3 == 0).then_some(xeroctl::catalog::memory::KvShape {
+                    layers: 32,
+                    kv_heads: 8,
+                    head_size: 128,
+                    element_bytes: 2,
+                }),
             },
             xeroctl::catalog::badge::BadgeFacts {
                 role: Some(xeroctl::catalog::role::CatalogRole::Deployable),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::badge::BadgeFacts;
 use super::family::family_of;
 use super::ids::{ModelId, ProjectId};
+use super::memory::{FitInputs, KvShape, MemoryEstimate, estimate};
 use super::model::Model;
 
 /// Characters of plain-text description on a card.
@@ -37,6 +38,35 @@ pub struct CatalogCard {
     pub project_name: String,
     pub shared_at: Option<String>,
     pub facts: BadgeFacts,
+    /// The attention shape the model's files state (sizes the KV cache), if they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_shape: Option<KvShape>,
+}
+
+impl CatalogCard {
+    /// The context a memory estimate is made at: the one asked for, or the model's own
+    /// maximum when that is shorter (a runtime never allocates past it).
+    pub fn estimate_context(&self, context: u64) -> u64 {
+        self.context_length.map_or(context, |own| own.min(context))
+    }
+
+    /// The memory estimate at `context` tokens (see [`Self::estimate_context`]).
+    pub fn memory(&self, context: u64) -> MemoryEstimate {
+        estimate(
+            self.parameter_count,
+            self.quantization.as_deref(),
+            self.kv_shape,
+            self.estimate_context(context),
+        )
+    }
+
+    /// What the fit facet stores for this model.
+    pub fn fit_inputs(&self) -> FitInputs {
+        FitInputs::new(
+            self.memory(1).weights,
+            self.kv_shape.map(|kv| kv.bytes_per_token()),
+        )
+    }
 }
 
 /// A card plus the fields the index searches and sorts on.
@@ -88,6 +118,7 @@ impl CatalogEntry {
                 featured: model.featured,
                 ..facts
             },
+            kv_shape: None,
         };
         Self {
             card,

@@ -11,6 +11,8 @@ pub enum CatalogError {
         "licence intent `{input}` is not one of commercial, conditions, non_commercial, research, unknown"
     )]
     InvalidLicenseIntent { input: String },
+    #[error("memory `{input}` is not an amount like `24GB`, `80G`, `1.5TB` or `512MB`")]
+    InvalidMemory { input: String },
     #[error(
         "architecture `{input}` has no letters or digits (use a slug like `llama` or `qwen3moe`)"
     )]
@@ -48,6 +50,7 @@ impl CatalogError {
             }
             Self::InvalidContextLength { .. } => "context_length",
             Self::InvalidLicenseIntent { .. } => "license_intent",
+            Self::InvalidMemory { .. } => "fits_memory",
             Self::InvalidArchitecture { .. } => "architecture",
             Self::InvalidTag { .. } | Self::TooManyTags { .. } => "workload_type",
             Self::InvalidUri { .. } => "artifact_uri",

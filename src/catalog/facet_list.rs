@@ -16,6 +16,7 @@ use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::family::family_view;
 use super::license::License;
 use super::license_intent::{Intent, intent_of};
+use super::memory::{DEFAULT_CONTEXT, FIT_BUDGETS_GB, Need, parse_memory};
 use super::units::{ContextLength, ParameterCount};
 
 /// One facet or filter. `key` names it everywhere: the index column, the JSON `facets` object,
@@ -34,6 +35,7 @@ pub enum FacetKind {
     Values(ValuesFacet),
     Flag(FlagFacet),
     Buckets(BucketFacet),
+    Fit(FitFacet),
 }
 
 /// A command-line flag and its help line.
@@ -97,6 +99,70 @@ pub struct BucketFacet {
     pub value_of: fn(&CatalogCard) -> Option<u64>,
 }
 
+/// Memory fit at a context (SPEC §11): a budget parameter keeps the models whose whole
+/// estimate (weights + KV cache at the context + overhead) is known and within it; a context
+/// parameter says at which context (capped at each model's own maximum). Counts are per
+/// budget and cumulative, with the models whose weights fit but whose KV cache no file states
+/// counted apart ("may fit"), and those without a weights figure as unknown.
+#[derive(Debug)]
+pub struct FitFacet {
+    /// The budget, then the context.
+    pub params: [&'static str; 2],
+    pub docs: [&'static str; 2],
+    /// The active-filter chip prefix (`Fits in: 24 GB at 32K`).
+    pub chip: &'static str,
+    /// Budgets counted, in decimal GB, ascending.
+    pub budgets_gb: &'static [u64],
+    /// The contexts the page offers; any other can be typed into the URL.
+    pub contexts: &'static [u64],
+    pub default_context: u64,
+    pub parse_budget: fn(&str) -> Result<u64, CatalogError>,
+    pub parse_context: fn(&str) -> Result<u64, CatalogError>,
+    pub cli: [CliFlag; 2],
+    pub value_of: fn(&CatalogCard) -> u64,
+}
+
+impl FitFacet {
+    /// Count slots: per budget "fits" (then over the last), per budget "may fit" (then over the
+    /// last), then unknown.
+    pub fn slot_count(&self) -> usize {
+        2 * (self.budgets_gb.len() + 1) + 1
+    }
+
+    /// The slot of a model needing `need`.
+    pub fn slot_of(&self, need: Need) -> usize {
+        let budget = |bytes: u64| {
+            self.budgets_gb
+                .iter()
+                .position(|gb| bytes <= gb * 1_000_000_000)
+                .unwrap_or(self.budgets_gb.len())
+        };
+        match need {
+            Need::Known(bytes) => budget(bytes),
+            Need::AtLeast(bytes) => self.budgets_gb.len() + 1 + budget(bytes),
+            Need::Unknown => self.slot_count() - 1,
+        }
+    }
+
+    /// Per-slot counts as (budget in bytes, fits, may fit) per budget, cumulative, and the
+    /// unknown count.
+    pub fn cumulative(&self, slots: &[u64]) -> (Vec<(u64, u64, u64)>, u64) {
+        let n = self.budgets_gb.len();
+        let (mut fits, mut may) = (0, 0);
+        let rows = self
+            .budgets_gb
+            .iter()
+            .enumerate()
+            .map(|(i, gb)| {
+                fits += slots.get(i).copied().unwrap_or(0);
+                may += slots.get(n + 1 + i).copied().unwrap_or(0);
+                (gb * 1_000_000_000, fits, may)
+            })
+            .collect();
+        (rows, slots.get(2 * n + 2).copied().unwrap_or(0))
+    }
+}
+
 impl Facet {
     /// Whether the search answer carries counts for this facet.
     pub fn is_counted(&self) -> bool {
@@ -109,6 +175,7 @@ impl Facet {
             FacetKind::Values(v) => v.params.to_vec(),
             FacetKind::Flag(f) => vec![f.param],
             FacetKind::Buckets(b) => b.params.to_vec(),
+            FacetKind::Fit(f) => f.params.to_vec(),
         }
     }
 }
@@ -116,10 +183,10 @@ impl Facet {
 /// Position of the family facet in [`FACETS`]: the grouped catalog page groups by it.
 pub const FAMILY: usize = 0;
 /// Position of the featured filter in [`FACETS`] (the admin page lists featured models).
-pub const FEATURED: usize = 4;
+pub const FEATURED: usize = 5;
 
 /// How many facets and filters there are.
-pub const FACET_COUNT: usize = 9;
+pub const FACET_COUNT: usize = 10;
 
 /// Every facet and filter, in the page sidebar's order.
 pub static FACETS: [Facet; FACET_COUNT] = [
@@ -193,6 +260,38 @@ pub static FACETS: [Facet; FACET_COUNT] = [
                 },
             ],
             value_of: |card| card.context_length,
+        }),
+    },
+    Facet {
+        key: "memory",
+        label: "Fits in",
+        kind: FacetKind::Fit(FitFacet {
+            params: ["fits_memory", "at_context"],
+            docs: [
+                "Memory budget, e.g. `24GB` (decimal GB): models whose whole estimate (weights + KV cache + overhead, SPEC §11) is known and at most this.",
+                "The context the estimate is made at, e.g. `32K` (default 32K; capped at each model's own maximum).",
+            ],
+            chip: "Fits in",
+            budgets_gb: &FIT_BUDGETS_GB,
+            contexts: &[4 * 1024, 8 * 1024, 32 * 1024, 128 * 1024],
+            default_context: DEFAULT_CONTEXT,
+            parse_budget: |v| {
+                parse_memory(v).ok_or_else(|| CatalogError::InvalidMemory {
+                    input: v.chars().take(40).collect(),
+                })
+            },
+            parse_context: |v| ContextLength::parse(v).map(ContextLength::get),
+            cli: [
+                CliFlag {
+                    name: "fits",
+                    help: "Fits in this much memory, e.g. 24GB (weights + KV cache + overhead).",
+                },
+                CliFlag {
+                    name: "at-context",
+                    help: "The context the memory estimate is made at, e.g. 32K (default 32K).",
+                },
+            ],
+            value_of: |card| card.fit_inputs().pack(),
         }),
     },
     Facet {
@@ -338,6 +437,25 @@ mod tests {
     fn keys_and_parameters_are_unique_and_positions_hold() {
         assert_eq!(FACETS[FAMILY].key, "family");
         assert_eq!(FACETS[FEATURED].key, "featured");
+        let fit = FACETS.iter().find_map(|f| match &f.kind {
+            FacetKind::Fit(fit) => Some(fit),
+            _ => None,
+        });
+        let fit = fit.unwrap();
+        assert_eq!(fit.slot_of(Need::Known(8_000_000_000)), 0);
+        assert_eq!(fit.slot_of(Need::Known(8_000_000_001)), 1);
+        assert_eq!(fit.slot_of(Need::Known(999_000_000_000)), 7);
+        assert_eq!(fit.slot_of(Need::AtLeast(1)), 8);
+        assert_eq!(fit.slot_of(Need::Unknown), fit.slot_count() - 1);
+        let mut slots = vec![0; fit.slot_count()];
+        slots[0] = 2;
+        slots[3] = 1;
+        slots[9] = 5;
+        slots[16] = 4;
+        let (rows, unknown) = fit.cumulative(&slots);
+        assert_eq!(rows[0], (8_000_000_000, 2, 0));
+        assert_eq!(rows[3], (24_000_000_000, 3, 5));
+        assert_eq!(unknown, 4);
         // The index matches size words against the `params` facet's field.
         assert!(
             FACETS

@@ -3,6 +3,9 @@
 //! stated overhead. A part whose inputs are not known is `None` ("unknown"), never a default
 //! dressed up as the file's figure.
 
+/// The context estimates are shown at unless one is chosen (capped at a model's own maximum).
+pub const DEFAULT_CONTEXT: u64 = 32 * 1024;
+
 /// Runtime buffers, CUDA context and activations, stated rather than hidden in the figure.
 pub const OVERHEAD_BYTES: u64 = 500_000_000;
 
@@ -85,13 +88,107 @@ pub fn bits_per_weight(label: &str) -> Option<f64> {
 }
 
 /// The attention shape that sizes the KV cache, as the files state it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KvShape {
     pub layers: u64,
     pub kv_heads: u64,
     pub head_size: u64,
     /// Bytes per cached element (2 for an f16 cache).
     pub element_bytes: u64,
+}
+
+impl KvShape {
+    /// Bytes of KV cache one token of context takes (keys and values).
+    pub fn bytes_per_token(&self) -> u64 {
+        2u64.saturating_mul(self.layers)
+            .saturating_mul(self.kv_heads)
+            .saturating_mul(self.head_size)
+            .saturating_mul(self.element_bytes)
+    }
+}
+
+/// What the fit facet knows of one model, packed into one index value: the weights in whole
+/// megabytes (high 32 bits) and the KV cache per token in bytes (low 32 bits), 0 meaning
+/// "unknown" in either half. A figure that does not fit its half is unknown, never clipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FitInputs {
+    pub weights_mb: u32,
+    pub kv_per_token: u32,
+}
+
+impl FitInputs {
+    pub fn new(weights: Option<u64>, kv_per_token: Option<u64>) -> Self {
+        let half = |v: Option<u64>| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+        Self {
+            weights_mb: half(weights.map(|w| w.div_ceil(1_000_000))),
+            kv_per_token: half(kv_per_token),
+        }
+    }
+
+    pub fn pack(self) -> u64 {
+        (u64::from(self.weights_mb) << 32) | u64::from(self.kv_per_token)
+    }
+
+    pub fn unpack(packed: u64) -> Self {
+        Self {
+            weights_mb: (packed >> 32) as u32,
+            kv_per_token: packed as u32,
+        }
+    }
+
+    /// The memory needed at `context` tokens.
+    pub fn need(self, context: u64) -> Need {
+        if self.weights_mb == 0 {
+            return Need::Unknown;
+        }
+        let floor = u64::from(self.weights_mb) * 1_000_000 + OVERHEAD_BYTES;
+        if self.kv_per_token == 0 {
+            return Need::AtLeast(floor);
+        }
+        Need::Known(floor.saturating_add(u64::from(self.kv_per_token).saturating_mul(context)))
+    }
+}
+
+/// How much memory a model needs, as far as its files say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Weights, KV cache and overhead are all known.
+    Known(u64),
+    /// The weights are known but not the KV cache: at least weights + overhead.
+    AtLeast(u64),
+    Unknown,
+}
+
+/// The fit facet's budgets (SPEC §11 issue 14): common GPU memory sizes, decimal GB.
+pub const FIT_BUDGETS_GB: [u64; 7] = [8, 12, 16, 24, 48, 80, 160];
+
+/// Reads a memory budget: `24GB`, `24 GB`, `24G`, `24`, `1.5TB` (decimal units, as GPU
+/// memory is sold); at most 100 TB.
+pub fn parse_memory(input: &str) -> Option<u64> {
+    let lower = input.trim().to_ascii_lowercase();
+    let (number, scale) = if let Some(n) = lower.strip_suffix("tb").or(lower.strip_suffix('t')) {
+        (n, 1e12)
+    } else if let Some(n) = lower.strip_suffix("gb").or(lower.strip_suffix('g')) {
+        (n, 1e9)
+    } else if let Some(n) = lower.strip_suffix("mb").or(lower.strip_suffix('m')) {
+        (n, 1e6)
+    } else {
+        (lower.as_str(), 1e9)
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    let bytes = value * scale;
+    (value.is_finite() && bytes >= 1e6 && bytes <= 1e14).then(|| bytes.round() as u64)
+}
+
+/// A budget as `parse_memory` reads it back: `24GB`, `512MB`.
+pub fn budget_text(bytes: u64) -> String {
+    if bytes % 1_000_000_000 == 0 {
+        format!("{}GB", bytes / 1_000_000_000)
+    } else if bytes % 1_000_000 == 0 {
+        format!("{}MB", bytes / 1_000_000)
+    } else {
+        format!("{}MB", bytes as f64 / 1e6)
+    }
 }
 
 /// An estimate with its parts; `None` parts are unknown.
@@ -146,6 +243,43 @@ pub fn gigabytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_inputs_pack_and_say_what_is_known() {
+        let kv = KvShape {
+            layers: 32,
+            kv_heads: 8,
+            head_size: 128,
+            element_bytes: 2,
+        };
+        let inputs = FitInputs::new(Some(4_900_000_000), Some(kv.bytes_per_token()));
+        assert_eq!(FitInputs::unpack(inputs.pack()), inputs);
+        assert_eq!(
+            inputs.need(32_768),
+            Need::Known(4_900_000_000 + OVERHEAD_BYTES + 131_072 * 32_768)
+        );
+        let weights_only = FitInputs::new(Some(4_900_000_000), None);
+        assert_eq!(weights_only.need(1), Need::AtLeast(5_400_000_000));
+        assert_eq!(FitInputs::new(None, Some(1)).need(1), Need::Unknown);
+        assert_eq!(FitInputs::new(Some(u64::MAX), None).need(1), Need::Unknown);
+        assert_eq!(FitInputs::default().pack(), 0);
+    }
+
+    #[test]
+    fn memory_budgets_read_like_gpu_sizes() {
+        assert_eq!(parse_memory("24GB"), Some(24_000_000_000));
+        assert_eq!(parse_memory("24 gb"), Some(24_000_000_000));
+        assert_eq!(parse_memory("80G"), Some(80_000_000_000));
+        assert_eq!(parse_memory("12"), Some(12_000_000_000));
+        assert_eq!(parse_memory("1.5TB"), Some(1_500_000_000_000));
+        assert_eq!(parse_memory("512MB"), Some(512_000_000));
+        for bytes in [24_000_000_000, 512_000_000, 1_500_000_000, 1_234_567] {
+            assert_eq!(parse_memory(&budget_text(bytes)), Some(bytes), "{bytes}");
+        }
+        for bad in ["", "abc", "-4GB", "NaNGB", "inf", "0", "1e30"] {
+            assert_eq!(parse_memory(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn labels_map_to_their_bits() {

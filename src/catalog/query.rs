@@ -83,6 +83,15 @@ pub enum Selection {
     Values(Vec<String>),
     Flag(Option<bool>),
     Range(Range),
+    Fit(Fit),
+}
+
+/// A memory-fit selection: the budget (bytes; `None`: no filter) and the context (`None`:
+/// the facet's default), which also sets the context of the counts and the cards' figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fit {
+    pub budget: Option<u64>,
+    pub context: Option<u64>,
 }
 
 impl Selection {
@@ -92,6 +101,7 @@ impl Selection {
             FacetKind::Values(_) => Self::Values(Vec::new()),
             FacetKind::Flag(_) => Self::Flag(None),
             FacetKind::Buckets(_) => Self::Range(Range::default()),
+            FacetKind::Fit(_) => Self::Fit(Fit::default()),
         }
     }
 
@@ -100,6 +110,7 @@ impl Selection {
             Self::Values(values) => !values.is_empty(),
             Self::Flag(flag) => flag.is_some(),
             Self::Range(range) => range.is_set(),
+            Self::Fit(fit) => fit.budget.is_some(),
         }
     }
 
@@ -241,6 +252,21 @@ impl CatalogQuery {
         self.filters.get(facet).map_or(&[], Selection::values)
     }
 
+    /// The context memory estimates are made at for this search: the fit facet's `at_context`,
+    /// or its default.
+    pub fn fit_context(&self) -> u64 {
+        FACETS
+            .iter()
+            .zip(&self.filters)
+            .find_map(|(facet, selection)| match (&facet.kind, selection) {
+                (FacetKind::Fit(def), Selection::Fit(fit)) => {
+                    Some(fit.context.unwrap_or(def.default_context))
+                }
+                _ => None,
+            })
+            .unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT)
+    }
+
     /// Whether any facet or filter is set (keywords, sort and paging aside).
     pub fn is_filtered(&self) -> bool {
         self.filters.iter().any(Selection::is_set)
@@ -263,6 +289,14 @@ impl CatalogQuery {
                         if let Some(bound) = bound {
                             pairs.push((param, bound.to_string()));
                         }
+                    }
+                }
+                (FacetKind::Fit(f), Selection::Fit(fit)) => {
+                    if let Some(budget) = fit.budget {
+                        pairs.push((f.params[0], crate::catalog::memory::budget_text(budget)));
+                    }
+                    if let Some(context) = fit.context {
+                        pairs.push((f.params[1], context.to_string()));
                     }
                 }
                 _ => {}
@@ -293,6 +327,14 @@ fn parse_filter(
                 range.min = bound;
             } else {
                 range.max = bound;
+            }
+            Ok(())
+        }
+        (FacetKind::Fit(f), Selection::Fit(fit)) => {
+            if key == f.params[0] {
+                fit.budget = parse_bound(key, value, f.parse_budget)?;
+            } else {
+                fit.context = parse_bound(key, value, f.parse_context)?;
             }
             Ok(())
         }
@@ -434,14 +476,23 @@ mod tests {
             ("moe", "true"),
             ("min_params", "7B"),
             ("max_context", "128K"),
+            ("fits_memory", "24 GB"),
+            ("at_context", "8K"),
             ("per_page", "10"),
             ("page", "2"),
         ])
         .unwrap();
+        assert_eq!(
+            query.filters[3],
+            Selection::Fit(Fit {
+                budget: Some(24 * B),
+                context: Some(8192)
+            })
+        );
         assert_eq!(query.values(FAMILY), ["qwen3moe", "llama"]);
-        assert_eq!(query.values(6), ["apache-2.0"]);
-        assert_eq!(query.values(7), ["code"]);
-        assert_eq!(query.filters[3], Selection::Flag(Some(true)));
+        assert_eq!(query.values(7), ["apache-2.0"]);
+        assert_eq!(query.values(8), ["code"]);
+        assert_eq!(query.filters[4], Selection::Flag(Some(true)));
         assert_eq!(
             query.filters[1],
             Selection::Range(Range {
@@ -489,6 +540,9 @@ mod tests {
             &[("min_params", "NaN")],
             &[("min_params", "7B"), ("max_params", "1B")],
             &[("min_params", "7B"), ("min_params", "8B")],
+            &[("fits_memory", "lots")],
+            &[("fits_memory", "24GB"), ("fits_memory", "48GB")],
+            &[("at_context", "0")],
             &[("per_page", "0")],
             &[("per_page", "100000")],
             &[("page", "1000000000")],

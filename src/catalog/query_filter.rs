@@ -10,19 +10,27 @@
 use super::badge::BadgeFacts;
 use super::card::CatalogEntry;
 use super::facet_list::{FACETS, FacetKind};
+use super::memory::{KvShape, Need};
 use super::model::Model;
 use super::query::{CatalogQuery, Selection};
 use super::words;
 
-/// Whether `model` (with `deployments` endpoints made from it) meets every filter of `query`.
-/// Each filter is read through the facet list, so it means exactly what the catalog's does.
-pub fn matches(query: &CatalogQuery, model: &Model, deployments: u64) -> bool {
+/// Whether `model` (with `deployments` endpoints made from it, and the KV-cache shape its files
+/// state) meets every filter of `query`. Each filter is read through the facet list, so it
+/// means exactly what the catalog's does.
+pub fn matches(
+    query: &CatalogQuery,
+    model: &Model,
+    deployments: u64,
+    kv_shape: Option<KvShape>,
+) -> bool {
     let facts = BadgeFacts {
         deployment_count: deployments,
         featured: model.featured,
         ..BadgeFacts::default()
     };
-    let card = CatalogEntry::build(model, "", String::new(), facts, 0).card;
+    let mut card = CatalogEntry::build(model, "", String::new(), facts, 0).card;
+    card.kv_shape = kv_shape;
     let filters_hold = FACETS.iter().zip(&query.filters).all(|(facet, selection)| {
         match (&facet.kind, selection) {
             (FacetKind::Values(values), Selection::Values(wanted)) => {
@@ -34,6 +42,10 @@ pub fn matches(query: &CatalogQuery, model: &Model, deployments: u64) -> bool {
             (FacetKind::Buckets(buckets), Selection::Range(range)) => {
                 range.contains((buckets.value_of)(&card))
             }
+            (FacetKind::Fit(_), Selection::Fit(fit)) => fit.budget.is_none_or(|budget| {
+                matches!(card.fit_inputs().need(card.estimate_context(query.fit_context())),
+                    Need::Known(bytes) if bytes <= budget)
+            }),
             _ => true,
         }
     });
@@ -114,18 +126,32 @@ mod tests {
             ("license=mit", false, false),
             ("min_params=10B", true, false),
             ("q=coder&family=qwen3moe", true, false),
+            // Llama 8B in 16 bits: 16.1 GB + KV at 32K 4.3 GB + 0.5 GB; Qwen's KV is unknown.
+            ("fits_memory=24GB", false, true),
+            ("fits_memory=20GB", false, false),
+            ("fits_memory=20GB&at_context=4K", false, true),
         ];
+        let kv = KvShape {
+            layers: 32,
+            kv_heads: 8,
+            head_size: 128,
+            element_bytes: 2,
+        };
         for (raw, wants_qwen, wants_llama) in cases {
             let q = query(raw);
-            assert_eq!(matches(&q, &qwen, 0), wants_qwen, "{raw} on qwen");
-            assert_eq!(matches(&q, &llama, 0), wants_llama, "{raw} on llama");
+            assert_eq!(matches(&q, &qwen, 0, None), wants_qwen, "{raw} on qwen");
+            assert_eq!(
+                matches(&q, &llama, 0, Some(kv)),
+                wants_llama,
+                "{raw} on llama"
+            );
         }
     }
 
     #[test]
     fn popular_counts_deployments() {
         let m = model("M", "llama", "7B");
-        assert!(matches(&query("popular=true"), &m, POPULAR_THRESHOLD));
-        assert!(!matches(&query("popular=true"), &m, 0));
+        assert!(matches(&query("popular=true"), &m, POPULAR_THRESHOLD, None));
+        assert!(!matches(&query("popular=true"), &m, 0, None));
     }
 }

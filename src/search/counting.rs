@@ -16,9 +16,9 @@ use super::bitmaps::{
     Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
 use super::query::{KeywordPlan, SegmentMatches};
-use super::table::{BucketColumn, FacetColumn, SegmentTable, ValueColumn};
+use super::table::{BucketColumn, FacetColumn, FitSlots, SegmentTable, ValueColumn};
 use super::top_hits::{Hits, SegmentHits};
-use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind};
+use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind, FitFacet};
 use crate::catalog::facets::Bucket;
 use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
 
@@ -62,8 +62,7 @@ pub fn search_segment(
     }
     let mut filters: Vec<(usize, Words)> = Vec::new();
     for (position, facet) in FACETS.iter().enumerate() {
-        let Some(set) = filter_set(facet, &table.facets[position], &query.filters[position], n)?
-        else {
+        let Some(set) = filter_set(facet, position, table, &query.filters[position], n)? else {
             continue;
         };
         if facet.is_counted() {
@@ -77,7 +76,8 @@ pub fn search_segment(
         .iter()
         .zip(&table.facets)
         .zip(excluding)
-        .map(|((facet, column), without_own)| {
+        .enumerate()
+        .map(|(position, ((facet, column), without_own))| {
             if !facet.is_counted() {
                 return SegmentCount::Uncounted;
             }
@@ -91,6 +91,15 @@ pub fn search_segment(
                 FacetColumn::Buckets(buckets) => SegmentCount::Buckets(
                     buckets.slots.iter().map(|s| count_and(s, within)).collect(),
                 ),
+                FacetColumn::Fit(_) => {
+                    let context = fit_context(facet, &query.filters[position]);
+                    match table.fit(position, context) {
+                        Some(fit) => SegmentCount::Buckets(
+                            fit.slots.iter().map(|s| count_and(s, within)).collect(),
+                        ),
+                        None => SegmentCount::Uncounted,
+                    }
+                }
             }
         })
         .collect();
@@ -129,13 +138,23 @@ fn disjunctive_sets(base: Words, filters: &[(usize, Words)]) -> (Words, Vec<Opti
     (hits, excluding)
 }
 
+/// The context a fit selection estimates at (the facet's default when not given).
+pub fn fit_context(facet: &Facet, selection: &Selection) -> u64 {
+    match (&facet.kind, selection) {
+        (FacetKind::Fit(def), Selection::Fit(fit)) => fit.context.unwrap_or(def.default_context),
+        _ => 0,
+    }
+}
+
 /// The documents a facet's selection lets through; `None` when it selects nothing.
 fn filter_set(
     facet: &Facet,
-    column: &FacetColumn,
+    position: usize,
+    table: &SegmentTable,
     selection: &Selection,
     n: usize,
 ) -> tantivy::Result<Option<Words>> {
+    let column = &table.facets[position];
     Ok(match (column, selection, &facet.kind) {
         (FacetColumn::Values(values), Selection::Values(selected), _) if !selected.is_empty() => {
             let ords = values.ords_of(selected)?;
@@ -170,8 +189,34 @@ fn filter_set(
         {
             Some(range_set(def.buckets, column, *range, n))
         }
+        (FacetColumn::Fit(_), Selection::Fit(fit), FacetKind::Fit(def)) => match fit.budget {
+            Some(budget) => table
+                .fit(position, fit_context(facet, selection))
+                .map(|slots| fit_set(def, &slots, budget, n)),
+            None => None,
+        },
         _ => None,
     })
+}
+
+/// The documents whose whole estimate is known and within `budget`: the "fits" slots of the
+/// budgets up to it whole, and the one slot it cuts through document by document.
+fn fit_set(def: &FitFacet, fit: &FitSlots, budget: u64, n: usize) -> Words {
+    let mut out = words(n);
+    let cut = def
+        .budgets_gb
+        .iter()
+        .position(|gb| gb * 1_000_000_000 > budget)
+        .unwrap_or(def.budgets_gb.len());
+    for slot in &fit.slots[..cut] {
+        or_in_place(&mut out, slot);
+    }
+    for_each(&fit.slots[cut], |d| {
+        if fit.known[d as usize] <= budget {
+            set(&mut out, d as usize);
+        }
+    });
+    out
 }
 
 /// The documents whose value lies in the range: the buckets wholly inside it are ready-made
@@ -319,6 +364,12 @@ mod tests {
                 &SharedModel {
                     model,
                     project_name: "Test".into(),
+                    kv_shape: (i % 3 == 0).then_some(crate::catalog::memory::KvShape {
+                        layers: 32,
+                        kv_heads: 8,
+                        head_size: 128,
+                        element_bytes: 2,
+                    }),
                 },
                 crate::catalog::badge::BadgeFacts {
                     role: Some(crate::catalog::role::CatalogRole::Deployable),
@@ -345,6 +396,7 @@ mod tests {
             ],
             &[("tag", "chat"), ("moe", "false"), ("min_context", "32K")],
             &[("featured", "true"), ("license", "mit")],
+            &[("fits_memory", "24GB"), ("at_context", "8K"), ("tag", "chat")],
         ];
         for pairs in cases {
             let browse =
@@ -418,6 +470,61 @@ mod tests {
         total
     }
 
+    /// The fit filter lets through exactly the models whose card's estimate is known and
+    /// within the budget, and the unfiltered counts say beforehand how many that will be.
+    #[test]
+    fn fit_selects_and_counts_like_the_cards_estimate() {
+        use crate::catalog::memory::Need;
+        let index = index(900, false);
+        let mut cards = Vec::new();
+        for page in 1..=9 {
+            let query =
+                CatalogQuery::from_pairs([("per_page", "100"), ("page", &page.to_string())])
+                    .unwrap();
+            cards.extend(index.search(&query).unwrap().hits);
+        }
+        assert_eq!(cards.len(), 900);
+        let position = crate::catalog::facet_list::FACETS
+            .iter()
+            .position(|f| f.key == "memory")
+            .unwrap();
+        for context in ["4K", "32K", "128K"] {
+            let counts = index
+                .search(&CatalogQuery::from_pairs([("at_context", context)]).unwrap())
+                .unwrap();
+            let crate::catalog::facets::FacetCount::Buckets(slots) = &counts.facets.0[position]
+            else {
+                panic!("the fit facet is counted");
+            };
+            let crate::catalog::facet_list::FacetKind::Fit(fit) =
+                &crate::catalog::facet_list::FACETS[position].kind
+            else {
+                panic!("fit facet");
+            };
+            let (rows, _) = fit.cumulative(slots);
+            let at = crate::catalog::units::ContextLength::parse(context).unwrap().get();
+            for budget in ["8GB", "20GB", "24GB", "48GB", "200GB"] {
+                let bytes = crate::catalog::memory::parse_memory(budget).unwrap();
+                let query =
+                    CatalogQuery::from_pairs([("fits_memory", budget), ("at_context", context)])
+                        .unwrap();
+                let found = index.search(&query).unwrap().total;
+                let brute = cards
+                    .iter()
+                    .filter(|c| {
+                        matches!(c.fit_inputs().need(c.estimate_context(at)),
+                            Need::Known(b) if b <= bytes)
+                    })
+                    .count() as u64;
+                assert_eq!(found, brute, "{budget} at {context}");
+                assert!(found > 0 || budget == "8GB", "{budget} at {context} finds some");
+                if let Some((_, fits, _)) = rows.iter().find(|(b, _, _)| *b == bytes) {
+                    assert_eq!(*fits, found, "{budget} at {context}: counts match the filter");
+                }
+            }
+        }
+    }
+
     #[test]
     fn keyword_matches_count_like_browsing() {
         assert_paths_agree(&index(1500, false));
@@ -431,8 +538,8 @@ mod tests {
         let query = CatalogQuery::from_pairs([("tag", "t7"), ("tag", "t9")]).unwrap();
         let results = index.search(&query).unwrap();
         assert_eq!(results.total, 2);
-        assert_eq!(crate::catalog::facet_list::FACETS[7].key, "tag");
-        let tags = results.facets.values(7);
+        assert_eq!(crate::catalog::facet_list::FACETS[8].key, "tag");
+        let tags = results.facets.values(8);
         assert!(tags.contains(&("t7".to_owned(), 1)) && tags.contains(&("chat".to_owned(), 400)));
     }
 }

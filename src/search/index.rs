@@ -321,6 +321,7 @@ impl SearchIndex {
                         document.add_u64(field, value);
                     }
                 }
+                FacetKind::Fit(fit) => document.add_u64(field, (fit.value_of)(card)),
             }
         }
         Ok(document)
@@ -490,6 +491,7 @@ fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> Merge
             FacetKind::Values(_) => SegmentCount::Values(HashMap::new()),
             FacetKind::Flag(_) => SegmentCount::Flag([0; 2]),
             FacetKind::Buckets(b) => SegmentCount::Buckets(vec![0; b.buckets.len() + 1]),
+            FacetKind::Fit(fit) => SegmentCount::Buckets(vec![0; fit.slot_count()]),
         })
         .collect();
     let mut hits = Vec::new();

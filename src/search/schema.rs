@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +68,9 @@ pub fn build_schema() -> (Schema, Fields) {
     let facets = FACETS.each_ref().map(|facet| match facet.kind {
         FacetKind::Values(_) => builder.add_text_field(facet.key, STRING | FAST),
         FacetKind::Flag(_) => builder.add_bool_field(facet.key, fast_number.clone()),
-        FacetKind::Buckets(_) => builder.add_u64_field(facet.key, fast_number.clone()),
+        FacetKind::Buckets(_) | FacetKind::Fit(_) => {
+            builder.add_u64_field(facet.key, fast_number.clone())
+        }
     });
     let params = FACETS
         .iter()

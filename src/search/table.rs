@@ -14,6 +14,7 @@ use super::bitmaps::{self, Words, words};
 use super::schema::names;
 use crate::catalog::facet_list::{FACETS, FacetKind};
 use crate::catalog::facets::bucket_of;
+use crate::catalog::memory::{FitInputs, Need};
 use crate::catalog::query::Sort;
 
 /// "No value" in the name ordinals.
@@ -30,6 +31,24 @@ pub enum FacetColumn {
     /// The documents whose flag is set.
     Flag(Words),
     Buckets(BucketColumn),
+    Fit(FitColumn),
+}
+
+/// The fit facet's packed inputs (`memory::FitInputs`) and, per context asked for, the slots
+/// they fall in, built on first use: a handful of contexts serve nearly every search.
+pub struct FitColumn {
+    pub inputs: Vec<u64>,
+    at: Mutex<Vec<(u64, Arc<FitSlots>)>>,
+}
+
+/// Contexts whose slots a segment keeps.
+const FIT_CONTEXTS_KEPT: usize = 8;
+
+/// The documents of every fit slot (`FitFacet::slot_of`) at one context, and each document's
+/// whole estimate where it is known (`u64::MAX` where it is not).
+pub struct FitSlots {
+    pub known: Vec<u64>,
+    pub slots: Vec<Words>,
 }
 
 /// A string facet: every document's value ordinals, the values, and per-value sets.
@@ -139,6 +158,10 @@ impl SegmentTable {
                     }
                     FacetColumn::Buckets(BucketColumn { values, slots })
                 }
+                FacetKind::Fit(_) => FacetColumn::Fit(FitColumn {
+                    inputs: numbers(facet.key)?,
+                    at: Mutex::new(Vec::new()),
+                }),
             });
         }
         let name_column = fast.str(names::NAME_SORT)?;
@@ -173,6 +196,37 @@ impl SegmentTable {
             Some(FacetColumn::Values(column)) => Some(column),
             _ => None,
         }
+    }
+
+    /// The fit slots of the fit facet at this position for `context`.
+    pub fn fit(&self, position: usize, context: u64) -> Option<Arc<FitSlots>> {
+        let (FacetColumn::Fit(column), FacetKind::Fit(facet)) =
+            (self.facets.get(position)?, &FACETS.get(position)?.kind)
+        else {
+            return None;
+        };
+        let mut kept = column.at.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, slots)) = kept.iter().find(|(at, _)| *at == context) {
+            return Some(Arc::clone(slots));
+        }
+        let n = self.max_doc as usize;
+        let mut slots = vec![words(n); facet.slot_count()];
+        let mut known = vec![u64::MAX; n];
+        for (d, packed) in column.inputs.iter().enumerate() {
+            let own = self.context[d];
+            let at = if own == 0 { context } else { own.min(context) };
+            let need = FitInputs::unpack(*packed).need(at);
+            if let Need::Known(bytes) = need {
+                known[d] = bytes;
+            }
+            bitmaps::set(&mut slots[facet.slot_of(need)], d);
+        }
+        let built = Arc::new(FitSlots { known, slots });
+        if kept.len() >= FIT_CONTEXTS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((context, Arc::clone(&built)));
+        Some(built)
     }
 
     /// All documents, best first for `sort` (ties: smaller document id first); `None` for

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use super::StoreError;
 use super::models::{COLUMNS, find_model_anywhere, read_row};
 use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::memory::KvShape;
 use crate::catalog::model::Model;
 
 /// A shared model and the display name of its project.
@@ -14,6 +15,8 @@ use crate::catalog::model::Model;
 pub struct SharedModel {
     pub model: Model,
     pub project_name: String,
+    /// The KV-cache shape its files state (SPEC §11), for the memory estimate and fit facet.
+    pub kv_shape: Option<KvShape>,
 }
 
 fn project_name(conn: &Connection, project: &ProjectId) -> Result<String, StoreError> {
@@ -32,9 +35,11 @@ pub fn find_shared(conn: &Connection, id: &ModelId) -> Result<Option<SharedModel
     match find_model_anywhere(conn, id)? {
         Some(model) if model.shared => {
             let project_name = project_name(conn, &model.project_id)?;
+            let kv_shape = super::files::file_metadata(conn, id)?.and_then(|m| m.kv_shape());
             Ok(Some(SharedModel {
                 model,
                 project_name,
+                kv_shape,
             }))
         }
         _ => Ok(None),
@@ -57,15 +62,18 @@ pub fn for_each_shared<E: From<StoreError>>(
     mut each: impl FnMut(SharedModel) -> Result<(), E>,
 ) -> Result<(), E> {
     let names = project_names(conn)?;
+    let shapes = kv_shapes(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM models WHERE shared = 1");
     let mut statement = conn.prepare(&sql).map_err(StoreError::from)?;
     let mut rows = statement.query([]).map_err(StoreError::from)?;
     while let Some(row) = rows.next().map_err(StoreError::from)? {
         let model = read_row(row).map_err(StoreError::from)??;
         let project_name = names.get(&model.project_id).cloned().unwrap_or_default();
+        let kv_shape = shapes.get(&model.id).copied();
         each(SharedModel {
             model,
             project_name,
+            kv_shape,
         })?;
     }
     Ok(())
@@ -83,6 +91,26 @@ fn project_names(conn: &Connection) -> Result<HashMap<ProjectId, String>, StoreE
     let mut statement = conn.prepare("SELECT id, name FROM projects")?;
     let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The KV-cache shapes the stored files state, by model: one read of `model_files` (only
+/// models with files have a row, so this stays small beside the catalog).
+fn kv_shapes(conn: &Connection) -> Result<HashMap<ModelId, KvShape>, StoreError> {
+    let mut statement = conn.prepare("SELECT model_id, metadata FROM model_files")?;
+    let mut rows = statement.query([])?;
+    let mut shapes = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let id: ModelId = row.get(0)?;
+        let json: String = row.get(1)?;
+        // A row the server cannot read stays "unknown" here; the detail page reports it.
+        if let Some(shape) = serde_json::from_str::<crate::catalog::file_meta::FileMetadata>(&json)
+            .ok()
+            .and_then(|m| m.kv_shape())
+        {
+            shapes.insert(id, shape);
+        }
+    }
+    Ok(shapes)
 }
 
 /// Returns the ids of every shared model, sorted: the ground truth the index must match.

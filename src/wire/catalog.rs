@@ -9,7 +9,8 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::catalog::badge::{Viewer, badges};
 use crate::catalog::card::CatalogCard;
-use crate::catalog::facet_list::{FACETS, FacetKind};
+use crate::catalog::facet_list::{FACETS, FacetKind, FitFacet};
+use crate::catalog::memory::{DEFAULT_CONTEXT, budget_text};
 use crate::catalog::facets::{Bucket, FacetCount, SearchResults};
 use crate::catalog::family::FamilyView;
 use crate::catalog::query::CatalogQuery;
@@ -47,6 +48,9 @@ pub struct CatalogModelView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub catalog_role: Option<String>,
+    /// The memory estimate at the search's `at_context` (default 32K), capped at the model's
+    /// own context.
+    pub memory: MemoryView,
 }
 
 /// The project that shared a model.
@@ -58,6 +62,11 @@ pub struct ProjectRef {
 
 impl CatalogModelView {
     pub fn new(card: CatalogCard, viewer: Viewer) -> Self {
+        Self::at_context(card, viewer, DEFAULT_CONTEXT)
+    }
+
+    /// The view with its memory estimate at `context`.
+    pub fn at_context(card: CatalogCard, viewer: Viewer, context: u64) -> Self {
         let badges = badges(&card.facts, viewer)
             .into_iter()
             .map(|b| b.as_str().to_owned())
@@ -66,7 +75,9 @@ impl CatalogModelView {
             Viewer::LoggedIn => card.facts.role.map(|r| r.as_str().to_owned()),
             Viewer::Anonymous => None,
         };
+        let memory = MemoryView::of(&card, context);
         Self {
+            memory,
             id: card.id.to_string(),
             name: card.name,
             version: card.version,
@@ -109,6 +120,38 @@ pub struct FacetValue {
     pub min: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u64>,
+    /// For the fit facet: models whose weights fit this budget but whose KV cache no file
+    /// states, so whether they fit is unknown (not in `count`, not let through the filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub may_fit: Option<u64>,
+}
+
+/// A memory estimate (SPEC §11) at one context, in bytes; parts the files do not state are
+/// null, and so is the total then.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MemoryView {
+    /// The context the KV cache is sized for (the one asked for, capped at the model's own).
+    pub context: u64,
+    pub weights_bytes: Option<u64>,
+    /// Bits per weight the weights figure used.
+    pub bits_per_weight: Option<f64>,
+    pub kv_cache_bytes: Option<u64>,
+    pub overhead_bytes: u64,
+    pub total_bytes: Option<u64>,
+}
+
+impl MemoryView {
+    pub fn of(card: &CatalogCard, context: u64) -> Self {
+        let e = card.memory(context);
+        Self {
+            context: e.context,
+            weights_bytes: e.weights,
+            bits_per_weight: e.bits.map(|(b, _)| b),
+            kv_cache_bytes: e.kv_cache,
+            overhead_bytes: e.overhead,
+            total_bytes: e.total(),
+        }
+    }
 }
 
 /// Disjunctive facet counts: each facet ignores its own selection. One list per counted
@@ -183,6 +226,7 @@ pub fn value(value: &str, label: &str, count: u64) -> FacetValue {
         count,
         min: None,
         max: None,
+        may_fit: None,
     }
 }
 
@@ -203,6 +247,26 @@ pub fn buckets(defined: &[Bucket], counts: &[u64]) -> Vec<FacetValue> {
     values
 }
 
+/// Fit counts as facet values: per budget, the models that fit (cumulative) and those that may,
+/// then the models without a weights figure.
+pub fn fit_values(fit: &FitFacet, counts: &[u64]) -> Vec<FacetValue> {
+    let (rows, unknown) = fit.cumulative(counts);
+    let mut values: Vec<FacetValue> = rows
+        .into_iter()
+        .map(|(bytes, fits, may)| FacetValue {
+            max: Some(bytes),
+            may_fit: Some(may),
+            ..value(&budget_text(bytes), &gigabytes_whole(bytes), fits)
+        })
+        .collect();
+    values.push(value("unknown", "Size not stated", unknown));
+    values
+}
+
+fn gigabytes_whole(bytes: u64) -> String {
+    format!("{} GB", bytes / 1_000_000_000)
+}
+
 impl CatalogSearchResponse {
     /// The page view of a search; the family facet carries display names.
     pub fn new(query: &CatalogQuery, results: SearchResults, viewer: Viewer) -> Self {
@@ -221,6 +285,7 @@ impl CatalogSearchResponse {
                     value("false", flag.labels[0], counts[0]),
                 ],
                 (FacetKind::Buckets(b), FacetCount::Buckets(counts)) => buckets(b.buckets, &counts),
+                (FacetKind::Fit(fit), FacetCount::Buckets(counts)) => fit_values(fit, &counts),
                 _ => continue,
             };
             facets.facets.insert(facet.key.to_owned(), values);
@@ -233,7 +298,7 @@ impl CatalogSearchResponse {
             models: results
                 .hits
                 .into_iter()
-                .map(|card| CatalogModelView::new(card, viewer))
+                .map(|card| CatalogModelView::at_context(card, viewer, query.fit_context()))
                 .collect(),
             facets,
         }

@@ -291,3 +291,128 @@ async fn the_licence_intent_facet_filters_and_counts_like_every_facet() {
     assert_eq!(cli["total"], 1);
     assert_eq!(cli["models"][0]["name"], "Intent-C");
 }
+
+/// Registers a model, uploads a synthetic GGUF to it and shares it.
+async fn shared_with_file(app: &crate::helpers::TestApp, name: &str, file: &str) -> String {
+    let id = app.register(&json!({ "name": name })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = std::fs::read(crate::gguf_files::fixture(file)).unwrap();
+    let put = app
+        .client
+        .put(format!("{}/{id}/artifact", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+    assert_eq!(app.share(&id).await.status(), StatusCode::OK);
+    id
+}
+
+#[tokio::test]
+async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
+    let app = spawn_app().await;
+    // Two files state their attention shape (tiny weights: they fit anywhere); a declared 1B
+    // in Q4_K_M without a file may fit in 8 GB (its KV cache is unknown), a 70B model in 16
+    // bits may fit in 160 GB; a model without a size is unknown.
+    shared_with_file(&app, "Fit-Llama", "synthetic-llama-f32.gguf").await;
+    shared_with_file(&app, "Fit-Qwen", "synthetic-qwen3moe-f16.gguf").await;
+    shared(
+        &app,
+        json!({"name": "Fit-Small", "parameter_count": "1B", "quantization": "Q4_K_M"}),
+    )
+    .await;
+    shared(&app, json!({"name": "Fit-Big", "parameter_count": "70B"})).await;
+    shared(&app, json!({"name": "Fit-Unsized"})).await;
+    let get = |query: &'static str| {
+        let url = format!("{}/v1/catalog/models?q=fit&{query}", app.address);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let answer: serde_json::Value = get("fits_memory=8GB&at_context=128K")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = answer["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Fit-Llama", "Fit-Qwen"], "{answer}");
+    for model in answer["models"].as_array().unwrap() {
+        let memory = &model["memory"];
+        assert!(memory["total_bytes"].as_u64().unwrap() < 8_000_000_000, "{memory}");
+        assert!(memory["kv_cache_bytes"].as_u64().is_some(), "{memory}");
+    }
+    // Disjunctive and cumulative: every budget counts what fits in it, ignoring the selection.
+    let facet = answer["facets"]["memory"].as_array().unwrap();
+    let budget = |key: &str| facet.iter().find(|v| v["value"] == key).unwrap().clone();
+    assert_eq!(budget("8GB")["count"], 2, "{facet:?}");
+    assert_eq!(budget("160GB")["count"], 2);
+    assert_eq!(budget("8GB")["may_fit"], 1, "DeepSeek's weights fit, its KV is unknown");
+    assert_eq!(budget("160GB")["may_fit"], 2, "the 70B model too");
+    assert_eq!(budget("unknown")["count"], 1, "the model without a size");
+    // A card without a KV shape states what is known and no total.
+    let all: serde_json::Value = get("max_params=100B").await.json().await.unwrap();
+    let big = all["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Fit-Big")
+        .unwrap();
+    assert_eq!(big["memory"]["weights_bytes"], 140_000_000_000u64);
+    assert!(big["memory"]["total_bytes"].is_null());
+    // Bad budgets and contexts are named.
+    for bad in ["fits_memory=lots", "at_context=0", "fits_memory=-2GB"] {
+        let url = format!("{}/v1/catalog/models?{bad}", app.address);
+        let response = reqwest::get(url).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(bad.split('=').next().unwrap()), "{text}");
+    }
+    // The page: a "Fits in" group with a context choice, the chip, the cards' figure.
+    let page = reqwest::get(format!(
+        "{}/models/catalog?q=fit&fits_memory=8GB&at_context=8K",
+        app.address
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("<legend>Fits in</legend>"), "{page}");
+    assert!(page.contains("name=\"at_context\""), "{page}");
+    assert!(page.contains("Fits in: 8.0 GB at 8K"), "{page}");
+    assert!(page.contains(" at 8K</span>"), "cards show the estimate: {page}");
+    assert!(!page.contains("Fit-Big"), "{page}");
+    // The CLI flags.
+    let output = std::process::Command::new(crate::cli::BIN)
+        .args([
+            "catalog",
+            "search",
+            "fit",
+            "--fits",
+            "8GB",
+            "--at-context",
+            "32K",
+            "--output",
+            "json",
+        ])
+        .env("XERO_BASE_URL", &app.address)
+        .env_remove("XERO_API_KEY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(cli["total"], 2);
+}

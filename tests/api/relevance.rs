@@ -45,6 +45,7 @@ fn demo_index() -> SearchIndex {
                 &SharedModel {
                     model,
                     project_name: "Demo".to_owned(),
+                    kv_shape: None,
                 },
                 facts,
             )

@@ -45,6 +45,13 @@ impl FromArgMatches for FacetArgs {
                         }
                     }
                 }
+                FacetKind::Fit(f) => {
+                    for (param, cli) in f.params.into_iter().zip(f.cli) {
+                        if let Some(value) = matches.get_one::<String>(cli.name) {
+                            self.pairs.push((param, value.clone()));
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -82,6 +89,11 @@ impl Args for FacetArgs {
                         command = command.arg(Arg::new(cli.name).long(cli.name).help(cli.help));
                     }
                 }
+                FacetKind::Fit(f) => {
+                    for cli in f.cli {
+                        command = command.arg(Arg::new(cli.name).long(cli.name).help(cli.help));
+                    }
+                }
             }
         }
         command
@@ -109,6 +121,10 @@ mod tests {
                 "--dense",
                 "--min-params",
                 "7B",
+                "--fits",
+                "24GB",
+                "--at-context",
+                "32K",
             ])
             .unwrap();
         let args = FacetArgs::from_arg_matches(&matches).unwrap();
@@ -118,6 +134,8 @@ mod tests {
                 ("family", "llama".to_owned()),
                 ("family", "qwen2".to_owned()),
                 ("min_params", "7B".to_owned()),
+                ("fits_memory", "24GB".to_owned()),
+                ("at_context", "32K".to_owned()),
                 ("moe", "false".to_owned()),
             ]
         );

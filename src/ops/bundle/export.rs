@@ -150,7 +150,9 @@ fn read_manifest(
         for model in bundle::candidate_models(snapshot, project.as_ref(), shared_only)? {
             if let Some(query) = query {
                 let deployments = bundle::deployment_count(snapshot, &model.id)?;
-                if !query_filter::matches(query, &model, deployments) {
+                let kv_shape = crate::store::files::file_metadata(snapshot, &model.id)?
+                    .and_then(|m| m.kv_shape());
+                if !query_filter::matches(query, &model, deployments, kv_shape) {
                     continue;
                 }
             }

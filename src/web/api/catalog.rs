@@ -54,6 +54,11 @@ impl IntoParams for CatalogSearchParams {
                         parameters.push(parameter(name, doc, typed(Type::String)));
                     }
                 }
+                FacetKind::Fit(f) => {
+                    for (name, doc) in f.params.into_iter().zip(f.docs) {
+                        parameters.push(parameter(name, doc, typed(Type::String)));
+                    }
+                }
             }
         }
         parameters.extend([

@@ -16,6 +16,7 @@ use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::family_view;
 use crate::catalog::query::{CatalogQuery, Range, Selection};
+use crate::catalog::units::ContextLength;
 use crate::ops::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
 use crate::web::error::INDEX_RETRY_AFTER;
@@ -342,6 +343,21 @@ fn active_filters(query: &CatalogQuery) -> Markup {
                     q.filters[position] = Selection::Range(Range::default())
                 }),
             )),
+            (FacetKind::Fit(f), Selection::Fit(fit)) if fit.budget.is_some() => chips.push((
+                format!(
+                    "{}: {} at {}",
+                    f.chip,
+                    crate::catalog::memory::gigabytes(fit.budget.unwrap_or_default()),
+                    ContextLength::new(query.fit_context())
+                        .map_or_else(|| query.fit_context().to_string(), |c| c.to_string())
+                ),
+                url_with(query, |q| {
+                    q.filters[position] = Selection::Fit(crate::catalog::query::Fit {
+                        budget: None,
+                        ..*fit
+                    })
+                }),
+            )),
             _ => {}
         }
     }
@@ -406,7 +422,7 @@ fn family_section(query: &CatalogQuery, section: &Section, viewer: Viewer) -> Ma
                 }
             }
             div.grid {
-                @for card in &section.cards { (model_card(card, viewer)) }
+                @for card in &section.cards { (model_card(card, viewer, query.fit_context())) }
             }
             @if section.count > section.cards.len() as u64 {
                 p.more { a href=(all) data-live="1" { "All " (section.count) " " (family.name) " models →" } }
@@ -428,7 +444,7 @@ fn flat_results(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -
                 (family_logo(&slug, 40))
                 div { h2 { (family.name) } p { (family.description) } }
             }
-            div.grid { @for card in &results.hits { (model_card(card, viewer)) } }
+            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context())) } }
         }
         @if pages > 1 {
             nav.pager aria-label="Pages" {

@@ -5,11 +5,9 @@ use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
 use crate::catalog::license_intent::{Intent, intent_of};
-use crate::catalog::memory::{KvShape, estimate, gigabytes};
+use crate::catalog::memory::{DEFAULT_CONTEXT, KvShape, estimate, gigabytes};
 use crate::catalog::units::ContextLength;
 
-/// The context the estimate is shown at: 32K, or the model's own context when shorter.
-const DEFAULT_CONTEXT: u64 = 32_768;
 
 pub fn licence_panel(card: &CatalogCard) -> Markup {
     let (intent, reason) = intent_of(card.license.as_deref());

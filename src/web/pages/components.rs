@@ -52,7 +52,31 @@ pub fn intent_chip(card: &CatalogCard) -> Markup {
     html! { span class=(class) title=(reason) { (text) } }
 }
 
-pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
+/// A card's short memory figure at `context` (SPEC §11): the whole estimate when every part is
+/// known, "at least" weights + overhead when the KV cache is not, a dash without weights.
+pub fn memory_figure(card: &CatalogCard, context: u64) -> Markup {
+    use crate::catalog::memory::gigabytes;
+    let e = card.memory(context);
+    let at = crate::catalog::units::ContextLength::new(e.context)
+        .map_or_else(|| e.context.to_string(), |c| c.to_string());
+    html! {
+        @match (e.total(), e.weights) {
+            (Some(total), _) => {
+                span.memory title=(format!("weights {} + KV cache at {at} {} + overhead {}", gigabytes(e.weights.unwrap_or(0)), gigabytes(e.kv_cache.unwrap_or(0)), gigabytes(e.overhead))) {
+                    (gigabytes(total)) " at " (at)
+                }
+            }
+            (None, Some(weights)) => {
+                span.memory title="The files do not state the KV-cache shape: only weights and overhead are known" {
+                    "≥ " (gigabytes(weights + e.overhead)) " + KV"
+                }
+            }
+            (None, None) => { "—" }
+        }
+    }
+}
+
+pub fn model_card(card: &CatalogCard, viewer: Viewer, context: u64) -> Markup {
     let href = format!("/models/catalog/{}", card.id);
     html! {
         article.card {
@@ -64,6 +88,7 @@ pub fn model_card(card: &CatalogCard, viewer: Viewer) -> Markup {
             dl.facts {
                 div { dt { "Parameters" } dd { (card.parameter_count_display.as_deref().unwrap_or("—")) } }
                 div { dt { "Context" } dd { (card.context_length_display.as_deref().unwrap_or("—")) } }
+                div { dt { "Memory" } dd { (memory_figure(card, context)) } }
                 div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) " " (intent_chip(card)) } }
                 div { dt { "Architecture" } dd { (card.family_name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
             }

@@ -4,9 +4,11 @@
 
 use maud::{Markup, html};
 
-use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FlagFacet};
+use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
 use crate::catalog::facets::{FacetCount, SearchResults};
-use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
+use crate::catalog::memory::budget_text;
+use crate::catalog::query::{CatalogQuery, Fit, Range, Selection, Sort};
+use crate::catalog::units::ContextLength;
 
 pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
     let counts = &results.facets.0;
@@ -22,6 +24,9 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                     }
                     (FacetKind::Buckets(b), Some(FacetCount::Buckets(counts))) => {
                         (buckets(facet.label, b, counts, query, position))
+                    }
+                    (FacetKind::Fit(fit), Some(FacetCount::Buckets(counts))) => {
+                        (fit_choice(facet.label, fit, counts, query, position))
                     }
                     (FacetKind::Flag(flag), Some(FacetCount::Flag(counts))) => {
                         (flag_choice(facet.label, flag, *counts, &query.filters[position]))
@@ -43,6 +48,71 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                 }
             }
             button.apply type="submit" { "Apply filters" }
+        }
+    }
+}
+
+/// Memory budgets at a context: each budget a link with the models that fit (and, apart, those
+/// whose weights fit but whose KV cache is unknown), a context choice and an exact budget.
+fn fit_choice(
+    legend: &str,
+    facet: &FitFacet,
+    counts: &[u64],
+    query: &CatalogQuery,
+    position: usize,
+) -> Markup {
+    let current = match &query.filters[position] {
+        Selection::Fit(fit) => *fit,
+        _ => Fit::default(),
+    };
+    let context = current.context.unwrap_or(facet.default_context);
+    let set = |budget: Option<u64>| {
+        url_with(query, |q| {
+            q.filters[position] = Selection::Fit(Fit { budget, ..current });
+            q.page = 1;
+        })
+    };
+    let (rows, unknown) = facet.cumulative(counts);
+    let context_text = |c: u64| ContextLength::new(c).map_or(c.to_string(), |c| c.to_string());
+    let budget_value = current
+        .budget
+        .filter(|b| !rows.iter().any(|(bytes, _, _)| bytes == b))
+        .map(budget_text)
+        .unwrap_or_default();
+    html! {
+        fieldset.fit {
+            legend { (legend) }
+            label.context-choice for=(facet.params[1]) { "at context " }
+            select id=(facet.params[1]) name=(facet.params[1]) data-live-select="1" {
+                @for c in facet.contexts.iter().copied().chain((!facet.contexts.contains(&context)).then_some(context)) {
+                    option value=(if c == facet.default_context { String::new() } else { context_text(c) }) selected[c == context] {
+                        (context_text(c)) @if c == facet.default_context { " (default)" }
+                    }
+                }
+            }
+            ul.buckets {
+                @for (bytes, fits, may) in &rows {
+                    @let label = format!("{} GB", bytes / 1_000_000_000);
+                    @let active = current.budget == Some(*bytes);
+                    li {
+                        @if active {
+                            a.active href=(set(None)) data-live="1" aria-current="true" { (label) " " span.count { (fits) } }
+                        } @else if *fits > 0 {
+                            a href=(set(Some(*bytes))) data-live="1" { (label) " " span.count { (fits) } }
+                        } @else {
+                            span.disabled { (label) " " span.count { "0" } }
+                        }
+                        @if *may > 0 {
+                            " " span.muted.may-fit title="Their weights fit, but no file states the KV-cache shape" { "+" (may) " may fit" }
+                        }
+                    }
+                }
+            }
+            @if unknown > 0 {
+                p.muted { (unknown) " without a size or known quantization" }
+            }
+            label for=(facet.params[0]) { "Exact budget" }
+            input id=(facet.params[0]) name=(facet.params[0]) value=(budget_value) placeholder="20GB" size="6";
         }
     }
 }
