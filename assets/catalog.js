@@ -42,12 +42,16 @@
     }
   }
 
+  // Fields that belong to another form (the compare ticks, the save-search name) sit inside this
+  // one on the page; changing them must not reload the results, which would clear them.
   form.addEventListener("input", function (event) {
+    if (event.target.form !== form) return;
     if (event.target.name !== "q" && event.target.type !== "text") return;
     clearTimeout(timer);
     timer = setTimeout(function () { load(paramsFromForm(), false); }, 180);
   });
   form.addEventListener("change", function (event) {
+    if (event.target.form !== form) return;
     if (event.target.name === "q") return;
     if (event.target.type === "text") return;
     load(paramsFromForm(), true);

@@ -4,7 +4,7 @@
 use super::card::CatalogCard;
 use super::ids::ModelId;
 use super::license_intent::intent_of;
-use super::memory::{estimate, gigabytes};
+use super::memory::gigabytes;
 use super::units::ContextLength;
 
 pub const MIN_MODELS: usize = 2;
@@ -57,12 +57,12 @@ fn or_dash(value: Option<String>) -> String {
 pub fn rows(cards: &[CatalogCard]) -> Vec<Row> {
     let context = ContextLength::new(CONTEXT).map_or(CONTEXT.to_string(), |c| c.to_string());
     let memory = |card: &CatalogCard| {
-        let e = estimate(
-            card.parameter_count,
-            card.quantization.as_deref(),
-            None,
-            CONTEXT,
-        );
+        let e = card.memory(CONTEXT);
+        let context = if e.context == CONTEXT {
+            context.clone()
+        } else {
+            ContextLength::new(e.context).map_or(e.context.to_string(), |c| c.to_string())
+        };
         match (e.weights, e.total()) {
             (_, Some(total)) => format!("{} at {context}", gigabytes(total)),
             (Some(weights), None) => format!("weights {}; KV cache unknown", gigabytes(weights)),

@@ -13,11 +13,11 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 
 /// One browser at a time: two chromiums on two cores make every step slow.
-static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
-    client: Client,
+    pub(crate) client: Client,
     name: &'static str,
     port: u16,
 }
@@ -29,7 +29,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver(name: &'static str, javascript: bool) -> Driver {
+pub(crate) async fn driver(name: &'static str, javascript: bool) -> Driver {
     // Two TLS backends are in the dependency tree; the driver connection is plain HTTP anyway.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = TcpListener::bind("127.0.0.1:0")
@@ -83,7 +83,7 @@ async fn driver(name: &'static str, javascript: bool) -> Driver {
 
 impl Driver {
     /// Saves a screenshot, then panics with the message.
-    async fn fail(&self, message: &str) -> ! {
+    pub(crate) async fn fail(&self, message: &str) -> ! {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(png) = self.client.screenshot().await {
@@ -93,7 +93,7 @@ impl Driver {
     }
 
     /// Waits until the condition holds (polling the page), or fails with a screenshot.
-    async fn wait_for<F, Fut>(&self, what: &str, mut condition: F)
+    pub(crate) async fn wait_for<F, Fut>(&self, what: &str, mut condition: F)
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
@@ -108,7 +108,7 @@ impl Driver {
         self.fail(&format!("timed out waiting for {what}")).await;
     }
 
-    async fn card_names(&self) -> Vec<String> {
+    pub(crate) async fn card_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         if let Ok(cards) = self.client.find_all(Locator::Css("article.card h3")).await {
             for card in cards {
@@ -120,7 +120,7 @@ impl Driver {
     }
 
     /// Fails when the page logged a console error or loaded anything from another host.
-    async fn assert_clean(&self, origin: &str) {
+    pub(crate) async fn assert_clean(&self, origin: &str) {
         let session = self
             .client
             .session_id()
@@ -165,7 +165,7 @@ impl Driver {
         }
     }
 
-    async fn url(&self) -> String {
+    pub(crate) async fn url(&self) -> String {
         self.client
             .current_url()
             .await

@@ -4,6 +4,7 @@
 mod authz;
 mod authz_matrix;
 mod browser;
+mod browser_choosing;
 mod bundles;
 mod catalog;
 mod choosing;

@@ -74,11 +74,8 @@ fn fit_choice(
     };
     let (rows, unknown) = facet.cumulative(counts);
     let context_text = |c: u64| ContextLength::new(c).map_or(c.to_string(), |c| c.to_string());
-    let budget_value = current
-        .budget
-        .filter(|b| !rows.iter().any(|(bytes, _, _)| bytes == b))
-        .map(budget_text)
-        .unwrap_or_default();
+    // The form carries the budget, so sending it (a context change without JavaScript) keeps it.
+    let budget_value = current.budget.map(budget_text).unwrap_or_default();
     html! {
         fieldset.fit {
             legend { (legend) }
