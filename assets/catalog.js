@@ -28,7 +28,11 @@
       const response = await fetch("/models/catalog?" + fragment.toString(), { signal: inflight.signal, headers: { Accept: "text/html" } });
       const html = await response.text();
       const active = document.activeElement && document.activeElement.id;
+      const toggle = document.getElementById("filter-toggle");
+      const open = toggle && toggle.checked;
       body.innerHTML = html;
+      const again = document.getElementById("filter-toggle");
+      if (again && open) again.checked = true;
       if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
       if (active && body.contains(document.getElementById(active)) === false) {
         // focus stays in the search box, which is outside the swapped region
@@ -51,7 +55,8 @@
     timer = setTimeout(function () { load(paramsFromForm(), false); }, 180);
   });
   form.addEventListener("change", function (event) {
-    if (event.target.form !== form) return;
+    // Unnamed fields (the phone's filter toggle) are not part of the search.
+    if (event.target.form !== form || !event.target.name) return;
     if (event.target.name === "q") return;
     if (event.target.type === "text") return;
     load(paramsFromForm(), true);

@@ -447,6 +447,7 @@ mod tests {
         assert_eq!(fit.slot_of(Need::Known(999_000_000_000)), 7);
         assert_eq!(fit.slot_of(Need::AtLeast(1)), 8);
         assert_eq!(fit.slot_of(Need::Unknown), fit.slot_count() - 1);
+        assert!(fit.slot_count() <= 256, "slots are stored as u8");
         let mut slots = vec![0; fit.slot_count()];
         slots[0] = 2;
         slots[3] = 1;

@@ -138,6 +138,9 @@ pub struct CatalogQuery {
     /// List every family in the family facet, uncapped (the families list); not set by query
     /// parameters.
     pub all_families: bool,
+    /// Whether `sort` was given: the catalog page shows one sorted list then, and groups by
+    /// family only when neither keywords nor a sort were asked for.
+    pub sort_chosen: bool,
 }
 
 impl Default for CatalogQuery {
@@ -150,6 +153,7 @@ impl Default for CatalogQuery {
             per_page: DEFAULT_PER_PAGE,
             per_family: 0,
             all_families: false,
+            sort_chosen: false,
         }
     }
 }
@@ -234,6 +238,7 @@ impl CatalogQuery {
                 ),
             ));
         }
+        query.sort_chosen = sort.is_some();
         query.sort = match sort {
             Some(Sort::Relevance) if query.text.is_empty() => Sort::Popular,
             Some(sort) => sort,

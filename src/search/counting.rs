@@ -94,9 +94,7 @@ pub fn search_segment(
                 FacetColumn::Fit(_) => {
                     let context = fit_context(facet, &query.filters[position]);
                     match table.fit(position, context) {
-                        Some(fit) => SegmentCount::Buckets(
-                            fit.slots.iter().map(|s| count_and(s, within)).collect(),
-                        ),
+                        Some(fit) => SegmentCount::Buckets(fit.count(within)),
                         None => SegmentCount::Uncounted,
                     }
                 }
@@ -523,6 +521,28 @@ mod tests {
                 }
             }
         }
+        // A small hit set is counted document by document: the same figures.
+        let narrow = CatalogQuery::from_pairs([("min_params", "6B"), ("max_params", "9B")]).unwrap();
+        let results = index.search(&narrow).unwrap();
+        assert!(results.total > 0 && results.total * 8 < 900, "{}", results.total);
+        let crate::catalog::facets::FacetCount::Buckets(slots) = &results.facets.0[position]
+        else {
+            panic!("the fit facet is counted");
+        };
+        let crate::catalog::facet_list::FacetKind::Fit(fit) =
+            &crate::catalog::facet_list::FACETS[position].kind
+        else {
+            panic!("fit facet");
+        };
+        let mut brute = vec![0u64; fit.slot_count()];
+        for card in cards
+            .iter()
+            .filter(|c| c.parameter_count.is_some_and(|p| (6_000_000_000..=9_000_000_000).contains(&p)))
+        {
+            let need = card.fit_inputs().need(card.estimate_context(32 * 1024));
+            brute[fit.slot_of(need)] += 1;
+        }
+        assert_eq!(slots, &brute);
     }
 
     #[test]

@@ -49,6 +49,27 @@ const FIT_CONTEXTS_KEPT: usize = 8;
 pub struct FitSlots {
     pub known: Vec<u64>,
     pub slots: Vec<Words>,
+    /// Each document's slot, for counting a small set document by document.
+    pub slot_of: Vec<u8>,
+}
+
+impl FitSlots {
+    /// Documents of each slot within `set`: by popcount per slot for large sets, by walking
+    /// the set for small ones (a keyword search's few hundred hits cost less than 17 slots of
+    /// words).
+    pub fn count(&self, set: &Words) -> Vec<u64> {
+        let hits = bitmaps::count(set);
+        if hits * 8 > self.known.len() as u64 {
+            return self
+                .slots
+                .iter()
+                .map(|slot| bitmaps::count_and(slot, set))
+                .collect();
+        }
+        let mut counts = vec![0u64; self.slots.len()];
+        bitmaps::for_each(set, |d| counts[usize::from(self.slot_of[d as usize])] += 1);
+        counts
+    }
 }
 
 /// A string facet: every document's value ordinals, the values, and per-value sets.
@@ -212,6 +233,7 @@ impl SegmentTable {
         let n = self.max_doc as usize;
         let mut slots = vec![words(n); facet.slot_count()];
         let mut known = vec![u64::MAX; n];
+        let mut slot_of = vec![0u8; n];
         for (d, packed) in column.inputs.iter().enumerate() {
             let own = self.context[d];
             let at = if own == 0 { context } else { own.min(context) };
@@ -219,9 +241,15 @@ impl SegmentTable {
             if let Need::Known(bytes) = need {
                 known[d] = bytes;
             }
-            bitmaps::set(&mut slots[facet.slot_of(need)], d);
+            let slot = facet.slot_of(need);
+            slot_of[d] = slot as u8;
+            bitmaps::set(&mut slots[slot], d);
         }
-        let built = Arc::new(FitSlots { known, slots });
+        let built = Arc::new(FitSlots {
+            known,
+            slots,
+            slot_of,
+        });
         if kept.len() >= FIT_CONTEXTS_KEPT {
             kept.remove(0);
         }

@@ -30,7 +30,7 @@ fn admin_ok(data: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -38,9 +38,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
@@ -48,7 +48,7 @@ impl Server {
         start_with(data, port, log, &[])
     }
 
-    async fn wait_ready(&mut self, client: &reqwest::Client) {
+    pub(crate) async fn wait_ready(&mut self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             // Ready, not just live: the catalog is searched right after.
@@ -303,7 +303,7 @@ async fn catalog_total(client: &reqwest::Client, base: &str, q: &str) -> u64 {
     answer["total"].as_u64().unwrap()
 }
 
-fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
+pub(crate) fn start_with(data: &Path, port: u16, log: &Path, extra: &[&str]) -> Server {
     start_with_env(data, port, log, extra, &[])
 }
 

@@ -52,7 +52,13 @@ pub async fn catalog_page(
         match CatalogQuery::from_pairs(kept.iter().copied()) {
             Ok(query) => break query,
             Err(error) => {
-                problems.push(error.to_string());
+                // Past the 10 000 results any search can page through is past the end of this
+                // one too: say that, not how deep paging may go.
+                problems.push(if error.parameter == "page" && error.reason.starts_with("is too deep") {
+                    "`page` is past the end of these results; showing the first page".to_owned()
+                } else {
+                    error.to_string()
+                });
                 let before = kept.len();
                 kept.retain(|(k, _)| *k != error.parameter);
                 if kept.len() == before || problems.len() > 8 {
@@ -144,6 +150,8 @@ fn preparing_text(state: &IndexState) -> String {
 struct CatalogView {
     results: SearchResults,
     sections: Vec<Section>,
+    /// Families with hits, in the grouped view (the sections are one page of them).
+    families: u64,
 }
 
 struct Section {
@@ -152,8 +160,10 @@ struct Section {
     cards: Vec<CatalogCard>,
 }
 
+/// The landing view groups by family: no keywords, no sort asked for, not one family chosen.
+/// Keywords give one ranked list; a chosen sort one list sorted across the whole catalog.
 fn is_grouped(query: &CatalogQuery) -> bool {
-    query.values(FAMILY).len() != 1
+    query.text.is_empty() && !query.sort_chosen && query.values(FAMILY).len() != 1
 }
 
 async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogView, ops::OpsError> {
@@ -162,9 +172,11 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
         return Ok(CatalogView {
             results,
             sections: Vec::new(),
+            families: 0,
         });
     }
-    // One search gives the totals, the facets and the best cards of every family.
+    // One search gives the totals, the facets and the best cards of every family; `page`
+    // pages through the families, SECTIONS at a time.
     let grouped = CatalogQuery {
         page: 1,
         per_page: 1,
@@ -176,14 +188,18 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
         std::mem::take(&mut results.family_hits)
             .into_iter()
             .collect();
-    let sections: Vec<Section> = results
+    let selected = query.values(FAMILY);
+    let with_hits: Vec<(String, u64)> = results
         .facets
         .values(FAMILY)
         .iter()
-        .filter(|(slug, count)| {
-            let selected = query.values(FAMILY);
-            *count > 0 && (selected.is_empty() || selected.contains(slug))
-        })
+        .filter(|(slug, count)| *count > 0 && (selected.is_empty() || selected.contains(slug)))
+        .cloned()
+        .collect();
+    let skip = (query.page.saturating_sub(1) as usize).saturating_mul(SECTIONS);
+    let sections: Vec<Section> = with_hits
+        .iter()
+        .skip(skip)
         .take(SECTIONS)
         .map(|(slug, count)| Section {
             slug: slug.clone(),
@@ -191,12 +207,23 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
             cards: best.remove(slug).unwrap_or_default(),
         })
         .collect();
-    Ok(CatalogView { results, sections })
+    Ok(CatalogView {
+        results,
+        sections,
+        families: with_hits.len() as u64,
+    })
 }
 
 fn page(query_text: &str, sort: &str, body: Markup) -> Markup {
     let sorts = [
-        ("", "Best match / popular"),
+        (
+            "",
+            if query_text.is_empty() {
+                "By family, most deployed"
+            } else {
+                "Best match"
+            },
+        ),
         ("popular", "Most deployed"),
         ("newest", "Newest"),
         ("name", "Name"),
@@ -262,7 +289,12 @@ fn catalog_body(
                 @if view.results.total == 0 {
                     (empty_state(query))
                 } @else if is_grouped(query) {
+                    @let pages = view.families.div_ceil(SECTIONS as u64);
+                    @if view.sections.is_empty() {
+                        (past_the_end(query, pages, "families"))
+                    }
                     @for section in &view.sections { (family_section(query, section, viewer)) }
+                    (pager(query, pages, "families"))
                 } @else {
                     (flat_results(query, &view.results, viewer))
                 }
@@ -436,22 +468,48 @@ fn flat_results(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -
         .total
         .div_ceil(u64::from(query.per_page))
         .min(crate::catalog::query::MAX_OFFSET / u64::from(query.per_page));
-    let slug = query.values(FAMILY).first().cloned().unwrap_or_default();
-    let family = family_view(&slug);
+    let family = match query.values(FAMILY) {
+        [slug] => Some((slug.clone(), family_view(slug))),
+        _ => None,
+    };
     html! {
-        section.family aria-label=(family.name) {
-            header {
-                (family_logo(&slug, 40))
-                div { h2 { (family.name) } p { (family.description) } }
+        @if results.hits.is_empty() {
+            (past_the_end(query, pages, "results"))
+        }
+        section.family.list aria-label=(family.as_ref().map_or("Results", |(_, f)| f.name.as_str())) {
+            @if let Some((slug, family)) = &family {
+                header {
+                    (family_logo(slug, 40))
+                    div { h2 { (family.name) } p { (family.description) } }
+                }
             }
             div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context())) } }
         }
-        @if pages > 1 {
-            nav.pager aria-label="Pages" {
+        (pager(query, pages, "results"))
+    }
+}
+
+/// Previous / next links over `pages` pages of results or of family sections.
+fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+    html! {
+        @if pages > 1 && u64::from(query.page) <= pages {
+            nav.pager aria-label=(format!("Pages of {what}")) {
                 @if query.page > 1 { a href=(url_with(query, |q| q.page -= 1)) data-live="1" rel="prev" { "← Previous" } }
                 span { "Page " (query.page) " of " (pages) }
                 @if u64::from(query.page) < pages { a href=(url_with(query, |q| q.page += 1)) data-live="1" rel="next" { "Next →" } }
             }
+        }
+    }
+}
+
+/// A page number past the last page: say so and link to the last one.
+fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+    let last = pages.max(1) as u32;
+    html! {
+        div.empty role="status" {
+            h2 { "Page " (query.page) " is past the end" }
+            p { "These " (what) " fill " (last) @if last == 1 { " page" } @else { " pages" } "." }
+            p { a href=(url_with(query, |q| q.page = last)) data-live="1" { "Go to page " (last) } }
         }
     }
 }

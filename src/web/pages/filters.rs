@@ -15,7 +15,13 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
     // Filters without counts (featured, popular) share one "Badges" box, where the first sits.
     let first_badge = FACETS.iter().position(|f| !f.is_counted());
     html! {
+        // Behind a "Filters" toggle on narrow screens, so the results come first: a checkbox and
+        // its label (CSS shows the panel when it is ticked, with or without JavaScript); wide
+        // screens always show the panel. catalog.js keeps the state across live updates.
         aside.filters aria-label="Filters" {
+          input.filter-toggle id="filter-toggle" type="checkbox" aria-controls="filter-panel";
+          label.filter-toggle-label for="filter-toggle" { "Filters" @let n = query.filters.iter().filter(|s| s.is_set()).count(); @if n > 0 { " (" (n) " on)" } }
+          div.filter-panel id="filter-panel" {
             h2 { "Filters" }
             @for (position, facet) in FACETS.iter().enumerate() {
                 @match (&facet.kind, counts.get(position)) {
@@ -48,6 +54,7 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                 }
             }
             button.apply type="submit" { "Apply filters" }
+          }
         }
     }
 }
@@ -230,7 +237,7 @@ pub(super) fn url_with(query: &CatalogQuery, change: impl FnOnce(&mut CatalogQue
     } else {
         Sort::Relevance
     };
-    if next.sort != default_sort {
+    if next.sort != default_sort || next.sort_chosen {
         pairs.push(("sort", next.sort.as_str().to_owned()));
     }
     if next.page > 1 {
