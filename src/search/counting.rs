@@ -23,7 +23,7 @@ use crate::catalog::facets::Bucket;
 use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
 
 /// One facet's counts in one segment.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum SegmentCount {
     Values(HashMap<String, u64>),
     Flag([u64; 2]),
@@ -61,10 +61,12 @@ pub fn search_segment(
         and_in_place(&mut base, &matches.docs);
     }
     let mut filters: Vec<(usize, Words)> = Vec::new();
+    let mut narrowed = matches.is_some();
     for (position, facet) in FACETS.iter().enumerate() {
         let Some(set) = filter_set(facet, position, table, &query.filters[position], n)? else {
             continue;
         };
+        narrowed = true;
         if facet.is_counted() {
             filters.push((position, set));
         } else {
@@ -72,7 +74,35 @@ pub fn search_segment(
         }
     }
     let (hits, excluding) = disjunctive_sets(base, &filters);
-    let counts = FACETS
+    // Browsing without keywords or filters counts every alive document: the same answer until
+    // the segment loses a document, so it is kept (the landing page is the busiest page).
+    let alive = u64::from(reader.num_docs());
+    let counts = if narrowed {
+        count_facets(query, table, &hits, excluding)
+    } else {
+        table.browse_counts(alive, query.fit_context(), || {
+            count_facets(query, table, &hits, excluding)
+        })
+    };
+    let (hits_kept, family_hits) =
+        best_hits(query, limit, segment_ord, table, &hits, matches.as_ref());
+    Ok(SegmentFruit {
+        total: count(&hits),
+        counts,
+        hits: hits_kept,
+        family_hits,
+    })
+}
+
+/// Each facet's counts within the hits, or for a filtered facet within everything its own
+/// filter does not exclude.
+fn count_facets(
+    query: &CatalogQuery,
+    table: &SegmentTable,
+    hits: &Words,
+    excluding: Vec<Option<Words>>,
+) -> Vec<SegmentCount> {
+    FACETS
         .iter()
         .zip(&table.facets)
         .zip(excluding)
@@ -81,7 +111,7 @@ pub fn search_segment(
             if !facet.is_counted() {
                 return SegmentCount::Uncounted;
             }
-            let within = without_own.as_ref().unwrap_or(&hits);
+            let within = without_own.as_ref().unwrap_or(hits);
             match column {
                 FacetColumn::Values(values) => SegmentCount::Values(count_values(values, within)),
                 FacetColumn::Flag(flagged) => {
@@ -100,15 +130,7 @@ pub fn search_segment(
                 }
             }
         })
-        .collect();
-    let (hits_kept, family_hits) =
-        best_hits(query, limit, segment_ord, table, &hits, matches.as_ref());
-    Ok(SegmentFruit {
-        total: count(&hits),
-        counts,
-        hits: hits_kept,
-        family_hits,
-    })
+        .collect()
 }
 
 /// The hits (base AND every filter) and, for each filtered facet, base AND every other filter.

@@ -11,6 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
 
 use super::bitmaps::{self, Words, words};
+use super::counting::SegmentCount;
 use super::schema::names;
 use crate::catalog::facet_list::{FACETS, FacetKind};
 use crate::catalog::facets::bucket_of;
@@ -118,6 +119,10 @@ pub struct SegmentTable {
     pub max_doc: u32,
     /// The alive documents as words, for the deletion state `num_deleted_docs` it was built at.
     pub alive: Mutex<Option<(u32, Arc<Words>)>>,
+    /// Facet counts of a browse without keywords or filters: (alive documents, fit context,
+    /// counts). Deletes only shrink a segment's alive set, so the same alive count means the
+    /// same documents.
+    browse: Mutex<Option<(u64, u64, Arc<Vec<SegmentCount>>)>>,
     /// Documents best first for each keyword-less sort, built on first use.
     orders: [std::sync::OnceLock<Vec<u32>>; 5],
     /// By position in `FACETS`.
@@ -190,6 +195,7 @@ impl SegmentTable {
         Ok(Self {
             max_doc,
             alive: Mutex::new(None),
+            browse: Mutex::new(None),
             orders: Default::default(),
             facets,
             params: numbers(names::PARAMS)?,
@@ -217,6 +223,26 @@ impl SegmentTable {
             Some(FacetColumn::Values(column)) => Some(column),
             _ => None,
         }
+    }
+
+    /// The browse counts for this alive count and fit context, computed by `count` when not
+    /// kept yet.
+    pub fn browse_counts(
+        &self,
+        alive: u64,
+        context: u64,
+        count: impl FnOnce() -> Vec<SegmentCount>,
+    ) -> Vec<SegmentCount> {
+        let mut kept = self.browse.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, ctx, counts)) = kept.as_ref()
+            && *at == alive
+            && *ctx == context
+        {
+            return counts.as_ref().clone();
+        }
+        let counts = count();
+        *kept = Some((alive, context, Arc::new(counts.clone())));
+        counts
     }
 
     /// The fit slots of the fit facet at this position for `context`.
