@@ -92,9 +92,87 @@ pub fn badges(facts: &BadgeFacts, viewer: Viewer) -> Vec<Badge> {
         .collect()
 }
 
+/// One chip a user reads. Featured and Popular show as they are; the infrastructure badges are
+/// one status, because XIM Only and Not Deployed come together on every fresh share and two
+/// chips for one state read as two problems ("XIM Only · not deployed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chip {
+    /// The badge keys the chip stands for (CSS classes `badge-{key}`).
+    pub keys: &'static [&'static str],
+    pub label: &'static str,
+    pub help: &'static str,
+}
+
+/// The chips of the badges shown, in reading order.
+pub fn chips(shown: &[Badge]) -> Vec<Chip> {
+    let has = |b: Badge| shown.contains(&b);
+    let mut chips = Vec::new();
+    if has(Badge::Featured) {
+        chips.push(Chip {
+            keys: &["featured"],
+            label: "Featured",
+            help: "Highlighted by the platform administrators",
+        });
+    }
+    if has(Badge::Popular) {
+        chips.push(Chip {
+            keys: &["popular"],
+            label: "Popular",
+            help: "10 or more deployments",
+        });
+    }
+    let status = match (has(Badge::Shared), has(Badge::XimOnly), has(Badge::NotDeployed)) {
+        (true, _, _) => Some(Chip {
+            keys: &["shared"],
+            label: "Shared",
+            help: "Running on shared infrastructure: deployable on any tier",
+        }),
+        (false, true, true) => Some(Chip {
+            keys: &["xim_only", "not_deployed"],
+            label: "XIM Only · not deployed",
+            help: "Needs a XIM node to deploy, and runs nowhere yet",
+        }),
+        (false, true, false) => Some(Chip {
+            keys: &["xim_only"],
+            label: "XIM Only",
+            help: "Needs a XIM node to deploy",
+        }),
+        (false, false, true) => Some(Chip {
+            keys: &["not_deployed"],
+            label: "Not deployed",
+            help: "Runs on no agent right now",
+        }),
+        (false, false, false) => None,
+    };
+    chips.extend(status);
+    chips
+}
+
+/// The chips as one line of text, for the CLI and JSON (`Featured · XIM Only · not deployed`).
+pub fn badge_line(shown: &[Badge]) -> String {
+    chips(shown)
+        .iter()
+        .map(|c| c.label)
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_status_chip_a_user_can_read() {
+        let fresh = [Badge::XimOnly, Badge::NotDeployed];
+        assert_eq!(badge_line(&fresh), "XIM Only · not deployed");
+        assert_eq!(chips(&fresh).len(), 1);
+        assert_eq!(
+            badge_line(&[Badge::Featured, Badge::Popular, Badge::Shared]),
+            "Featured · Popular · Shared"
+        );
+        assert_eq!(badge_line(&[Badge::XimOnly]), "XIM Only");
+        assert_eq!(badge_line(&[]), "");
+    }
 
     #[test]
     fn a_fresh_share_is_xim_only_and_not_deployed_for_logged_in_users_only() {

@@ -121,7 +121,7 @@ fn list(client: &Client, project: &str, output: Output) -> Result<(), ClientErro
         return Ok(());
     }
     out!(
-        "{:<11} {:<40} {:<14} {:>8} {:>8} {:<14} {:<7} ROLE",
+        "{:<11} {:<40} {:<14} {:>8} {:>8} {:<14} {:<7} BADGES",
         "ID",
         "NAME",
         "ARCHITECTURE",
@@ -140,7 +140,7 @@ fn list(client: &Client, project: &str, output: Output) -> Result<(), ClientErro
             m.context_length_display.as_deref().unwrap_or("-"),
             truncate(m.license_name.as_deref().unwrap_or("-"), 14),
             if m.shared { "yes" } else { "no" },
-            role_text(m.catalog_role.as_deref()),
+            badge_text(m),
         );
     }
     Ok(())
@@ -154,12 +154,13 @@ fn show(model: &ModelView, output: Output) -> Result<(), ClientError> {
         );
     } else {
         out!(
-            "{} ({})\n  id: {}\n  shared: {}, role: {}",
+            "{} ({})\n  id: {}\n  shared: {}, role: {}\n  badges: {}",
             model.name,
             model.display_id,
             model.id,
             model.shared,
-            role_text(model.catalog_role.as_deref())
+            role_text(model.catalog_role.as_deref()),
+            badge_text(model)
         );
     }
     Ok(())
@@ -181,6 +182,20 @@ fn print_share(answer: &Value, model: &ModelView, output: Output) {
         answer["shared"],
         role_text(answer["catalog_role"].as_str())
     );
+}
+
+/// The badge line the catalog shows (`XIM Only · not deployed`), `-` when there is none.
+fn badge_text(model: &ModelView) -> String {
+    use super::style::{Tone, paint};
+    if model.badge_line.is_empty() {
+        return paint("-", Tone::Muted);
+    }
+    let tone = if model.badges.iter().any(|b| b == "shared") {
+        Tone::Good
+    } else {
+        Tone::Warn
+    };
+    paint(&model.badge_line, tone)
 }
 
 fn role_text(role: Option<&str>) -> String {

@@ -48,6 +48,8 @@ pub struct CatalogModelView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub catalog_role: Option<String>,
+    /// The badges as one line a person reads (`Featured · XIM Only · not deployed`).
+    pub badge_line: String,
     /// The memory estimate at the search's `at_context` (default 32K), capped at the model's
     /// own context.
     pub memory: MemoryView,
@@ -67,10 +69,9 @@ impl CatalogModelView {
 
     /// The view with its memory estimate at `context`.
     pub fn at_context(card: CatalogCard, viewer: Viewer, context: u64) -> Self {
-        let badges = badges(&card.facts, viewer)
-            .into_iter()
-            .map(|b| b.as_str().to_owned())
-            .collect();
+        let shown = badges(&card.facts, viewer);
+        let badge_line = crate::catalog::badge::badge_line(&shown);
+        let badges = shown.into_iter().map(|b| b.as_str().to_owned()).collect();
         let catalog_role = match viewer {
             Viewer::LoggedIn => card.facts.role.map(|r| r.as_str().to_owned()),
             Viewer::Anonymous => None,
@@ -78,6 +79,7 @@ impl CatalogModelView {
         let memory = MemoryView::of(&card, context);
         Self {
             memory,
+            badge_line,
             id: card.id.to_string(),
             name: card.name,
             version: card.version,

@@ -214,6 +214,12 @@ pub struct ModelView {
     pub featured: bool,
     #[schema(value_type = Option<String>)]
     pub catalog_role: Option<String>,
+    /// Badge keys as the catalog shows them to a member (SPEC §3), and the same as one line a
+    /// person reads (`XIM Only · not deployed`): the web, the JSON and the CLI say the same.
+    #[serde(default)]
+    pub badges: Vec<String>,
+    #[serde(default)]
+    pub badge_line: String,
     pub artifact: Option<ArtifactView>,
     /// What the uploaded file says (single-model answers only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +240,15 @@ pub enum ArtifactView {
 }
 
 impl ModelView {
+    /// Adds the badges a member sees for this model, from its placement.
+    pub fn with_badges(mut self, facts: crate::catalog::badge::BadgeFacts) -> Self {
+        let shown = crate::catalog::badge::badges(&facts, crate::catalog::badge::Viewer::LoggedIn);
+        self.badges = shown.iter().map(|b| b.as_str().to_owned()).collect();
+        self.badge_line = crate::catalog::badge::badge_line(&shown);
+        self.catalog_role = facts.role.map(|r| r.as_str().to_owned());
+        self
+    }
+
     /// Builds the project view; the role is the one SPEC §3 derives for this model.
     pub fn new(model: &Model, role: Option<CatalogRole>) -> Self {
         let d = &model.details;
@@ -260,6 +275,8 @@ impl ModelView {
             shared_at: model.shared_at.clone(),
             featured: model.featured,
             catalog_role: role.map(|r| r.as_str().to_owned()),
+            badges: Vec::new(),
+            badge_line: String::new(),
             artifact: model.artifact.as_ref().map(|a| match a {
                 Artifact::Uri(uri) => ArtifactView::Uri { uri: uri.clone() },
                 Artifact::File { size, sha256 } => ArtifactView::File {

@@ -10,7 +10,7 @@ use crate::helpers::{TestApp, spawn_app};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_xeroctl");
 
-fn xeroctl(app: &TestApp, key: Option<&str>, args: &[&str]) -> Output {
+pub(crate) fn xeroctl(app: &TestApp, key: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(BIN);
     command
         .arg("models")

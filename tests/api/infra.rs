@@ -732,3 +732,76 @@ async fn concurrent_deploys_and_role_changes_end_consistent() {
     };
     assert!(listed.iter().all(|e| e["status"] == status));
 }
+
+/// The badge line of the model named `name` as the catalog card says it, after checking that
+/// the project's list says the same; and its row in `xeroctl models`.
+async fn badge_line_everywhere(app: &TestApp, name: &str) -> (String, String) {
+    let card = card(app, name, Some(&app.api_key)).await.unwrap();
+    let listed: Value = app
+        .send(
+            Method::GET,
+            &format!("{}/{}/v1/models", app.address, app.project_id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine = listed["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap()
+        .clone();
+    assert_eq!(card["badge_line"], mine["badge_line"], "{card} {mine}");
+    assert_eq!(card["badges"], mine["badges"]);
+    let cli = crate::cli::xeroctl(app, Some(&app.api_key), &[]);
+    let text = String::from_utf8_lossy(&cli.stdout).to_string();
+    let row = text
+        .lines()
+        .find(|l| l.contains(name))
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned();
+    (card["badge_line"].as_str().unwrap().to_owned(), row)
+}
+
+/// One badge line everywhere (issue 16 point 9): the catalog card, the project's model list
+/// and `xeroctl models` say the same, and a fresh share reads as one status, not two.
+#[tokio::test]
+async fn the_web_the_json_and_the_cli_show_the_same_badge_line() {
+    let app = spawn_app().await;
+    let name = "Badge Line Model";
+    let id = app.register(&sample_model(name)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.share(&id).await;
+    let (fresh, row) = badge_line_everywhere(&app, name).await;
+    assert_eq!(fresh, "XIM Only · not deployed");
+    assert!(row.ends_with("XIM Only · not deployed"), "{row}");
+    // A member's detail page shows the same as one chip.
+    crate::sessions::user(&app, "bea").await;
+    let member = crate::sessions::browser();
+    crate::sessions::login(&app, &member, "bea", crate::sessions::PASSWORD).await;
+    let page = member
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("class=\"badge ").count(), 1, "one chip: {page}");
+    assert!(page.contains(">XIM Only · not deployed<"), "{page}");
+    // An anchor endpoint on a node that loaded it: Shared everywhere.
+    let node = agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-9").await;
+    report(&app, &node, "heartbeat", &[]).await;
+    let created = deploy(&app, &app.project_id, &app.api_key, &id, None).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    report(&app, &node, "load", &[&id]).await;
+    let (anchored, row) = badge_line_everywhere(&app, name).await;
+    assert_eq!(anchored, "Shared");
+    assert!(row.ends_with("Shared"), "{row}");
+}

@@ -135,6 +135,9 @@ pub fn print_model(m: &Value) {
     if let Some(role) = m["catalog_role"].as_str() {
         out!("  catalog role: {role}");
     }
+    if let Some(line) = m["badge_line"].as_str().filter(|l| !l.is_empty()) {
+        out!("  badges:       {line}");
+    }
     out!("\n{}", markdown::to_plain_text(text(&m["description"])));
 }
 

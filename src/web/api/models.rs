@@ -46,11 +46,14 @@ pub async fn list_models(
         .clamp(1, ops::models::MAX_PAGE_SIZE);
     let (models, total) =
         ops::models::list_models(&services, &principal, &project, page, per_page).await?;
-    let roles = ops::placement::roles(&services, models.iter().map(|m| m.id).collect()).await?;
+    let placements =
+        ops::placement::placements(&services, models.iter().map(|m| m.id).collect()).await?;
     let models = models
         .iter()
-        .zip(roles)
-        .map(|(model, role)| ModelView::new(model, role))
+        .zip(placements)
+        .map(|(model, placement)| {
+            ModelView::new(model, placement.role()).with_badges(placement.badge_facts())
+        })
         .collect();
     Ok(web::Json(ModelList {
         models,
@@ -99,10 +102,15 @@ pub async fn get_model(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    let role = ops::placement::role_of(&services, model.id).await?;
+    let placement = ops::placement::placements(&services, vec![model.id])
+        .await?
+        .pop()
+        .unwrap_or_default();
     let file = ops::artifacts::file_metadata(&services, model.id).await?;
     Ok(web::Json(
-        ModelView::new(&model, role).with_file(&model, file.as_ref()),
+        ModelView::new(&model, placement.role())
+            .with_badges(placement.badge_facts())
+            .with_file(&model, file.as_ref()),
     ))
 }
 

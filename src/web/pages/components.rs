@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use crate::catalog::badge::{Badge, Viewer, badges};
+use crate::catalog::badge::{Viewer, badges, chips};
 use crate::catalog::card::CatalogCard;
 use crate::catalog::family::family_view;
 use crate::web::assets::asset_url;
@@ -15,25 +15,15 @@ pub fn family_logo(slug: &str, size: u32) -> Markup {
 
 /// The badges this viewer may see.
 pub fn badge_list(card: &CatalogCard, viewer: Viewer) -> Markup {
-    let shown = badges(&card.facts, viewer);
+    let chips = chips(&badges(&card.facts, viewer));
     html! {
-        @if !shown.is_empty() {
+        @if !chips.is_empty() {
             ul.badges aria-label="Badges" {
-                @for badge in shown {
-                    li class=(format!("badge badge-{}", badge.as_str())) title=(badge_help(badge)) { (badge.label()) }
+                @for chip in chips {
+                    li class=(format!("badge {}", chip.keys.iter().map(|k| format!("badge-{k}")).collect::<Vec<_>>().join(" "))) title=(chip.help) { (chip.label) }
                 }
             }
         }
-    }
-}
-
-fn badge_help(badge: Badge) -> &'static str {
-    match badge {
-        Badge::Shared => "Loaded on shared infrastructure: deployable on any tier",
-        Badge::XimOnly => "Needs a XIM node to deploy",
-        Badge::NotDeployed => "Not running on any agent right now",
-        Badge::Popular => "10 or more deployments",
-        Badge::Featured => "Highlighted by the platform administrators",
     }
 }
 
