@@ -37,7 +37,7 @@ for name in a_keyword b_keyword_filters_facets c_facets_only; do
 done
 
 PAGE="http://127.0.0.1:$PORT/models/catalog"
-for view in "default|" "filtered|family=llama&license=apache-2.0&min_params=3B&max_params=40B"; do
+for view in "landing|" "filtered|license=apache-2.0" "keyword|q=qwen%20coder" "filtered_many|family=llama&license=apache-2.0&min_params=3B&max_params=40B"; do
   name=${view%%|*}; query=${view#*|}
   echo "== wrk HTML catalog page, $name view: 2 threads, 32 connections, ${SECONDS_PER_RUN}s"
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$PAGE?$query" | grep -E "Requests/sec|50%|99%|Non-2xx"

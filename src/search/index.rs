@@ -80,6 +80,8 @@ pub struct SearchIndex {
     failing_commits: AtomicU32,
     /// Commits made since opening; tests see group commit through it.
     commits: AtomicU64,
+    /// Bumped after every reload of the searcher: what a search sees changes only with it.
+    generation: AtomicU64,
 }
 
 impl SearchIndex {
@@ -157,6 +159,7 @@ impl SearchIndex {
             tables: Arc::default(),
             failing_commits: AtomicU32::new(0),
             commits: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -268,6 +271,8 @@ impl SearchIndex {
         prepared.commit()?;
         self.commits.fetch_add(1, Ordering::SeqCst);
         self.reader.reload()?;
+        // After the reload: whoever reads this generation searches what it names.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         let live: Vec<_> = self
             .reader
             .searcher()
@@ -337,6 +342,11 @@ impl SearchIndex {
     /// Commits made since the index was opened (a rebuild counts as one).
     pub fn commit_count(&self) -> u64 {
         self.commits.load(Ordering::SeqCst)
+    }
+
+    /// The searcher's generation: two searches at the same generation see the same documents.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Documents currently searchable.

@@ -104,10 +104,12 @@ impl Application {
             &settings.trusted_proxies,
         ));
         let data = web::Data::new(services.clone());
+        let page_cache = web::Data::new(super::pages::page_cache::PageCache::default());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(data.clone())
+                .app_data(page_cache.clone())
                 .app_data(openapi.clone())
                 .app_data(cookies.clone())
                 .app_data(trusted_proxies.clone())

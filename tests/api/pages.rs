@@ -390,3 +390,44 @@ async fn a_deeply_nested_description_renders_flat_and_only_its_owner_is_told() {
         "the project's member is told"
     );
 }
+
+/// Anonymous catalog pages are kept between index commits (`page_cache`): a share is on the
+/// next visit, and a member never gets the anonymous copy.
+#[tokio::test]
+async fn a_kept_catalog_page_follows_the_next_share() {
+    let app = spawn_app().await;
+    let page = || async {
+        reqwest::get(format!("{}/models/catalog?q=keptpage", app.address))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let first = app.register(&serde_json::json!({"name": "Keptpage-One"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.share(&first).await;
+    let before = page().await;
+    assert!(before.contains("Keptpage-One") && before == page().await);
+    let second = app.register(&serde_json::json!({"name": "Keptpage-Two"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.share(&second).await;
+    let after = page().await;
+    assert!(after.contains("Keptpage-Two"), "the share is on the next visit");
+    crate::sessions::user(&app, "kim").await;
+    let member = crate::sessions::browser();
+    crate::sessions::login(&app, &member, "kim", crate::sessions::PASSWORD).await;
+    let theirs = member
+        .get(format!("{}/models/catalog?q=keptpage", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(theirs.contains("badge-xim_only"), "a member's page has their badges");
+}

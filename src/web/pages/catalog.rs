@@ -9,6 +9,7 @@ use maud::{Markup, html};
 
 use super::components::{family_logo, model_card};
 use super::filters::{filters, url_with};
+use super::page_cache::PageCache;
 use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
@@ -31,8 +32,54 @@ pub async fn catalog_page(
     request: HttpRequest,
     pairs: web::Query<Vec<(String, String)>>,
     services: web::Data<Services>,
+    cache: web::Data<PageCache>,
 ) -> HttpResponse {
     let session = current_session(&request).await;
+    // Anonymous pages depend on the query string and the index only (see `page_cache`).
+    let generation = services.search.as_ref().map(|index| index.generation());
+    let cache_key = session
+        .is_none()
+        .then_some(generation)
+        .flatten()
+        .map(|generation| (request.query_string().to_owned(), generation));
+    if let Some((key, generation)) = &cache_key
+        && let Some(body) = cache.get(key, *generation)
+    {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(body);
+    }
+    let response = render_catalog_page(&pairs, &services, session).await;
+    match cache_key {
+        Some((key, generation)) if response.status() == StatusCode::OK => {
+            keep(&cache, &key, generation, response).await
+        }
+        _ => response,
+    }
+}
+
+/// Stores a rendered page's body and answers it.
+async fn keep(
+    cache: &PageCache,
+    key: &str,
+    generation: u64,
+    response: HttpResponse,
+) -> HttpResponse {
+    let (head, body) = response.into_parts();
+    match actix_web::body::to_bytes_limited(body, 512 * 1024).await {
+        Ok(Ok(bytes)) => {
+            cache.put(key, generation, bytes.clone());
+            head.set_body(bytes).map_into_boxed_body()
+        }
+        _ => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+async fn render_catalog_page(
+    pairs: &[(String, String)],
+    services: &Services,
+    session: Option<crate::ops::session::Session>,
+) -> HttpResponse {
     let fragment = pairs.iter().any(|(k, v)| k == "fragment" && v == "1");
     let params = pairs
         .iter()
