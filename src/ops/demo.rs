@@ -79,7 +79,7 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
         shared.push(model.id);
         registered += 1;
     }
-    super::demo_infra::seed(services, &shared).await?;
+    super::demo_infra::seed(services, &project.id, &shared).await?;
     Ok(Some(DemoSeed {
         project_id: project.id.to_string(),
         api_key: key.plain,

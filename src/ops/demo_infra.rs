@@ -17,11 +17,32 @@ pub const SIMULATED: &str = " (simulated)";
 const TEAMS: usize = 12;
 
 /// Creates the demo infrastructure over the demo project's shared models (in catalog order).
-pub async fn seed(services: &Services, models: &[ModelId]) -> Result<(), OpsError> {
+pub async fn seed(
+    services: &Services,
+    demo_project: &ProjectId,
+    models: &[ModelId],
+) -> Result<(), OpsError> {
     if models.len() < 40 {
         return Ok(());
     }
     let admin = AdminActor::local();
+    // The demo login's own project gets a XIM node, so a XIM Only model deploys from the detail
+    // page as it would on a real install with one.
+    let rack = agents::add_agent(
+        services,
+        &admin,
+        AgentKind::Xim,
+        Some(demo_project.clone()),
+        &format!("demo-rack-1{SIMULATED}"),
+    )
+    .await?;
+    agents::report(
+        services,
+        &principal_of(&rack.agent),
+        ReportKind::Heartbeat,
+        Vec::new(),
+    )
+    .await?;
     let pool = agents::add_agent(
         services,
         &admin,

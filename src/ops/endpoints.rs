@@ -102,9 +102,48 @@ pub async fn deploy(
             "model `{model}` is not running on shared infrastructure (XIM Only): deploying it requires a XIM node; deploy with tier `xim` to one of your project's XIM nodes"
         ))),
         Err(Refusal::NoXimNode) => Err(OpsError::XimNodeRequired(format!(
-            "project `{project}` has no active XIM node: a XIM node is required to deploy on tier `xim`; ask an administrator for one (`xeroctl admin agents add --kind xim --project {project}`)"
+            "project `{project}` has no active XIM node: a XIM node is required to deploy on tier `xim`; ask an administrator for one (`xeroctl admin --data DIR agents add --kind xim --project {project} --name NODE-NAME`)"
         ))),
     }
+}
+
+/// Which tiers a deploy of `model` into `project` can use right now, and the project's
+/// endpoints of that model: the detail page offers only what would work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployOptions {
+    /// The model runs on an active shared agent.
+    pub shared: bool,
+    /// The project has an active XIM node.
+    pub xim: bool,
+    pub existing: Vec<EndpointRecord>,
+}
+
+/// The deploy options of a catalog model for a project the principal may read.
+pub async fn deploy_options(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    model: ModelId,
+) -> Result<DeployOptions, OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    let cutoff = store::cutoff(services.agent_ttl);
+    Ok(services
+        .store
+        .call(move |conn| -> Result<DeployOptions, StoreError> {
+            let placement = presence::placement(conn, &model, &cutoff)?;
+            let nodes = presence::active_xim_nodes(conn, &project, &model, &cutoff)?;
+            let existing = table::list_endpoints(conn, &project, &cutoff)?
+                .into_iter()
+                .filter(|e| e.model_id == model)
+                .collect();
+            Ok(DeployOptions {
+                shared: placement.on_active_shared_agent,
+                xim: !nodes.is_empty(),
+                existing,
+            })
+        })
+        .await?)
 }
 
 /// The project's endpoints, newest first, with their current status.

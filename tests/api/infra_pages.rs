@@ -19,18 +19,25 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
     login(&app, &client, "dora", PASSWORD).await;
     let detail_url = format!("{}/models/catalog/{id}", app.address);
 
-    // Deployable only: the form offers the XIM tier, and without a node the refusal is explained.
-    let page = client
-        .get(&detail_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = field(&page, "form.deploy input[name=csrf]", "value");
-    assert!(!csrf.is_empty(), "a deploy form for a logged-in member");
-    assert!(page.contains("XIM Only"));
+    // XIM Only and no XIM node: no form; both reasons and the administrator's command.
+    let text = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = text(detail_url.clone()).await;
+    assert!(!page.contains("form class=\"deploy\""), "nothing would work: no form");
+    assert!(page.contains("cannot be deployed to"), "{page}");
+    assert!(page.contains("this model is XIM Only"));
+    assert!(
+        page.contains(&format!(
+            "agents add --kind xim --project {} --name rack-1",
+            app.project_id
+        )),
+        "a command that works, --name included"
+    );
+    // A forged attempt is still refused and explained.
+    let csrf = field(&page, "input[name=csrf]", "value");
+    assert!(!csrf.is_empty(), "the page's forms carry the session's token");
     let refused = client
         .post(format!("{detail_url}/deploy"))
         .form(&[("csrf", csrf.as_str()), ("tier", "xim")])
@@ -39,15 +46,42 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::SEE_OTHER);
     let back = refused.headers()["location"].to_str().unwrap().to_owned();
-    let explained = client
-        .get(format!("{}{back}", app.address))
+    let explained = text(format!("{}{back}", app.address)).await;
+    assert!(explained.contains("a XIM node is required"), "{back}");
+
+    // With a XIM node: only the XIM tier is offered; a deploy confirms with the endpoint, and
+    // a second one on the same tier says it exists.
+    let node = agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-1").await;
+    report(&app, &node, "heartbeat", &[]).await;
+    let page = text(detail_url.clone()).await;
+    assert!(page.contains("input type=\"radio\" name=\"tier\" value=\"xim\""), "{page}");
+    assert!(!page.contains("value=\"shared\""), "the shared tier would fail: not offered");
+    let made = client
+        .post(format!("{detail_url}/deploy"))
+        .form(&[("csrf", csrf.as_str()), ("tier", "xim")])
         .send()
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    let location = made.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("/endpoints?deployed="), "{location}");
+    let confirmed = text(format!("{}{location}", app.address)).await;
+    assert!(
+        confirmed.contains("Deployed Page Deploy Model") && confirmed.contains("on the XIM tier"),
+        "{confirmed}"
+    );
+    let again = client
+        .post(format!("{detail_url}/deploy"))
+        .form(&[("csrf", csrf.as_str()), ("tier", "xim")])
+        .send()
         .await
         .unwrap();
-    assert!(explained.contains("a XIM node is required"), "{back}");
+    let back = again.headers()["location"].to_str().unwrap().to_owned();
+    let said = text(format!("{}{back}", app.address)).await;
+    assert!(said.contains("already has an endpoint on that tier"), "{said}");
+    assert!(said.contains("Already deployed in"));
+    assert_eq!(endpoints(&app, &app.project_id, &app.api_key).await.len(), 1);
+    let only_xim = endpoints(&app, &app.project_id, &app.api_key).await;
+    let xim_endpoint = only_xim[0]["id"].as_str().unwrap().to_owned();
 
     // On a shared agent: the shared tier deploys, and the endpoints page lists it as active.
     let token = agent(&app, AgentKind::Shared, None, "pool").await;
@@ -71,9 +105,10 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
         .unwrap();
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let listed = endpoints(&app, &app.project_id, &app.api_key).await;
-    assert_eq!(listed.len(), 1);
+    assert_eq!(listed.len(), 2);
+    let shared = listed.iter().find(|e| e["id"] != xim_endpoint.as_str()).unwrap();
     assert_eq!(
-        (listed[0]["tier"].as_str(), listed[0]["status"].as_str()),
+        (shared["tier"].as_str(), shared["status"].as_str()),
         (Some("shared"), Some("active"))
     );
     let page = client
@@ -91,7 +126,7 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
         page.contains("Page Deploy Model") && page.contains("Active") && page.contains("XIM nodes")
     );
     let anonymous = card(&app, "Page Deploy Model", None).await.unwrap();
-    assert_eq!(anonymous["deployment_count"], 1);
+    assert_eq!(anonymous["deployment_count"], 2);
 
     // Anonymous visitors get "Log in to deploy" and no form.
     let public = reqwest::get(&detail_url)

@@ -6,11 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{PreEscaped, html};
 
 use super::components::{badge_list, family_logo};
-use super::endpoints::deploy_error_text;
 use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::ids::ModelId;
-use crate::catalog::role::CatalogRole;
 use crate::markdown;
 use crate::ops::session::Session;
 use crate::ops::{self, Services};
@@ -76,6 +74,17 @@ pub async fn detail_page(
         .await
         .ok()
         .flatten();
+    let deploy_options = match session.as_ref() {
+        Some(s) => match s.active_project.as_ref() {
+            Some(project) => {
+                ops::endpoints::deploy_options(&services, &s.principal(), project, id)
+                    .await
+                    .ok()
+            }
+            None => None,
+        },
+        None => None,
+    };
     let differences = file
         .as_ref()
         .map(|f| f.differences(model))
@@ -176,29 +185,8 @@ pub async fn detail_page(
                         @match viewer {
                             Viewer::Anonymous => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
                             Viewer::LoggedIn => {
-                                @match session.as_ref().and_then(|s| s.active_project.as_ref().map(|p| (s, p))) {
-                                    Some((session, project)) => {
-                                        @let name = session.projects.iter().find(|(id, _)| id == project).map(|(_, n)| n.as_str()).unwrap_or("your project");
-                                        @let on_shared = card.facts.role == Some(CatalogRole::Shared);
-                                        @if let Some(text) = deploy_error.and_then(deploy_error_text) {
-                                            p.error role="alert" { (text) }
-                                        }
-                                        form.deploy method="post" action=(format!("/models/catalog/{}/deploy", card.id)) {
-                                            input type="hidden" name="csrf" value=(session.csrf_token);
-                                            label for="tier" { "Tier" }
-                                            select id="tier" name="tier" {
-                                                @if on_shared {
-                                                    option value="shared" selected { "Shared infrastructure" }
-                                                }
-                                                option value="xim" selected[!on_shared] { "XIM node of " (name) }
-                                            }
-                                            button type="submit" { "Deploy to " (name) }
-                                        }
-                                        @if !on_shared {
-                                            p.muted { "XIM Only: this model is not on shared infrastructure, so it deploys onto one of your project's XIM nodes." }
-                                        }
-                                    }
-                                    None => { p { "Join a project to deploy models." } }
+                                @if let Some(session) = session.as_ref() {
+                                    (super::deploy_box::deploy_box(&card, session, deploy_options.as_ref(), deploy_error))
                                 }
                             }
                         }

@@ -18,6 +18,7 @@ use crate::web::session::{current_session, form_allowed};
 pub async fn endpoints_page(
     request: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<EndpointsQuery>,
     services: web::Data<Services>,
 ) -> HttpResponse {
     let (session, project) = match member(&request, &path).await {
@@ -32,8 +33,22 @@ pub async fn endpoints_page(
         (Ok(endpoints), Ok(nodes)) => (endpoints, nodes),
         _ => return not_found(Some(&session)),
     };
+    let deployed = query
+        .deployed
+        .as_deref()
+        .and_then(|raw| endpoints.iter().find(|e| e.id.to_string() == raw));
     let body = html! {
         h1 { "Endpoints of " (project_name(&session, &project)) }
+        @if let Some(e) = deployed {
+            div.notice.success role="status" {
+                p {
+                    strong { "Deployed " (e.model_name) }
+                    " on the " (match e.tier { Tier::Shared => "shared", Tier::Xim => "XIM" }) " tier"
+                    @if let Some(node) = &e.node_id { " (node " code { (node) } ")" }
+                    ": endpoint " code { (e.id) } ", " (e.status.as_str()) "."
+                }
+            }
+        }
         @if endpoints.is_empty() {
             div.empty { p { "No endpoints yet. Open a model in the " a href="/models/catalog" { "catalog" } " and deploy it." } }
         } @else {
@@ -62,7 +77,7 @@ pub async fn endpoints_page(
         h2 { "XIM nodes" }
         @if nodes.is_empty() {
             p.muted { "This project has no XIM node. Models that are XIM Only need one; an administrator adds it with "
-                code { "xeroctl admin agents add --kind xim --project " (project) " --name …" } "." }
+                code { "xeroctl admin --data DIR agents add --kind xim --project " (project) " --name rack-1" } "." }
         } @else {
             table.nodes {
                 thead { tr { th { "Node" } th { "State" } th { "Loaded models" } th { "Last heartbeat" } } }
@@ -85,6 +100,13 @@ pub async fn endpoints_page(
         StatusCode::OK,
         layout::page("Endpoints", Some(&session), None, body),
     ))
+}
+
+/// The endpoints page's query: the endpoint a deploy just made, to confirm it.
+#[derive(Debug, Deserialize)]
+pub struct EndpointsQuery {
+    #[serde(default)]
+    deployed: Option<String>,
 }
 
 /// `POST /projects/{id}/endpoints/{endpoint}/delete`.
@@ -150,11 +172,23 @@ pub async fn deploy(
             None => return back_with(model, "bad_tier"),
         },
     };
+    // A second deploy of the same model on the same tier from the page is almost always a
+    // double click: say it exists instead of making another (the API still makes replicas).
+    if let Some(tier) = tier
+        && let Ok(options) =
+            ops::endpoints::deploy_options(&services, &session.principal(), &project, model).await
+        && options.existing.iter().any(|e| e.tier == tier)
+    {
+        return back_with(model, "already_deployed");
+    }
     match ops::endpoints::deploy(&services, &session.principal(), &project, model, tier).await {
         Ok(endpoint) => HttpResponse::SeeOther()
             .insert_header((
                 "Location",
-                format!("/projects/{project}/endpoints#{}", endpoint.id),
+                format!(
+                    "/projects/{project}/endpoints?deployed={}#{}",
+                    endpoint.id, endpoint.id
+                ),
             ))
             .finish(),
         Err(OpsError::SharedTierUnavailable(_)) => back_with(model, "shared_tier_unavailable"),
@@ -194,6 +228,9 @@ pub fn deploy_error_text(code: &str) -> Option<&'static str> {
         }
         "no_project" => "Choose an active project first (the switcher at the top).",
         "bad_tier" => "Choose the Shared or the XIM tier.",
+        "already_deployed" => {
+            "This model already has an endpoint on that tier in your project (listed below); no second one was made."
+        }
         "failed" => "The deployment could not be created. Try again in a moment.",
         _ => return None,
     })

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod choosing;
 pub mod compare;
 pub mod components;
+pub mod deploy_box;
 pub mod detail;
 pub mod endpoints;
 pub mod feed;
