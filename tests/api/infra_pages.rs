@@ -225,3 +225,80 @@ async fn admin_page_is_for_administrators_and_features_models() {
         .unwrap();
     assert!(page.contains("gpu-1") && page.contains("Active") && !page.contains(&token));
 }
+
+/// The admin page reads as a person would (issue 16 point 9): project names and human times
+/// for agents, featuring by exact name, and a Feature button on the detail page itself.
+#[tokio::test]
+async fn administrators_feature_from_the_detail_page_and_read_names_not_ids() {
+    let app = spawn_app().await;
+    let id = app.register_sample("Button Feature Model").await;
+    app.share(&id).await;
+    let node = agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-3").await;
+    report(&app, &node, "heartbeat", &[]).await;
+    ops::admin::create_user(&app.services, "root", PASSWORD.to_owned(), true)
+        .await
+        .unwrap();
+    let admin = browser();
+    login(&app, &admin, "root", PASSWORD).await;
+    let get = |url: String| {
+        let admin = admin.clone();
+        async move { admin.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get(format!("{}/admin", app.address)).await;
+    assert!(page.contains(">Test project</a>"), "the node's project by name: {page}");
+    assert!(page.contains("just now") || page.contains("min ago"), "a human time: {page}");
+    // Featuring by exact name, any case.
+    let csrf = field(&page, "input[name=csrf]", "value");
+    let named = admin
+        .post(format!("{}/admin/feature", app.address))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("model", "button feature model"),
+            ("action", "feature"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(named.contains("Model featured."), "{named}");
+    assert!(
+        named.contains("<button class=\"secondary\" type=\"submit\">Unfeature</button>"),
+        "a visible Unfeature button: {named}"
+    );
+    // The detail page's button unfeatures and comes back.
+    let detail = get(format!("{}/models/catalog/{id}", app.address)).await;
+    assert!(detail.contains("Unfeature (admin)"), "{detail}");
+    let back = admin
+        .post(format!("{}/admin/feature", app.address))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("model", id.as_str()),
+            ("action", "unfeature"),
+            ("back", "detail"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        back.headers()["location"].to_str().unwrap(),
+        format!("/models/catalog/{id}")
+    );
+    let detail = get(format!("{}/models/catalog/{id}", app.address)).await;
+    assert!(detail.contains("Feature this model (admin)"));
+    // Members see no such button.
+    user(&app, "mia").await;
+    let member = browser();
+    login(&app, &member, "mia", PASSWORD).await;
+    let theirs = member
+        .get(format!("{}/models/catalog/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains("(admin)"));
+}

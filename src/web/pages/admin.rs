@@ -59,6 +59,15 @@ async fn render(
     let agents = ops::agents::list_agents(services, None)
         .await
         .unwrap_or_default();
+    let projects = ops::admin::list_projects(services)
+        .await
+        .unwrap_or_default();
+    let project_name = |id: &ProjectId| {
+        projects
+            .iter()
+            .find(|p| &p.project.id == id)
+            .map_or_else(|| id.to_string(), |p| p.project.name.clone())
+    };
     let featured = ops::catalog::search_catalog(services, {
         let mut query = CatalogQuery {
             per_page: 100,
@@ -90,10 +99,15 @@ async fn render(
                         tr {
                             td { (a.name) br; small.muted { (a.id) } }
                             td { (match a.kind { AgentKind::Shared => "Shared", AgentKind::Xim => "XIM node" }) }
-                            td { (a.project_id.as_ref().map_or("—".to_owned(), ToString::to_string)) }
-                            td { (if status.active { "Active" } else { "Stale" }) }
+                            td {
+                                @match &a.project_id {
+                                    Some(id) => { a href=(format!("/projects/{id}/endpoints")) { (project_name(id)) } br; small.muted { (id) } }
+                                    None => { "—" }
+                                }
+                            }
+                            td { span class=(if status.active { "status status-active" } else { "status status-unavailable" }) { (if status.active { "Active" } else { "Stale" }) } }
                             td { (a.loaded) }
-                            td { (a.last_heartbeat_at.as_deref().unwrap_or("never")) }
+                            td { @match a.last_heartbeat_at.as_deref() { Some(at) => { (super::when::time_tag(at)) } None => { "never" } } }
                             td { form method="post" action=(format!("/admin/agents/{}/remove", a.id)) {
                                 input type="hidden" name="csrf" value=(csrf);
                                 button.danger type="submit" { "Remove" }
@@ -111,7 +125,10 @@ async fn render(
             label for="agent-kind" { "Kind" }
             select id="agent-kind" name="kind" { option value="shared" { "Shared infrastructure" } option value="xim" { "XIM node (one project)" } }
             label for="agent-project" { "Project (XIM nodes)" }
-            input id="agent-project" name="project" placeholder="proj_…";
+            select id="agent-project" name="project" {
+                option value="" { "— none (shared agents) —" }
+                @for p in &projects { option value=(p.project.id) { (p.project.name) " (" (p.project.slug.as_str()) ")" } }
+            }
             button type="submit" { "Add agent" }
         }
         h2 { "Featured models" }
@@ -125,7 +142,7 @@ async fn render(
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="model" value=(card.id);
                             input type="hidden" name="action" value="unfeature";
-                            button.link type="submit" { "Unfeature" }
+                            button.secondary type="submit" { "Unfeature" }
                         }
                     }
                 }
@@ -134,8 +151,8 @@ async fn render(
         form method="post" action="/admin/feature" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="action" value="feature";
-            label for="feature-model" { "Feature a model (UUID)" }
-            input id="feature-model" name="model" required placeholder="3f2a9c1e-…";
+            label for="feature-model" { "Feature a model: its exact name or UUID" }
+            input id="feature-model" name="model" required placeholder="Qwen3-8B";
             button type="submit" { "Feature" }
         }
     };
@@ -216,6 +233,23 @@ pub struct FeatureForm {
     csrf: String,
     model: String,
     action: String,
+    /// Where to go afterwards: the detail page's button comes back to it.
+    #[serde(default)]
+    back: String,
+}
+
+/// A shared model by UUID, or by its exact name (any case) when exactly one has it.
+async fn model_named(services: &Services, given: &str) -> Option<ModelId> {
+    if let Some(id) = ModelId::parse(given) {
+        return Some(id);
+    }
+    let query = CatalogQuery::from_pairs([("q", given), ("per_page", "50")]).ok()?;
+    let hits = ops::catalog::search_catalog(services, query).await.ok()?.hits;
+    let mut named = hits.iter().filter(|c| c.name.eq_ignore_ascii_case(given));
+    match (named.next(), named.next()) {
+        (Some(card), None) => Some(card.id),
+        _ => None,
+    }
 }
 
 /// `POST /admin/feature`: `action` is `feature` or `unfeature`.
@@ -228,16 +262,25 @@ pub async fn feature(
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let Some(model) = ModelId::parse(form.model.trim()) else {
+    let Some(model) = model_named(&services, form.model.trim()).await else {
         return render(
             &services,
             &session,
-            Some("Give the model's UUID (display ids are CLI-local)."),
+            Some("No shared model has that exact name or UUID (display ids are CLI-local)."),
             None,
         )
         .await;
     };
     let featured = form.action == "feature";
+    if form.back == "detail" {
+        let code = match ops::feature::set_featured(&services, &admin, model, featured).await {
+            Ok(_) => "",
+            Err(_) => "?feature_error=1",
+        };
+        return HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/models/catalog/{model}{code}")))
+            .finish();
+    }
     let notice = match ops::feature::set_featured(&services, &admin, model, featured).await {
         Ok(_) if featured => "Model featured.".to_owned(),
         Ok(_) => "Model no longer featured.".to_owned(),

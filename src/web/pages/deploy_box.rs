@@ -93,3 +93,19 @@ pub fn deploy_box(
         }
     }
 }
+
+/// For administrators: feature or unfeature this model from its page.
+pub fn feature_button(card: &CatalogCard, session: &Session) -> Markup {
+    let featured = card.facts.featured;
+    html! {
+        @if session.is_admin {
+            form.admin-feature method="post" action="/admin/feature" {
+                input type="hidden" name="csrf" value=(session.csrf_token);
+                input type="hidden" name="model" value=(card.id);
+                input type="hidden" name="back" value="detail";
+                input type="hidden" name="action" value=(if featured { "unfeature" } else { "feature" });
+                button.secondary type="submit" { (if featured { "Unfeature (admin)" } else { "Feature this model (admin)" }) }
+            }
+        }
+    }
+}

@@ -187,6 +187,7 @@ pub async fn detail_page(
                             Viewer::LoggedIn => {
                                 @if let Some(session) = session.as_ref() {
                                     (super::deploy_box::deploy_box(&card, session, deploy_options.as_ref(), deploy_error))
+                                    (super::deploy_box::feature_button(&card, session))
                                 }
                             }
                         }

@@ -64,7 +64,7 @@ pub async fn endpoints_page(
                                 (match e.status { EndpointStatus::Active => "Active", EndpointStatus::Unavailable => "Unavailable" })
                             } }
                             td { (e.node_id.as_ref().map_or("—".to_owned(), ToString::to_string)) }
-                            td { (e.created_at) }
+                            td { (super::when::time_tag(&e.created_at)) }
                             td { form method="post" action=(format!("/projects/{project}/endpoints/{}/delete", e.id)) {
                                 input type="hidden" name="csrf" value=(session.csrf_token);
                                 button.danger type="submit" { "Delete" }
@@ -89,7 +89,7 @@ pub async fn endpoints_page(
                                 (if node.active { "Active" } else { "Stale" })
                             } }
                             td { (node.agent.loaded) }
-                            td { (node.agent.last_heartbeat_at.as_deref().unwrap_or("never")) }
+                            td { @match node.agent.last_heartbeat_at.as_deref() { Some(at) => { (super::when::time_tag(at)) } None => { "never" } } }
                         }
                     }
                 }

@@ -20,6 +20,7 @@ pub mod projects;
 pub mod repo_section;
 pub mod searches;
 pub mod upload;
+pub mod when;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
