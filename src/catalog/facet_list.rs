@@ -11,6 +11,7 @@
 use super::CatalogError;
 use super::architecture::Architecture;
 use super::badge::POPULAR_THRESHOLD;
+use super::role::CatalogRole;
 use super::card::CatalogCard;
 use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::family::family_view;
@@ -70,6 +71,9 @@ pub struct FlagFacet {
     pub doc: &'static str,
     /// False: a filter only, without counts (listed in the page's "Badges" box).
     pub counted: bool,
+    /// Filters on infrastructure badges, which SPEC §3 shows to logged-in users only: an
+    /// anonymous search may not use it (it would tell what the badges hide).
+    pub members_only: bool,
     /// Labels of `[false, true]` in the counts and the sidebar.
     pub labels: [&'static str; 2],
     /// Active-filter chips of `[false, true]`.
@@ -186,7 +190,7 @@ pub const FAMILY: usize = 0;
 pub const FEATURED: usize = 5;
 
 /// How many facets and filters there are.
-pub const FACET_COUNT: usize = 10;
+pub const FACET_COUNT: usize = 11;
 
 /// Every facet and filter, in the page sidebar's order.
 pub static FACETS: [Facet; FACET_COUNT] = [
@@ -301,6 +305,7 @@ pub static FACETS: [Facet; FACET_COUNT] = [
             param: "moe",
             doc: "Mixture-of-experts models only (`true`) or dense only (`false`).",
             counted: true,
+            members_only: false,
             labels: ["Dense", "Mixture of experts"],
             chips: ["Dense only", "Mixture of experts"],
             cli: [
@@ -323,6 +328,7 @@ pub static FACETS: [Facet; FACET_COUNT] = [
             param: "featured",
             doc: "Featured models only.",
             counted: false,
+            members_only: false,
             labels: ["Not featured", "Featured"],
             chips: ["Not featured", "Featured"],
             cli: [
@@ -342,6 +348,7 @@ pub static FACETS: [Facet; FACET_COUNT] = [
             param: "popular",
             doc: "Popular models (10 or more deployments) only, or with `false` the others.",
             counted: false,
+            members_only: false,
             labels: ["Not popular", "Popular"],
             chips: ["Not popular", "Popular"],
             cli: [
@@ -417,6 +424,30 @@ pub static FACETS: [Facet; FACET_COUNT] = [
                 help: "What the licence allows: commercial, conditions, non_commercial, research, unknown (repeatable).",
             },
             values_of: |card| vec![intent_of(card.license.as_deref()).0.key().to_owned()],
+        }),
+    },
+    Facet {
+        key: "shared",
+        label: "Shared (runs on shared infrastructure)",
+        kind: FacetKind::Flag(FlagFacet {
+            param: "shared",
+            doc: "Logged-in callers only (SPEC §3): models with the Shared badge (`true`), or the others (`false`).",
+            counted: false,
+            members_only: true,
+            labels: ["Not shared", "Shared"],
+            chips: ["Not Shared", "Shared"],
+            cli: [
+                None,
+                Some(CliFlag {
+                    name: "shared",
+                    help: "Models with the Shared badge only (needs an API key).",
+                }),
+            ],
+            value_of: |card| {
+                card.facts.role == Some(CatalogRole::Shared)
+                    || (card.facts.role == Some(CatalogRole::Deployable)
+                        && card.facts.has_active_anchor)
+            },
         }),
     },
 ];

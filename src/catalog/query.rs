@@ -272,6 +272,20 @@ impl CatalogQuery {
             .unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT)
     }
 
+    /// The parameter of a members-only filter this query sets, if any: anonymous searches may
+    /// not use them.
+    pub fn members_only_filter(&self) -> Option<&'static str> {
+        FACETS
+            .iter()
+            .zip(&self.filters)
+            .find_map(|(facet, selection)| match (&facet.kind, selection) {
+                (FacetKind::Flag(flag), Selection::Flag(Some(_))) if flag.members_only => {
+                    Some(flag.param)
+                }
+                _ => None,
+            })
+    }
+
     /// Whether any facet or filter is set (keywords, sort and paging aside).
     pub fn is_filtered(&self) -> bool {
         self.filters.iter().any(Selection::is_set)

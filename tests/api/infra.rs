@@ -804,4 +804,30 @@ async fn the_web_the_json_and_the_cli_show_the_same_badge_line() {
     let (anchored, row) = badge_line_everywhere(&app, name).await;
     assert_eq!(anchored, "Shared");
     assert!(row.ends_with("Shared"), "{row}");
+    // The Shared filter: for callers who may see the badge.
+    let url = |shared: &str| format!("{}/v1/catalog/models?q=badge+line&shared={shared}", app.address);
+    let mine: Value = app
+        .send(Method::GET, &url("true"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 1, "{mine}");
+    let others: Value = app
+        .send(Method::GET, &url("false"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(others["total"], 0);
+    let anonymous = reqwest::get(url("true")).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::BAD_REQUEST);
+    assert!(anonymous.text().await.unwrap().contains("`shared`"));
+    let public_page = reqwest::get(format!("{}/models/catalog", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!public_page.contains("name=\"shared\""), "no Shared filter for visitors");
 }

@@ -93,6 +93,16 @@ pub async fn search_models(
     let viewer = viewer(&request, &services).await?;
     let query = CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
+    if viewer == Viewer::Anonymous
+        && let Some(param) = query.members_only_filter()
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!(
+                "`{param}` filters on infrastructure badges, which only logged-in callers see: send an API key"
+            ),
+        ));
+    }
     let results = ops::catalog::search_catalog(&services, query.clone()).await?;
     Ok(web::Json(CatalogSearchResponse::new(
         &query, results, viewer,

@@ -97,7 +97,15 @@ async fn render_catalog_page(
     let mut problems: Vec<String> = Vec::new();
     let query = loop {
         match CatalogQuery::from_pairs(kept.iter().copied()) {
-            Ok(query) => break query,
+            Ok(query) => match query.members_only_filter() {
+                Some(param) if viewer == Viewer::Anonymous => {
+                    problems.push(format!(
+                        "`{param}` filters on infrastructure badges: log in to use it"
+                    ));
+                    kept.retain(|(k, _)| *k != param);
+                }
+                _ => break query,
+            },
             Err(error) => {
                 // Past the 10 000 results any search can page through is past the end of this
                 // one too: say that, not how deep paging may go.
@@ -323,7 +331,7 @@ fn catalog_body(
 ) -> Markup {
     html! {
         div.catalog {
-            (filters(query, &view.results))
+            (filters(query, &view.results, viewer))
             section.results aria-live="polite" aria-label="Results" {
                 @if !problems.is_empty() {
                     div.problems role="alert" {

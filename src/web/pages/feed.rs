@@ -44,6 +44,12 @@ pub async fn catalog_feed(
     let Ok(query) = query else {
         return plain(StatusCode::BAD_REQUEST, "that search cannot be read\n");
     };
+    if let Some(param) = query.members_only_filter() {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            &format!("`{param}` is for logged-in users; feeds are public\n"),
+        );
+    }
     let results = match ops::catalog::search_catalog(&services, query).await {
         Ok(results) => results,
         Err(error) => {

@@ -4,13 +4,14 @@
 
 use maud::{Markup, html};
 
+use crate::catalog::badge::Viewer;
 use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
 use crate::catalog::facets::{FacetCount, SearchResults};
 use crate::catalog::memory::budget_text;
 use crate::catalog::query::{CatalogQuery, Fit, Range, Selection, Sort};
 use crate::catalog::units::ContextLength;
 
-pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
+pub(super) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -> Markup {
     let counts = &results.facets.0;
     // Filters without counts (featured, popular) share one "Badges" box, where the first sits.
     let first_badge = FACETS.iter().position(|f| !f.is_counted());
@@ -37,7 +38,7 @@ pub(super) fn filters(query: &CatalogQuery, results: &SearchResults) -> Markup {
                     (FacetKind::Flag(flag), Some(FacetCount::Flag(counts))) => {
                         (flag_choice(facet.label, flag, *counts, &query.filters[position]))
                     }
-                    _ if Some(position) == first_badge => { (badges(query)) }
+                    _ if Some(position) == first_badge => { (badges(query, viewer)) }
                     _ => {}
                 }
             }
@@ -146,12 +147,13 @@ fn flag_choice(legend: &str, flag: &FlagFacet, counts: [u64; 2], selection: &Sel
 }
 
 /// The filters without counts, as checkboxes that select `true`.
-fn badges(query: &CatalogQuery) -> Markup {
+fn badges(query: &CatalogQuery, viewer: Viewer) -> Markup {
     html! {
         fieldset {
             legend { "Badges" }
             @for (position, facet) in FACETS.iter().enumerate() {
-                @if let (FacetKind::Flag(flag), false) = (&facet.kind, facet.is_counted()) {
+                @if let (FacetKind::Flag(flag), false) = (&facet.kind, facet.is_counted())
+                    && (!flag.members_only || viewer == Viewer::LoggedIn) {
                     label.option { input type="checkbox" name=(flag.param) value="true" checked[query.filters[position] == Selection::Flag(Some(true))]; " " (facet.label) }
                 }
             }
