@@ -13,6 +13,7 @@ mod cli_deploy;
 mod cli_hardening;
 mod cli_import;
 mod conformance;
+mod error_pages;
 mod feeds;
 mod fixture;
 mod gguf_files;

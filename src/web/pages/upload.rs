@@ -6,11 +6,10 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use maud::html;
 
-use super::access::{member, not_found, private};
+use super::access::{member, not_found};
 use super::login::forbidden;
-use super::{html as respond, layout};
+use super::page_error::PageError;
 use crate::catalog::ids::ModelId;
 use crate::ops::artifacts::store_upload;
 use crate::ops::upload::Upload;
@@ -118,17 +117,11 @@ pub async fn upload_form(
             } else {
                 status_message(status).to_owned()
             };
-            let body = html! {
-                div.empty {
-                    h1 { "The file was not stored" }
-                    p role="alert" { (message) }
-                    p { a href=(format!("/projects/{project}/models")) { "Back to the models" } }
-                }
-            };
-            private(respond(
-                status,
-                layout::page("Upload failed", Some(&session), None, body),
-            ))
+            PageError::for_status(status, message)
+                .titled("The file was not stored")
+                .with_link(format!("/projects/{project}/models"), "Back to the models")
+                .seen_by(Some(&session))
+                .render()
         }
     }
 }
