@@ -14,6 +14,7 @@ pub mod filters;
 pub mod keys;
 pub mod layout;
 pub mod login;
+pub mod model_form;
 pub mod page_error;
 pub mod projects;
 pub mod repo_section;
