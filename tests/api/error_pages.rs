@@ -107,7 +107,10 @@ async fn a_page_handlers_internal_error_is_a_500_page_that_tells_nothing_of_it()
         .write(|tx| Ok(tx.execute_batch("ALTER TABLE models RENAME TO models_gone")?))
         .await
         .unwrap();
-    for path in [format!("/models/catalog/{id}")] {
+    for path in [
+        format!("/projects/{}/models", app.project_id),
+        format!("/models/catalog/{id}"),
+    ] {
         // Act
         let response = fetch(&app, &client, &path, Some(BROWSER_ACCEPT)).await;
         // Assert

@@ -24,6 +24,7 @@ mod infra;
 mod infra_pages;
 mod keys;
 mod models;
+mod models_page;
 mod openapi;
 mod pages;
 mod process;

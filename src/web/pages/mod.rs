@@ -15,6 +15,8 @@ pub mod keys;
 pub mod layout;
 pub mod login;
 pub mod model_form;
+pub mod model_list;
+pub mod model_listing;
 pub mod page_error;
 pub mod projects;
 pub mod repo_section;
