@@ -53,6 +53,9 @@ fn or_dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".to_owned())
 }
 
+/// How one compared field is read from a card.
+type FieldValue<'a> = Box<dyn Fn(&CatalogCard) -> String + 'a>;
+
 /// Every field of the cards, in reading order.
 pub fn rows(cards: &[CatalogCard]) -> Vec<Row> {
     let context = ContextLength::new(CONTEXT).map_or(CONTEXT.to_string(), |c| c.to_string());
@@ -69,11 +72,7 @@ pub fn rows(cards: &[CatalogCard]) -> Vec<Row> {
             (None, None) => "unknown".to_owned(),
         }
     };
-    let fields: Vec<(
-        &'static str,
-        &'static str,
-        Box<dyn Fn(&CatalogCard) -> String>,
-    )> = vec![
+    let fields: Vec<(&'static str, &'static str, FieldValue<'_>)> = vec![
         ("family", "Family", Box::new(|c| c.family_name.clone())),
         (
             "parameter_count",
@@ -147,7 +146,7 @@ pub fn rows(cards: &[CatalogCard]) -> Vec<Row> {
     fields
         .into_iter()
         .map(|(field, label, value)| {
-            let values: Vec<String> = cards.iter().map(|c| value(c)).collect();
+            let values: Vec<String> = cards.iter().map(&value).collect();
             let differs = values.windows(2).any(|w| w[0] != w[1]);
             Row {
                 field,

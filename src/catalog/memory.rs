@@ -177,14 +177,14 @@ pub fn parse_memory(input: &str) -> Option<u64> {
     };
     let value: f64 = number.trim().parse().ok()?;
     let bytes = value * scale;
-    (value.is_finite() && bytes >= 1e6 && bytes <= 1e14).then(|| bytes.round() as u64)
+    (value.is_finite() && (1e6..=1e14).contains(&bytes)).then(|| bytes.round() as u64)
 }
 
 /// A budget as `parse_memory` reads it back: `24GB`, `512MB`.
 pub fn budget_text(bytes: u64) -> String {
-    if bytes % 1_000_000_000 == 0 {
+    if bytes.is_multiple_of(1_000_000_000) {
         format!("{}GB", bytes / 1_000_000_000)
-    } else if bytes % 1_000_000 == 0 {
+    } else if bytes.is_multiple_of(1_000_000) {
         format!("{}MB", bytes / 1_000_000)
     } else {
         format!("{}MB", bytes as f64 / 1e6)

@@ -5,6 +5,7 @@ use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::model_list::ModelSlice;
 use crate::store::{self, now, outbox};
 
 /// The most models one list page returns.
@@ -107,6 +108,23 @@ pub async fn list_models(
                 store::models::count_models(conn, &project)?,
             ))
         })
+        .await?)
+}
+
+/// One page of the project's models as the "My models" page lists them (filtered by name,
+/// ordered by a column), with how many match in all.
+pub async fn find_models(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    mut slice: ModelSlice,
+) -> Result<(Vec<Model>, u64), OpsError> {
+    require_read(principal, project)?;
+    let project = project.clone();
+    slice.limit = slice.limit.clamp(1, MAX_PAGE_SIZE);
+    Ok(services
+        .store
+        .call(move |conn| store::model_list::list_models_matching(conn, &project, &slice))
         .await?)
 }
 

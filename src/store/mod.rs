@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod keys;
 pub mod migrations;
+pub mod model_list;
 pub mod models;
 pub mod outbox;
 pub mod presence;

@@ -13,6 +13,7 @@ use maud::html;
 
 use super::error::{ApiError, ErrorCode};
 use super::pages;
+use super::pages::page_error::PageError;
 
 /// Routes HEAD as GET (RFC 9110 §9.3.2). actix-http already writes no body for a HEAD request;
 /// the body is also replaced by an empty one of the same size, so a HEAD on a large file reads
@@ -127,44 +128,74 @@ pub async fn no_route(request: HttpRequest) -> HttpResponse {
     negotiated(&request, &error)
 }
 
-/// Whether the client asked for a page (a browser's `Accept` names `text/html`).
+/// Whether the error should be a page: the client is a browser (its `Accept` prefers HTML) and
+/// the path is no API's. API paths keep the envelope whatever the `Accept` says, so a
+/// misconfigured client never has to parse a page.
 pub fn wants_html(request: &HttpRequest) -> bool {
-    request
+    let accept = request
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
+        .unwrap_or_default();
+    !is_api_path(request.path()) && prefers_html(accept)
+}
+
+/// The REST scopes (`/v1/…`, `/{project_id}/v1/…`, `/agents/v1/…`), the Hub protocol
+/// (`/api/…`, `/{org}/{name}/resolve/…`) and the machine-read documents.
+fn is_api_path(path: &str) -> bool {
+    if matches!(path, "/openapi.json" | "/healthz" | "/readyz") {
+        return true;
+    }
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or_default();
+    let second = segments.next().unwrap_or_default();
+    let third = segments.next().unwrap_or_default();
+    first == "v1" || first == "api" || second == "v1" || third == "resolve"
+}
+
+/// Whether an `Accept` header ranks HTML above JSON (RFC 9110 §12.5.1 quality values). A tie
+/// goes to JSON: `application/json, text/html` is an API client being tolerant.
+fn prefers_html(accept: &str) -> bool {
+    let mut html: f32 = 0.0;
+    let mut json: f32 = 0.0;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mut quality: f32 = 1.0;
+        for parameter in parts {
+            if let Some((name, value)) = parameter.split_once('=')
+                && name.trim().eq_ignore_ascii_case("q")
+            {
+                quality = value.trim().parse().unwrap_or(0.0);
+            }
+        }
+        match media.as_str() {
+            "text/html" | "application/xhtml+xml" => html = html.max(quality),
+            "application/json" | "application/problem+json" => json = json.max(quality),
+            _ => {}
+        }
+    }
+    html > 0.0 && html > json
 }
 
 /// The error as the JSON envelope, or as an HTML page for a browser (same status and headers).
 pub fn negotiated(request: &HttpRequest, error: &ApiError) -> HttpResponse {
-    let mut response = error.error_response();
+    let response = error.error_response();
     if !wants_html(request) {
         return response;
     }
-    let status = response.status();
-    let title = match status {
-        StatusCode::NOT_FOUND => "Not found",
-        StatusCode::METHOD_NOT_ALLOWED => "Not allowed here",
-        StatusCode::PAYLOAD_TOO_LARGE => "Too large",
-        _ if status.is_server_error() => "Something went wrong",
-        _ => "This request could not be accepted",
-    };
-    let body = html! {
-        div.empty {
-            h1 { (title) }
-            p { (error.message) }
-            p { a href="/models/catalog" { "Browse the catalog" } }
-        }
-    };
-    let mut page = pages::html(status, pages::layout::page(title, None, None, body));
-    let headers = std::mem::take(response.headers_mut());
-    for (name, value) in headers.iter() {
+    let mut page = PageError::for_status(response.status(), error.message.clone());
+    if response.status() == StatusCode::NOT_FOUND {
+        page = page.with_hint(html! {
+            p { "Check the address for a typo, or find the model from the catalog." }
+        });
+    }
+    for (name, value) in response.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            page.headers_mut().insert(name.clone(), value.clone());
+            page = page.with_header(name.clone(), value.clone());
         }
     }
-    page
+    page.render()
 }
 
 /// Form bodies that cannot be read: the envelope for API clients, a page for browsers.
@@ -188,4 +219,70 @@ pub fn form_error(
     };
     let response = negotiated(request, &api);
     actix_web::error::InternalError::from_response(error, response).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_api_path, prefers_html};
+
+    #[test]
+    fn browsers_prefer_html_and_api_clients_do_not() {
+        let cases = [
+            (
+                "Firefox",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                true,
+            ),
+            (
+                "Chrome",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+                true,
+            ),
+            ("HTML alone", "text/html", true),
+            ("curl", "*/*", false),
+            ("none", "", false),
+            ("JSON", "application/json", false),
+            (
+                "JSON first, HTML tolerated",
+                "application/json, text/html;q=0.5",
+                false,
+            ),
+            ("a tie", "application/json, text/html", false),
+            ("HTML refused", "text/html;q=0", false),
+            (
+                "HTML ranked higher",
+                "application/json;q=0.5, TEXT/HTML",
+                true,
+            ),
+            ("a bad quality", "text/html;q=high", false),
+        ];
+        for (description, accept, expected) in cases {
+            assert_eq!(prefers_html(accept), expected, "{description}: {accept}");
+        }
+    }
+
+    #[test]
+    fn api_paths_are_told_from_pages() {
+        for path in [
+            "/v1/nope",
+            "/v1",
+            "/proj_X/v1/models/nope",
+            "/agents/v1/nope",
+            "/api/nope",
+            "/org/name/resolve/main/x",
+            "/openapi.json",
+            "/healthz",
+        ] {
+            assert!(is_api_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/nope",
+            "/models",
+            "/models/catalog/x",
+            "/projects/p/v2",
+        ] {
+            assert!(!is_api_path(path), "{path}");
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::error::InternalError;
 use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
@@ -119,15 +120,18 @@ impl Application {
                         .error_handler(super::conformance::form_error),
                 )
                 .app_data(json_config())
-                .app_data(web::PathConfig::default().error_handler(|err, _| {
-                    ApiError::new(ErrorCode::RouteNotFound, err.to_string()).into()
+                .app_data(web::PathConfig::default().error_handler(|err, request| {
+                    let error = ApiError::new(ErrorCode::RouteNotFound, err.to_string());
+                    let answer = super::conformance::negotiated(request, &error);
+                    InternalError::from_response(err, answer).into()
                 }))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                    ApiError::new(
+                .app_data(web::QueryConfig::default().error_handler(|err, request| {
+                    let error = ApiError::new(
                         ErrorCode::InvalidParameter,
                         format!("invalid query parameters: {err}"),
-                    )
-                    .into()
+                    );
+                    let answer = super::conformance::negotiated(request, &error);
+                    InternalError::from_response(err, answer).into()
                 }))
                 .configure(api::configure)
                 .split_for_parts();

@@ -10,9 +10,9 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::catalog::badge::{Viewer, badges};
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::{FACETS, FacetKind, FitFacet};
-use crate::catalog::memory::{DEFAULT_CONTEXT, budget_text};
 use crate::catalog::facets::{Bucket, FacetCount, SearchResults};
 use crate::catalog::family::FamilyView;
+use crate::catalog::memory::{DEFAULT_CONTEXT, budget_text};
 use crate::catalog::query::CatalogQuery;
 
 /// A catalog model as anyone may see it. `catalog_role` and the infrastructure badges appear

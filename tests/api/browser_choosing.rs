@@ -118,9 +118,7 @@ async fn choose(javascript: bool) {
 
     // Licence intent: commercial use allowed keeps Llama (Apache 2.0) of the two.
     d.client
-        .find(Locator::Css(
-            "input[name=license_intent][value=commercial]",
-        ))
+        .find(Locator::Css("input[name=license_intent][value=commercial]"))
         .await
         .unwrap()
         .click()

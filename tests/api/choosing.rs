@@ -346,7 +346,10 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     assert_eq!(names, ["Fit-Llama", "Fit-Qwen"], "{answer}");
     for model in answer["models"].as_array().unwrap() {
         let memory = &model["memory"];
-        assert!(memory["total_bytes"].as_u64().unwrap() < 8_000_000_000, "{memory}");
+        assert!(
+            memory["total_bytes"].as_u64().unwrap() < 8_000_000_000,
+            "{memory}"
+        );
         assert!(memory["kv_cache_bytes"].as_u64().is_some(), "{memory}");
     }
     // Disjunctive and cumulative: every budget counts what fits in it, ignoring the selection.
@@ -354,7 +357,11 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     let budget = |key: &str| facet.iter().find(|v| v["value"] == key).unwrap().clone();
     assert_eq!(budget("8GB")["count"], 2, "{facet:?}");
     assert_eq!(budget("160GB")["count"], 2);
-    assert_eq!(budget("8GB")["may_fit"], 1, "DeepSeek's weights fit, its KV is unknown");
+    assert_eq!(
+        budget("8GB")["may_fit"],
+        1,
+        "DeepSeek's weights fit, its KV is unknown"
+    );
     assert_eq!(budget("160GB")["may_fit"], 2, "the 70B model too");
     assert_eq!(budget("unknown")["count"], 1, "the model without a size");
     // A card without a KV shape states what is known and no total.
@@ -388,7 +395,10 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     assert!(page.contains("<legend>Fits in</legend>"), "{page}");
     assert!(page.contains("name=\"at_context\""), "{page}");
     assert!(page.contains("Fits in: 8.0 GB at 8K"), "{page}");
-    assert!(page.contains(" at 8K</span>"), "cards show the estimate: {page}");
+    assert!(
+        page.contains(" at 8K</span>"),
+        "cards show the estimate: {page}"
+    );
     assert!(!page.contains("Fit-Big"), "{page}");
     // The CLI flags.
     let output = std::process::Command::new(crate::cli::BIN)

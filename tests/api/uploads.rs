@@ -347,16 +347,17 @@ fn multipart(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
 }
 
 #[tokio::test]
-async fn the_models_page_form_uploads_with_csrf_and_a_server_chosen_path() {
+async fn the_edit_page_form_uploads_with_csrf_and_a_server_chosen_path() {
     use crate::sessions::{PASSWORD, browser, field, login, user};
     let app = spawn_app().await;
     let id = bare_model(&app, "Form Upload").await;
     user(&app, "uma").await;
     let client = browser();
     login(&app, &client, "uma", PASSWORD).await;
+    // The upload form is on the model's edit page (issue 16: not one file picker per row).
     let page = client
         .get(format!(
-            "{}/projects/{}/models",
+            "{}/projects/{}/models/{id}/edit",
             app.address, app.project_id
         ))
         .send()
@@ -366,7 +367,7 @@ async fn the_models_page_form_uploads_with_csrf_and_a_server_chosen_path() {
         .await
         .unwrap();
     let csrf = field(&page, "form.upload input[name=csrf]", "value");
-    assert!(!csrf.is_empty(), "an upload form on the models page");
+    assert!(!csrf.is_empty(), "an upload form on the edit page");
     let url = format!(
         "{}/projects/{}/models/{id}/upload",
         app.address, app.project_id

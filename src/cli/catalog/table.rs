@@ -164,28 +164,6 @@ fn cut(value: &str, width: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::catalog::value;
-
-    #[test]
-    fn facet_summaries_lead_with_the_key_a_flag_takes() {
-        let values = [
-            value("apache-2.0", "Apache 2.0", 3),
-            value("code", "code", 2),
-            value("mit", "MIT", 0),
-        ];
-        assert_eq!(
-            facet_summary(&values),
-            "apache-2.0 (Apache 2.0): 3, code: 2",
-            "label only when it differs, empty buckets left out"
-        );
-        let many: Vec<FacetValue> = (0..11).map(|i| value(&format!("f{i}"), "", 1)).collect();
-        assert!(facet_summary(&many).ends_with(", f7: 1, … 3 more"));
-    }
-}
-
 /// `catalog compare`: one line per field, a column per model, `≠` where they differ.
 pub fn print_comparison(answer: &Value) {
     let names: Vec<String> = answer["models"]
@@ -223,4 +201,26 @@ pub fn print_comparison(answer: &Value) {
         "memory estimates at {} tokens of context; ≠ marks the fields that differ",
         answer["context"]
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::catalog::value;
+
+    #[test]
+    fn facet_summaries_lead_with_the_key_a_flag_takes() {
+        let values = [
+            value("apache-2.0", "Apache 2.0", 3),
+            value("code", "code", 2),
+            value("mit", "MIT", 0),
+        ];
+        assert_eq!(
+            facet_summary(&values),
+            "apache-2.0 (Apache 2.0): 3, code: 2",
+            "label only when it differs, empty buckets left out"
+        );
+        let many: Vec<FacetValue> = (0..11).map(|i| value(&format!("f{i}"), "", 1)).collect();
+        assert!(facet_summary(&many).ends_with(", f7: 1, … 3 more"));
+    }
 }

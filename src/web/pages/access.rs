@@ -2,13 +2,11 @@
 //! log in, others get the same 404 as a missing page), the CSRF check of their forms, and the
 //! small answers every member page shares.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use maud::html;
 use serde::Deserialize;
 
 use super::login::forbidden;
-use super::{html as respond, layout};
+use super::page_error::PageError;
 use crate::catalog::ids::ProjectId;
 use crate::ops::session::Session;
 use crate::web::session::{current_session, form_allowed};
@@ -50,21 +48,14 @@ pub(super) async fn member_form(
     }
 }
 
+/// The member pages' 404 (another project's page looks exactly like a missing one).
 pub(super) fn not_found(session: Option<&Session>) -> HttpResponse {
-    let body = html! { div.empty { h1 { "Not found" } p { "There is no such project or model among yours." } p { a href="/models/catalog" { "Back to the catalog" } } } };
-    private(respond(
-        StatusCode::NOT_FOUND,
-        layout::page("Not found", session, None, body),
-    ))
+    PageError::not_yours().seen_by(session).render()
 }
 
 /// The 403 page for a member asking for what only the project's owners may do.
 pub(super) fn not_allowed(session: &Session, reason: &str) -> HttpResponse {
-    let body = html! { div.empty { h1 { "Not allowed" } p { (reason) } p { a href="/models/catalog" { "Back to the catalog" } } } };
-    private(respond(
-        StatusCode::FORBIDDEN,
-        layout::page("Not allowed", Some(session), None, body),
-    ))
+    PageError::forbidden(reason).seen_by(Some(session)).render()
 }
 
 /// Authenticated pages are never cached (RELIABILITY T21).

@@ -8,7 +8,6 @@ use crate::catalog::license_intent::{Intent, intent_of};
 use crate::catalog::memory::{DEFAULT_CONTEXT, KvShape, estimate, gigabytes};
 use crate::catalog::units::ContextLength;
 
-
 pub fn licence_panel(card: &CatalogCard) -> Markup {
     let (intent, reason) = intent_of(card.license.as_deref());
     let class = match intent {

@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 
+use super::page_error::PageError;
 use super::{html as respond, layout};
+use crate::catalog::card::CatalogCard;
 use crate::catalog::compare::{CONTEXT, parse_ids, rows};
 use crate::catalog::units::ContextLength;
 use crate::ops::{self, OpsError, Services};
@@ -17,46 +19,11 @@ pub async fn compare_page(
     request: HttpRequest,
     pairs: web::Query<Vec<(String, String)>>,
     services: web::Data<Services>,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let session = current_session(&request).await;
-    let problem = |status: StatusCode, message: String| {
-        let body = html! {
-            div.empty role="alert" {
-                h1 { "These models cannot be compared" }
-                p { (message) }
-                p { "Tick 2 to 4 models on the catalog's cards, then choose " strong { "Compare selected" } "." }
-                p { a href="/models/catalog" { "Back to the catalog" } }
-            }
-        };
-        respond(
-            status,
-            layout::page("Compare models", session.as_ref(), None, body),
-        )
-    };
-    let values = pairs
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .map(|(_, v)| v.as_str());
-    let ids = match parse_ids(values) {
-        Ok(ids) => ids,
-        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
-    };
-    let cards = match ops::catalog::compare(&services, ids).await {
-        Ok(cards) => cards,
-        Err(OpsError::ModelNotFound { id }) => {
-            return problem(
-                StatusCode::NOT_FOUND,
-                format!("No shared model has the id `{id}`: it may have been unshared or deleted."),
-            );
-        }
-        Err(error) => {
-            tracing::error!(%error, "compare failed");
-            return problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again in a moment.".to_owned(),
-            );
-        }
-    };
+    let cards = load_cards(&services, &pairs)
+        .await
+        .map_err(|error| error.seen_by(session.as_ref()))?;
     let table = rows(&cards);
     let differing = table.iter().filter(|r| r.differs).count();
     let context = ContextLength::new(CONTEXT).map_or(CONTEXT.to_string(), |c| c.to_string());
@@ -88,8 +55,34 @@ pub async fn compare_page(
             }
         }
     };
-    respond(
+    Ok(respond(
         StatusCode::OK,
         layout::page("Compare models", session.as_ref(), None, body),
-    )
+    ))
+}
+
+async fn load_cards(
+    services: &Services,
+    pairs: &[(String, String)],
+) -> Result<Vec<CatalogCard>, PageError> {
+    let values = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.as_str());
+    let problem = |error: PageError| {
+        error
+            .titled("These models cannot be compared")
+            .with_hint(html! {
+                p { "Tick 2 to 4 models on the catalog's cards, then choose " strong { "Compare selected" } "." }
+            })
+            .with_link("/models/catalog", "Back to the catalog")
+    };
+    let ids = parse_ids(values).map_err(|message| problem(PageError::bad_request(message)))?;
+    match ops::catalog::compare(services, ids).await {
+        Ok(cards) => Ok(cards),
+        Err(OpsError::ModelNotFound { id }) => Err(problem(PageError::not_found(format!(
+            "No shared model has the id `{id}`: it may have been unshared or deleted."
+        )))),
+        Err(error) => Err(PageError::internal("compare failed", &error)),
+    }
 }

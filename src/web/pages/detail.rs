@@ -1,15 +1,23 @@
 //! `GET /models/catalog/{uuid}`: the full record of a shared model, its description rendered
 //! from markdown and sanitised, badges, and the deploy action (or "Log in to deploy").
+//! Loading ([`load_detail`]) is kept apart from the markup, which only reads what was loaded.
+
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use maud::{PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::components::{badge_list, family_logo};
+use super::page_error::PageError;
 use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
+use crate::catalog::card::CatalogCard;
+use crate::catalog::file_meta::FileMetadata;
 use crate::catalog::ids::ModelId;
-use crate::markdown;
+use crate::catalog::model::{Artifact, Model};
+use crate::catalog::repo::{RepoFile, Revision};
+use crate::markdown::{self, Rendered};
 use crate::ops::session::Session;
 use crate::ops::{self, Services};
 use crate::web::session::current_session;
@@ -20,76 +28,106 @@ pub struct DetailQuery {
     deploy_error: Option<String>,
 }
 
+/// Everything the page shows, loaded before any markup is made.
+struct Detail {
+    model: Model,
+    card: CatalogCard,
+    description: Arc<Rendered>,
+    /// The viewer is in the model's project (only they are told the description was simplified).
+    is_owner: bool,
+    repository: Option<(String, Revision, Vec<RepoFile>)>,
+    /// This server's address as the viewer reached it, for the download commands.
+    endpoint: String,
+    file: Option<FileMetadata>,
+    /// The tiers the viewer's active project can deploy on now (logged in with a project).
+    deploy_options: Option<ops::endpoints::DeployOptions>,
+}
+
 /// The page handler.
 pub async fn detail_page(
     request: HttpRequest,
     path: web::Path<String>,
     query: web::Query<DetailQuery>,
     services: web::Data<Services>,
-) -> HttpResponse {
-    let deploy_error = query.deploy_error.as_deref();
+) -> Result<HttpResponse, PageError> {
     let session = current_session(&request).await;
-    let viewer = if session.is_some() {
-        Viewer::LoggedIn
-    } else {
-        Viewer::Anonymous
+    let detail = load_detail(&services, &request, &path, session.as_ref())
+        .await
+        .map_err(|error| error.seen_by(session.as_ref()))?;
+    let body = detail_body(&detail, session.as_ref(), query.deploy_error.as_deref());
+    Ok(respond(
+        StatusCode::OK,
+        layout::page(&detail.card.name, session.as_ref(), None, body),
+    ))
+}
+
+async fn load_detail(
+    services: &Services,
+    request: &HttpRequest,
+    raw: &str,
+    session: Option<&Session>,
+) -> Result<Detail, PageError> {
+    let Some(id) = ModelId::parse(raw) else {
+        return Err(not_in_catalog(raw));
     };
-    let raw = path.into_inner();
-    let Some(id) = ModelId::parse(&raw) else {
-        return not_found(&raw, session.as_ref());
-    };
-    let (shared, entry) = match ops::catalog::catalog_entry(&services, id).await {
+    let (shared, entry) = match ops::catalog::catalog_entry(services, id).await {
         Ok(found) => found,
-        Err(ops::OpsError::ModelNotFound { .. }) => return not_found(&raw, session.as_ref()),
-        Err(error) => {
-            tracing::error!(%error, "detail page failed");
-            let body = html! { h1 { "Something went wrong" } p { "Try again in a moment." } };
-            return respond(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                layout::page("Error", session.as_ref(), None, body),
-            );
-        }
+        Err(ops::OpsError::ModelNotFound { .. }) => return Err(not_in_catalog(raw)),
+        Err(error) => return Err(PageError::internal("detail page failed", &error)),
     };
-    let card = entry.card;
-    let model = &shared.model.details;
-    let revision = format!("{}@{}", shared.model.id, shared.model.updated_at);
+    let model = shared.model;
+    let revision = format!("{}@{}", model.id, model.updated_at);
     let description = services
         .rendered
-        .get_or_render(&revision, &model.description);
-    let is_owner = session.as_ref().is_some_and(|s| {
-        s.projects
-            .iter()
-            .any(|(p, _)| *p == shared.model.project_id)
-    });
-    let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
-    let repository = ops::hub::catalog_repository(&services, id)
+        .get_or_render(&revision, &model.details.description);
+    let is_owner = session.is_some_and(|s| s.projects.iter().any(|(p, _)| *p == model.project_id));
+    // The repository and the file facts are extras: the page shows without them.
+    let repository = ops::hub::catalog_repository(services, id)
         .await
         .ok()
         .flatten();
-    let endpoint = {
-        let info = request.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
-    let file = ops::artifacts::file_metadata(&services, id)
+    let file = ops::artifacts::file_metadata(services, id)
         .await
         .ok()
         .flatten();
-    let deploy_options = match session.as_ref() {
-        Some(s) => match s.active_project.as_ref() {
-            Some(project) => {
-                ops::endpoints::deploy_options(&services, &s.principal(), project, id)
-                    .await
-                    .ok()
-            }
-            None => None,
-        },
+    let deploy_options = match session.and_then(|s| s.active_project.as_ref().map(|p| (s, p))) {
+        Some((s, project)) => ops::endpoints::deploy_options(services, &s.principal(), project, id)
+            .await
+            .ok(),
         None => None,
     };
-    let differences = file
-        .as_ref()
-        .map(|f| f.differences(model))
-        .unwrap_or_default();
-    let mut rows: Vec<(&str, String)> = vec![
+    let info = request.connection_info();
+    let endpoint = format!("{}://{}", info.scheme(), info.host());
+    Ok(Detail {
+        deploy_options,
+        model,
+        card: entry.card,
+        description,
+        is_owner,
+        repository,
+        endpoint,
+        file,
+    })
+}
+
+fn not_in_catalog(raw: &str) -> PageError {
+    let shown: String = raw.chars().take(80).collect();
+    PageError::not_found(format!("There is no model in the catalog with the id `{shown}`."))
+        .titled("No shared model here")
+        .with_hint(html! {
+            p {
+                "This page takes a model's UUID, such as " code { "3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f" } ". "
+                "The short " code { "mdl_…" } " ids printed by " code { "xeroctl models" } " are CLI-local and never resolve here; unshared models are not in the catalog."
+            }
+        })
+}
+
+/// The metadata list, in the order the page shows it.
+fn facts(detail: &Detail) -> Vec<(&'static str, String)> {
+    let card = &detail.card;
+    let model = &detail.model.details;
+    let or = |value: Option<String>, missing: &str| value.unwrap_or_else(|| missing.to_owned());
+    let mut rows = vec![
         (
             "Architecture",
             format!("{} ({})", card.family_name, card.architecture),
@@ -127,8 +165,8 @@ pub async fn detail_page(
         ("Deployments", card.facts.deployment_count.to_string()),
         ("Model id", card.id.to_string()),
     ];
-    if let (Some(file), Some(crate::catalog::model::Artifact::File { size, sha256 })) =
-        (&file, &shared.model.artifact)
+    if let (Some(file), Some(Artifact::File { size, sha256 })) =
+        (&detail.file, &detail.model.artifact)
     {
         rows.push((
             "File",
@@ -139,7 +177,22 @@ pub async fn detail_page(
             ),
         ));
     }
-    let body = html! {
+    rows
+}
+
+fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<&str>) -> Markup {
+    let card = &detail.card;
+    let viewer = if session.is_some() {
+        Viewer::LoggedIn
+    } else {
+        Viewer::Anonymous
+    };
+    let differences = detail
+        .file
+        .as_ref()
+        .map(|f| f.differences(&detail.model.details))
+        .unwrap_or_default();
+    html! {
         nav.crumbs aria-label="Breadcrumb" {
             a href="/models/catalog" { "Model catalog" } " / "
             a href=(format!("/models/catalog?family={}", card.architecture)) { (card.family_name) }
@@ -149,31 +202,31 @@ pub async fn detail_page(
                 (family_logo(&card.architecture, 56))
                 div {
                     h1 { (card.name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } }
-                    (badge_list(&card, viewer))
+                    (badge_list(card, viewer))
                 }
             }
             div.detail-grid {
                 div.main-column {
                     // ammonia's output: the one place a page embeds HTML it did not build itself.
                     div.markdown {
-                        @if description.simplified && is_owner {
+                        @if detail.description.simplified && detail.is_owner {
                             p.notice role="note" {
                                 "Parts of this description nest deeper than " (markdown::MAX_DEPTH)
                                 " levels or hold too much raw HTML; they are shown flattened or as text. Only your project sees this note."
                             }
                         }
-                        (PreEscaped(&description.html))
+                        (PreEscaped(&detail.description.html))
                     }
-                    @if let Some((repo_id, revision, files)) = &repository {
-                        (super::repo_section::repository(&endpoint, repo_id, revision, files))
+                    @if let Some((repo_id, revision, files)) = &detail.repository {
+                        (super::repo_section::repository(&detail.endpoint, repo_id, revision, files))
                     }
                 }
                 aside {
                     dl.metadata {
-                        @for (label, value) in &rows { dt { (label) } dd { (value) } }
+                        @for (label, value) in &facts(detail) { dt { (label) } dd { (value) } }
                     }
-                    (super::choosing::licence_panel(&card))
-                    (super::choosing::memory_panel(&card, file.as_ref().and_then(|f| f.kv_shape())))
+                    (super::choosing::licence_panel(card))
+                    (super::choosing::memory_panel(card, detail.file.as_ref().and_then(|f| f.kv_shape())))
                     @if !differences.is_empty() {
                         ul.file-differences aria-label="Declared and read from the file" {
                             @for (field, declared, from_file) in &differences {
@@ -182,41 +235,16 @@ pub async fn detail_page(
                         }
                     }
                     div.deploy {
-                        @match viewer {
-                            Viewer::Anonymous => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
-                            Viewer::LoggedIn => {
-                                @if let Some(session) = session.as_ref() {
-                                    (super::deploy_box::deploy_box(&card, session, deploy_options.as_ref(), deploy_error))
-                                    (super::deploy_box::feature_button(&card, session))
-                                }
+                        @match session {
+                            None => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
+                            Some(session) => {
+                                (super::deploy_box::deploy_box(card, session, detail.deploy_options.as_ref(), deploy_error))
+                                (super::deploy_box::feature_button(card, session))
                             }
                         }
                     }
                 }
             }
         }
-    };
-    respond(
-        StatusCode::OK,
-        layout::page(&card.name, session.as_ref(), None, body),
-    )
-}
-
-fn not_found(raw: &str, session: Option<&Session>) -> HttpResponse {
-    let shown: String = raw.chars().take(80).collect();
-    let body = html! {
-        div.empty {
-            h1 { "No shared model here" }
-            p { "There is no model in the catalog with the id " code { (shown) } "." }
-            p {
-                "This page takes a model's UUID, such as " code { "3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f" } ". "
-                "The short " code { "mdl_…" } " ids printed by " code { "xeroctl models" } " are CLI-local and never resolve here; unshared models are not in the catalog."
-            }
-            p { a href="/models/catalog" { "Browse the catalog" } }
-        }
-    };
-    respond(
-        StatusCode::NOT_FOUND,
-        layout::page("Not found", session, None, body),
-    )
+    }
 }

@@ -12,6 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
+use super::page_error::PageError;
 use super::{html as respond, layout};
 use crate::auth::sessions::{new_token, same_secret};
 use crate::catalog::ids::ProjectId;
@@ -240,11 +241,7 @@ pub async fn switch_project(
 
 /// The CSRF refusal: same status for every form.
 pub fn forbidden() -> HttpResponse {
-    let body = html! { div.empty { h1 { "This form could not be accepted" } p { "It expired or came from another site. Go back, reload the page and try again." } } };
-    respond(
-        StatusCode::FORBIDDEN,
-        layout::page("Forbidden", None, None, body),
-    )
+    PageError::stale_form().render()
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `POST /projects/{id}/models/{model}/upload`: the multipart form on the project's models page.
+//! `POST /projects/{id}/models/{model}/upload`: the multipart form on a model's edit page.
 //! The `csrf` field must come first; the file field streams into the same upload path as the
 //! REST `PUT …/artifact` (bounded memory, size limit, idle timeout, nothing left on failure).
 
@@ -6,13 +6,15 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use maud::html;
+use maud::{Markup, html};
 
-use super::access::{member, not_found, private};
+use super::access::{member, not_found};
 use super::login::forbidden;
-use super::{html as respond, layout};
-use crate::catalog::ids::ModelId;
+use super::page_error::PageError;
+use crate::catalog::ids::{ModelId, ProjectId};
+use crate::catalog::model::Model;
 use crate::ops::artifacts::store_upload;
+use crate::ops::session::Session;
 use crate::ops::upload::Upload;
 use crate::ops::{self, OpsError, Services};
 use crate::web::session::form_allowed;
@@ -118,17 +120,28 @@ pub async fn upload_form(
             } else {
                 status_message(status).to_owned()
             };
-            let body = html! {
-                div.empty {
-                    h1 { "The file was not stored" }
-                    p role="alert" { (message) }
-                    p { a href=(format!("/projects/{project}/models")) { "Back to the models" } }
-                }
-            };
-            private(respond(
-                status,
-                layout::page("Upload failed", Some(&session), None, body),
-            ))
+            PageError::for_status(status, message)
+                .titled("The file was not stored")
+                .with_link(
+                    format!("/projects/{project}/models/{id}/edit"),
+                    "Back to the model",
+                )
+                .seen_by(Some(&session))
+                .render()
+        }
+    }
+}
+
+/// The upload form of one model (on its edit page). The token comes before the file, so the
+/// server checks it before reading any file bytes.
+pub fn file_form(session: &Session, project: &ProjectId, model: &Model) -> Markup {
+    let has_file = model.artifact.is_some();
+    html! {
+        form.upload method="post" action=(format!("/projects/{project}/models/{}/upload", model.id)) enctype="multipart/form-data" {
+            input type="hidden" name="csrf" value=(session.csrf_token);
+            label for="file" { (if has_file { "Replace the model file" } else { "Model file" }) " (GGUF or safetensors; its metadata fills the fields it states)" }
+            input id="file" type="file" name="file" required;
+            button type="submit" { "Upload file" }
         }
     }
 }
