@@ -8,7 +8,6 @@ use maud::{Markup, html};
 use super::model_listing::{Listing, PER_PAGE, order_key};
 use crate::catalog::ids::ProjectId;
 use crate::catalog::model::Model;
-use crate::catalog::role::CatalogRole;
 use crate::ops::session::Session;
 use crate::store::model_list::ModelOrder;
 
@@ -16,8 +15,8 @@ use crate::store::model_list::ModelOrder;
 pub struct ListedPage<'a> {
     /// The page's models, in the listing's order.
     pub models: &'a [Model],
-    /// Each model's catalog role, in the same order (`None`: not shared).
-    pub roles: &'a [Option<CatalogRole>],
+    /// Each model's badge line as the catalog shows it to members, in the same order.
+    pub statuses: &'a [String],
     /// How many models match the search in all.
     pub total: u64,
 }
@@ -40,7 +39,7 @@ pub fn model_list(
         @if listed.models.is_empty() {
             (empty_state(project, listing, listed))
         } @else {
-            table.models {
+            table.models.stack {
                 caption { (caption(listing, listed)) }
                 thead { tr {
                     (sortable_header(project, listing, ModelOrder::Name, "Name"))
@@ -49,13 +48,13 @@ pub fn model_list(
                     th scope="col" { "Context" }
                     th scope="col" { "License" }
                     th scope="col" { "File" }
-                    (sortable_header(project, listing, ModelOrder::Shared, "Catalog role"))
+                    (sortable_header(project, listing, ModelOrder::Shared, "Catalog"))
                     (sortable_header(project, listing, ModelOrder::Newest, "Added"))
                     th scope="col" { "Actions" }
                 } }
                 tbody {
-                    @for (model, role) in listed.models.iter().zip(listed.roles) {
-                        (model_row(session, project, model, *role))
+                    @for (model, status) in listed.models.iter().zip(listed.statuses) {
+                        (model_row(session, project, model, status))
                     }
                 }
             }
@@ -145,7 +144,7 @@ fn model_row(
     session: &Session,
     project: &ProjectId,
     model: &Model,
-    role: Option<CatalogRole>,
+    status: &str,
 ) -> Markup {
     let d = &model.details;
     let base = format!("/projects/{project}/models/{}", model.id);
@@ -160,13 +159,13 @@ fn model_row(
                 @if model.shared { a href=(format!("/models/catalog/{}", model.id)) { (d.name) } } @else { (d.name) }
                 br; small.muted { (model.id.display_id()) }
             }
-            td { (d.architecture.as_ref().map(|a| a.as_str()).unwrap_or("—")) }
-            td { (d.parameter_count.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
-            td { (d.context_length.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
-            td { (d.license.as_ref().map(|l| l.display_name()).unwrap_or("—")) }
-            td { (if model.artifact.is_some() { "Attached" } else { "None" }) }
-            td { @match role { Some(CatalogRole::Shared) => { "Shared" } Some(_) => { "XIM Only (deployable)" } None => { "Not shared" } } }
-            td { time datetime=(model.created_at) { (model.created_at.get(..10).unwrap_or(&model.created_at)) } }
+            td data-label="Architecture" { (d.architecture.as_ref().map(|a| a.as_str()).unwrap_or("—")) }
+            td data-label="Size" { (d.parameter_count.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
+            td data-label="Context" { (d.context_length.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
+            td data-label="License" { (d.license.as_ref().map(|l| l.display_name()).unwrap_or("—")) }
+            td data-label="File" { (if model.artifact.is_some() { "Attached" } else { "None" }) }
+            td data-label="Catalog" { (status) }
+            td data-label="Added" { time datetime=(model.created_at) { (model.created_at.get(..10).unwrap_or(&model.created_at)) } }
             td.actions {
                 form method="post" action=(format!("{base}/{visibility}")) {
                     input type="hidden" name="csrf" value=(session.csrf_token);

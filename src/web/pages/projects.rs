@@ -76,10 +76,26 @@ async fn render_models(
                     .render();
             }
         };
-    // A missing role shows as "Not shared"; the list itself is still right.
-    let roles = ops::placement::roles(services, models.iter().map(|m| m.id).collect())
-        .await
-        .unwrap_or_else(|_| vec![None; models.len()]);
+    // The badge line the catalog shows members (one wording everywhere); a placement that
+    // cannot be read shows as "—", and the list itself is still right.
+    let statuses: Vec<String> =
+        match ops::placement::placements(services, models.iter().map(|m| m.id).collect()).await {
+            Ok(placements) => models
+                .iter()
+                .zip(placements)
+                .map(|(model, placement)| {
+                    if !model.shared {
+                        return "Not shared".to_owned();
+                    }
+                    let shown = crate::catalog::badge::badges(
+                        &placement.badge_facts(),
+                        crate::catalog::badge::Viewer::LoggedIn,
+                    );
+                    crate::catalog::badge::badge_line(&shown)
+                })
+                .collect(),
+            Err(_) => vec!["—".to_owned(); models.len()],
+        };
     // Open for a project without models (a new member's first step) and for a refused form.
     let is_first_model = total == 0 && listing.search.is_none() && listing.page == 1;
     let open = is_first_model || registering.error.is_some();
@@ -90,7 +106,7 @@ async fn render_models(
     };
     let listed = ListedPage {
         models: &models,
-        roles: &roles,
+        statuses: &statuses,
         total,
     };
     let action = format!("/projects/{project}/models");
