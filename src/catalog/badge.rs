@@ -121,7 +121,11 @@ pub fn chips(shown: &[Badge]) -> Vec<Chip> {
             help: "10 or more deployments",
         });
     }
-    let status = match (has(Badge::Shared), has(Badge::XimOnly), has(Badge::NotDeployed)) {
+    let status = match (
+        has(Badge::Shared),
+        has(Badge::XimOnly),
+        has(Badge::NotDeployed),
+    ) {
         (true, _, _) => Some(Chip {
             keys: &["shared"],
             label: "Shared",

@@ -11,13 +11,13 @@
 use super::CatalogError;
 use super::architecture::Architecture;
 use super::badge::POPULAR_THRESHOLD;
-use super::role::CatalogRole;
 use super::card::CatalogCard;
 use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::family::family_view;
 use super::license::License;
 use super::license_intent::{Intent, intent_of};
 use super::memory::{DEFAULT_CONTEXT, FIT_BUDGETS_GB, Need, parse_memory};
+use super::role::CatalogRole;
 use super::units::{ContextLength, ParameterCount};
 
 /// One facet or filter. `key` names it everywhere: the index column, the JSON `facets` object,

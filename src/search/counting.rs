@@ -416,7 +416,11 @@ mod tests {
             ],
             &[("tag", "chat"), ("moe", "false"), ("min_context", "32K")],
             &[("featured", "true"), ("license", "mit")],
-            &[("fits_memory", "24GB"), ("at_context", "8K"), ("tag", "chat")],
+            &[
+                ("fits_memory", "24GB"),
+                ("at_context", "8K"),
+                ("tag", "chat"),
+            ],
         ];
         for pairs in cases {
             let browse =
@@ -522,7 +526,9 @@ mod tests {
                 panic!("fit facet");
             };
             let (rows, _) = fit.cumulative(slots);
-            let at = crate::catalog::units::ContextLength::parse(context).unwrap().get();
+            let at = crate::catalog::units::ContextLength::parse(context)
+                .unwrap()
+                .get();
             for budget in ["8GB", "20GB", "24GB", "48GB", "200GB"] {
                 let bytes = crate::catalog::memory::parse_memory(budget).unwrap();
                 let query =
@@ -537,18 +543,28 @@ mod tests {
                     })
                     .count() as u64;
                 assert_eq!(found, brute, "{budget} at {context}");
-                assert!(found > 0 || budget == "8GB", "{budget} at {context} finds some");
+                assert!(
+                    found > 0 || budget == "8GB",
+                    "{budget} at {context} finds some"
+                );
                 if let Some((_, fits, _)) = rows.iter().find(|(b, _, _)| *b == bytes) {
-                    assert_eq!(*fits, found, "{budget} at {context}: counts match the filter");
+                    assert_eq!(
+                        *fits, found,
+                        "{budget} at {context}: counts match the filter"
+                    );
                 }
             }
         }
         // A small hit set is counted document by document: the same figures.
-        let narrow = CatalogQuery::from_pairs([("min_params", "6B"), ("max_params", "9B")]).unwrap();
+        let narrow =
+            CatalogQuery::from_pairs([("min_params", "6B"), ("max_params", "9B")]).unwrap();
         let results = index.search(&narrow).unwrap();
-        assert!(results.total > 0 && results.total * 8 < 900, "{}", results.total);
-        let crate::catalog::facets::FacetCount::Buckets(slots) = &results.facets.0[position]
-        else {
+        assert!(
+            results.total > 0 && results.total * 8 < 900,
+            "{}",
+            results.total
+        );
+        let crate::catalog::facets::FacetCount::Buckets(slots) = &results.facets.0[position] else {
             panic!("the fit facet is counted");
         };
         let crate::catalog::facet_list::FacetKind::Fit(fit) =
@@ -557,10 +573,10 @@ mod tests {
             panic!("fit facet");
         };
         let mut brute = vec![0u64; fit.slot_count()];
-        for card in cards
-            .iter()
-            .filter(|c| c.parameter_count.is_some_and(|p| (6_000_000_000..=9_000_000_000).contains(&p)))
-        {
+        for card in cards.iter().filter(|c| {
+            c.parameter_count
+                .is_some_and(|p| (6_000_000_000..=9_000_000_000).contains(&p))
+        }) {
             let need = card.fit_inputs().need(card.estimate_context(32 * 1024));
             brute[fit.slot_of(need)] += 1;
         }

@@ -114,6 +114,9 @@ pub struct BucketColumn {
     pub slots: Vec<Words>,
 }
 
+/// Browse counts kept for (alive documents, fit context).
+type BrowseCounts = (u64, u64, Arc<Vec<SegmentCount>>);
+
 /// The decoded values of one segment.
 pub struct SegmentTable {
     pub max_doc: u32,
@@ -122,7 +125,7 @@ pub struct SegmentTable {
     /// Facet counts of a browse without keywords or filters: (alive documents, fit context,
     /// counts). Deletes only shrink a segment's alive set, so the same alive count means the
     /// same documents.
-    browse: Mutex<Option<(u64, u64, Arc<Vec<SegmentCount>>)>>,
+    browse: Mutex<Option<BrowseCounts>>,
     /// Documents best first for each keyword-less sort, built on first use.
     orders: [std::sync::OnceLock<Vec<u32>>; 5],
     /// By position in `FACETS`.

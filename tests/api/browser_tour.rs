@@ -80,10 +80,7 @@ async fn a_new_user_logs_into_the_demo_and_finds_every_page_usable_at_desktop_an
         .await
         .unwrap();
     d.wait_for("the logged-in header", || async {
-        d.client
-            .find(Locator::LinkText("My models"))
-            .await
-            .is_ok()
+        d.client.find(Locator::LinkText("My models")).await.is_ok()
     })
     .await;
     let my_models = d

@@ -793,7 +793,11 @@ async fn the_web_the_json_and_the_cli_show_the_same_badge_line() {
         .text()
         .await
         .unwrap();
-    assert_eq!(page.matches("class=\"badge ").count(), 1, "one chip: {page}");
+    assert_eq!(
+        page.matches("class=\"badge ").count(),
+        1,
+        "one chip: {page}"
+    );
     assert!(page.contains(">XIM Only · not deployed<"), "{page}");
     // An anchor endpoint on a node that loaded it: Shared everywhere.
     let node = agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-9").await;
@@ -805,7 +809,12 @@ async fn the_web_the_json_and_the_cli_show_the_same_badge_line() {
     assert_eq!(anchored, "Shared");
     assert!(row.ends_with("Shared"), "{row}");
     // The Shared filter: for callers who may see the badge.
-    let url = |shared: &str| format!("{}/v1/catalog/models?q=badge+line&shared={shared}", app.address);
+    let url = |shared: &str| {
+        format!(
+            "{}/v1/catalog/models?q=badge+line&shared={shared}",
+            app.address
+        )
+    };
     let mine: Value = app
         .send(Method::GET, &url("true"), None)
         .await
@@ -829,5 +838,8 @@ async fn the_web_the_json_and_the_cli_show_the_same_badge_line() {
         .text()
         .await
         .unwrap();
-    assert!(!public_page.contains("name=\"shared\""), "no Shared filter for visitors");
+    assert!(
+        !public_page.contains("name=\"shared\""),
+        "no Shared filter for visitors"
+    );
 }

@@ -25,7 +25,10 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
         async move { client.get(url).send().await.unwrap().text().await.unwrap() }
     };
     let page = text(detail_url.clone()).await;
-    assert!(!page.contains("form class=\"deploy\""), "nothing would work: no form");
+    assert!(
+        !page.contains("form class=\"deploy\""),
+        "nothing would work: no form"
+    );
     assert!(page.contains("cannot be deployed to"), "{page}");
     assert!(page.contains("this model is XIM Only"));
     assert!(
@@ -37,7 +40,10 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
     );
     // A forged attempt is still refused and explained.
     let csrf = field(&page, "input[name=csrf]", "value");
-    assert!(!csrf.is_empty(), "the page's forms carry the session's token");
+    assert!(
+        !csrf.is_empty(),
+        "the page's forms carry the session's token"
+    );
     let refused = client
         .post(format!("{detail_url}/deploy"))
         .form(&[("csrf", csrf.as_str()), ("tier", "xim")])
@@ -54,8 +60,14 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
     let node = agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-1").await;
     report(&app, &node, "heartbeat", &[]).await;
     let page = text(detail_url.clone()).await;
-    assert!(page.contains("input type=\"radio\" name=\"tier\" value=\"xim\""), "{page}");
-    assert!(!page.contains("value=\"shared\""), "the shared tier would fail: not offered");
+    assert!(
+        page.contains("input type=\"radio\" name=\"tier\" value=\"xim\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("value=\"shared\""),
+        "the shared tier would fail: not offered"
+    );
     let made = client
         .post(format!("{detail_url}/deploy"))
         .form(&[("csrf", csrf.as_str()), ("tier", "xim")])
@@ -77,9 +89,15 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
         .unwrap();
     let back = again.headers()["location"].to_str().unwrap().to_owned();
     let said = text(format!("{}{back}", app.address)).await;
-    assert!(said.contains("already has an endpoint on that tier"), "{said}");
+    assert!(
+        said.contains("already has an endpoint on that tier"),
+        "{said}"
+    );
     assert!(said.contains("Already deployed in"));
-    assert_eq!(endpoints(&app, &app.project_id, &app.api_key).await.len(), 1);
+    assert_eq!(
+        endpoints(&app, &app.project_id, &app.api_key).await.len(),
+        1
+    );
     let only_xim = endpoints(&app, &app.project_id, &app.api_key).await;
     let xim_endpoint = only_xim[0]["id"].as_str().unwrap().to_owned();
 
@@ -106,7 +124,10 @@ async fn a_member_deploys_from_the_detail_page_and_sees_the_endpoint() {
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let listed = endpoints(&app, &app.project_id, &app.api_key).await;
     assert_eq!(listed.len(), 2);
-    let shared = listed.iter().find(|e| e["id"] != xim_endpoint.as_str()).unwrap();
+    let shared = listed
+        .iter()
+        .find(|e| e["id"] != xim_endpoint.as_str())
+        .unwrap();
     assert_eq!(
         (shared["tier"].as_str(), shared["status"].as_str()),
         (Some("shared"), Some("active"))
@@ -245,8 +266,14 @@ async fn administrators_feature_from_the_detail_page_and_read_names_not_ids() {
         async move { admin.get(url).send().await.unwrap().text().await.unwrap() }
     };
     let page = get(format!("{}/admin", app.address)).await;
-    assert!(page.contains(">Test project</a>"), "the node's project by name: {page}");
-    assert!(page.contains("just now") || page.contains("min ago"), "a human time: {page}");
+    assert!(
+        page.contains(">Test project</a>"),
+        "the node's project by name: {page}"
+    );
+    assert!(
+        page.contains("just now") || page.contains("min ago"),
+        "a human time: {page}"
+    );
     // Featuring by exact name, any case.
     let csrf = field(&page, "input[name=csrf]", "value");
     let named = admin

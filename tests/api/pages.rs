@@ -404,20 +404,27 @@ async fn a_kept_catalog_page_follows_the_next_share() {
             .await
             .unwrap()
     };
-    let first = app.register(&serde_json::json!({"name": "Keptpage-One"})).await["id"]
+    let first = app
+        .register(&serde_json::json!({"name": "Keptpage-One"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     app.share(&first).await;
     let before = page().await;
     assert!(before.contains("Keptpage-One") && before == page().await);
-    let second = app.register(&serde_json::json!({"name": "Keptpage-Two"})).await["id"]
+    let second = app
+        .register(&serde_json::json!({"name": "Keptpage-Two"}))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     app.share(&second).await;
     let after = page().await;
-    assert!(after.contains("Keptpage-Two"), "the share is on the next visit");
+    assert!(
+        after.contains("Keptpage-Two"),
+        "the share is on the next visit"
+    );
     crate::sessions::user(&app, "kim").await;
     let member = crate::sessions::browser();
     crate::sessions::login(&app, &member, "kim", crate::sessions::PASSWORD).await;
@@ -429,5 +436,8 @@ async fn a_kept_catalog_page_follows_the_next_share() {
         .text()
         .await
         .unwrap();
-    assert!(theirs.contains("badge-xim_only"), "a member's page has their badges");
+    assert!(
+        theirs.contains("badge-xim_only"),
+        "a member's page has their badges"
+    );
 }

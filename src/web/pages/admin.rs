@@ -244,7 +244,10 @@ async fn model_named(services: &Services, given: &str) -> Option<ModelId> {
         return Some(id);
     }
     let query = CatalogQuery::from_pairs([("q", given), ("per_page", "50")]).ok()?;
-    let hits = ops::catalog::search_catalog(services, query).await.ok()?.hits;
+    let hits = ops::catalog::search_catalog(services, query)
+        .await
+        .ok()?
+        .hits;
     let mut named = hits.iter().filter(|c| c.name.eq_ignore_ascii_case(given));
     match (named.next(), named.next()) {
         (Some(card), None) => Some(card.id),

@@ -109,11 +109,13 @@ async fn render_catalog_page(
             Err(error) => {
                 // Past the 10 000 results any search can page through is past the end of this
                 // one too: say that, not how deep paging may go.
-                problems.push(if error.parameter == "page" && error.reason.starts_with("is too deep") {
-                    "`page` is past the end of these results; showing the first page".to_owned()
-                } else {
-                    error.to_string()
-                });
+                problems.push(
+                    if error.parameter == "page" && error.reason.starts_with("is too deep") {
+                        "`page` is past the end of these results; showing the first page".to_owned()
+                    } else {
+                        error.to_string()
+                    },
+                );
                 let before = kept.len();
                 kept.retain(|(k, _)| *k != error.parameter);
                 if kept.len() == before || problems.len() > 8 {
@@ -122,7 +124,7 @@ async fn render_catalog_page(
             }
         }
     };
-    let (status, body) = match results(&services, &query).await {
+    let (status, body) = match results(services, &query).await {
         Ok(view) => (
             if problems.is_empty() {
                 StatusCode::OK

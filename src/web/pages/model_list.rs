@@ -140,12 +140,7 @@ fn empty_state(project: &ProjectId, listing: &Listing, listed: &ListedPage) -> M
     }
 }
 
-fn model_row(
-    session: &Session,
-    project: &ProjectId,
-    model: &Model,
-    status: &str,
-) -> Markup {
+fn model_row(session: &Session, project: &ProjectId, model: &Model, status: &str) -> Markup {
     let d = &model.details;
     let base = format!("/projects/{project}/models/{}", model.id);
     let (visibility, visibility_label) = if model.shared {

@@ -47,7 +47,10 @@ mod tests {
         assert_eq!(human("2026-12-04T09:59:30.123456Z", now), "just now");
         assert_eq!(human("2026-12-04T09:55:00Z", now), "5 min ago");
         assert_eq!(human("2026-12-04T07:00:00Z", now), "3 h ago");
-        assert_eq!(human("2026-11-30T14:02:59.999999Z", now), "2026-11-30 14:02 UTC");
+        assert_eq!(
+            human("2026-11-30T14:02:59.999999Z", now),
+            "2026-11-30 14:02 UTC"
+        );
         assert_eq!(human("not a time", now), "not a time");
     }
 }
