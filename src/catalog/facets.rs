@@ -90,6 +90,9 @@ pub struct SearchResults {
     /// With `per_family`: the best hits of each family that has any.
     pub family_hits: Vec<(String, Vec<super::card::CatalogCard>)>,
     pub facets: FacetCounts,
+    /// With `collapse_variants`: the other variants of each hit shown, by the hit's id (hits
+    /// without variants have no entry).
+    pub variants: std::collections::HashMap<super::ids::ModelId, Vec<super::card::CatalogCard>>,
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod role;
 pub mod saved_search;
 pub mod tags;
 pub mod units;
+pub mod variant;
 pub mod words;
 
 pub use error::CatalogError;

@@ -141,6 +141,9 @@ pub struct CatalogQuery {
     /// Whether `sort` was given: the catalog page shows one sorted list then, and groups by
     /// family only when neither keywords nor a sort were asked for.
     pub sort_chosen: bool,
+    /// Fold the variants of one base model into one hit (`catalog::variant`): set by the
+    /// catalog page, not by query parameters; the JSON API lists every model.
+    pub collapse_variants: bool,
 }
 
 impl Default for CatalogQuery {
@@ -154,6 +157,7 @@ impl Default for CatalogQuery {
             per_family: 0,
             all_families: false,
             sort_chosen: false,
+            collapse_variants: false,
         }
     }
 }

@@ -23,6 +23,18 @@ pub async fn search_catalog(
         .map_err(OpsError::from)
 }
 
+/// The other variants (quantizations, formats) of a catalog card's model.
+pub async fn variants_of(
+    services: &Services,
+    card: crate::catalog::card::CatalogCard,
+) -> Result<Vec<crate::catalog::card::CatalogCard>, OpsError> {
+    let index = Arc::clone(services.search_index()?);
+    tokio::task::spawn_blocking(move || index.variants_of(&card))
+        .await
+        .map_err(|e| OpsError::task("variants", e))?
+        .map_err(OpsError::from)
+}
+
 /// Returns a shared model with its catalog entry as of now (role, badges, deployments).
 pub async fn catalog_entry(
     services: &Services,

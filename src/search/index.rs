@@ -22,6 +22,7 @@ use super::query::keyword_plan;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
 use super::top_hits::{Hits, best};
+use super::variants;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
 use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
 use crate::catalog::facets::{FacetCount, FacetCounts, SearchResults};
@@ -313,6 +314,10 @@ impl SearchIndex {
         let chunks = words::chunk_count(&card.name).min(0xFFFF) as u64;
         let length = card.name.chars().count().min(0xFFFF) as u64;
         document.add_u64(f.name_shape, (chunks << 16) | length);
+        document.add_u64(
+            f.variant_group,
+            crate::catalog::variant::group_of(&card.project_id, &card.name),
+        );
         for (facet, field) in FACETS.iter().zip(f.facets) {
             match &facet.kind {
                 FacetKind::Values(v) => {
@@ -364,26 +369,102 @@ impl SearchIndex {
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let plan = keyword_plan(&searcher, &self.fields, &query.text)?;
-        let limit = (query.offset() + u64::from(query.per_page)) as usize;
+        let offset = query.offset() as usize;
+        // Folding variants needs more hits than it shows: some of them share a group.
+        let factor = if query.collapse_variants {
+            variants::OVERFETCH
+        } else {
+            1
+        };
+        let limit = (offset + query.per_page as usize) * factor;
+        let segment_query = CatalogQuery {
+            per_family: query.per_family * factor as u32,
+            ..query.clone()
+        };
         let fruits = self.index.search_executor().map(
             |(ord, reader): (usize, &tantivy::SegmentReader)| {
                 let table = self.tables.get(reader)?;
-                search_segment(query, limit, plan.as_ref(), ord as u32, reader, &table)
+                search_segment(
+                    &segment_query,
+                    limit,
+                    plan.as_ref(),
+                    ord as u32,
+                    reader,
+                    &table,
+                )
             },
             searcher.segment_readers().iter().enumerate(),
         )?;
-        let merged = merge(fruits, query, limit);
-        let offset = query.offset() as usize;
-        let mut hits = Vec::with_capacity(query.per_page as usize);
-        for (_, address) in merged.hits.iter().skip(offset) {
-            hits.push(self.card_at(&searcher, *address)?);
-        }
-        let mut family_hits = Vec::with_capacity(merged.family_hits.len());
-        for (family, addresses) in merged.family_hits {
-            let mut cards = Vec::with_capacity(addresses.len());
-            for (_, address) in addresses {
-                cards.push(self.card_at(&searcher, address)?);
+        let merged = merge(fruits, &segment_query, limit);
+        if !query.collapse_variants {
+            let mut hits = Vec::with_capacity(query.per_page as usize);
+            for (_, address) in merged.hits.iter().skip(offset) {
+                hits.push(self.card_at(&searcher, *address)?);
             }
+            let mut family_hits = Vec::with_capacity(merged.family_hits.len());
+            for (family, addresses) in merged.family_hits {
+                let mut cards = Vec::with_capacity(addresses.len());
+                for (_, address) in addresses {
+                    cards.push(self.card_at(&searcher, address)?);
+                }
+                family_hits.push((family, cards));
+            }
+            return Ok(SearchResults {
+                total: merged.total,
+                hits,
+                family_hits,
+                facets: merged.facets,
+                variants: HashMap::new(),
+            });
+        }
+        let tables = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| self.tables.get(reader))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let page = variants::fold(&merged.hits, &tables, offset, query.per_page as usize);
+        let family_pages: Vec<(String, Vec<DocAddress>)> = merged
+            .family_hits
+            .iter()
+            .map(|(family, hits)| {
+                let kept = variants::fold(hits, &tables, 0, query.per_family as usize);
+                (family.clone(), kept)
+            })
+            .collect();
+        let mut groups: Vec<u64> = page
+            .iter()
+            .chain(family_pages.iter().flat_map(|(_, kept)| kept))
+            .map(|address| variants::group(&tables, *address))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let members = variants::members(&searcher, &self.fields, &tables, &groups)?;
+        let mut variant_cards: HashMap<ModelId, Vec<CatalogCard>> = HashMap::new();
+        let mut load = |address: DocAddress| -> Result<CatalogCard, SearchError> {
+            let card = self.card_at(&searcher, address)?;
+            let group = variants::group(&tables, address);
+            if let std::collections::hash_map::Entry::Vacant(slot) = variant_cards.entry(card.id)
+                && let Some(found) = members.get(&group).filter(|m| m.len() > 1)
+            {
+                let mut others = Vec::with_capacity(found.len() - 1);
+                for member in found.iter().filter(|m| **m != address) {
+                    others.push(self.card_at(&searcher, *member)?);
+                }
+                others.sort_by(|a, b| a.name.cmp(&b.name));
+                slot.insert(others);
+            }
+            Ok(card)
+        };
+        let hits = page
+            .into_iter()
+            .map(&mut load)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut family_hits = Vec::with_capacity(family_pages.len());
+        for (family, kept) in family_pages {
+            let cards = kept
+                .into_iter()
+                .map(&mut load)
+                .collect::<Result<Vec<_>, _>>()?;
             family_hits.push((family, cards));
         }
         Ok(SearchResults {
@@ -391,7 +472,29 @@ impl SearchIndex {
             hits,
             family_hits,
             facets: merged.facets,
+            variants: variant_cards,
         })
+    }
+
+    /// The other variants of a catalog card's model (`catalog::variant`), by name.
+    pub fn variants_of(&self, card: &CatalogCard) -> Result<Vec<CatalogCard>, SearchError> {
+        let searcher = self.reader.searcher();
+        let tables = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| self.tables.get(reader))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let group = crate::catalog::variant::group_of(&card.project_id, &card.name);
+        let members = variants::members(&searcher, &self.fields, &tables, &[group])?;
+        let mut cards = Vec::new();
+        for address in members.get(&group).into_iter().flatten() {
+            let member = self.card_at(&searcher, *address)?;
+            if member.id != card.id {
+                cards.push(member);
+            }
+        }
+        cards.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(cards)
     }
 
     /// Every (model id, revision) the index holds, sorted; a model held twice appears twice.

@@ -14,6 +14,7 @@ pub mod query;
 pub mod schema;
 pub mod table;
 pub mod top_hits;
+pub mod variants;
 
 pub use error::SearchError;
 pub use index::SearchIndex;

@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +33,9 @@ pub struct Fields {
     /// `chunk count << 16 | name length`: relevance ties go to the name the query covers
     /// most, then to the shorter name (SPEC §9).
     pub name_shape: Field,
+    /// The variant group (`catalog::variant::group_of`): indexed to find a group's members,
+    /// fast to fold a page's hits into one card per group.
+    pub variant_group: Field,
     /// Lower-cased name, for sorting by name.
     pub name_sort: Field,
     /// The card as JSON, stored (LZ4 doc store) and read only for the page of hits.
@@ -50,6 +53,7 @@ pub mod names {
     pub const SHARED_AT: &str = "shared_at";
     pub const REVISION: &str = "revision";
     pub const NAME_SHAPE: &str = "name_shape";
+    pub const VARIANT_GROUP: &str = "variant_group";
     pub const NAME_SORT: &str = "name_sort";
     pub const CARD: &str = "card";
 }
@@ -89,7 +93,8 @@ pub fn build_schema() -> (Schema, Fields) {
         deployments: builder.add_u64_field(names::DEPLOYMENTS, fast_number.clone()),
         shared_at: builder.add_u64_field(names::SHARED_AT, fast_number.clone()),
         revision: builder.add_u64_field(names::REVISION, fast_number.clone()),
-        name_shape: builder.add_u64_field(names::NAME_SHAPE, fast_number),
+        name_shape: builder.add_u64_field(names::NAME_SHAPE, fast_number.clone()),
+        variant_group: builder.add_u64_field(names::VARIANT_GROUP, fast_number.set_indexed()),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
         card: builder.add_bytes_field(names::CARD, STORED),
     };

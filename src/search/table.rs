@@ -141,6 +141,8 @@ pub struct SegmentTable {
     pub relevance_tie: Vec<u64>,
     pub name: Vec<u32>,
     pub name_column: Option<StrColumn>,
+    /// Each document's variant group.
+    pub variant_group: Vec<u64>,
 }
 
 impl SegmentTable {
@@ -217,6 +219,7 @@ impl SegmentTable {
                 })
                 .collect(),
             name_column,
+            variant_group: numbers(names::VARIANT_GROUP)?,
         })
     }
 

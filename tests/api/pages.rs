@@ -441,3 +441,96 @@ async fn a_kept_catalog_page_follows_the_next_share() {
         "a member's page has their badges"
     );
 }
+
+/// Variants (issue 16 point 3): the quantizations and formats of one model are one card with a
+/// chip each on the page, the detail page lists them, and the JSON API and the counts still
+/// count every model.
+#[tokio::test]
+async fn variants_of_one_model_are_one_card_with_chips() {
+    let app = spawn_app().await;
+    for (name, quantization, format) in [
+        ("Foldmodel-7B", None, Some("safetensors")),
+        ("Foldmodel-7B-GGUF", Some("Q4_K_M"), Some("gguf")),
+        ("Foldmodel-7B-AWQ", Some("AWQ-Int4"), Some("safetensors")),
+        ("Foldmodel-7B-Base", None, None),
+    ] {
+        let id = app
+            .register(
+                &json!({"name": name, "parameter_count": "7B", "architecture": "llama",
+                              "quantization": quantization, "format": format}),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.share(&id).await;
+    }
+    let page = reqwest::get(format!("{}/models/catalog?q=foldmodel", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let html = Html::parse_document(&page);
+    let cards: Vec<String> = html
+        .select(&Selector::parse("article.card h3").unwrap())
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(cards.len(), 2, "one card per base model: {cards:?}");
+    assert!(
+        cards.contains(&"Foldmodel-7B-Base".to_owned()),
+        "Base is a model of its own"
+    );
+    let chips: Vec<String> = html
+        .select(&Selector::parse("ul.variant-chips li a").unwrap())
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(chips.len(), 2, "{chips:?}");
+    assert!(
+        chips.iter().any(|c| c.starts_with("Q4_K_M · ")),
+        "{chips:?}"
+    );
+    assert!(page.contains("4 models"), "the count is of models");
+    // The grouped landing folds them too.
+    let landing = reqwest::get(format!("{}/models/catalog", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        Html::parse_document(&landing)
+            .select(&Selector::parse("article.card").unwrap())
+            .count(),
+        2
+    );
+    // JSON lists every model.
+    let answer: serde_json::Value =
+        reqwest::get(format!("{}/v1/catalog/models?q=foldmodel", app.address))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(answer["total"], 4);
+    assert_eq!(answer["models"].as_array().unwrap().len(), 4);
+    // The detail page lists the other variants.
+    let lead = answer["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Foldmodel-7B")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let detail = reqwest::get(format!("{}/models/catalog/{lead}", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("Variants of Foldmodel-7B"), "{detail}");
+    assert!(detail.contains("Foldmodel-7B-GGUF") && detail.contains("Foldmodel-7B-AWQ"));
+    assert!(!detail.contains(">Foldmodel-7B-Base<"));
+}

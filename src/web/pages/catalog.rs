@@ -225,7 +225,11 @@ fn is_grouped(query: &CatalogQuery) -> bool {
 
 async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogView, ops::OpsError> {
     if !is_grouped(query) {
-        let results = ops::catalog::search_catalog(services, query.clone()).await?;
+        let folded = CatalogQuery {
+            collapse_variants: true,
+            ..query.clone()
+        };
+        let results = ops::catalog::search_catalog(services, folded).await?;
         return Ok(CatalogView {
             results,
             sections: Vec::new(),
@@ -238,6 +242,7 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
         page: 1,
         per_page: 1,
         per_family: CARDS_PER_SECTION as u32,
+        collapse_variants: true,
         ..query.clone()
     };
     let mut results = ops::catalog::search_catalog(services, grouped).await?;
@@ -350,7 +355,7 @@ fn catalog_body(
                     @if view.sections.is_empty() {
                         (past_the_end(query, pages, "families"))
                     }
-                    @for section in &view.sections { (family_section(query, section, viewer)) }
+                    @for section in &view.sections { (family_section(query, section, viewer, &view.results.variants)) }
                     (pager(query, pages, "families"))
                 } @else {
                     (flat_results(query, &view.results, viewer))
@@ -494,7 +499,20 @@ fn empty_state(query: &CatalogQuery) -> Markup {
     }
 }
 
-fn family_section(query: &CatalogQuery, section: &Section, viewer: Viewer) -> Markup {
+/// The other variants of a card's model, as the search found them.
+fn variants_of<'a>(
+    variants: &'a std::collections::HashMap<crate::catalog::ids::ModelId, Vec<CatalogCard>>,
+    card: &CatalogCard,
+) -> &'a [CatalogCard] {
+    variants.get(&card.id).map_or(&[], Vec::as_slice)
+}
+
+fn family_section(
+    query: &CatalogQuery,
+    section: &Section,
+    viewer: Viewer,
+    variants: &std::collections::HashMap<crate::catalog::ids::ModelId, Vec<CatalogCard>>,
+) -> Markup {
     let family = family_view(&section.slug);
     let heading_id = format!("family-{}", section.slug);
     let all = url_with(query, |q| {
@@ -511,7 +529,7 @@ fn family_section(query: &CatalogQuery, section: &Section, viewer: Viewer) -> Ma
                 }
             }
             div.grid {
-                @for card in &section.cards { (model_card(card, viewer, query.fit_context())) }
+                @for card in &section.cards { (model_card(card, viewer, query.fit_context(), variants_of(variants, card))) }
             }
             @if section.count > section.cards.len() as u64 {
                 p.more { a href=(all) data-live="1" { "All " (section.count) " " (family.name) " models →" } }
@@ -540,7 +558,7 @@ fn flat_results(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -
                     div { h2 { (family.name) } p { (family.description) } }
                 }
             }
-            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context())) } }
+            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context(), variants_of(&results.variants, card))) } }
         }
         (pager(query, pages, "results"))
     }

@@ -66,7 +66,35 @@ pub fn memory_figure(card: &CatalogCard, context: u64) -> Markup {
     }
 }
 
-pub fn model_card(card: &CatalogCard, viewer: Viewer, context: u64) -> Markup {
+/// A variant's chip: what distinguishes it (quantization, else format, else "original"), its
+/// size and memory figure when known; a link to its page.
+fn variant_chip(card: &CatalogCard, context: u64) -> Markup {
+    let label = card
+        .quantization
+        .clone()
+        .or_else(|| card.format.clone())
+        .unwrap_or_else(|| "original".to_owned());
+    let memory = card
+        .memory(context)
+        .total()
+        .or(card.memory(context).weights);
+    html! {
+        li {
+            a href=(format!("/models/catalog/{}", card.id)) title=(card.name) {
+                (label)
+                @if let Some(bytes) = memory { " · " (crate::catalog::memory::gigabytes(bytes)) }
+            }
+        }
+    }
+}
+
+/// `variants`: the other quantizations and formats of this card's model (`catalog::variant`).
+pub fn model_card(
+    card: &CatalogCard,
+    viewer: Viewer,
+    context: u64,
+    variants: &[CatalogCard],
+) -> Markup {
     let href = format!("/models/catalog/{}", card.id);
     html! {
         article.card {
@@ -85,6 +113,14 @@ pub fn model_card(card: &CatalogCard, viewer: Viewer, context: u64) -> Markup {
             @if !card.tags.is_empty() {
                 ul.tags aria-label="Tags" {
                     @for tag in &card.tags { li { (tag) } }
+                }
+            }
+            @if !variants.is_empty() {
+                div.variants {
+                    span.muted { (variants.len() + 1) " variants: this one (" (card.quantization.as_deref().or(card.format.as_deref()).unwrap_or("original")) ") and" }
+                    ul.variant-chips aria-label=(format!("Other variants of {}", card.name)) {
+                        @for v in variants { (variant_chip(v, context)) }
+                    }
                 }
             }
             // Belongs to the catalog page's `compare-form` (a GET form outside the search form).

@@ -41,6 +41,8 @@ struct Detail {
     file: Option<FileMetadata>,
     /// The tiers the viewer's active project can deploy on now (logged in with a project).
     deploy_options: Option<ops::endpoints::DeployOptions>,
+    /// The other quantizations and formats of this model (`catalog::variant`).
+    variants: Vec<CatalogCard>,
 }
 
 /// The page handler.
@@ -96,10 +98,14 @@ async fn load_detail(
             .ok(),
         None => None,
     };
+    let variants = ops::catalog::variants_of(services, entry.card.clone())
+        .await
+        .unwrap_or_default();
     let info = request.connection_info();
     let endpoint = format!("{}://{}", info.scheme(), info.host());
     Ok(Detail {
         deploy_options,
+        variants,
         model,
         card: entry.card,
         description,
@@ -216,6 +222,29 @@ fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<
                             }
                         }
                         (PreEscaped(&detail.description.html))
+                    }
+                    @if !detail.variants.is_empty() {
+                        section.variants-list aria-labelledby="variants" {
+                            h2 id="variants" { "Variants of " (crate::catalog::variant::base_name(&card.name)) }
+                            table {
+                                thead { tr { th { "Model" } th { "Quantization" } th { "Format" } th { "Memory at 32K" } } }
+                                tbody {
+                                    @for v in &detail.variants {
+                                        @let e = v.memory(crate::catalog::memory::DEFAULT_CONTEXT);
+                                        tr {
+                                            td { a href=(format!("/models/catalog/{}", v.id)) { (v.name) } }
+                                            td { (v.quantization.as_deref().unwrap_or("—")) }
+                                            td { (v.format.as_deref().unwrap_or("—")) }
+                                            td { @match (e.total(), e.weights) {
+                                                (Some(t), _) => { (crate::catalog::memory::gigabytes(t)) }
+                                                (None, Some(w)) => { "≥ " (crate::catalog::memory::gigabytes(w + e.overhead)) " + KV" }
+                                                (None, None) => { "unknown" }
+                                            } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                     @if let Some((repo_id, revision, files)) = &detail.repository {
                         (super::repo_section::repository(&detail.endpoint, repo_id, revision, files))
