@@ -44,3 +44,34 @@ async fn the_openapi_document_parses_and_lists_every_route() {
     }
     assert!(document["components"]["securitySchemes"]["api_key"].is_object());
 }
+
+/// Every catalog filter (`facet_list::FACETS`), the fit facet's context included, is a
+/// documented parameter of the search.
+#[tokio::test]
+async fn every_catalog_filter_is_a_documented_search_parameter() {
+    let app = spawn_app().await;
+    let document: Value = reqwest::get(format!("{}/openapi.json", app.address))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented: Vec<&str> = document["paths"]["/v1/catalog/models"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for facet in &xeroctl::catalog::facet_list::FACETS {
+        for param in facet.params() {
+            // Aliases (`architecture`) are documented with their parameter.
+            if param == "architecture" {
+                continue;
+            }
+            assert!(documented.contains(&param), "{param} is not documented");
+        }
+    }
+    for param in ["fits_memory", "at_context", "license_intent", "shared"] {
+        assert!(documented.contains(&param), "{param}");
+    }
+}

@@ -108,7 +108,7 @@ pub fn model_card(
                 div { dt { "Context" } dd { (card.context_length_display.as_deref().unwrap_or("—")) } }
                 div { dt { "Memory" } dd { (memory_figure(card, context)) } }
                 div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) " " (intent_chip(card)) } }
-                div { dt { "Architecture" } dd { (card.family_name) @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
+                div { dt { "Architecture" } dd { a.family-chip href=(format!("/models/catalog?family={}", card.architecture)) title=(format!("All {} models", card.family_name)) { (card.family_name) } @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
             }
             @if !card.tags.is_empty() {
                 ul.tags aria-label="Tags" {
