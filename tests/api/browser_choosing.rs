@@ -15,23 +15,12 @@ async fn fixture(app: &TestApp) {
         ("Pick-Llama", "synthetic-llama-f32.gguf", "apache-2.0"),
         ("Pick-Qwen", "synthetic-qwen3moe-f16.gguf", "llama3"),
     ] {
-        let id = app
-            .register(&json!({"name": name, "license": license, "description": "A pick."}))
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let bytes = std::fs::read(crate::gguf_files::fixture(file)).unwrap();
-        let put = app
-            .client
-            .put(format!("{}/{id}/artifact", app.models_url()))
-            .bearer_auth(&app.api_key)
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
-        assert!(put.status().is_success());
-        app.share(&id).await;
+        crate::choosing::shared_with_file(
+            app,
+            json!({"name": name, "license": license, "description": "A pick."}),
+            file,
+        )
+        .await;
     }
     for (name, license) in [("Pick-Mistral", "cc-by-nc-4.0"), ("Pick-Phi", "mit")] {
         let id = app

@@ -267,16 +267,17 @@ async fn the_licence_intent_facet_filters_and_counts_like_every_facet() {
     .await
     .unwrap();
     assert!(page.contains("May we use it?"), "{page}");
+    let cli = catalog_search(&app, &["intent", "--license-intent", "unknown"]);
+    assert_eq!(cli["total"], 1);
+    assert_eq!(cli["models"][0]["name"], "Intent-C");
+}
+
+/// `xeroctl catalog search ARGS --output json` without a key, as its JSON answer.
+fn catalog_search(app: &crate::helpers::TestApp, args: &[&str]) -> serde_json::Value {
     let output = std::process::Command::new(crate::cli::BIN)
-        .args([
-            "catalog",
-            "search",
-            "intent",
-            "--license-intent",
-            "unknown",
-            "--output",
-            "json",
-        ])
+        .args(["catalog", "search"])
+        .args(args)
+        .args(["--output", "json"])
         .env("XERO_BASE_URL", &app.address)
         .env_remove("XERO_API_KEY")
         .output()
@@ -287,17 +288,16 @@ async fn the_licence_intent_facet_filters_and_counts_like_every_facet() {
         "{text}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let cli: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(cli["total"], 1);
-    assert_eq!(cli["models"][0]["name"], "Intent-C");
+    serde_json::from_str(&text).unwrap()
 }
 
-/// Registers a model, uploads a synthetic GGUF to it and shares it.
-async fn shared_with_file(app: &crate::helpers::TestApp, name: &str, file: &str) -> String {
-    let id = app.register(&json!({ "name": name })).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+/// Registers a model (`body`), uploads a synthetic GGUF to it and shares it.
+pub(crate) async fn shared_with_file(
+    app: &crate::helpers::TestApp,
+    body: serde_json::Value,
+    file: &str,
+) -> String {
+    let id = app.register(&body).await["id"].as_str().unwrap().to_owned();
     let bytes = std::fs::read(crate::gguf_files::fixture(file)).unwrap();
     let put = app
         .client
@@ -318,8 +318,18 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     // Two files state their attention shape (tiny weights: they fit anywhere); a declared 1B
     // in Q4_K_M without a file may fit in 8 GB (its KV cache is unknown), a 70B model in 16
     // bits may fit in 160 GB; a model without a size is unknown.
-    shared_with_file(&app, "Fit-Llama", "synthetic-llama-f32.gguf").await;
-    shared_with_file(&app, "Fit-Qwen", "synthetic-qwen3moe-f16.gguf").await;
+    shared_with_file(
+        &app,
+        json!({"name": "Fit-Llama"}),
+        "synthetic-llama-f32.gguf",
+    )
+    .await;
+    shared_with_file(
+        &app,
+        json!({"name": "Fit-Qwen"}),
+        "synthetic-qwen3moe-f16.gguf",
+    )
+    .await;
     shared(
         &app,
         json!({"name": "Fit-Small", "parameter_count": "1B", "quantization": "Q4_K_M"}),
@@ -401,28 +411,6 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     );
     assert!(!page.contains("Fit-Big"), "{page}");
     // The CLI flags.
-    let output = std::process::Command::new(crate::cli::BIN)
-        .args([
-            "catalog",
-            "search",
-            "fit",
-            "--fits",
-            "8GB",
-            "--at-context",
-            "32K",
-            "--output",
-            "json",
-        ])
-        .env("XERO_BASE_URL", &app.address)
-        .env_remove("XERO_API_KEY")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let cli: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cli = catalog_search(&app, &["fit", "--fits", "8GB", "--at-context", "32K"]);
     assert_eq!(cli["total"], 2);
 }
