@@ -19,10 +19,14 @@ PROJECT=$($BIN admin --data "$DATA" create-project --slug loadtest --name "Load 
 KEY=$($BIN admin --data "$DATA" create-key --project "$PROJECT" 2>/dev/null)
 
 echo "== starting the server (it builds the index from SQLite)"
+STARTED=$(date +%s.%N)
 $BIN serve --data "$DATA" --bind "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
 SERVER=$!
-# It listens at once; /readyz answers 503 until the index is built (curl -f fails on it).
-for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+# It listens at once (/healthz); /readyz answers 503 until the index is built (curl -f fails on it).
+for _ in $(seq 1 30000); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.01; done
+echo "listening after $(echo "$(date +%s.%N) - $STARTED" | bc) s"
+for _ in $(seq 1 30000); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.05; done
+echo "ready (index built) after $(echo "$(date +%s.%N) - $STARTED" | bc) s"
 sed 's/\x1b\[[0-9;]*m//g' "$DATA/server.log" | grep -o 'models=[0-9]* elapsed_ms=[0-9]*' | sed 's/^/index build: /'
 
 BASE="http://127.0.0.1:$PORT/v1/catalog/models"
