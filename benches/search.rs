@@ -1,6 +1,7 @@
 //! In-process catalog search at 10 000 and 100 000 shared synthetic models:
 //! (a) keyword only, (b) keyword + family + license + parameter range with facets,
-//! (c) facets only (empty query). Run with `cargo bench --bench search`.
+//! (c) facets only (empty query). Run with `cargo bench --bench search`; other sizes with
+//! `XERO_BENCH_MODELS=1000000 cargo bench --bench search`.
 
 use std::time::{Duration, Instant};
 
@@ -76,6 +77,7 @@ fn search(c: &mut Criterion) {
             ]),
         ),
         ("c_facets_only", query(&[])),
+        ("g_qwen3_8b", query(&[("q", "qwen3 8b")])),
         (
             "f_filters_only",
             query(&[
@@ -114,7 +116,13 @@ fn search(c: &mut Criterion) {
         .sample_size(50)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    for size in [10_000usize, 100_000] {
+    // `XERO_BENCH_MODELS=1000000` measures other sizes (the 1M figures of issue 12).
+    let sizes: Vec<usize> = std::env::var("XERO_BENCH_MODELS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    for size in sizes {
         let index = build_index(size);
         for (name, q) in &cases {
             let answer = index.search(q).expect("search");

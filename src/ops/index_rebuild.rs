@@ -81,7 +81,19 @@ pub async fn rebuild_index(
         .store
         .write(move |tx| outbox::acknowledge(tx, watermark))
         .await?;
+    release_freed_memory();
     Ok(count)
+}
+
+/// A rebuild's writer arena and batches are freed by now, but glibc keeps freed heap for reuse:
+/// at a million models the server would stay at ~900 MiB after it. Hand it back to the system.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live
+    // allocation and is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// What the builder threads share.
