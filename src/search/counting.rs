@@ -344,10 +344,22 @@ fn best_hits(
                 }
             }
         }
-        _ => for_each(hits, |d| {
-            let score = matches.map_or(0.0, |m| m.score(d));
-            top.offer(d, score);
-        }),
+        _ => {
+            // When enough hits reach the top score, only they can fill the page: the others
+            // score less and need not be scored at all (a broad query's hits are most of the
+            // catalog). Not with per-family heaps, which want the best of every family.
+            let top_tier = match (query.sort, matches, per_family) {
+                (Sort::Relevance, Some(m), 0) => m
+                    .top_tier()
+                    .map(|best| and(&best, hits))
+                    .filter(|best| count(best) as usize >= limit),
+                _ => None,
+            };
+            for_each(top_tier.as_deref().unwrap_or(hits), |d| {
+                let score = matches.map_or(0.0, |m| m.score(d));
+                top.offer(d, score);
+            });
+        }
     }
     top.harvest()
 }
@@ -581,6 +593,39 @@ mod tests {
             brute[fit.slot_of(need)] += 1;
         }
         assert_eq!(slots, &brute);
+    }
+
+    /// Ranking only the top-scoring hits when they fill the page gives the same page as ranking
+    /// every hit (per-family heaps turn the shortcut off, so they are the reference).
+    #[test]
+    fn the_top_tier_shortcut_ranks_like_scoring_every_hit() {
+        let index = index(3000, false);
+        for q in [
+            "qwen",
+            "qwen 7b",
+            "instruct",
+            "coder 8b",
+            "model",
+            "llama instruct",
+            "7b",
+        ] {
+            for page in ["1", "3"] {
+                let pairs = [("q", q), ("page", page), ("per_page", "20")];
+                let fast = CatalogQuery::from_pairs(pairs).unwrap();
+                let reference = CatalogQuery {
+                    per_family: 1,
+                    ..fast.clone()
+                };
+                let ids = |query: &CatalogQuery| {
+                    let results = index.search(query).unwrap();
+                    (
+                        results.total,
+                        results.hits.iter().map(|c| c.id).collect::<Vec<_>>(),
+                    )
+                };
+                assert_eq!(ids(&fast), ids(&reference), "{q} page {page}");
+            }
+        }
     }
 
     #[test]

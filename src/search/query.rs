@@ -71,6 +71,28 @@ impl SegmentMatches {
     }
 }
 
+impl SegmentMatches {
+    /// The documents that reach the highest score any match can: for every scored word, one
+    /// of its best-scoring clauses. Scores add up per word and no word gives more than its best
+    /// clause, so a document scores that maximum exactly when it is in this set; `None` when
+    /// nothing is scored.
+    pub fn top_tier(&self) -> Option<Words> {
+        let mut best: Option<Words> = None;
+        for clauses in &self.clauses {
+            let top = clauses.first()?.1;
+            let mut word = words(self.docs.len() * 64);
+            for (set, _) in clauses.iter().take_while(|(_, score)| *score == top) {
+                or_in_place(&mut word, set);
+            }
+            match &mut best {
+                None => best = Some(word),
+                Some(best) => and_in_place(best, &word),
+            }
+        }
+        best
+    }
+}
+
 impl KeywordPlan {
     /// Matches the keywords in one segment; `scored` keeps what [`SegmentMatches::score`] needs.
     pub fn matches(&self, reader: &SegmentReader, scored: bool) -> tantivy::Result<SegmentMatches> {
