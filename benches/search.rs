@@ -6,49 +6,15 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use xeroctl::catalog::ids::{ModelId, ProjectId};
-use xeroctl::catalog::model::Model;
 use xeroctl::catalog::query::CatalogQuery;
-use xeroctl::ops::generate::synthetic_models;
-use xeroctl::ops::index_sync::entry_for;
 use xeroctl::search::SearchIndex;
-use xeroctl::store::catalog::SharedModel;
+
+mod support;
 
 fn build_index(models: usize) -> SearchIndex {
     let index = SearchIndex::in_memory().expect("index");
-    let project = ProjectId::parse("proj_BENCH1").expect("id");
     let started = Instant::now();
-    // A third of the models state their attention shape, as uploaded GGUF or config.json files
-    // do, so the fit facet has both known and "may fit" estimates to count.
-    let entries = synthetic_models(42, models).enumerate().map(|(i, new)| {
-        let model = Model {
-            id: ModelId::generate(),
-            project_id: project.clone(),
-            details: new.details,
-            shared: true,
-            shared_at: Some("2026-11-01T00:00:00.000000Z".to_owned()),
-            featured: false,
-            artifact: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-        };
-        entry_for(
-            &SharedModel {
-                model,
-                project_name: "Bench".to_owned(),
-                kv_shape: (i % 3 == 0).then_some(xeroctl::catalog::memory::KvShape {
-                    layers: 32,
-                    kv_heads: 8,
-                    head_size: 128,
-                    element_bytes: 2,
-                }),
-            },
-            xeroctl::catalog::badge::BadgeFacts {
-                role: Some(xeroctl::catalog::role::CatalogRole::Deployable),
-                ..Default::default()
-            },
-        )
-    });
+    let entries = support::entries(42, models);
     let count = index.replace_all(entries, 0).expect("build");
     eprintln!(
         "built an index of {count} models in {:.2} s ({} segments)",

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::badge::BadgeFacts;
 use super::family::family_of;
 use super::ids::{ModelId, ProjectId};
-use super::memory::{FitInputs, KvShape, MemoryEstimate, estimate};
+use super::memory::{FitInputs, KvShape, MemoryEstimate, capped_context, estimate};
 use super::model::Model;
 
 /// Characters of plain-text description on a card.
@@ -44,10 +44,9 @@ pub struct CatalogCard {
 }
 
 impl CatalogCard {
-    /// The context a memory estimate is made at: the one asked for, or the model's own
-    /// maximum when that is shorter (a runtime never allocates past it).
+    /// The context a memory estimate is made at (`memory::capped_context`).
     pub fn estimate_context(&self, context: u64) -> u64 {
-        self.context_length.map_or(context, |own| own.min(context))
+        capped_context(self.context_length, context)
     }
 
     /// The memory estimate at `context` tokens (see [`Self::estimate_context`]).

@@ -6,6 +6,12 @@
 /// The context estimates are shown at unless one is chosen (capped at a model's own maximum).
 pub const DEFAULT_CONTEXT: u64 = 32 * 1024;
 
+/// The context an estimate is made at: the one asked for, or the model's own maximum when
+/// that is shorter (a runtime never allocates past it).
+pub fn capped_context(own: Option<u64>, asked: u64) -> u64 {
+    own.map_or(asked, |own| own.min(asked))
+}
+
 /// Runtime buffers, CUDA context and activations, stated rather than hidden in the figure.
 pub const OVERHEAD_BYTES: u64 = 500_000_000;
 

@@ -142,66 +142,19 @@ impl Client {
         }
     }
 
-    /// Sends a file in 1 MiB chunks, counting them on `progress`. The blocking client moves a
-    /// body 8 KiB at a time (each a read, a channel hop and a socket write: most of the CLI's time
-    /// on a big upload); this takes the async client on a runtime of its own for that one request.
-    pub fn put_file(
-        &self,
-        path: &str,
-        source: &std::path::Path,
-        size: u64,
-        progress: &indicatif::ProgressBar,
-    ) -> Result<Value, ClientError> {
-        use std::io::Read;
-        const CHUNK: usize = 1 << 20;
-        let url = format!("{}{path}", self.base);
-        let file = std::fs::File::open(source)
-            .map_err(|e| ClientError::Config(format!("cannot read `{}`: {e}", source.display())))?;
-        let progress = progress.clone();
-        let chunks = futures_util::stream::unfold(file, move |mut file| {
-            let progress = progress.clone();
-            async move {
-                let mut buffer = vec![0u8; CHUNK];
-                let mut filled = 0;
-                while filled < CHUNK {
-                    match file.read(&mut buffer[filled..]) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Some((Err(e), file)),
-                    }
-                }
-                if filled == 0 {
-                    return None;
-                }
-                buffer.truncate(filled);
-                progress.inc(filled as u64);
-                Some((Ok::<_, std::io::Error>(buffer), file))
-            }
-        });
+    /// An uploader for one thread: files go through it in 1 MiB chunks.
+    pub fn uploader(&self) -> Result<Uploader<'_>, ClientError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| ClientError::Config(format!("cannot start the upload: {e}")))?;
-        runtime.block_on(async {
-            let http = reqwest::Client::builder()
-                .build()
-                .map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
-            let mut request = http
-                .put(&url)
-                .header("Content-Type", "application/octet-stream")
-                .header("Content-Length", size)
-                .body(reqwest::Body::wrap_stream(chunks));
-            if let Some(key) = &self.key {
-                request = request.bearer_auth(key);
-            }
-            let response = request.send().await.map_err(|e| self.transport_error(&e))?;
-            let status = response.status();
-            let body = response
-                .text()
-                .await
-                .map_err(|e| self.transport_error(&e))?;
-            Self::decode_text(status, &body, url.clone())
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Uploader {
+            client: self,
+            runtime,
+            http,
         })
     }
 
@@ -316,4 +269,75 @@ fn root_cause(error: &dyn std::error::Error) -> String {
         cause = source;
     }
     cause.to_string()
+}
+
+/// Sends files in 1 MiB chunks. The blocking client moves a body 8 KiB at a time (each a read, a
+/// channel hop and a socket write: most of the CLI's time on a big upload), so uploads take
+/// reqwest's async client, on a runtime of their own, one per uploading thread (its
+/// connections live on that runtime).
+pub struct Uploader<'a> {
+    client: &'a Client,
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+impl Uploader<'_> {
+    /// PUTs the file at `source`, counting what is sent on `progress`.
+    pub fn put_file(
+        &self,
+        path: &str,
+        source: &std::path::Path,
+        size: u64,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<Value, ClientError> {
+        use std::io::Read;
+        const CHUNK: usize = 1 << 20;
+        let client = self.client;
+        let url = format!("{}{path}", client.base);
+        let file = std::fs::File::open(source)
+            .map_err(|e| ClientError::Config(format!("cannot read `{}`: {e}", source.display())))?;
+        let progress = progress.clone();
+        let chunks = futures_util::stream::unfold(file, move |mut file| {
+            let progress = progress.clone();
+            async move {
+                let mut buffer = vec![0u8; CHUNK];
+                let mut filled = 0;
+                while filled < CHUNK {
+                    match file.read(&mut buffer[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Some((Err(e), file)),
+                    }
+                }
+                if filled == 0 {
+                    return None;
+                }
+                buffer.truncate(filled);
+                progress.inc(filled as u64);
+                Some((Ok::<_, std::io::Error>(buffer), file))
+            }
+        });
+        self.runtime.block_on(async {
+            let mut request = self
+                .http
+                .put(&url)
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Length", size)
+                .body(reqwest::Body::wrap_stream(chunks));
+            if let Some(key) = &client.key {
+                request = request.bearer_auth(key);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| client.transport_error(&e))?;
+            let status = response.status();
+            let body = response
+                .text()
+                .await
+                .map_err(|e| client.transport_error(&e))?;
+            Client::decode_text(status, &body, url.clone())
+        })
+    }
 }

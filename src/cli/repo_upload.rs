@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::args::Output;
-use super::client::{Client, ClientError};
+use super::client::{Client, ClientError, Uploader};
 use super::output::out;
 use crate::catalog::repo::parse_path;
 
@@ -224,6 +224,7 @@ impl Sent {
 /// Sends one file unless the project has its bytes.
 fn send_one(
     client: &Client,
+    uploader: &Uploader<'_>,
     project: &str,
     file: &LocalFile,
     bar: &ProgressBar,
@@ -241,7 +242,7 @@ fn send_one(
         std::fs::File::open(&file.source)
             .map_err(|e| usage(format!("cannot read `{}`: {e}", file.source.display())))
     };
-    let sent = client.put_file(
+    let sent = uploader.put_file(
         &format!("/{project}/v1/blobs/{sha}"),
         &file.source,
         file.size,
@@ -292,13 +293,14 @@ pub fn send_files(
         let workers: Vec<_> = (0..PARALLEL_UPLOADS.min(files.len().max(1)))
             .map(|_| {
                 scope.spawn(|| {
+                    let uploader = client.uploader()?;
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         let Some(file) = files.get(i) else {
                             return Ok(done);
                         };
-                        done.push((i, send_one(client, project, file, &bar)?));
+                        done.push((i, send_one(client, &uploader, project, file, &bar)?));
                     }
                 })
             })

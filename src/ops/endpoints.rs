@@ -133,10 +133,7 @@ pub async fn deploy_options(
         .call(move |conn| -> Result<DeployOptions, StoreError> {
             let placement = presence::placement(conn, &model, &cutoff)?;
             let nodes = presence::active_xim_nodes(conn, &project, &model, &cutoff)?;
-            let existing = table::list_endpoints(conn, &project, &cutoff)?
-                .into_iter()
-                .filter(|e| e.model_id == model)
-                .collect();
+            let existing = table::list_model_endpoints(conn, &project, &model, &cutoff)?;
             Ok(DeployOptions {
                 shared: placement.on_active_shared_agent,
                 xim: !nodes.is_empty(),

@@ -454,3 +454,33 @@ pub async fn sync_periodically(services: Services, interval: std::time::Duration
         }
     }
 }
+
+/// Makes index commits durable against power loss every `interval` (commits are searchable,
+/// and survive a process crash, at once: see `search::deferred_sync`). A failed sync (a full
+/// or failing disk) is logged and retried at the next tick; the files stay listed.
+pub async fn checkpoint_periodically(services: Services, interval: std::time::Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        if services.readiness.is_stopping() {
+            return;
+        }
+        checkpoint(&services).await;
+    }
+}
+
+/// One checkpoint of the index, if a commit awaits it.
+pub async fn checkpoint(services: &Services) {
+    let Some(search) = services.search.clone() else {
+        return;
+    };
+    if !search.needs_checkpoint() {
+        return;
+    }
+    match tokio::task::spawn_blocking(move || search.checkpoint()).await {
+        Ok(Ok(files)) => tracing::trace!(files, "index checkpoint"),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "making index commits durable failed; will retry")
+        }
+        Err(error) => tracing::error!(%error, "index checkpoint task failed"),
+    }
+}

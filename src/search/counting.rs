@@ -121,13 +121,10 @@ fn count_facets(
                 FacetColumn::Buckets(buckets) => SegmentCount::Buckets(
                     buckets.slots.iter().map(|s| count_and(s, within)).collect(),
                 ),
-                FacetColumn::Fit(_) => {
-                    let context = fit_context(facet, &query.filters[position]);
-                    match table.fit(position, context) {
-                        Some(fit) => SegmentCount::Buckets(fit.count(within)),
-                        None => SegmentCount::Uncounted,
-                    }
-                }
+                FacetColumn::Fit(_) => match table.fit(position, query.fit_context()) {
+                    Some(fit) => SegmentCount::Buckets(fit.count(within)),
+                    None => SegmentCount::Uncounted,
+                },
             }
         })
         .collect()
@@ -156,14 +153,6 @@ fn disjunctive_sets(base: Words, filters: &[(usize, Words)]) -> (Words, Vec<Opti
     }
     let hits = prefix.pop().unwrap_or_default();
     (hits, excluding)
-}
-
-/// The context a fit selection estimates at (the facet's default when not given).
-pub fn fit_context(facet: &Facet, selection: &Selection) -> u64 {
-    match (&facet.kind, selection) {
-        (FacetKind::Fit(def), Selection::Fit(fit)) => fit.context.unwrap_or(def.default_context),
-        _ => 0,
-    }
 }
 
 /// The documents a facet's selection lets through; `None` when it selects nothing.
@@ -211,7 +200,7 @@ fn filter_set(
         }
         (FacetColumn::Fit(_), Selection::Fit(fit), FacetKind::Fit(def)) => match fit.budget {
             Some(budget) => table
-                .fit(position, fit_context(facet, selection))
+                .fit(position, fit.context.unwrap_or(def.default_context))
                 .map(|slots| fit_set(def, &slots, budget, n)),
             None => None,
         },

@@ -7,43 +7,38 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc,
+    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument,
+    Term, doc,
 };
 
 use super::SearchError;
-use super::counting::{SegmentCount, SegmentFruit, search_segment};
+use super::counting::search_segment;
+use super::deferred_sync::DeferredSync;
 use super::query::keyword_plan;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
-use super::top_hits::{Hits, best};
+use super::top_hits::Hits;
+mod rebuild;
+
+pub use rebuild::{Rebuild, RebuildScale};
+
+use super::merge::merge;
 use super::variants;
 use crate::catalog::card::{CatalogCard, CatalogEntry};
-use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
-use crate::catalog::facets::{FacetCount, FacetCounts, SearchResults};
+use crate::catalog::facet_list::{FACETS, FacetKind};
+use crate::catalog::facets::SearchResults;
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::words;
-use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
 const WRITER_MEMORY: usize = 50_000_000;
-/// A large rebuild indexes on this many threads with this much memory in all: fewer, larger
-/// segments, and both cores busy (issue 12: a million models in under 30 s).
-const REBUILD_THREADS: usize = 2;
-const REBUILD_MEMORY: usize = 400_000_000;
-/// Documents a rebuild hands to tantivy's indexing threads at a time (see `Rebuild::add_all`).
-const HANDOFF: usize = 4;
-/// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
-pub const FACET_LIMIT: usize = 30;
-/// Families are listed in full up to this many when the caller asks for all (the families
-/// list and the grouped catalog page).
-pub const FAMILY_LIMIT: usize = 500;
 
 /// A change to apply to the index.
 #[derive(Debug, Clone)]
@@ -83,6 +78,17 @@ pub struct SearchIndex {
     commits: AtomicU64,
     /// Bumped after every reload of the searcher: what a search sees changes only with it.
     generation: AtomicU64,
+    /// The on-disk directory, whose commits become durable at checkpoints; `None` in memory.
+    directory: Option<DeferredSync>,
+}
+
+impl Drop for SearchIndex {
+    /// A one-shot command (an admin import, say) leaves its commits durable when it exits.
+    fn drop(&mut self) {
+        if let Err(error) = self.checkpoint() {
+            tracing::warn!(%error, "making the last index commits durable failed");
+        }
+    }
 }
 
 impl SearchIndex {
@@ -100,24 +106,26 @@ impl SearchIndex {
         }
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = build_schema();
-        let index = Index::create_in_dir(dir, schema)?;
-        Ok((
-            Self::from_index(index, fields)?,
-            OpenOutcome::Recreated { reason },
-        ))
+        let directory = DeferredSync::open(dir)?;
+        let index = Index::create(directory.clone(), schema, IndexSettings::default())?;
+        let created = Self::from_index(index, fields, Some(directory))?;
+        // An empty index on disk is the state a start without one relies on: make it durable.
+        created.checkpoint()?;
+        Ok((created, OpenOutcome::Recreated { reason }))
     }
 
     /// An index in memory, for tests and benchmarks.
     pub fn in_memory() -> Result<Self, SearchError> {
         let (schema, fields) = build_schema();
-        Self::from_index(Index::create_in_ram(schema), fields)
+        Self::from_index(Index::create_in_ram(schema), fields, None)
     }
 
     fn open_existing(dir: &Path) -> Result<(Self, i64), String> {
         if !dir.join("meta.json").exists() {
             return Err("no index yet".to_owned());
         }
-        let index = Index::open_in_dir(dir).map_err(|e| format!("unreadable: {e}"))?;
+        let directory = DeferredSync::open(dir).map_err(|e| format!("unreadable: {e}"))?;
+        let index = Index::open(directory.clone()).map_err(|e| format!("unreadable: {e}"))?;
         let metas = index
             .load_metas()
             .map_err(|e| format!("unreadable metadata: {e}"))?;
@@ -139,12 +147,17 @@ impl SearchIndex {
         if index.schema() != schema {
             return Err("schema differs from this binary's".to_owned());
         }
-        let opened = Self::from_index(index, fields).map_err(|e| format!("cannot open: {e:?}"))?;
+        let opened = Self::from_index(index, fields, Some(directory))
+            .map_err(|e| format!("cannot open: {e:?}"))?;
         opened.verify().map_err(|e| format!("damaged: {e:?}"))?;
         Ok((opened, watermark))
     }
 
-    fn from_index(mut index: Index, fields: Fields) -> Result<Self, SearchError> {
+    fn from_index(
+        mut index: Index,
+        fields: Fields,
+        directory: Option<DeferredSync>,
+    ) -> Result<Self, SearchError> {
         // Segments are searched in parallel, one thread per core: halves latency on two cores.
         index.set_default_multithread_executor()?;
         let writer = open_writer(&index, 1, WRITER_MEMORY)?;
@@ -161,7 +174,22 @@ impl SearchIndex {
             failing_commits: AtomicU32::new(0),
             commits: AtomicU64::new(0),
             generation: AtomicU64::new(0),
+            directory,
         })
+    }
+
+    /// Makes every commit so far durable against power loss (see [`DeferredSync`]); a commit
+    /// is searchable, and survives a process crash, without it. Returns the files synced.
+    pub fn checkpoint(&self) -> Result<usize, SearchError> {
+        match &self.directory {
+            Some(directory) => Ok(directory.checkpoint()?),
+            None => Ok(0),
+        }
+    }
+
+    /// Whether a commit awaits its checkpoint.
+    pub fn needs_checkpoint(&self) -> bool {
+        self.directory.as_ref().is_some_and(DeferredSync::is_dirty)
     }
 
     /// Reads every segment's columns and first stored card, so damage shows at start-up.
@@ -396,62 +424,51 @@ impl SearchIndex {
             searcher.segment_readers().iter().enumerate(),
         )?;
         let merged = merge(fruits, &segment_query, limit);
-        if !query.collapse_variants {
-            let mut hits = Vec::with_capacity(query.per_page as usize);
-            for (_, address) in merged.hits.iter().skip(offset) {
-                hits.push(self.card_at(&searcher, *address)?);
+        let tables = self.segment_tables(&searcher)?;
+        let addresses = |hits: &Hits, skip: usize, take: usize| -> Vec<DocAddress> {
+            if query.collapse_variants {
+                variants::fold(hits, &tables, skip, take)
+            } else {
+                hits.iter().skip(skip).take(take).map(|(_, a)| *a).collect()
             }
-            let mut family_hits = Vec::with_capacity(merged.family_hits.len());
-            for (family, addresses) in merged.family_hits {
-                let mut cards = Vec::with_capacity(addresses.len());
-                for (_, address) in addresses {
-                    cards.push(self.card_at(&searcher, address)?);
-                }
-                family_hits.push((family, cards));
-            }
-            return Ok(SearchResults {
-                total: merged.total,
-                hits,
-                family_hits,
-                facets: merged.facets,
-                variants: HashMap::new(),
-            });
-        }
-        let tables = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| self.tables.get(reader))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let page = variants::fold(&merged.hits, &tables, offset, query.per_page as usize);
+        };
+        let page = addresses(&merged.hits, offset, query.per_page as usize);
         let family_pages: Vec<(String, Vec<DocAddress>)> = merged
             .family_hits
             .iter()
             .map(|(family, hits)| {
-                let kept = variants::fold(hits, &tables, 0, query.per_family as usize);
-                (family.clone(), kept)
+                (
+                    family.clone(),
+                    addresses(hits, 0, query.per_family as usize),
+                )
             })
             .collect();
-        let mut groups: Vec<u64> = page
-            .iter()
-            .chain(family_pages.iter().flat_map(|(_, kept)| kept))
-            .map(|address| variants::group(&tables, *address))
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let members = variants::members(&searcher, &self.fields, &tables, &groups)?;
+        // With folding, each card shown brings the other members of its group along.
+        let members = if query.collapse_variants {
+            let mut groups: Vec<u64> = page
+                .iter()
+                .chain(family_pages.iter().flat_map(|(_, kept)| kept))
+                .map(|address| variants::group(&tables, *address))
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            variants::members(&searcher, &self.fields, &tables, &groups)?
+        } else {
+            HashMap::new()
+        };
         let mut variant_cards: HashMap<ModelId, Vec<CatalogCard>> = HashMap::new();
         let mut load = |address: DocAddress| -> Result<CatalogCard, SearchError> {
             let card = self.card_at(&searcher, address)?;
-            let group = variants::group(&tables, address);
-            if let std::collections::hash_map::Entry::Vacant(slot) = variant_cards.entry(card.id)
-                && let Some(found) = members.get(&group).filter(|m| m.len() > 1)
+            if let Some(found) = members.get(&variants::group(&tables, address))
+                && found.len() > 1
+                && !variant_cards.contains_key(&card.id)
             {
                 let mut others = Vec::with_capacity(found.len() - 1);
                 for member in found.iter().filter(|m| **m != address) {
                     others.push(self.card_at(&searcher, *member)?);
                 }
                 others.sort_by(|a, b| a.name.cmp(&b.name));
-                slot.insert(others);
+                variant_cards.insert(card.id, others);
             }
             Ok(card)
         };
@@ -476,14 +493,22 @@ impl SearchIndex {
         })
     }
 
-    /// The other variants of a catalog card's model (`catalog::variant`), by name.
-    pub fn variants_of(&self, card: &CatalogCard) -> Result<Vec<CatalogCard>, SearchError> {
-        let searcher = self.reader.searcher();
-        let tables = searcher
+    /// The decoded table of every segment the searcher holds, by segment ordinal.
+    fn segment_tables(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<Arc<super::table::SegmentTable>>, SearchError> {
+        Ok(searcher
             .segment_readers()
             .iter()
             .map(|reader| self.tables.get(reader))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+            .collect::<tantivy::Result<Vec<_>>>()?)
+    }
+
+    /// The other variants of a catalog card's model (`catalog::variant`), by name.
+    pub fn variants_of(&self, card: &CatalogCard) -> Result<Vec<CatalogCard>, SearchError> {
+        let searcher = self.reader.searcher();
+        let tables = self.segment_tables(&searcher)?;
         let group = crate::catalog::variant::group_of(&card.project_id, &card.name);
         let members = variants::members(&searcher, &self.fields, &tables, &[group])?;
         let mut cards = Vec::new();
@@ -566,207 +591,10 @@ fn pre_tokenized(text: &str) -> PreTokenizedString {
     }
 }
 
-/// The most frequent values first (ties by name), capped, with every selected value present;
-/// and how many values with hits were left out.
-fn top_values(
-    counts: HashMap<String, u64>,
-    selected: &[String],
-    limit: usize,
-) -> (Vec<(String, u64)>, u64) {
-    let mut all: Vec<(String, u64)> = counts.into_iter().collect();
-    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut top: Vec<(String, u64)> = all.iter().take(limit).cloned().collect();
-    for value in selected {
-        if !top.iter().any(|(v, _)| v == value) {
-            let count = all.iter().find(|(v, _)| v == value).map_or(0, |(_, c)| *c);
-            top.push((value.clone(), count));
-        }
-    }
-    let listed_with_hits = top.iter().filter(|(_, c)| *c > 0).count();
-    let with_hits = all.iter().filter(|(_, c)| *c > 0).count();
-    (top, with_hits.saturating_sub(listed_with_hits) as u64)
-}
-
-/// The segments' contributions as one answer (hits still as addresses).
-struct Merged {
-    total: u64,
-    facets: FacetCounts,
-    hits: Hits,
-    family_hits: Vec<(String, Hits)>,
-}
-
-fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> Merged {
-    let mut total = 0;
-    let mut counts: Vec<SegmentCount> = FACETS
-        .iter()
-        .map(|facet| match &facet.kind {
-            _ if !facet.is_counted() => SegmentCount::Uncounted,
-            FacetKind::Values(_) => SegmentCount::Values(HashMap::new()),
-            FacetKind::Flag(_) => SegmentCount::Flag([0; 2]),
-            FacetKind::Buckets(b) => SegmentCount::Buckets(vec![0; b.buckets.len() + 1]),
-            FacetKind::Fit(fit) => SegmentCount::Buckets(vec![0; fit.slot_count()]),
-        })
-        .collect();
-    let mut hits = Vec::new();
-    let mut family_hits: HashMap<String, Hits> = HashMap::new();
-    for fruit in fruits {
-        total += fruit.total;
-        for (into, from) in counts.iter_mut().zip(fruit.counts) {
-            match (into, from) {
-                (SegmentCount::Values(into), SegmentCount::Values(from)) => {
-                    for (value, count) in from {
-                        *into.entry(value).or_default() += count;
-                    }
-                }
-                (SegmentCount::Flag(into), SegmentCount::Flag(from)) => {
-                    into[0] += from[0];
-                    into[1] += from[1];
-                }
-                (SegmentCount::Buckets(into), SegmentCount::Buckets(from)) => {
-                    for (a, b) in into.iter_mut().zip(from) {
-                        *a += b;
-                    }
-                }
-                _ => {}
-            }
-        }
-        hits.extend(fruit.hits);
-        for (family, found) in fruit.family_hits {
-            family_hits.entry(family).or_default().extend(found);
-        }
-    }
-    let facets = counts
-        .into_iter()
-        .enumerate()
-        .map(|(position, count)| match count {
-            SegmentCount::Values(values) => {
-                let family_uncapped =
-                    position == FAMILY && (query.all_families || query.per_family > 0);
-                let cap = if family_uncapped {
-                    FAMILY_LIMIT
-                } else {
-                    FACET_LIMIT
-                };
-                let (values, more) = top_values(values, query.values(position), cap);
-                FacetCount::Values { values, more }
-            }
-            SegmentCount::Flag(flag) => FacetCount::Flag(flag),
-            SegmentCount::Buckets(buckets) => FacetCount::Buckets(buckets),
-            SegmentCount::Uncounted => FacetCount::Uncounted,
-        })
-        .collect();
-    Merged {
-        total,
-        facets: FacetCounts(facets),
-        hits: best(hits, limit),
-        family_hits: family_hits
-            .into_iter()
-            .map(|(family, found)| (family, best(found, query.per_family as usize)))
-            .collect(),
-    }
-}
-
 /// Opens a writer, clearing files no commit refers to first: a process killed mid-commit leaves
 /// some (e.g. `<segment>.<opstamp>.del`) and the next commit may want the same names.
 fn open_writer(index: &Index, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
     let writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
     writer.garbage_collect_files().wait()?;
     Ok(writer)
-}
-
-/// How a rebuild indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RebuildScale {
-    /// On the everyday writer (one thread): documents keep the order they were added in.
-    Small,
-    /// On a writer of its own with `REBUILD_THREADS` threads and `REBUILD_MEMORY`, without
-    /// merging while it runs (the everyday writer merges after its next commit). Documents
-    /// land in segments in no fixed order.
-    Large,
-}
-
-/// A full rebuild in progress: holds the writer; nothing is visible until `commit`. Documents
-/// may be added from several threads at once. Dropped without `commit`, it discards them.
-pub struct Rebuild<'a> {
-    index: &'a SearchIndex,
-    slot: MutexGuard<'a, Option<IndexWriter>>,
-    scale: RebuildScale,
-    count: AtomicUsize,
-}
-
-impl SearchIndex {
-    /// Starts replacing every document.
-    pub fn begin_rebuild(&self, scale: RebuildScale) -> Result<Rebuild<'_>, SearchError> {
-        let mut slot = self.writer();
-        if scale == RebuildScale::Large {
-            // The everyday writer must be gone before the rebuild's can take the lock.
-            *slot = None;
-            let writer = open_writer(&self.index, REBUILD_THREADS, REBUILD_MEMORY)?;
-            writer.set_merge_policy(Box::new(NoMergePolicy));
-            *slot = Some(writer);
-        }
-        let rebuild = Rebuild {
-            index: self,
-            slot,
-            scale,
-            count: AtomicUsize::new(0),
-        };
-        rebuild.writer()?.delete_all_documents()?;
-        Ok(rebuild)
-    }
-}
-
-impl Rebuild<'_> {
-    fn writer(&self) -> Result<&IndexWriter, SearchError> {
-        self.slot
-            .as_ref()
-            .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))
-    }
-
-    /// Adds documents (callable from several threads at once). They reach tantivy's indexing
-    /// threads `HANDOFF` at a time: one hand-off per document costs a wake-up each, and
-    /// tantivy's queue holds a bounded number of hand-offs, so larger ones would hold more
-    /// documents in memory.
-    pub fn add_all(&self, entries: Vec<CatalogEntry>) -> Result<(), SearchError> {
-        let writer = self.writer()?;
-        let count = entries.len();
-        let mut entries = entries.into_iter();
-        loop {
-            let mut handoff = Vec::with_capacity(HANDOFF);
-            for entry in entries.by_ref().take(HANDOFF) {
-                handoff.push(UserOperation::Add(self.index.document(entry)?));
-            }
-            if handoff.is_empty() {
-                break;
-            }
-            writer.run(handoff)?;
-        }
-        self.count.fetch_add(count, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// Commits the new contents; returns how many documents they hold.
-    pub fn commit(mut self, watermark: i64) -> Result<usize, SearchError> {
-        let index = self.index;
-        let writer = self
-            .slot
-            .as_mut()
-            .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))?;
-        index.commit(writer, watermark)?;
-        Ok(self.count.load(Ordering::Relaxed))
-    }
-}
-
-impl Drop for Rebuild<'_> {
-    /// Hands the everyday writer back after a large rebuild (dropping the rebuild's writer
-    /// discards whatever it did not commit). Should opening it fail, the next change retries.
-    fn drop(&mut self) {
-        if self.scale == RebuildScale::Large {
-            *self.slot = None;
-            match open_writer(&self.index.index, 1, WRITER_MEMORY) {
-                Ok(writer) => *self.slot = Some(writer),
-                Err(error) => tracing::warn!(%error, "reopening the index writer failed"),
-            }
-        }
-    }
 }

@@ -8,8 +8,10 @@
 
 pub mod bitmaps;
 pub mod counting;
+pub mod deferred_sync;
 pub mod error;
 pub mod index;
+pub mod merge;
 pub mod query;
 pub mod schema;
 pub mod table;

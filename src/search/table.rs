@@ -15,7 +15,7 @@ use super::counting::SegmentCount;
 use super::schema::names;
 use crate::catalog::facet_list::{FACETS, FacetKind};
 use crate::catalog::facets::bucket_of;
-use crate::catalog::memory::{FitInputs, Need};
+use crate::catalog::memory::{FitInputs, Need, capped_context};
 use crate::catalog::query::Sort;
 
 /// "No value" in the name ordinals.
@@ -115,7 +115,7 @@ pub struct BucketColumn {
 }
 
 /// Browse counts kept for (alive documents, fit context).
-type BrowseCounts = (u64, u64, Arc<Vec<SegmentCount>>);
+type BrowseCounts = (u64, u64, Vec<SegmentCount>);
 
 /// The decoded values of one segment.
 pub struct SegmentTable {
@@ -244,10 +244,10 @@ impl SegmentTable {
             && *at == alive
             && *ctx == context
         {
-            return counts.as_ref().clone();
+            return counts.clone();
         }
         let counts = count();
-        *kept = Some((alive, context, Arc::new(counts.clone())));
+        *kept = Some((alive, context, counts.clone()));
         counts
     }
 
@@ -267,9 +267,9 @@ impl SegmentTable {
         let mut known = vec![u64::MAX; n];
         let mut slot_of = vec![0u8; n];
         for (d, packed) in column.inputs.iter().enumerate() {
-            let own = self.context[d];
-            let at = if own == 0 { context } else { own.min(context) };
-            let need = FitInputs::unpack(*packed).need(at);
+            // 0 is "not stated" in the table.
+            let own = Some(self.context[d]).filter(|c| *c > 0);
+            let need = FitInputs::unpack(*packed).need(capped_context(own, context));
             if let Need::Known(bytes) = need {
                 known[d] = bytes;
             }

@@ -75,6 +75,20 @@ pub fn list_endpoints(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The project's endpoints of one model, newest first.
+pub fn list_model_endpoints(
+    conn: &Connection,
+    project: &ProjectId,
+    model: &ModelId,
+    cutoff: &str,
+) -> Result<Vec<EndpointRecord>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "{SELECT} WHERE e.project_id = ?1 AND e.model_id = ?3 ORDER BY e.created_at DESC, e.id"
+    ))?;
+    let rows = statement.query_map(params![project, cutoff, model], row_to_endpoint)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn find_endpoint(
     conn: &Connection,
     project: &ProjectId,

@@ -19,6 +19,9 @@ use crate::ops::{self, Services};
 
 /// How often the outbox is checked for changes made outside this process.
 const SYNC_INTERVAL: Duration = Duration::from_secs(2);
+/// How long an index commit may wait to become durable against power loss (SQLite's own
+/// window with `synchronous=NORMAL` is its last few transactions).
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Largest JSON body accepted (model metadata with a long markdown description fits easily).
 pub const JSON_LIMIT: usize = 1024 * 1024;
@@ -95,6 +98,10 @@ impl Application {
                 SYNC_INTERVAL,
             ));
         }
+        tokio::spawn(ops::index_sync::checkpoint_periodically(
+            services.clone(),
+            CHECKPOINT_INTERVAL,
+        ));
         let port = listener.local_addr()?.port();
         let openapi = web::Data::new(openapi_json());
         let secure_cookies = settings.secure_cookies;
@@ -197,6 +204,8 @@ impl Application {
         // index, so a new server cannot open it meanwhile.
         self.services.readiness.stop();
         let _ = self.reconcile.await;
+        // A clean stop leaves nothing to a power cut.
+        ops::index_sync::checkpoint(&self.services).await;
         drop(self._lock);
         result
     }

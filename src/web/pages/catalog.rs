@@ -7,17 +7,15 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 
-use super::components::{family_logo, model_card};
-use super::filters::{filters, url_with};
+use super::catalog_results::{empty_state, family_section, flat_results, pager, past_the_end};
+use super::filters::{active_filters, filters, url_with};
+use super::layout;
 use super::page_cache::PageCache;
-use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
-use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
+use crate::catalog::facet_list::FAMILY;
 use crate::catalog::facets::SearchResults;
-use crate::catalog::family::family_view;
-use crate::catalog::query::{CatalogQuery, Range, Selection};
-use crate::catalog::units::ContextLength;
+use crate::catalog::query::CatalogQuery;
 use crate::ops::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
 use crate::web::error::INDEX_RETRY_AFTER;
@@ -49,37 +47,26 @@ pub async fn catalog_page(
             .content_type("text/html; charset=utf-8")
             .body(body);
     }
-    let response = render_catalog_page(&pairs, &services, session).await;
-    match cache_key {
-        Some((key, generation)) if response.status() == StatusCode::OK => {
-            keep(&cache, &key, generation, response).await
-        }
-        _ => response,
+    let (status, markup) = render_catalog_page(&pairs, &services, session).await;
+    let body = markup.into_string();
+    if let Some((key, generation)) = cache_key
+        && status == StatusCode::OK
+    {
+        cache.put(&key, generation, body.clone().into());
     }
+    with_retry_after(
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+    )
 }
 
-/// Stores a rendered page's body and answers it.
-async fn keep(
-    cache: &PageCache,
-    key: &str,
-    generation: u64,
-    response: HttpResponse,
-) -> HttpResponse {
-    let (head, body) = response.into_parts();
-    match actix_web::body::to_bytes_limited(body, 512 * 1024).await {
-        Ok(Ok(bytes)) => {
-            cache.put(key, generation, bytes.clone());
-            head.set_body(bytes).map_into_boxed_body()
-        }
-        _ => HttpResponse::InternalServerError().finish(),
-    }
-}
-
+/// The page (or the live update's fragment) and its status.
 async fn render_catalog_page(
     pairs: &[(String, String)],
     services: &Services,
     session: Option<crate::ops::session::Session>,
-) -> HttpResponse {
+) -> (StatusCode, Markup) {
     let fragment = pairs.iter().any(|(k, v)| k == "fragment" && v == "1");
     let params = pairs
         .iter()
@@ -156,7 +143,7 @@ async fn render_catalog_page(
         }
     };
     if fragment {
-        return with_retry_after(respond(status, body));
+        return (status, body);
     }
     let query_text = pairs
         .iter()
@@ -168,7 +155,7 @@ async fn render_catalog_page(
         .find(|(k, _)| k == "sort")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    with_retry_after(respond(
+    (
         status,
         layout::page(
             "Model catalog",
@@ -176,7 +163,7 @@ async fn render_catalog_page(
             Some("catalog.js"),
             page(query_text, sort, body),
         ),
-    ))
+    )
 }
 
 /// A 503 (the index is not ready, or search failed) says when to come back, as the API does.
@@ -211,10 +198,10 @@ struct CatalogView {
     families: u64,
 }
 
-struct Section {
-    slug: String,
-    count: u64,
-    cards: Vec<CatalogCard>,
+pub(super) struct Section {
+    pub(super) slug: String,
+    pub(super) count: u64,
+    pub(super) cards: Vec<CatalogCard>,
 }
 
 /// The landing view groups by family: no keywords, no sort asked for, not one family chosen.
@@ -408,183 +395,5 @@ fn count_text(total: u64) -> String {
     match total {
         1 => "1 model".to_owned(),
         n => format!("{n} models"),
-    }
-}
-
-fn active_filters(query: &CatalogQuery) -> Markup {
-    let mut chips: Vec<(String, String)> = Vec::new();
-    for (position, (facet, selection)) in FACETS.iter().zip(&query.filters).enumerate() {
-        match (&facet.kind, selection) {
-            (FacetKind::Values(v), Selection::Values(values)) => {
-                for value in values {
-                    chips.push((
-                        format!("{}: {}", v.chip, (v.label_of)(value)),
-                        url_with(query, |q| {
-                            if let Selection::Values(values) = &mut q.filters[position] {
-                                values.retain(|x| x != value);
-                            }
-                        }),
-                    ));
-                }
-            }
-            (FacetKind::Flag(flag), Selection::Flag(Some(set))) => chips.push((
-                flag.chips[usize::from(*set)].to_owned(),
-                url_with(query, |q| q.filters[position] = Selection::Flag(None)),
-            )),
-            (FacetKind::Buckets(b), Selection::Range(range)) if range.is_set() => chips.push((
-                format!("{}: {}", b.chip, range_text(*range, b.show)),
-                url_with(query, |q| {
-                    q.filters[position] = Selection::Range(Range::default())
-                }),
-            )),
-            (FacetKind::Fit(f), Selection::Fit(fit)) if fit.budget.is_some() => chips.push((
-                format!(
-                    "{}: {} at {}",
-                    f.chip,
-                    crate::catalog::memory::gigabytes(fit.budget.unwrap_or_default()),
-                    ContextLength::new(query.fit_context())
-                        .map_or_else(|| query.fit_context().to_string(), |c| c.to_string())
-                ),
-                url_with(query, |q| {
-                    q.filters[position] = Selection::Fit(crate::catalog::query::Fit {
-                        budget: None,
-                        ..*fit
-                    })
-                }),
-            )),
-            _ => {}
-        }
-    }
-    html! {
-        @if !chips.is_empty() {
-            span.chips {
-                @for (label, href) in chips {
-                    a.chip href=(href) data-live="1" aria-label=(format!("Remove filter {label}")) { (label) " ×" }
-                }
-                a.chip.clear href=(url_with(query, |q| { let text = q.text.clone(); *q = CatalogQuery { text, ..CatalogQuery::default() }; })) data-live="1" { "Clear filters" }
-            }
-        }
-    }
-}
-
-fn range_text(range: Range, show: fn(u64) -> Option<String>) -> String {
-    match (range.min.and_then(&show), range.max.and_then(&show)) {
-        (Some(min), Some(max)) => format!("{min}–{max}"),
-        (Some(min), None) => format!("{min} and up"),
-        (None, Some(max)) => format!("up to {max}"),
-        (None, None) => String::new(),
-    }
-}
-
-fn empty_state(query: &CatalogQuery) -> Markup {
-    let filtered = !query.text.is_empty()
-        || query
-            != &CatalogQuery {
-                sort: query.sort,
-                page: query.page,
-                per_page: query.per_page,
-                ..CatalogQuery::default()
-            };
-    html! {
-        div.empty {
-            @if filtered {
-                h2 { "No models match" }
-                p { "Try fewer words, check the spelling, or remove a filter above." }
-                p { a href="/models/catalog" data-live="1" { "Show the whole catalog" } }
-            } @else {
-                h2 { "The catalog is empty" }
-                p { "Models appear here when a project shares them: register a model, then run " code { "xeroctl models <model-id> --share" } " or call " code { "POST /{project}/v1/models/{uuid}/share" } "." }
-            }
-        }
-    }
-}
-
-/// The other variants of a card's model, as the search found them.
-fn variants_of<'a>(
-    variants: &'a std::collections::HashMap<crate::catalog::ids::ModelId, Vec<CatalogCard>>,
-    card: &CatalogCard,
-) -> &'a [CatalogCard] {
-    variants.get(&card.id).map_or(&[], Vec::as_slice)
-}
-
-fn family_section(
-    query: &CatalogQuery,
-    section: &Section,
-    viewer: Viewer,
-    variants: &std::collections::HashMap<crate::catalog::ids::ModelId, Vec<CatalogCard>>,
-) -> Markup {
-    let family = family_view(&section.slug);
-    let heading_id = format!("family-{}", section.slug);
-    let all = url_with(query, |q| {
-        q.filters[FAMILY] = Selection::Values(vec![section.slug.clone()]);
-        q.page = 1;
-    });
-    html! {
-        section.family aria-labelledby=(heading_id) {
-            header {
-                (family_logo(&section.slug, 40))
-                div {
-                    h2 id=(heading_id) { (family.name) " " span.count { "(" (section.count) ")" } @if family.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } }
-                    p { (family.description) }
-                }
-            }
-            div.grid {
-                @for card in &section.cards { (model_card(card, viewer, query.fit_context(), variants_of(variants, card))) }
-            }
-            @if section.count > section.cards.len() as u64 {
-                p.more { a href=(all) data-live="1" { "All " (section.count) " " (family.name) " models →" } }
-            }
-        }
-    }
-}
-
-fn flat_results(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -> Markup {
-    let pages = results
-        .total
-        .div_ceil(u64::from(query.per_page))
-        .min(crate::catalog::query::MAX_OFFSET / u64::from(query.per_page));
-    let family = match query.values(FAMILY) {
-        [slug] => Some((slug.clone(), family_view(slug))),
-        _ => None,
-    };
-    html! {
-        @if results.hits.is_empty() {
-            (past_the_end(query, pages, "results"))
-        }
-        section.family.list aria-label=(family.as_ref().map_or("Results", |(_, f)| f.name.as_str())) {
-            @if let Some((slug, family)) = &family {
-                header {
-                    (family_logo(slug, 40))
-                    div { h2 { (family.name) } p { (family.description) } }
-                }
-            }
-            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context(), variants_of(&results.variants, card))) } }
-        }
-        (pager(query, pages, "results"))
-    }
-}
-
-/// Previous / next links over `pages` pages of results or of family sections.
-fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
-    html! {
-        @if pages > 1 && u64::from(query.page) <= pages {
-            nav.pager aria-label=(format!("Pages of {what}")) {
-                @if query.page > 1 { a href=(url_with(query, |q| q.page -= 1)) data-live="1" rel="prev" { "← Previous" } }
-                span { "Page " (query.page) " of " (pages) }
-                @if u64::from(query.page) < pages { a href=(url_with(query, |q| q.page += 1)) data-live="1" rel="next" { "Next →" } }
-            }
-        }
-    }
-}
-
-/// A page number past the last page: say so and link to the last one.
-fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
-    let last = pages.max(1) as u32;
-    html! {
-        div.empty role="status" {
-            h2 { "Page " (query.page) " is past the end" }
-            p { "These " (what) " fill " (last) @if last == 1 { " page" } @else { " pages" } "." }
-            p { a href=(url_with(query, |q| q.page = last)) data-live="1" { "Go to page " (last) } }
-        }
     }
 }

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
 use crate::catalog::license_intent::{Intent, intent_of};
-use crate::catalog::memory::{DEFAULT_CONTEXT, KvShape, estimate, gigabytes};
+use crate::catalog::memory::{DEFAULT_CONTEXT, KvShape, capped_context, estimate, gigabytes};
 use crate::catalog::units::ContextLength;
 
 pub fn licence_panel(card: &CatalogCard) -> Markup {
@@ -30,9 +30,7 @@ pub fn licence_panel(card: &CatalogCard) -> Markup {
 
 /// `kv`: the attention shape the model's files state, if any.
 pub fn memory_panel(card: &CatalogCard, kv: Option<KvShape>) -> Markup {
-    let context = card
-        .context_length
-        .map_or(DEFAULT_CONTEXT, |c| c.min(DEFAULT_CONTEXT));
+    let context = capped_context(card.context_length, DEFAULT_CONTEXT);
     let estimate = estimate(
         card.parameter_count,
         card.quantization.as_deref(),

@@ -74,10 +74,8 @@ fn variant_chip(card: &CatalogCard, context: u64) -> Markup {
         .clone()
         .or_else(|| card.format.clone())
         .unwrap_or_else(|| "original".to_owned());
-    let memory = card
-        .memory(context)
-        .total()
-        .or(card.memory(context).weights);
+    let estimate = card.memory(context);
+    let memory = estimate.total().or(estimate.weights);
     html! {
         li {
             a href=(format!("/models/catalog/{}", card.id)) title=(card.name) {

@@ -268,3 +268,69 @@ fn form_encode(value: &str) -> String {
         })
         .collect()
 }
+
+/// The active filters as chips that remove them, and "Clear filters".
+pub(super) fn active_filters(query: &CatalogQuery) -> Markup {
+    let mut chips: Vec<(String, String)> = Vec::new();
+    for (position, (facet, selection)) in FACETS.iter().zip(&query.filters).enumerate() {
+        match (&facet.kind, selection) {
+            (FacetKind::Values(v), Selection::Values(values)) => {
+                for value in values {
+                    chips.push((
+                        format!("{}: {}", v.chip, (v.label_of)(value)),
+                        url_with(query, |q| {
+                            if let Selection::Values(values) = &mut q.filters[position] {
+                                values.retain(|x| x != value);
+                            }
+                        }),
+                    ));
+                }
+            }
+            (FacetKind::Flag(flag), Selection::Flag(Some(set))) => chips.push((
+                flag.chips[usize::from(*set)].to_owned(),
+                url_with(query, |q| q.filters[position] = Selection::Flag(None)),
+            )),
+            (FacetKind::Buckets(b), Selection::Range(range)) if range.is_set() => chips.push((
+                format!("{}: {}", b.chip, range_text(*range, b.show)),
+                url_with(query, |q| {
+                    q.filters[position] = Selection::Range(Range::default())
+                }),
+            )),
+            (FacetKind::Fit(f), Selection::Fit(fit)) if fit.budget.is_some() => chips.push((
+                format!(
+                    "{}: {} at {}",
+                    f.chip,
+                    crate::catalog::memory::gigabytes(fit.budget.unwrap_or_default()),
+                    ContextLength::new(query.fit_context())
+                        .map_or_else(|| query.fit_context().to_string(), |c| c.to_string())
+                ),
+                url_with(query, |q| {
+                    q.filters[position] = Selection::Fit(crate::catalog::query::Fit {
+                        budget: None,
+                        ..*fit
+                    })
+                }),
+            )),
+            _ => {}
+        }
+    }
+    html! {
+        @if !chips.is_empty() {
+            span.chips {
+                @for (label, href) in chips {
+                    a.chip href=(href) data-live="1" aria-label=(format!("Remove filter {label}")) { (label) " ×" }
+                }
+                a.chip.clear href=(url_with(query, |q| { let text = q.text.clone(); *q = CatalogQuery { text, ..CatalogQuery::default() }; })) data-live="1" { "Clear filters" }
+            }
+        }
+    }
+}
+
+fn range_text(range: Range, show: fn(u64) -> Option<String>) -> String {
+    match (range.min.and_then(&show), range.max.and_then(&show)) {
+        (Some(min), Some(max)) => format!("{min}–{max}"),
+        (Some(min), None) => format!("{min} and up"),
+        (None, Some(max)) => format!("up to {max}"),
+        (None, None) => String::new(),
+    }
+}

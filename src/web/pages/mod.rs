@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod catalog;
+pub mod catalog_results;
 pub mod choosing;
 pub mod compare;
 pub mod components;

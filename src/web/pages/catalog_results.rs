@@ -1,0 +1,134 @@
+//! The results part of the catalog page: family sections, the flat ranked list, paging, the
+//! empty and past-the-end states, and each card's variants.
+
+use std::collections::HashMap;
+
+use maud::{Markup, html};
+
+use super::catalog::Section;
+use super::components::{family_logo, model_card};
+use super::filters::url_with;
+use crate::catalog::badge::Viewer;
+use crate::catalog::card::CatalogCard;
+use crate::catalog::facet_list::FAMILY;
+use crate::catalog::facets::SearchResults;
+use crate::catalog::family::family_view;
+use crate::catalog::ids::ModelId;
+use crate::catalog::query::{CatalogQuery, Selection};
+
+pub(super) fn empty_state(query: &CatalogQuery) -> Markup {
+    let filtered = !query.text.is_empty()
+        || query
+            != &CatalogQuery {
+                sort: query.sort,
+                page: query.page,
+                per_page: query.per_page,
+                ..CatalogQuery::default()
+            };
+    html! {
+        div.empty {
+            @if filtered {
+                h2 { "No models match" }
+                p { "Try fewer words, check the spelling, or remove a filter above." }
+                p { a href="/models/catalog" data-live="1" { "Show the whole catalog" } }
+            } @else {
+                h2 { "The catalog is empty" }
+                p { "Models appear here when a project shares them: register a model, then run " code { "xeroctl models <model-id> --share" } " or call " code { "POST /{project}/v1/models/{uuid}/share" } "." }
+            }
+        }
+    }
+}
+
+/// The other variants of a card's model, as the search found them.
+fn variants_of<'a>(
+    variants: &'a HashMap<ModelId, Vec<CatalogCard>>,
+    card: &CatalogCard,
+) -> &'a [CatalogCard] {
+    variants.get(&card.id).map_or(&[], Vec::as_slice)
+}
+
+pub(super) fn family_section(
+    query: &CatalogQuery,
+    section: &Section,
+    viewer: Viewer,
+    variants: &HashMap<ModelId, Vec<CatalogCard>>,
+) -> Markup {
+    let family = family_view(&section.slug);
+    let heading_id = format!("family-{}", section.slug);
+    let all = url_with(query, |q| {
+        q.filters[FAMILY] = Selection::Values(vec![section.slug.clone()]);
+        q.page = 1;
+    });
+    html! {
+        section.family aria-labelledby=(heading_id) {
+            header {
+                (family_logo(&section.slug, 40))
+                div {
+                    h2 id=(heading_id) { (family.name) " " span.count { "(" (section.count) ")" } @if family.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } }
+                    p { (family.description) }
+                }
+            }
+            div.grid {
+                @for card in &section.cards { (model_card(card, viewer, query.fit_context(), variants_of(variants, card))) }
+            }
+            @if section.count > section.cards.len() as u64 {
+                p.more { a href=(all) data-live="1" { "All " (section.count) " " (family.name) " models →" } }
+            }
+        }
+    }
+}
+
+pub(super) fn flat_results(
+    query: &CatalogQuery,
+    results: &SearchResults,
+    viewer: Viewer,
+) -> Markup {
+    let pages = results
+        .total
+        .div_ceil(u64::from(query.per_page))
+        .min(crate::catalog::query::MAX_OFFSET / u64::from(query.per_page));
+    let family = match query.values(FAMILY) {
+        [slug] => Some((slug.clone(), family_view(slug))),
+        _ => None,
+    };
+    html! {
+        @if results.hits.is_empty() {
+            (past_the_end(query, pages, "results"))
+        }
+        section.family.list aria-label=(family.as_ref().map_or("Results", |(_, f)| f.name.as_str())) {
+            @if let Some((slug, family)) = &family {
+                header {
+                    (family_logo(slug, 40))
+                    div { h2 { (family.name) } p { (family.description) } }
+                }
+            }
+            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context(), variants_of(&results.variants, card))) } }
+        }
+        (pager(query, pages, "results"))
+    }
+}
+
+/// Previous / next links over `pages` pages of results or of family sections.
+pub(super) fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+    html! {
+        @if pages > 1 && u64::from(query.page) <= pages {
+            nav.pager aria-label=(format!("Pages of {what}")) {
+                @if query.page > 1 { a href=(url_with(query, |q| q.page -= 1)) data-live="1" rel="prev" { "← Previous" } }
+                span { "Page " (query.page) " of " (pages) }
+                @if u64::from(query.page) < pages { a href=(url_with(query, |q| q.page += 1)) data-live="1" rel="next" { "Next →" } }
+            }
+        }
+    }
+}
+
+/// A page number past the last page: say so and link to the last one.
+pub(super) fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+    let last = pages.max(1) as u32;
+    html! {
+        div.empty role="status" {
+            h2 { "Page " (query.page) " is past the end" }
+            p { "These " (what) " fill " (last) @if last == 1 { " page" } @else { " pages" } "." }
+            p { a href=(url_with(query, |q| q.page = last)) data-live="1" { "Go to page " (last) } }
+        }
+    }
+}
