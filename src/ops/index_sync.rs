@@ -74,6 +74,14 @@ fn parse_micros(stamp: &str) -> Option<u64> {
     u64::try_from(parsed.unix_timestamp_nanos() / 1_000).ok()
 }
 
+/// Under a stream of writes (a drain finished within `STREAM`), a drain first waits this long
+/// so that the writers its predecessor just answered, who come back with their next change
+/// within a millisecond or two, share its commit instead of needing one more: a commit costs
+/// about the same for 1 document as for 8. (Waiting only while the queue grows stopped too
+/// early: 743 shares/s against 909 with a fixed wait.)
+const GATHER: std::time::Duration = std::time::Duration::from_micros(2_000);
+const STREAM: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Turns at draining the outbox, and how far finished drains reach (the group commit).
 #[derive(Default)]
 pub struct GroupCommit {
@@ -84,6 +92,8 @@ pub struct GroupCommit {
     /// The highest number of a drain that succeeded: every write committed before that drain
     /// began is searchable.
     finished: AtomicU64,
+    /// When the last drain ended (tells a stream of writes from a lone one).
+    last_ended: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl GroupCommit {
@@ -95,6 +105,22 @@ impl GroupCommit {
 
     fn has_finished(&self, drain: u64) -> bool {
         self.finished.load(Ordering::SeqCst) >= drain
+    }
+
+    /// Whether writes are arriving in a stream, so gathering them pays.
+    fn in_stream(&self) -> bool {
+        let ended = *self
+            .last_ended
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        ended.is_some_and(|at| at.elapsed() < STREAM)
+    }
+
+    fn ended_now(&self) {
+        *self
+            .last_ended
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(std::time::Instant::now());
     }
 
     /// Waits for the turn and holds it until the guard drops; drains queue meanwhile (tests use
@@ -125,10 +151,18 @@ async fn sync_covering(services: &Services, needed: u64) -> Result<(), OpsError>
     if group.has_finished(needed) {
         return Ok(());
     }
+    if group.in_stream() {
+        // tokio's timer has millisecond steps; a blocking-pool thread sleeps exactly.
+        tokio::task::spawn_blocking(|| std::thread::sleep(GATHER))
+            .await
+            .map_err(|e| OpsError::task("gather", e))?;
+    }
     drain(services, &search).await.map(|_| ())
 }
 
 /// Applies every pending outbox row, in batches of one commit each; the caller holds the turn.
+/// Its number is taken just before it reads the outbox: every write that asked for a number
+/// up to it had committed by then, so the read sees its row.
 async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, OpsError> {
     let number = services.group_commit.begun.fetch_add(1, Ordering::SeqCst) + 1;
     let mut applied = 0;
@@ -182,6 +216,7 @@ async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, 
         .group_commit
         .finished
         .fetch_max(number, Ordering::SeqCst);
+    services.group_commit.ended_now();
     Ok(applied)
 }
 

@@ -13,6 +13,14 @@
 //! After a power loss between a commit and its checkpoint the index is either an older commit
 //! (the start-up audit replays what SQLite holds beyond it) or names files that did not reach
 //! the disk, which opening detects and answers with a rebuild (RELIABILITY T31, T32).
+//!
+//! tantivy also rewrites `.managed.json` (its list of the files it created, which garbage
+//! collection may delete) for every file it creates: ten atomic writes a commit, each a new
+//! inode, and ext4's inode allocation slows under such churn. Here the list is kept in memory
+//! and written once, just before the next `meta.json`, so any file a commit on disk names is
+//! listed on disk. A file created after the last list reached the disk (a crash mid-commit)
+//! is adopted into the list when the directory is next opened, and tantivy's own garbage
+//! collection then deletes it like any other unused file.
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -29,12 +37,21 @@ use tantivy::directory::{
 /// Files written since the last checkpoint, relative to the index directory.
 type Unsynced = Arc<Mutex<BTreeSet<PathBuf>>>;
 
+/// tantivy's list of the files it manages.
+const MANAGED: &str = ".managed.json";
+/// Every commit ends with this file; the managed list is written before it.
+const META: &str = "meta.json";
+/// Temporary files of atomic writes start so (tempfile's default); a crash can leave one.
+const TEMPORARY_PREFIX: &str = ".tmp";
+
 /// The index directory: `MmapDirectory` for reading, locking and watching; its own writes.
 #[derive(Clone)]
 pub struct DeferredSync {
     inner: MmapDirectory,
     root: PathBuf,
     unsynced: Unsynced,
+    /// The newest managed list, when it has not been written yet.
+    managed: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 impl std::fmt::Debug for DeferredSync {
@@ -46,12 +63,47 @@ impl std::fmt::Debug for DeferredSync {
 }
 
 impl DeferredSync {
+    /// Opens the directory, first adopting files a crash left unlisted (see the module note).
     pub fn open(root: &Path) -> tantivy::Result<Self> {
-        Ok(Self {
+        let directory = Self {
             inner: MmapDirectory::open(root)?,
             root: root.to_path_buf(),
             unsynced: Arc::default(),
-        })
+            managed: Arc::default(),
+        };
+        directory.adopt_leftovers()?;
+        Ok(directory)
+    }
+
+    /// Lists every file of the directory as managed (dot files aside: tantivy never manages
+    /// those) and removes temporary files of interrupted atomic writes.
+    fn adopt_leftovers(&self) -> io::Result<()> {
+        let listed: Option<BTreeSet<PathBuf>> = match std::fs::read(self.root.join(MANAGED)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).ok(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Some(BTreeSet::new()),
+            Err(e) => return Err(e),
+        };
+        // An unreadable list is tantivy's to report when it opens the index (then rebuilt).
+        let Some(mut managed) = listed else {
+            return Ok(());
+        };
+        let before = managed.len();
+        for entry in std::fs::read_dir(&self.root)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with(TEMPORARY_PREFIX) {
+                std::fs::remove_file(entry.path())?;
+            } else if !name.starts_with('.') && entry.file_type()?.is_file() {
+                managed.insert(PathBuf::from(name));
+            }
+        }
+        if managed.len() != before {
+            let mut bytes = serde_json::to_vec(&managed)?;
+            bytes.push(b'\n');
+            self.write_atomically(Path::new(MANAGED), &bytes)?;
+        }
+        Ok(())
     }
 
     /// Makes every commit so far durable: syncs each file written since the last checkpoint
@@ -59,6 +111,7 @@ impl DeferredSync {
     /// after the data they name. Returns how many files it synced. A file that fails to sync
     /// stays listed for the next checkpoint.
     pub fn checkpoint(&self) -> io::Result<usize> {
+        self.write_managed_list()?;
         let pending = std::mem::take(&mut *lock(&self.unsynced));
         if pending.is_empty() {
             return Ok(0);
@@ -91,14 +144,33 @@ impl DeferredSync {
         !lock(&self.unsynced).is_empty()
     }
 
-    fn written(&self, path: &Path) {
+    /// Writes the managed list if a newer one waits.
+    fn write_managed_list(&self) -> io::Result<()> {
+        let mut waiting = lock(&self.managed);
+        if let Some(bytes) = waiting.as_deref() {
+            self.write_atomically(Path::new(MANAGED), bytes)?;
+            *waiting = None;
+        }
+        Ok(())
+    }
+
+    /// A temporary file renamed over the target, as tantivy does, without its sync: readers see
+    /// the old content or the new, never a mix.
+    fn write_atomically(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        let mut temporary = tempfile::Builder::new()
+            .prefix(TEMPORARY_PREFIX)
+            .tempfile_in(&self.root)?;
+        temporary.write_all(data)?;
+        temporary.flush()?;
+        temporary.into_temp_path().persist(self.root.join(path))?;
         lock(&self.unsynced).insert(path.to_path_buf());
+        Ok(())
     }
 }
 
-fn lock(unsynced: &Unsynced) -> MutexGuard<'_, BTreeSet<PathBuf>> {
-    // The set is only ever extended or swapped out whole: a panic cannot leave it half-changed.
-    unsynced
+fn lock<T>(shared: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Each value is only ever replaced or extended whole: a panic cannot leave one half-changed.
+    shared
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -162,19 +234,23 @@ impl Directory for DeferredSync {
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        if path == Path::new(MANAGED)
+            && let Some(bytes) = lock(&self.managed).clone()
+        {
+            return Ok(bytes);
+        }
         self.inner.atomic_read(path)
     }
 
-    /// A temporary file renamed over the target, as tantivy does, without its sync: readers see
-    /// the old content or the new, never a mix.
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        let target = self.root.join(path);
-        let mut temporary = tempfile::Builder::new().tempfile_in(&self.root)?;
-        temporary.write_all(data)?;
-        temporary.flush()?;
-        temporary.into_temp_path().persist(&target)?;
-        self.written(path);
-        Ok(())
+        if path == Path::new(MANAGED) {
+            *lock(&self.managed) = Some(data.to_vec());
+            return Ok(());
+        }
+        if path == Path::new(META) {
+            self.write_managed_list()?;
+        }
+        self.write_atomically(path, data)
     }
 
     fn sync_directory(&self) -> io::Result<()> {
@@ -235,5 +311,37 @@ mod tests {
         directory.delete(Path::new("a.json")).unwrap();
         assert_eq!(directory.checkpoint().unwrap(), 0);
         assert!(!directory.is_dirty());
+    }
+
+    #[test]
+    fn files_a_crash_left_unlisted_are_adopted_and_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = Schema::builder();
+        let title = builder.add_text_field("title", TEXT | STORED);
+        let directory = DeferredSync::open(dir.path()).unwrap();
+        let index = Index::create(directory, builder.build(), Default::default()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(title => "kept")).unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+        drop(index);
+        // A segment file written after the last list, and a half-done atomic write.
+        std::fs::write(
+            dir.path().join("0123456789abcdef0123456789abcdef.store"),
+            b"x",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join(".tmpAbCdEf"), b"{").unwrap();
+
+        let index = Index::open(DeferredSync::open(dir.path()).unwrap()).unwrap();
+        assert!(!dir.path().join(".tmpAbCdEf").exists());
+        let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.garbage_collect_files().wait().unwrap();
+        assert!(
+            !dir.path()
+                .join("0123456789abcdef0123456789abcdef.store")
+                .exists()
+        );
+        assert_eq!(index.reader().unwrap().searcher().num_docs(), 1);
     }
 }

@@ -38,7 +38,11 @@ use crate::catalog::query::CatalogQuery;
 use crate::catalog::words;
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
-const WRITER_MEMORY: usize = 50_000_000;
+/// The everyday writer's arena: tantivy's minimum. A commit's cost grows with it (the segment
+/// writer's term table is sized from it, cleared for every new segment and walked at every
+/// flush), and everyday commits are a handful of documents: 50 MB made a commit of 8 take
+/// 6 ms, mostly clearing and walking an empty table. Rebuilds have their own writer.
+const WRITER_MEMORY: usize = 15_000_000;
 
 /// A change to apply to the index.
 #[derive(Debug, Clone)]
@@ -107,7 +111,13 @@ impl SearchIndex {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = build_schema();
         let directory = DeferredSync::open(dir)?;
-        let index = Index::create(directory.clone(), schema, IndexSettings::default())?;
+        let settings = IndexSettings {
+            // Compressing the store on a thread of its own spawns that thread for every
+            // segment: a cost every small commit pays, for no gain on two cores.
+            docstore_compress_dedicated_thread: false,
+            ..IndexSettings::default()
+        };
+        let index = Index::create(directory.clone(), schema, settings)?;
         let created = Self::from_index(index, fields, Some(directory))?;
         // An empty index on disk is the state a start without one relies on: make it durable.
         created.checkpoint()?;
@@ -242,15 +252,22 @@ impl SearchIndex {
     pub fn apply(&self, changes: &[IndexChange], watermark: i64) -> Result<(), SearchError> {
         let mut slot = self.writer();
         let writer = self.steady_writer(&mut slot)?;
+        // A delete makes the commit open a reader on every segment to apply it, even when it
+        // matches nothing: a model shared for the first time is in no segment, so it is added
+        // without one. The searcher shows every committed document (deleted ones too, which
+        // only errs towards deleting), and the writer's lock keeps commits out meanwhile.
+        let searcher = self.reader.searcher();
         for change in changes {
-            match change {
-                IndexChange::Upsert(entry) => {
-                    writer.delete_term(self.id_term(&entry.card.id));
-                    writer.add_document(self.document((**entry).clone())?)?;
-                }
-                IndexChange::Remove(id) => {
-                    writer.delete_term(self.id_term(id));
-                }
+            let id = match change {
+                IndexChange::Upsert(entry) => &entry.card.id,
+                IndexChange::Remove(id) => id,
+            };
+            let term = self.id_term(id);
+            if searcher.doc_freq(&term)? > 0 {
+                writer.delete_term(term);
+            }
+            if let IndexChange::Upsert(entry) = change {
+                writer.add_document(self.document((**entry).clone())?)?;
             }
         }
         self.commit(writer, watermark)
@@ -288,6 +305,7 @@ impl SearchIndex {
             schema_version: SCHEMA_VERSION,
             watermark,
         })?;
+        let started = std::time::Instant::now();
         let mut prepared = match writer.prepare_commit() {
             Ok(prepared) => prepared,
             Err(e) => {
@@ -297,9 +315,13 @@ impl SearchIndex {
             }
         };
         prepared.set_payload(&payload);
+        let prepare_us = started.elapsed().as_micros() as u64;
         prepared.commit()?;
+        let commit_us = started.elapsed().as_micros() as u64 - prepare_us;
         self.commits.fetch_add(1, Ordering::SeqCst);
         self.reader.reload()?;
+        let reload_us = started.elapsed().as_micros() as u64 - prepare_us - commit_us;
+        tracing::debug!(prepare_us, commit_us, reload_us, "index commit");
         // After the reload: whoever reads this generation searches what it names.
         self.generation.fetch_add(1, Ordering::SeqCst);
         let live: Vec<_> = self
@@ -596,5 +618,21 @@ fn pre_tokenized(text: &str) -> PreTokenizedString {
 fn open_writer(index: &Index, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
     let writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
     writer.garbage_collect_files().wait()?;
+    writer.set_merge_policy(Box::new(everyday_merge_policy()));
     Ok(writer)
+}
+
+/// Merging for the small segments everyday commits make (a group commit is a handful of
+/// documents). tantivy's default treats every segment under 10 000 documents as one level, so
+/// each merge rewrote the whole growing small segment again: at 8 documents a commit that was
+/// most of a commit's CPU. Levels from 64 documents up make it logarithmic. Segments past
+/// `MERGED_UP_TO` are left alone: those a rebuild wrote (about 90 000 each at a million models)
+/// would otherwise be merged into one in the background right after it, for a minute of both
+/// cores, while the server answers.
+fn everyday_merge_policy() -> tantivy::indexer::LogMergePolicy {
+    const MERGED_UP_TO: usize = 50_000;
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_min_layer_size(64);
+    policy.set_max_docs_before_merge(MERGED_UP_TO);
+    policy
 }

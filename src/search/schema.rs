@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +70,9 @@ pub fn build_schema() -> (Schema, Fields) {
     );
     let fast_number = NumericOptions::default().set_fast();
     let facets = FACETS.each_ref().map(|facet| match facet.kind {
-        FacetKind::Values(_) => builder.add_text_field(facet.key, STRING | FAST),
+        // Filters and counts read the columns (search::table); terms would only cost every
+        // commit a term dictionary per facet.
+        FacetKind::Values(_) => builder.add_text_field(facet.key, FAST),
         FacetKind::Flag(_) => builder.add_bool_field(facet.key, fast_number.clone()),
         FacetKind::Buckets(_) | FacetKind::Fit(_) => {
             builder.add_u64_field(facet.key, fast_number.clone())

@@ -55,6 +55,7 @@ impl Application {
     /// Opens the data directory (taking its single-server lock), seeds the demo when asked,
     /// binds the listener and wires the app.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        ops::index_rebuild::keep_freed_heap();
         // Bind first: a port in use must fail before the data directory is created or migrated.
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),
