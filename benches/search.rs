@@ -8,14 +8,26 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use xeroctl::catalog::query::CatalogQuery;
 use xeroctl::search::SearchIndex;
+use xeroctl::search::index::RebuildScale;
 
 mod support;
 
+/// Builds the index as the server's start-up rebuild does at these sizes (a rebuild of its own
+/// writer and threads, `RebuildScale::Large`), so the segments are the ones searched in
+/// production.
 fn build_index(models: usize) -> SearchIndex {
     let index = SearchIndex::in_memory().expect("index");
     let started = Instant::now();
-    let entries = support::entries(42, models);
-    let count = index.replace_all(entries, 0).expect("build");
+    let count = {
+        let rebuild = index.begin_rebuild(RebuildScale::Large).expect("rebuild");
+        let mut entries = support::entries(42, models).peekable();
+        while entries.peek().is_some() {
+            rebuild
+                .add_all(entries.by_ref().take(1_000).collect())
+                .expect("add");
+        }
+        rebuild.commit(0).expect("commit")
+    };
     eprintln!(
         "built an index of {count} models in {:.2} s ({} segments)",
         started.elapsed().as_secs_f64(),

@@ -6,8 +6,10 @@ for each one's unique word right after the answer (share -> visible p99; a share
 once searchable, so "not visible" must stay 0). Keep-alive connections, so the client costs
 little beside the server. Bounded: about 2 x SECONDS plus the registration.
 Usage: python3 scripts/slow/shares.py [THREADS] [SECONDS]   (defaults 8, 10); XERO_BIN picks
-the binary (default target/release/xeroctl)."""
-import http.client, json, os, sys, tempfile, threading, time
+the binary (default target/release/xeroctl). With SHARES_CLIENT=wrk the shares/s phase is driven
+by wrk (THREADS connections, scripts/wrk/shares.lua) instead of Python threads, whose own CPU
+on the same two cores holds the server back."""
+import http.client, json, os, re, subprocess, sys, tempfile, threading, time
 from common import Server, admin, free_port, percentile
 
 THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
@@ -69,6 +71,36 @@ def share_and_search(port, key, project, thread, ids, first, deadline, latencies
             missed.append(mid)
 
 
+def share_with_wrk(port, key, project, ids, data):
+    """THREADS wrk connections on 2 threads share the registered models; returns the ids shared
+    (read back from the API, so the next phase goes on after them)."""
+    listing = os.path.join(data, "share-ids.txt")
+    with open(listing, "w") as out:
+        for t in range(THREADS):
+            for mid in ids[t]:
+                out.write(f"{project} {mid}\n")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wrk", "shares.lua")
+    env = dict(os.environ, SHARES_IDS=listing, SHARES_KEY=key, SHARES_THREADS="2")
+    out = subprocess.run(["wrk", "-t2", f"-c{THREADS}", f"-d{int(SECONDS)}s", "--latency", "-s", script,
+                          f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+    p50 = re.search(r"50%\s+(\S+)", out).group(1)
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    client = Client(port, key)
+    shared = set()
+    page = 1
+    while True:
+        got = client.call("GET", f"/{project}/v1/models?per_page=100&page={page}")["models"]
+        shared.update(m["id"] for m in got if m.get("shared"))
+        if len(got) < 100:
+            break
+        page += 1
+    print(f"shares (wrk, {THREADS} connections): {rate}/s; answer p50 {p50}, p99 {p99}; "
+          f"{len(shared)} models shared; non-2xx: {errors.group(1) if errors else 0}", flush=True)
+    return shared
+
+
 def run(threads):
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -88,13 +120,16 @@ def main():
         print(f"registered {THREADS * PER_THREAD} models in {time.time() - t0:.1f} s", flush=True)
 
         latencies, done = [], []
-        deadline = time.time() + SECONDS
-        t0 = time.time()
-        run([threading.Thread(target=share_only, args=(port, key, project, ids[t], deadline, latencies, done))
-             for t in range(THREADS)])
-        elapsed = time.time() - t0
-        print(f"shares: {len(done)} in {elapsed:.1f} s = {len(done) / elapsed:.0f}/s with {THREADS} clients; "
-              f"answer p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms", flush=True)
+        if os.environ.get("SHARES_CLIENT") == "wrk":
+            done = share_with_wrk(port, key, project, ids, data)
+        else:
+            deadline = time.time() + SECONDS
+            t0 = time.time()
+            run([threading.Thread(target=share_only, args=(port, key, project, ids[t], deadline, latencies, done))
+                 for t in range(THREADS)])
+            elapsed = time.time() - t0
+            print(f"shares: {len(done)} in {elapsed:.1f} s = {len(done) / elapsed:.0f}/s with {THREADS} clients; "
+                  f"answer p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms", flush=True)
 
         visible, missed = [], []
         deadline = time.time() + SECONDS

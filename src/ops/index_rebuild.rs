@@ -105,8 +105,10 @@ pub fn keep_freed_heap() {
     // SAFETY: mallopt only changes glibc's allocation thresholds, under its own arena lock;
     // it touches no allocation.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+        // Above a commit's largest table (4 MiB); small enough that the retained heap stays
+        // well inside the RSS budget (486 MiB at a million models with 32/64 MiB here).
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 8 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 16 << 20);
     }
 }
 

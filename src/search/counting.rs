@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use tantivy::{SegmentOrdinal, SegmentReader};
 
+use super::CountMap;
 use super::bitmaps::{
     Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
@@ -25,7 +26,7 @@ use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
 /// One facet's counts in one segment.
 #[derive(Debug, Clone)]
 pub enum SegmentCount {
-    Values(HashMap<String, u64>),
+    Values(CountMap<u64>),
     Flag([u64; 2]),
     Buckets(Vec<u64>),
     Uncounted,
@@ -257,7 +258,7 @@ fn range_set(buckets: &[Bucket], column: &BucketColumn, range: Range, n: usize) 
 }
 
 /// Each value's documents within the set, values without any left out.
-fn count_values(column: &ValueColumn, within: &[u64]) -> HashMap<String, u64> {
+fn count_values(column: &ValueColumn, within: &[u64]) -> CountMap<u64> {
     let mut counts = vec![0u64; column.names.len()];
     match &column.sets {
         Some(sets) => {

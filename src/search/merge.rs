@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::CountMap;
+
 use super::counting::{SegmentCount, SegmentFruit};
 use super::top_hits::{Hits, best};
 use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
@@ -19,7 +21,7 @@ pub const FAMILY_LIMIT: usize = 500;
 /// The most frequent values first (ties by name), capped, with every selected value present;
 /// and how many values with hits were left out.
 fn top_values(
-    counts: HashMap<String, u64>,
+    counts: CountMap<u64>,
     selected: &[String],
     limit: usize,
 ) -> (Vec<(String, u64)>, u64) {
@@ -51,7 +53,7 @@ pub fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> M
         .iter()
         .map(|facet| match &facet.kind {
             _ if !facet.is_counted() => SegmentCount::Uncounted,
-            FacetKind::Values(_) => SegmentCount::Values(HashMap::new()),
+            FacetKind::Values(_) => SegmentCount::Values(CountMap::default()),
             FacetKind::Flag(_) => SegmentCount::Flag([0; 2]),
             FacetKind::Buckets(b) => SegmentCount::Buckets(vec![0; b.buckets.len() + 1]),
             FacetKind::Fit(fit) => SegmentCount::Buckets(vec![0; fit.slot_count()]),
@@ -64,8 +66,12 @@ pub fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> M
         for (into, from) in counts.iter_mut().zip(fruit.counts) {
             match (into, from) {
                 (SegmentCount::Values(into), SegmentCount::Values(from)) => {
-                    for (value, count) in from {
-                        *into.entry(value).or_default() += count;
+                    if into.is_empty() {
+                        *into = from;
+                    } else {
+                        for (value, count) in from {
+                            *into.entry(value).or_default() += count;
+                        }
                     }
                 }
                 (SegmentCount::Flag(into), SegmentCount::Flag(from)) => {
