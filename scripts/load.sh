@@ -69,4 +69,4 @@ lat.sort()
 print(f"share+search: p50 {lat[100]:.1f} ms, p99 {lat[197]:.1f} ms, max {lat[-1]:.1f} ms; not visible at once: {missed}/200")
 PY
 echo "== server memory"
-grep -E "VmHWM|VmRSS" "/proc/$SERVER/status"
+grep -E "VmHWM|VmRSS|RssAnon|RssFile" "/proc/$SERVER/status"
