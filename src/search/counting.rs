@@ -366,41 +366,73 @@ mod tests {
 
     fn index(models: usize, unique_tags: bool) -> SearchIndex {
         let index = SearchIndex::in_memory().unwrap();
-        let project = ProjectId::parse("proj_TEST").unwrap();
-        let entries = synthetic_models(3, models).enumerate().map(|(i, mut new)| {
-            if unique_tags {
-                new.details.workload_type = Some(format!("chat,t{i}"));
-            }
-            let model = Model {
-                id: ModelId::generate(),
-                project_id: project.clone(),
-                details: new.details,
-                shared: true,
-                shared_at: Some(format!("2026-11-01T00:00:{:02}.{i:06}Z", i % 60)),
-                featured: i % 7 == 0,
-                artifact: None,
-                created_at: String::new(),
-                updated_at: String::new(),
-            };
-            entry_for(
-                &SharedModel {
-                    model,
-                    project_name: "Test".into(),
-                    kv_shape: (i % 3 == 0).then_some(crate::catalog::memory::KvShape {
-                        layers: 32,
-                        kv_heads: 8,
-                        head_size: 128,
-                        element_bytes: 2,
-                    }),
-                },
-                crate::catalog::badge::BadgeFacts {
-                    role: Some(crate::catalog::role::CatalogRole::Deployable),
-                    ..Default::default()
-                },
-            )
-        });
-        index.replace_all(entries, 0).unwrap();
+        index.replace_all(entries(models, unique_tags), 0).unwrap();
         index
+    }
+
+    fn entries(models: usize, unique_tags: bool) -> Vec<crate::catalog::card::CatalogEntry> {
+        let project = ProjectId::parse("proj_TEST").unwrap();
+        synthetic_models(3, models)
+            .enumerate()
+            .map(|(i, mut new)| {
+                if unique_tags {
+                    new.details.workload_type = Some(format!("chat,t{i}"));
+                }
+                let model = Model {
+                    id: ModelId::generate(),
+                    project_id: project.clone(),
+                    details: new.details,
+                    shared: true,
+                    shared_at: Some(format!("2026-11-01T00:00:{:02}.{i:06}Z", i % 60)),
+                    featured: i % 7 == 0,
+                    artifact: None,
+                    created_at: String::new(),
+                    updated_at: String::new(),
+                };
+                entry_for(
+                    &SharedModel {
+                        model,
+                        project_name: "Test".into(),
+                        kv_shape: (i % 3 == 0).then_some(crate::catalog::memory::KvShape {
+                            layers: 32,
+                            kv_heads: 8,
+                            head_size: 128,
+                            element_bytes: 2,
+                        }),
+                    },
+                    crate::catalog::badge::BadgeFacts {
+                        role: Some(crate::catalog::role::CatalogRole::Deployable),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// A first share adds without deleting (the id is in no segment); an edit replaces; the
+    /// same model twice in later commits still leaves one document.
+    #[test]
+    fn upserts_keep_one_document_per_model() {
+        use crate::search::index::IndexChange;
+        let entries = entries(3, false);
+        let index = SearchIndex::in_memory().unwrap();
+        let upsert =
+            |e: &crate::catalog::card::CatalogEntry| IndexChange::Upsert(Box::new(e.clone()));
+        index.apply(&[upsert(&entries[0])], 1).unwrap();
+        let mut edited = entries[0].clone();
+        edited.revision_micros += 1;
+        index.apply(&[upsert(&edited)], 2).unwrap();
+        index
+            .apply(&[upsert(&entries[1]), upsert(&edited)], 3)
+            .unwrap();
+        let mut revisions = index.revisions().unwrap();
+        revisions.sort();
+        let mut expected = vec![
+            (edited.card.id, edited.revision_micros),
+            (entries[1].card.id, entries[1].revision_micros),
+        ];
+        expected.sort();
+        assert_eq!(revisions, expected);
     }
 
     /// Browsing and a keyword search that matches everything agree on every count and hit:

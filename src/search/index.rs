@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,8 @@ pub struct SearchIndex {
     generation: AtomicU64,
     /// The on-disk directory, whose commits become durable at checkpoints; `None` in memory.
     directory: Option<DeferredSync>,
+    /// Set from a commit until its reload succeeds: the searcher may not show every document.
+    reader_behind: AtomicBool,
 }
 
 impl Drop for SearchIndex {
@@ -185,6 +187,7 @@ impl SearchIndex {
             commits: AtomicU64::new(0),
             generation: AtomicU64::new(0),
             directory,
+            reader_behind: AtomicBool::new(false),
         })
     }
 
@@ -256,14 +259,16 @@ impl SearchIndex {
         // matches nothing: a model shared for the first time is in no segment, so it is added
         // without one. The searcher shows every committed document (deleted ones too, which
         // only errs towards deleting), and the writer's lock keeps commits out meanwhile.
+        // Should the last reload have failed, the searcher may miss a commit: delete always.
         let searcher = self.reader.searcher();
+        let current = !self.reader_behind.load(Ordering::SeqCst);
         for change in changes {
             let id = match change {
                 IndexChange::Upsert(entry) => &entry.card.id,
                 IndexChange::Remove(id) => id,
             };
             let term = self.id_term(id);
-            if searcher.doc_freq(&term)? > 0 {
+            if !current || searcher.doc_freq(&term)? > 0 {
                 writer.delete_term(term);
             }
             if let IndexChange::Upsert(entry) = change {
@@ -319,7 +324,9 @@ impl SearchIndex {
         prepared.commit()?;
         let commit_us = started.elapsed().as_micros() as u64 - prepare_us;
         self.commits.fetch_add(1, Ordering::SeqCst);
+        self.reader_behind.store(true, Ordering::SeqCst);
         self.reader.reload()?;
+        self.reader_behind.store(false, Ordering::SeqCst);
         let reload_us = started.elapsed().as_micros() as u64 - prepare_us - commit_us;
         tracing::debug!(prepare_us, commit_us, reload_us, "index commit");
         // After the reload: whoever reads this generation searches what it names.
