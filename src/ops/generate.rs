@@ -85,6 +85,31 @@ const SECTIONS: [&str; 5] = [
     "Limitations",
 ];
 
+/// The catalog entry of the `i`-th synthetic model as the index receives it, for benchmarks and
+/// tests: a deployable model of project "Bench" whose files state the attention shape for every
+/// third model (as uploaded GGUF or config.json files do), so the fit facet has both known and
+/// "may fit" estimates.
+pub fn synthetic_entry(model: Model, i: usize) -> crate::catalog::card::CatalogEntry {
+    super::index_sync::entry_for(
+        &crate::store::catalog::SharedModel {
+            model,
+            project_name: "Bench".to_owned(),
+            kv_shape: i
+                .is_multiple_of(3)
+                .then_some(crate::catalog::memory::KvShape {
+                    layers: 32,
+                    kv_heads: 8,
+                    head_size: 128,
+                    element_bytes: 2,
+                }),
+        },
+        crate::catalog::badge::BadgeFacts {
+            role: Some(crate::catalog::role::CatalogRole::Deployable),
+            ..Default::default()
+        },
+    )
+}
+
 /// Yields `count` synthetic registrations, the same ones for the same seed.
 pub fn synthetic_models(seed: u64, count: usize) -> impl Iterator<Item = NewModel> {
     let pools = Pools::from_real_data();

@@ -360,9 +360,7 @@ mod tests {
     use crate::catalog::model::Model;
     use crate::catalog::query::CatalogQuery;
     use crate::ops::generate::synthetic_models;
-    use crate::ops::index_sync::entry_for;
     use crate::search::SearchIndex;
-    use crate::store::catalog::SharedModel;
 
     fn index(models: usize, unique_tags: bool) -> SearchIndex {
         let index = SearchIndex::in_memory().unwrap();
@@ -389,22 +387,7 @@ mod tests {
                     created_at: String::new(),
                     updated_at: String::new(),
                 };
-                entry_for(
-                    &SharedModel {
-                        model,
-                        project_name: "Test".into(),
-                        kv_shape: (i % 3 == 0).then_some(crate::catalog::memory::KvShape {
-                            layers: 32,
-                            kv_heads: 8,
-                            head_size: 128,
-                            element_bytes: 2,
-                        }),
-                    },
-                    crate::catalog::badge::BadgeFacts {
-                        role: Some(crate::catalog::role::CatalogRole::Deployable),
-                        ..Default::default()
-                    },
-                )
+                crate::ops::generate::synthetic_entry(model, i)
             })
             .collect()
     }
