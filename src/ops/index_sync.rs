@@ -6,19 +6,15 @@
 //! A crash anywhere leaves rows to replay at the next start; replay is idempotent (delete by id,
 //! then add).
 //!
-//! Group commit (issue 12): a write waits for one drain that *began after its transaction
-//! committed*, since such a drain reads its outbox row. Drains run one at a time; whoever holds
-//! the turn drains every pending row in one commit, and the writers queued behind it find their
-//! change already covered and answer without a commit of their own. Before this, every queued
+//! Writers share drains as `group_commit` describes (issue 12). Before that, every queued
 //! writer drained again (picking up the next writer's row), so 8 clients made 8 commits for 8
 //! shares.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::readiness::IndexPhase;
-use super::{OpsError, Services, index_rebuild};
+use super::{OpsError, Services, group_commit, index_rebuild};
 use crate::catalog::badge::BadgeFacts;
 use crate::catalog::card::CatalogEntry;
 use crate::catalog::ids::ModelId;
@@ -74,82 +70,13 @@ fn parse_micros(stamp: &str) -> Option<u64> {
     u64::try_from(parsed.unix_timestamp_nanos() / 1_000).ok()
 }
 
-/// Under a stream of writes (a drain finished within `STREAM`), a drain first lets the writers
-/// its predecessor just answered come back with their next change (a millisecond or two), so
-/// they share its commit instead of needing one more: a commit costs about the same for 1
-/// document as for 8. It waits until the outbox holds as many rows as recent drains took, or
-/// `GATHER_MAX`, looking every `GATHER_STEP`. (A fixed 2 ms wait gave 880-940 shares/s at 8
-/// clients; waiting only while the queue of writers grew stopped too early, 743/s.)
-const GATHER_MAX: std::time::Duration = std::time::Duration::from_micros(3_000);
-const GATHER_STEP: std::time::Duration = std::time::Duration::from_micros(150);
-const STREAM: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// Turns at draining the outbox, and how far finished drains reach (the group commit).
-#[derive(Default)]
-pub struct GroupCommit {
-    /// Held by the one drain, rebuild or audit running at a time.
-    turn: tokio::sync::Mutex<()>,
-    /// Drains begun so far; a drain takes its number before it reads the outbox.
-    begun: AtomicU64,
-    /// The highest number of a drain that succeeded: every write committed before that drain
-    /// began is searchable.
-    finished: AtomicU64,
-    /// When the last drain ended (tells a stream of writes from a lone one).
-    last_ended: std::sync::Mutex<Option<std::time::Instant>>,
-    /// Rows recent drains took (the largest lately, slowly forgotten): the writers in the stream.
-    recent_rows: AtomicU64,
-}
-
-impl GroupCommit {
-    /// The number of the first drain that will begin after now; a write calls it once its
-    /// transaction has committed, and that drain (or any later one) covers the write.
-    fn next_drain(&self) -> u64 {
-        self.begun.load(Ordering::SeqCst) + 1
-    }
-
-    fn has_finished(&self, drain: u64) -> bool {
-        self.finished.load(Ordering::SeqCst) >= drain
-    }
-
-    /// Whether writes are arriving in a stream, so gathering them pays.
-    fn in_stream(&self) -> bool {
-        let ended = *self
-            .last_ended
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        ended.is_some_and(|at| at.elapsed() < STREAM)
-    }
-
-    fn took(&self, rows: usize) {
-        let rows = rows as u64;
-        let _ = self
-            .recent_rows
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |old| {
-                Some(rows.max(old - old / 4))
-            });
-    }
-
-    fn ended_now(&self) {
-        *self
-            .last_ended
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(std::time::Instant::now());
-    }
-
-    /// Waits for the turn and holds it until the guard drops; drains queue meanwhile (tests use
-    /// it to let many writes gather behind one drain).
-    pub async fn hold_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.turn.lock().await
-    }
-}
-
 /// Drains the outbox into the index. Without an index (admin commands) it does nothing: the
 /// server drains what they queued.
 pub async fn sync_index(services: &Services) -> Result<usize, OpsError> {
     let Some(search) = services.search.clone() else {
         return Ok(0);
     };
-    let _turn = services.group_commit.turn.lock().await;
+    let _turn = services.group_commit.hold_turn().await;
     drain(services, &search).await
 }
 
@@ -160,29 +87,28 @@ async fn sync_covering(services: &Services, needed: u64) -> Result<(), OpsError>
         return Ok(());
     };
     let group = &services.group_commit;
-    let _turn = group.turn.lock().await;
+    let _turn = group.hold_turn().await;
     if group.has_finished(needed) {
         return Ok(());
     }
-    if group.in_stream() {
-        gather(services).await?;
+    if let Some(expected) = group.gather_target() {
+        gather(services, expected).await?;
     }
     drain(services, &search).await.map(|_| ())
 }
 
 /// Waits (see `GATHER_MAX`) until the outbox holds as many rows as recent drains took. On a
 /// blocking-pool thread: tokio's timer has millisecond steps, a thread sleeps exactly.
-async fn gather(services: &Services) -> Result<(), OpsError> {
-    let expected = services.group_commit.recent_rows.load(Ordering::SeqCst);
+async fn gather(services: &Services, expected: u64) -> Result<(), OpsError> {
     services
         .store
         .call(move |conn| {
             let started = std::time::Instant::now();
             // A failing count ends the wait: the drain itself reports what is wrong.
             while outbox::pending_count(conn).is_ok_and(|pending| pending < expected)
-                && started.elapsed() < GATHER_MAX
+                && started.elapsed() < group_commit::GATHER_MAX
             {
-                std::thread::sleep(GATHER_STEP);
+                std::thread::sleep(group_commit::GATHER_STEP);
             }
             Ok(())
         })
@@ -194,7 +120,7 @@ async fn gather(services: &Services) -> Result<(), OpsError> {
 /// Its number is taken just before it reads the outbox: every write that asked for a number
 /// up to it had committed by then, so the read sees its row.
 async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, OpsError> {
-    let number = services.group_commit.begun.fetch_add(1, Ordering::SeqCst) + 1;
+    let number = services.group_commit.begin_drain();
     let mut applied = 0;
     loop {
         let cutoff = store::cutoff(services.agent_ttl);
@@ -242,12 +168,7 @@ async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, 
             break;
         }
     }
-    services
-        .group_commit
-        .finished
-        .fetch_max(number, Ordering::SeqCst);
-    services.group_commit.took(applied);
-    services.group_commit.ended_now();
+    services.group_commit.finish(number, applied);
     Ok(applied)
 }
 
@@ -295,7 +216,7 @@ pub async fn audit_index(services: &Services) -> Result<AuditReport, OpsError> {
     let Some(search) = services.search.clone() else {
         return Ok(AuditReport::default());
     };
-    let _turn = services.group_commit.turn.lock().await;
+    let _turn = services.group_commit.hold_turn().await;
     // Pending outbox rows are changes the drain will apply anyway; audit a drained index.
     let (mut database, pending) = services
         .store

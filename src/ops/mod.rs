@@ -16,6 +16,7 @@ pub mod endpoints;
 pub mod error;
 pub mod feature;
 pub mod generate;
+pub mod group_commit;
 pub mod hub;
 pub mod index_rebuild;
 pub mod index_sync;
@@ -47,7 +48,7 @@ pub struct Services {
     /// The catalog index; only the server opens it (admin commands leave changes in the outbox).
     pub search: Option<Arc<SearchIndex>>,
     /// Serialises outbox drains so concurrent writes share index commits.
-    pub group_commit: Arc<index_sync::GroupCommit>,
+    pub group_commit: Arc<group_commit::GroupCommit>,
     /// Verifies passwords on a few threads (argon2id costs ~19 MiB and ~19 ms each).
     pub password_pool: crate::auth::hashing::HashingPool,
     /// Signs device cookies; created once per data directory (RELIABILITY T40).

@@ -270,24 +270,25 @@ impl Directory for DeferredSync {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::schema::{STORED, Schema, TEXT, Value};
+    use tantivy::schema::{Field, STORED, Schema, TEXT, Value};
     use tantivy::{Index, IndexWriter, TantivyDocument, doc};
+
+    /// An index of one committed document titled `text` in `dir`, and its directory.
+    fn one_document(dir: &Path, text: &str) -> (DeferredSync, Field) {
+        let mut builder = Schema::builder();
+        let title = builder.add_text_field("title", TEXT | STORED);
+        let directory = DeferredSync::open(dir).unwrap();
+        let index = Index::create(directory.clone(), builder.build(), Default::default()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(title => text)).unwrap();
+        writer.commit().unwrap();
+        (directory, title)
+    }
 
     #[test]
     fn a_commit_is_readable_before_its_checkpoint_and_clean_after() {
         let dir = tempfile::tempdir().unwrap();
-        let mut builder = Schema::builder();
-        let title = builder.add_text_field("title", TEXT | STORED);
-        let directory = DeferredSync::open(dir.path()).unwrap();
-        let index = Index::create(
-            directory.clone(),
-            builder.build(),
-            tantivy::IndexSettings::default(),
-        )
-        .unwrap();
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.add_document(doc!(title => "qwen")).unwrap();
-        writer.commit().unwrap();
+        let (directory, title) = one_document(dir.path(), "qwen");
         assert!(directory.is_dirty());
 
         // Another opening (a restart after SIGKILL) reads the commit from the kernel's pages.
@@ -316,15 +317,7 @@ mod tests {
     #[test]
     fn files_a_crash_left_unlisted_are_adopted_and_collected() {
         let dir = tempfile::tempdir().unwrap();
-        let mut builder = Schema::builder();
-        let title = builder.add_text_field("title", TEXT | STORED);
-        let directory = DeferredSync::open(dir.path()).unwrap();
-        let index = Index::create(directory, builder.build(), Default::default()).unwrap();
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.add_document(doc!(title => "kept")).unwrap();
-        writer.commit().unwrap();
-        drop(writer);
-        drop(index);
+        one_document(dir.path(), "kept");
         // A segment file written after the last list, and a half-done atomic write.
         std::fs::write(
             dir.path().join("0123456789abcdef0123456789abcdef.store"),

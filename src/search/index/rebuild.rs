@@ -97,8 +97,11 @@ impl Rebuild<'_> {
             .as_mut()
             .ok_or_else(|| SearchError::Directory("no index writer".to_owned()))?;
         index.commit(writer, watermark)?;
-        // A rebuild replaces everything and is rare: durable at once, not a second later.
-        index.checkpoint()?;
+        // A rebuild replaces everything and is rare: durable at once, not a second later. The
+        // commit stands either way; a failed sync is the periodic checkpoint's to retry.
+        if let Err(error) = index.checkpoint() {
+            tracing::warn!(%error, "syncing the rebuilt index failed; will retry");
+        }
         Ok(self.count.load(Ordering::Relaxed))
     }
 }
