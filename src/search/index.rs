@@ -1,40 +1,34 @@
-//! The index itself: opening (or recreating) it, applying changes, searching.
+//! The index itself: opening (or recreating) it and applying changes; reading it is `lookup`,
+//! replacing it whole is `rebuild`.
+//!
 //!
 //! One `IndexWriter` behind a mutex (tantivy allows one); every commit carries a payload with
 //! the schema version and the outbox watermark, and is followed by an explicit reader reload so
 //! a change is searchable as soon as `apply` returns (no 500 ms polling).
 
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Value;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument,
     Term, doc,
 };
 
 use super::SearchError;
-use super::counting::search_segment;
 use super::deferred_sync::DeferredSync;
-use super::query::keyword_plan;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use super::table::TableCache;
-use super::top_hits::Hits;
+mod lookup;
 mod rebuild;
 
 pub use rebuild::{Rebuild, RebuildScale};
 
-use super::merge::merge;
-use super::variants;
-use crate::catalog::card::{CatalogCard, CatalogEntry};
+use crate::catalog::card::CatalogEntry;
 use crate::catalog::facet_list::{FACETS, FacetKind};
-use crate::catalog::facets::SearchResults;
 use crate::catalog::ids::ModelId;
-use crate::catalog::query::CatalogQuery;
 use crate::catalog::words;
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
@@ -217,19 +211,6 @@ impl SearchIndex {
             }
         }
         Ok(())
-    }
-
-    fn card_at(
-        &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-    ) -> Result<CatalogCard, SearchError> {
-        let document: TantivyDocument = searcher.doc(address)?;
-        let bytes = document
-            .get_first(self.fields.card)
-            .and_then(|v| v.as_bytes())
-            .ok_or_else(|| SearchError::Directory("a document has no card".to_owned()))?;
-        Ok(serde_json::from_slice(bytes)?)
     }
 
     fn writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
@@ -419,136 +400,6 @@ impl SearchIndex {
     /// Segments currently searchable (merging keeps this small).
     pub fn num_segments(&self) -> usize {
         self.reader.searcher().segment_readers().len()
-    }
-
-    /// Runs a catalog search: keywords, filters, disjunctive facets, one page of cards. The
-    /// segments are searched in parallel on the index's executor.
-    pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
-        let searcher = self.reader.searcher();
-        let plan = keyword_plan(&searcher, &self.fields, &query.text)?;
-        let offset = query.offset() as usize;
-        // Folding variants needs more hits than it shows: some of them share a group.
-        let factor = if query.collapse_variants {
-            variants::OVERFETCH
-        } else {
-            1
-        };
-        let limit = (offset + query.per_page as usize) * factor;
-        let segment_query = CatalogQuery {
-            per_family: query.per_family * factor as u32,
-            ..query.clone()
-        };
-        let fruits = self.index.search_executor().map(
-            |(ord, reader): (usize, &tantivy::SegmentReader)| {
-                let table = self.tables.get(reader)?;
-                search_segment(
-                    &segment_query,
-                    limit,
-                    plan.as_ref(),
-                    ord as u32,
-                    reader,
-                    &table,
-                )
-            },
-            searcher.segment_readers().iter().enumerate(),
-        )?;
-        let merged = merge(fruits, &segment_query, limit);
-        let tables = self.segment_tables(&searcher)?;
-        let addresses = |hits: &Hits, skip: usize, take: usize| -> Vec<DocAddress> {
-            if query.collapse_variants {
-                variants::fold(hits, &tables, skip, take)
-            } else {
-                hits.iter().skip(skip).take(take).map(|(_, a)| *a).collect()
-            }
-        };
-        let page = addresses(&merged.hits, offset, query.per_page as usize);
-        let family_pages: Vec<(String, Vec<DocAddress>)> = merged
-            .family_hits
-            .iter()
-            .map(|(family, hits)| {
-                (
-                    family.clone(),
-                    addresses(hits, 0, query.per_family as usize),
-                )
-            })
-            .collect();
-        // With folding, each card shown brings the other members of its group along.
-        let members = if query.collapse_variants {
-            let mut groups: Vec<u64> = page
-                .iter()
-                .chain(family_pages.iter().flat_map(|(_, kept)| kept))
-                .map(|address| variants::group(&tables, *address))
-                .collect();
-            groups.sort_unstable();
-            groups.dedup();
-            variants::members(&searcher, &self.fields, &tables, &groups)?
-        } else {
-            HashMap::new()
-        };
-        let mut variant_cards: HashMap<ModelId, Vec<CatalogCard>> = HashMap::new();
-        let mut load = |address: DocAddress| -> Result<CatalogCard, SearchError> {
-            let card = self.card_at(&searcher, address)?;
-            if let Some(found) = members.get(&variants::group(&tables, address))
-                && found.len() > 1
-                && !variant_cards.contains_key(&card.id)
-            {
-                let mut others = Vec::with_capacity(found.len() - 1);
-                for member in found.iter().filter(|m| **m != address) {
-                    others.push(self.card_at(&searcher, *member)?);
-                }
-                others.sort_by(|a, b| a.name.cmp(&b.name));
-                variant_cards.insert(card.id, others);
-            }
-            Ok(card)
-        };
-        let hits = page
-            .into_iter()
-            .map(&mut load)
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut family_hits = Vec::with_capacity(family_pages.len());
-        for (family, kept) in family_pages {
-            let cards = kept
-                .into_iter()
-                .map(&mut load)
-                .collect::<Result<Vec<_>, _>>()?;
-            family_hits.push((family, cards));
-        }
-        Ok(SearchResults {
-            total: merged.total,
-            hits,
-            family_hits,
-            facets: merged.facets,
-            variants: variant_cards,
-        })
-    }
-
-    /// The decoded table of every segment the searcher holds, by segment ordinal.
-    fn segment_tables(
-        &self,
-        searcher: &tantivy::Searcher,
-    ) -> Result<Vec<Arc<super::table::SegmentTable>>, SearchError> {
-        Ok(searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| self.tables.get(reader))
-            .collect::<tantivy::Result<Vec<_>>>()?)
-    }
-
-    /// The other variants of a catalog card's model (`catalog::variant`), by name.
-    pub fn variants_of(&self, card: &CatalogCard) -> Result<Vec<CatalogCard>, SearchError> {
-        let searcher = self.reader.searcher();
-        let tables = self.segment_tables(&searcher)?;
-        let group = crate::catalog::variant::group_of(&card.project_id, &card.name);
-        let members = variants::members(&searcher, &self.fields, &tables, &[group])?;
-        let mut cards = Vec::new();
-        for address in members.get(&group).into_iter().flatten() {
-            let member = self.card_at(&searcher, *address)?;
-            if member.id != card.id {
-                cards.push(member);
-            }
-        }
-        cards.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(cards)
     }
 
     /// Every (model id, revision) the index holds, sorted; a model held twice appears twice.
