@@ -1,7 +1,6 @@
 //! The index itself: opening (or recreating) it and applying changes; reading it is `lookup`,
 //! replacing it whole is `rebuild`.
 //!
-//!
 //! One `IndexWriter` behind a mutex (tantivy allows one); every commit carries a payload with
 //! the schema version and the outbox watermark, and is followed by an explicit reader reload so
 //! a change is searchable as soon as `apply` returns (no 500 ms polling).
