@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::models::{require_read, require_write};
+use super::access::{require_read, require_write};
 use super::upload::{Received, io_error};
 use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
@@ -13,18 +13,11 @@ use crate::catalog::file_meta::FileMetadata;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model};
 use crate::formats::{gguf, safetensors};
-
-/// Largest `config.json` accepted by `PUT …/config`.
-pub const MAX_CONFIG_BYTES: usize = safetensors::MAX_CONFIG as usize;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
-pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    data_dir
-        .join("blobs/sha256")
-        .join(&sha256[..2])
-        .join(sha256)
-}
+/// Largest `config.json` accepted by `PUT …/config`.
+pub const MAX_CONFIG_BYTES: usize = safetensors::MAX_CONFIG as usize;
 
 /// Reads what the file says. A file that starts like GGUF (or is declared GGUF / safetensors)
 /// must parse as such; anything else is kept as an opaque artifact.
@@ -96,20 +89,15 @@ pub async fn store_upload(
     declared_format: Option<String>,
 ) -> Result<Stored, OpsError> {
     require_write(principal, project)?;
-    let data_dir = services.data_dir.clone();
-    let (metadata, size, sha256) = tokio::task::spawn_blocking(move || {
-        let mut received = received;
+    let (metadata, received) = tokio::task::spawn_blocking(move || {
         let metadata = read_metadata(&received.temp.path, declared_format.as_deref())?;
-        let target = blob_path(&data_dir, &received.sha256);
-        if !target.exists() {
-            std::fs::create_dir_all(target.parent().unwrap_or(&data_dir)).map_err(io_error)?;
-            std::fs::rename(&received.temp.path, &target).map_err(io_error)?;
-            received.temp.keep = true;
-        }
-        Ok::<_, OpsError>((metadata, received.size, received.sha256.clone()))
+        Ok::<_, OpsError>((metadata, received))
     })
     .await
     .map_err(|e| OpsError::task("upload", e))??;
+    // Held until the row naming the blob has committed (collection waits for it).
+    let placed = services.blobs.put(received).await?;
+    let (size, sha256) = (placed.size, placed.sha256.clone());
     let actor = principal.actor();
     let project = project.clone();
     let meta = metadata.clone();
@@ -166,6 +154,7 @@ pub async fn store_upload(
         })
         .await?
         .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
+    drop(placed);
     if let Some(Artifact::File { size, sha256 }) = &stored.model.artifact {
         let name = crate::catalog::repo::file_name_for(
             &stored.model.details.name,
@@ -196,13 +185,18 @@ pub async fn artifact_file(
     id: ModelId,
 ) -> Result<StoredFile, OpsError> {
     require_read(principal, project)?;
-    let model = super::models::get_model(services, principal, project, id).await?;
+    let owner = project.clone();
+    let model = services
+        .store
+        .call(move |conn| store::models::find_model(conn, &owner, &id))
+        .await?
+        .ok_or_else(|| OpsError::ModelNotFound { id: id.to_string() })?;
     match &model.artifact {
         Some(Artifact::File { size, sha256 })
             if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) =>
         {
             Ok(StoredFile {
-                path: blob_path(&services.data_dir, sha256),
+                path: services.blobs.path(sha256),
                 size: *size,
                 sha256: sha256.clone(),
                 model,

@@ -3,7 +3,7 @@
 //! The rule check and the insert run in one IMMEDIATE transaction, so a deploy can never slip
 //! in between an eviction and the role change it causes (RELIABILITY T36).
 
-use super::models::{require_read, require_write};
+use super::access::{require_read, require_write};
 use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};

@@ -3,11 +3,11 @@
 //!
 //! Imports `auth`, `store`, `search`, `markdown` and `catalog`; never `web` or `cli`.
 
+pub mod access;
 pub mod admin;
 pub mod agents;
 pub mod artifacts;
 pub mod authenticate;
-pub mod blob_gc;
 pub mod bundle;
 pub mod catalog;
 pub mod demo;
@@ -15,6 +15,7 @@ pub mod demo_infra;
 pub mod endpoints;
 pub mod error;
 pub mod feature;
+pub mod files;
 pub mod generate;
 pub mod group_commit;
 pub mod hub;
@@ -57,9 +58,8 @@ pub struct Services {
     pub throttle: throttle::ThrottlePolicy,
     /// Rendered descriptions by model revision (a detail view costs a lookup, T39).
     pub rendered: Arc<crate::markdown::RenderCache>,
-    /// Taken by blob uploads and garbage collection, so a blob is never collected between
-    /// arriving and being recorded.
-    pub blob_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Every blob of every model file (uploads, downloads, bundles, backups, collection).
+    pub blobs: files::BlobStore,
     /// Whether writes drain the outbox themselves (off only in crash tests).
     pub sync_after_writes: bool,
     /// Whether catalog reads may be served yet, and how far a start-up rebuild has come.
@@ -113,7 +113,7 @@ impl Services {
             device_key: Arc::new(device_key),
             throttle: throttle::ThrottlePolicy::default(),
             rendered: Arc::default(),
-            blob_lock: Arc::default(),
+            blobs: files::BlobStore::new(data_dir),
             sync_after_writes: true,
             readiness: Arc::default(),
             rebuild_pause: None,

@@ -1,5 +1,6 @@
 //! Registering, reading, editing and deleting a project's models.
 
+use super::access::{require_read, require_write};
 use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
@@ -10,30 +11,6 @@ use crate::store::{self, now, outbox};
 
 /// The most models one list page returns.
 pub const MAX_PAGE_SIZE: u32 = 200;
-
-/// Checks that the principal may read the project; the same refusal whether or not it exists,
-/// so a key learns nothing about other projects.
-pub fn require_read(principal: &Principal, project: &ProjectId) -> Result<(), OpsError> {
-    if principal.can_read(project) {
-        Ok(())
-    } else {
-        Err(OpsError::Forbidden(format!(
-            "this API key does not belong to project `{project}`"
-        )))
-    }
-}
-
-/// Checks that the principal may change the project.
-pub fn require_write(principal: &Principal, project: &ProjectId) -> Result<(), OpsError> {
-    require_read(principal, project)?;
-    if principal.can_write(project) {
-        Ok(())
-    } else {
-        Err(OpsError::Forbidden(
-            "this API key is read-only: create a write key to change models".to_owned(),
-        ))
-    }
-}
 
 /// Registers a model under the project; it starts unshared.
 pub async fn register_model(
@@ -237,7 +214,7 @@ pub async fn delete_model(
                 index_sync::sync_after_write(services).await;
             }
             // Its revisions went with it (ON DELETE CASCADE); free the bytes nothing else uses.
-            if let Err(error) = super::blob_gc::free_blobs(services, blobs).await {
+            if let Err(error) = super::files::gc::free_blobs(services, blobs).await {
                 tracing::error!(%error, "freeing a deleted model's blobs failed; the next start does it");
             }
             Ok(())

@@ -1,7 +1,7 @@
 //! What a repository's files say about the model: read from the blob store after each commit,
 //! filling the fields the operator left empty and kept beside the declared ones.
 
-use super::artifacts::blob_path;
+use super::files::BlobStore;
 use super::{OpsError, Services};
 use crate::catalog::ids::ModelId;
 use crate::catalog::repo::RepoFile;
@@ -10,7 +10,7 @@ use crate::store::{self, now};
 /// Reads what a revision's files say (config.json, safetensors and GGUF headers, the README's
 /// front matter) from the blob store; `None` when no file of a known kind is there.
 fn repository_metadata(
-    data_dir: &std::path::Path,
+    blobs: &BlobStore,
     files: &[RepoFile],
 ) -> Option<crate::catalog::file_meta::FileMetadata> {
     use crate::formats::snapshot::{Snapshot, SnapshotFile, SnapshotSource, metadata};
@@ -24,14 +24,14 @@ fn repository_metadata(
         return None;
     };
     let snapshot = Snapshot {
-        root: data_dir.to_owned(),
+        root: blobs.data_dir().to_owned(),
         source: SnapshotSource::Folder,
         suggested_repo: None,
         files: files
             .iter()
             .map(|f| SnapshotFile {
                 path: f.path.clone(),
-                source: blob_path(data_dir, &f.sha256),
+                source: blobs.path(&f.sha256),
                 size: f.size,
             })
             .collect(),
@@ -63,8 +63,8 @@ pub async fn absorb_metadata(
     id: ModelId,
     files: Vec<RepoFile>,
 ) -> Result<(), OpsError> {
-    let data_dir = services.data_dir.clone();
-    let found = tokio::task::spawn_blocking(move || repository_metadata(&data_dir, &files))
+    let blobs = services.blobs.clone();
+    let found = tokio::task::spawn_blocking(move || repository_metadata(&blobs, &files))
         .await
         .map_err(|e| OpsError::task("metadata", e))?;
     let Some(meta) = found else { return Ok(()) };

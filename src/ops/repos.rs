@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::artifacts::blob_path;
-use super::models::{require_read, require_write};
-use super::upload::{Received, io_error};
+use super::access::{require_read, require_write};
+use super::files::Placed;
+use super::upload::Received;
 use super::{OpsError, Services};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
@@ -44,26 +44,14 @@ pub async fn store_blob(
             )));
         }
     }
-    let data_dir = services.data_dir.clone();
-    let _gc = services.blob_lock.lock().await;
-    let (sha256, size) = tokio::task::spawn_blocking(move || {
-        let mut received = received;
-        let target = blob_path(&data_dir, &received.sha256);
-        if !target.exists() {
-            std::fs::create_dir_all(target.parent().unwrap_or(&data_dir)).map_err(io_error)?;
-            std::fs::rename(&received.temp.path, &target).map_err(io_error)?;
-            received.temp.keep = true;
-        }
-        Ok::<_, OpsError>((received.sha256.clone(), received.size))
-    })
-    .await
-    .map_err(|e| OpsError::task("upload", e))??;
+    let placed = services.blobs.put(received).await?;
     let project = project.clone();
-    let sha = sha256.clone();
+    let (sha, size) = (placed.sha256.clone(), placed.size);
     services
         .store
         .write(move |tx| repos::record_blob(tx, &project, &sha, size, &now()))
         .await?;
+    let Placed { sha256, size, .. } = placed;
     Ok(RepoFile {
         path: String::new(),
         sha256,
@@ -80,13 +68,13 @@ pub async fn has_blob(
 ) -> Result<Option<u64>, OpsError> {
     require_read(principal, project)?;
     let sha = parse_digest(sha256)?;
-    let path = blob_path(&services.data_dir, &sha);
+    let present = services.blobs.has(&sha);
     let project = project.clone();
     let size = services
         .store
         .call(move |conn| repos::project_blob(conn, &project, &sha))
         .await?;
-    Ok(size.filter(|_| path.exists()))
+    Ok(size.filter(|_| present))
 }
 
 /// A change of a model's file set.
@@ -134,7 +122,7 @@ pub async fn commit(
     let message: String = change.message.chars().take(500).collect();
     let actor = principal.actor();
     let project = project.clone();
-    let data_dir = services.data_dir.clone();
+    let blobs = services.blobs.clone();
     let (revision, files) = services
         .store
         .write(move |tx| {
@@ -143,8 +131,7 @@ pub async fn commit(
             }
             for file in upserts.values() {
                 match repos::project_blob(tx, &project, &file.sha256)? {
-                    Some(size)
-                        if size == file.size && blob_path(&data_dir, &file.sha256).exists() => {}
+                    Some(size) if size == file.size && blobs.has(&file.sha256) => {}
                     Some(size) if size != file.size => {
                         return Ok(Err(OpsError::InvalidInput(format!(
                             "`{}`: the blob {} has {size} bytes, not {}",
@@ -253,7 +240,7 @@ pub async fn delete_revision(
             Ok(Ok(blobs))
         })
         .await??;
-    if let Err(error) = super::blob_gc::free_blobs(services, blobs).await {
+    if let Err(error) = super::files::gc::free_blobs(services, blobs).await {
         tracing::error!(%error, "freeing a deleted revision's blobs failed; the next start does it");
     }
     Ok(())
@@ -357,7 +344,7 @@ pub async fn repo_id(services: &Services, id: ModelId) -> Result<Option<String>,
 
 /// Where a blob's bytes are.
 pub fn blob_file(services: &Services, sha256: &str) -> PathBuf {
-    blob_path(&services.data_dir, sha256)
+    services.blobs.path(sha256)
 }
 
 /// The model a one-file upload made into a one-file repository: the file under its download

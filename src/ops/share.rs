@@ -1,6 +1,6 @@
 //! Sharing a model to the public catalog and taking it back (the seed's share / unshare).
 
-use super::models::require_write;
+use super::access::require_write;
 use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};

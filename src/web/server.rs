@@ -82,7 +82,7 @@ impl Application {
         // Blobs a crash left unreferenced (a delete between its commit and its collection).
         let collector = services.clone();
         tokio::spawn(async move {
-            if let Err(error) = ops::blob_gc::collect_garbage(&collector).await {
+            if let Err(error) = ops::files::gc::collect_garbage(&collector).await {
                 tracing::warn!(%error, "garbage collection at start-up failed");
             }
         });

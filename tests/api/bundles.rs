@@ -704,3 +704,88 @@ async fn a_backup_of_a_running_server_restores_to_the_same_catalog() {
     let url = |app: &TestApp| format!("{}/{}/artifact", app.models_url(), source.artifact_model);
     assert_eq!(bytes_of(&restored, &url(&restored)).await, source.artifact);
 }
+
+/// A revision id no install has made.
+fn rand_revision() -> u128 {
+    uuid::Uuid::new_v4().as_u128()
+}
+
+/// Hardening 3, fault 1: a files-less bundle names digests only. Signed by a trusted key, it must
+/// still not turn another project's private file into one of the importing project's files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_files_less_bundle_cannot_reach_another_projects_private_file() {
+    // Arrange: project A holds a private repository file; B is another project of this install.
+    let source = source().await;
+    let secret_model = source.app.register_sample("Secret-Weights-7B").await;
+    let secret = noise(9, 150_000);
+    upload_repository(
+        &source.app,
+        &secret_model,
+        &[("model.safetensors", secret.clone())],
+    )
+    .await;
+    let attacker = source.app.other_project("attacker").await;
+    let bundle = source.export(&[]);
+    let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
+    let forged_id = uuid::Uuid::new_v4().to_string();
+    let forged = source.keys.path().join("forged.tar");
+    let mut manifest = Vec::new();
+    rewrite(&bundle, &forged, |name, bytes| match name {
+        "manifest.json" => {
+            let mut parsed: Value = serde_json::from_slice(&bytes).unwrap();
+            for model in parsed["models"].as_array_mut().unwrap() {
+                if model["id"] == secret_model.as_str() {
+                    model["id"] = json!(forged_id);
+                    for revision in model["revisions"].as_array_mut().unwrap() {
+                        revision["id"] = json!(format!("{:040x}", rand_revision()));
+                        revision["parent"] = Value::Null;
+                    }
+                }
+            }
+            manifest = serde_json::to_vec(&parsed).unwrap();
+            Some(manifest.clone())
+        }
+        "manifest.json.minisig" => Some(signer.sign(&manifest, "forged").unwrap().into_bytes()),
+        _ => Some(bytes),
+    });
+    let models_before = model_count(source.app.data_dir.path());
+
+    // Act
+    let output = succeeded(&import(
+        source.app.data_dir.path(),
+        &forged,
+        &source.public,
+        &["--project", &attacker.project_id],
+    ))
+    .clone();
+
+    // Assert: skipped with the reason, nothing added, the bytes unreachable through B.
+    assert!(
+        stdout(&output).contains(&format!("held by project `{}` here", attacker.project_id)),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(model_count(source.app.data_dir.path()), models_before);
+    let through_b = source
+        .app
+        .client
+        .get(format!(
+            "{}/{}/v1/models/{forged_id}/files/model.safetensors",
+            source.app.address, attacker.project_id
+        ))
+        .bearer_auth(&attacker.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(through_b.status(), StatusCode::NOT_FOUND);
+    // The owner still reads its own file.
+    let own = bytes_of(
+        &source.app,
+        &format!(
+            "{}/{secret_model}/files/model.safetensors",
+            source.app.models_url()
+        ),
+    )
+    .await;
+    assert_eq!(own, secret);
+}

@@ -543,3 +543,72 @@ async fn a_project_quota_limits_stored_bytes_and_a_replacement_fits() {
     );
     assert_eq!(stored_files(&app).0, 0);
 }
+
+/// Hardening 3, fault 9: model A holds bytes X; model B uploads X (nothing to move, X exists);
+/// A is deleted while B's upload is paused between placing X and recording it. X must survive:
+/// the upload holds the blob store until its row commits, so the delete's collection waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blob_is_not_freed_while_an_upload_that_needs_it_is_recording() {
+    use std::sync::Arc;
+    use xeroctl::auth::Principal;
+    use xeroctl::catalog::ids::{ModelId, ProjectId};
+    use xeroctl::ops::files::blobs::PutPause;
+    use xeroctl::ops::{artifacts, models, upload::Upload};
+
+    // Arrange
+    let app = spawn_app().await;
+    let bytes = std::fs::read(fixture(FIXTURES[0].0)).unwrap();
+    let a = bare_model(&app, "Holder-A").await;
+    assert_eq!(
+        upload(&app, &a, bytes.clone()).await.status(),
+        StatusCode::OK
+    );
+    let b = bare_model(&app, "Uploader-B").await;
+    let project = ProjectId::parse(&app.project_id).unwrap();
+    let pause = Arc::new(PutPause::default());
+    let mut paused = app.services.clone();
+    paused.blobs = app.services.blobs.with_pause(pause.clone());
+    let mut body = Upload::start(&paused, Some(bytes.len() as u64), None).unwrap();
+    body.push(&bytes).await.unwrap();
+    let received = body.finish().await.unwrap();
+    let b_id = ModelId::parse(&b).unwrap();
+    let uploading = {
+        let (services, project) = (paused.clone(), project.clone());
+        tokio::spawn(async move {
+            artifacts::store_upload(
+                &services,
+                &Principal::LocalAdmin,
+                &project,
+                b_id,
+                received,
+                None,
+            )
+            .await
+        })
+    };
+    pause.placed.notified().await;
+
+    // Act: delete A while B's upload sits between placing and recording its blob.
+    let deleting = {
+        let (services, project) = (app.services.clone(), project.clone());
+        let a_id = ModelId::parse(&a).unwrap();
+        tokio::spawn(async move {
+            models::delete_model(&services, &Principal::LocalAdmin, &project, a_id).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    pause.resume.notify_one();
+    uploading.await.unwrap().unwrap();
+    deleting.await.unwrap().unwrap();
+
+    // Assert: B's file is whole.
+    let response = app
+        .client
+        .get(format!("{}/{b}/artifact", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap().to_vec(), bytes);
+}

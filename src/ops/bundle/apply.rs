@@ -11,15 +11,25 @@
 //!   skipped rather than overwritten.
 //! - A model whose files are neither in the bundle nor in this store is skipped: no model is
 //!   ever imported without the bytes its revisions name.
+//! - A file the bundle does not carry counts only when the destination project already holds
+//!   it (same digest and size): a digest alone must never hand out another project's bytes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::BundleError;
 use crate::catalog::bundle::{BundleModel, BundleProject, Manifest};
 use crate::catalog::ids::{ModelId, ProjectId, ProjectSlug};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::projects::{self, Project};
-use crate::store::{bundle, files, models, outbox};
+use crate::store::{bundle, files, models, outbox, repos};
+
+/// Which bytes an import may reference.
+pub struct Blobs<'a> {
+    /// The digests the bundle itself carries (verified as they were read).
+    pub carried: HashSet<&'a str>,
+    /// Whether the store holds these bytes (a row can outlive them only by a fault).
+    pub stored: &'a dyn Fn(&str) -> bool,
+}
 
 /// What happens to one model of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +79,7 @@ pub fn plan(
     conn: &rusqlite::Connection,
     manifest: &Manifest,
     forced: Option<&ProjectId>,
-    has_blob: &dyn Fn(&str) -> bool,
+    blobs: &Blobs<'_>,
 ) -> Result<Plan, BundleError> {
     let mut plan = Plan::default();
     let destinations = destinations(conn, manifest, forced, &mut plan)?;
@@ -89,7 +99,7 @@ pub fn plan(
         let (project, action) = match destination {
             Err(reason) => (model.project_id.clone(), Action::Skip(reason)),
             Ok(project) => {
-                let action = decide(conn, model, &project, has_blob)?;
+                let action = decide(conn, model, &project, blobs)?;
                 (project, action)
             }
         };
@@ -149,12 +159,18 @@ fn decide(
     conn: &rusqlite::Connection,
     incoming: &BundleModel,
     project: &ProjectId,
-    has_blob: &dyn Fn(&str) -> bool,
+    blobs: &Blobs<'_>,
 ) -> Result<Action, BundleError> {
-    if let Some((sha256, _)) = incoming.blobs().into_iter().find(|(sha, _)| !has_blob(sha)) {
-        return Ok(Action::Skip(format!(
-            "its file {sha256} is neither in the bundle nor in this install (export with --with-files)"
-        )));
+    for (sha256, size) in incoming.blobs() {
+        if blobs.carried.contains(sha256) {
+            continue;
+        }
+        let held = repos::project_blob(conn, project, sha256)? == Some(size);
+        if !held || !(blobs.stored)(sha256) {
+            return Ok(Action::Skip(format!(
+                "its file {sha256} is neither in the bundle nor held by project `{project}` here (export with --with-files)"
+            )));
+        }
     }
     let Some(local_project) = bundle::model_project(conn, &incoming.id)? else {
         return Ok(Action::Add);

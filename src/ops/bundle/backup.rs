@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use super::export::partial_path;
 use super::{BLOB_PREFIX, BundleError, Progress, hex};
 use crate::ops::Services;
-use crate::ops::artifacts::blob_path;
-use crate::ops::blob_gc::hold_blob_store;
+use crate::ops::files::BlobStore;
+use crate::ops::files::blobs::blob_path;
 use crate::store::{self, now};
 
 const FORMAT: &str = "xeroctl-backup";
@@ -60,7 +60,7 @@ fn backup_blocking(
     mut progress: Box<dyn Progress>,
 ) -> Result<BackupReport, BundleError> {
     let data_dir = &services.data_dir;
-    let _store = hold_blob_store(data_dir)?;
+    let _store = services.blobs.hold()?;
     let tmp = data_dir.join("tmp");
     std::fs::create_dir_all(&tmp).map_err(BundleError::io(&tmp))?;
     let snapshot = tmp.join(format!("backup-{}.db", std::process::id()));
@@ -70,9 +70,15 @@ fn backup_blocking(
         let referenced = store::backup::referenced_blobs(&snapshot)?;
         let (present, missing): (Vec<_>, Vec<_>) = referenced
             .into_iter()
-            .partition(|(sha, _)| blob_path(data_dir, sha).is_file());
+            .partition(|(sha, _)| services.blobs.has(sha));
         let partial = partial_path(output);
-        let written = write_backup(&partial, data_dir, &snapshot, &present, progress.as_mut());
+        let written = write_backup(
+            &partial,
+            &services.blobs,
+            &snapshot,
+            &present,
+            progress.as_mut(),
+        );
         progress.finish();
         if let Err(error) = written {
             let _ = std::fs::remove_file(&partial);
@@ -91,7 +97,7 @@ fn backup_blocking(
 
 fn write_backup(
     path: &Path,
-    data_dir: &Path,
+    store: &BlobStore,
     snapshot: &Path,
     blobs: &[(String, u64)],
     progress: &mut dyn Progress,
@@ -118,7 +124,7 @@ fn write_backup(
     append(&mut archive, DATABASE_ENTRY, database_size, database).map_err(io)?;
     progress.advance(database_size);
     for (sha256, _) in blobs {
-        let source = blob_path(data_dir, sha256);
+        let source = store.path(sha256);
         let blob = File::open(&source).map_err(BundleError::io(&source))?;
         let size = blob.metadata().map_err(BundleError::io(&source))?.len();
         append(&mut archive, &format!("{BLOB_PREFIX}{sha256}"), size, blob).map_err(io)?;

@@ -21,8 +21,7 @@ use crate::catalog::ids::ProjectId;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::query_filter;
 use crate::ops::Services;
-use crate::ops::artifacts::blob_path;
-use crate::ops::blob_gc::hold_blob_store;
+use crate::ops::files::BlobStore;
 use crate::store::{bundle, now, projects};
 
 /// Copy buffer between a blob and the archive.
@@ -71,7 +70,7 @@ fn export_blocking(
         Some(raw) => Some(parse_query(raw)?),
     };
     // Blobs of the snapshot must still be there when they are copied: no collection meanwhile.
-    let _blobs = hold_blob_store(&services.data_dir)?;
+    let _blobs = services.blobs.hold()?;
     let manifest = read_manifest(services, &request, query.as_ref())?;
     let manifest_bytes = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| BundleError::InvalidManifest(e.to_string()))?;
@@ -90,7 +89,7 @@ fn export_blocking(
         &[]
     };
     for file in blobs {
-        if !blob_path(&services.data_dir, &file.sha256).is_file() {
+        if !services.blobs.has(&file.sha256) {
             return Err(BundleError::FileMismatch(format!(
                 "blob {} is missing from this install's store",
                 file.sha256
@@ -101,7 +100,7 @@ fn export_blocking(
     let partial = partial_path(&request.output);
     let written = write_archive(
         &partial,
-        &services.data_dir,
+        &services.blobs,
         &manifest_bytes,
         &signature,
         blobs,
@@ -204,7 +203,7 @@ fn read_manifest(
 
 fn write_archive(
     path: &Path,
-    data_dir: &Path,
+    store: &BlobStore,
     manifest: &[u8],
     signature: &str,
     blobs: &[BundleFile],
@@ -234,7 +233,7 @@ fn write_archive(
     .map_err(BundleError::io(path))?;
     progress.start(total);
     for blob in blobs {
-        let source = blob_path(data_dir, &blob.sha256);
+        let source = store.path(&blob.sha256);
         let reader = File::open(&source).map_err(BundleError::io(&source))?;
         let stored = reader.metadata().map_err(BundleError::io(&source))?.len();
         if stored != blob.size {

@@ -21,8 +21,7 @@ use super::{
 use crate::catalog::bundle::{FORMAT, FORMAT_VERSION, FormatHeader, Manifest};
 use crate::catalog::ids::ProjectId;
 use crate::ops::Services;
-use crate::ops::artifacts::blob_path;
-use crate::ops::blob_gc::hold_blob_store;
+use crate::ops::files::BlobStore;
 use crate::ops::upload::{WRITE_BACK_EVERY, start_write_back};
 use crate::store::now;
 
@@ -103,7 +102,7 @@ fn import_blocking(
     let to_store: u64 = manifest
         .files
         .iter()
-        .filter(|f| manifest.with_files && !blob_path(data_dir, &f.sha256).is_file())
+        .filter(|f| manifest.with_files && !services.blobs.has(&f.sha256))
         .map(|f| f.size)
         .sum();
     let staging_dir = data_dir.join("tmp");
@@ -142,7 +141,7 @@ fn import_blocking(
                 expected.size
             )));
         }
-        let keep = !request.dry_run && !blob_path(data_dir, &expected.sha256).is_file();
+        let keep = !request.dry_run && !services.blobs.has(&expected.sha256);
         let target = keep.then(|| {
             staging_dir.join(format!(
                 "import-{}-{}.part",
@@ -175,22 +174,24 @@ fn import_blocking(
     }
     progress.finish();
 
-    let carried_digests: std::collections::HashSet<&str> =
-        carried.iter().map(|f| f.sha256.as_str()).collect();
-    let has_blob = |sha: &str| carried_digests.contains(sha) || blob_path(data_dir, sha).is_file();
+    let stored = |sha: &str| services.blobs.has(sha);
+    let blobs = apply::Blobs {
+        carried: carried.iter().map(|f| f.sha256.as_str()).collect(),
+        stored: &stored,
+    };
     let forced = request.project.as_ref();
     if request.dry_run {
         let plan = services
             .store
-            .snapshot_blocking(|conn| apply::plan(conn, &manifest, forced, &has_blob))?;
+            .snapshot_blocking(|conn| apply::plan(conn, &manifest, forced, &blobs))?;
         return Ok(report(plan, &manifest, carried.len(), 0, false));
     }
     // From here on the blobs are placed and referenced; collection must wait for the commit.
-    let _store = hold_blob_store(data_dir)?;
-    let bytes_stored = staged.place(data_dir)?;
+    let _store = services.blobs.hold()?;
+    let bytes_stored = staged.place(&services.blobs)?;
     let at = now();
     let plan = services.store.write_blocking(|tx| {
-        let plan = apply::plan(tx, &manifest, forced, &has_blob)?;
+        let plan = apply::plan(tx, &manifest, forced, &blobs)?;
         apply::apply(tx, &manifest, &plan, &at)?;
         Ok::<_, BundleError>(plan)
     })?;
@@ -372,20 +373,17 @@ struct Staged {
 impl Staged {
     /// Moves every staged blob into the store (one already there is left as it is); returns the
     /// bytes moved.
-    fn place(&mut self, data_dir: &Path) -> Result<u64, BundleError> {
+    fn place(&mut self, store: &BlobStore) -> Result<u64, BundleError> {
         let mut moved = 0;
         let mut directories = Vec::new();
         for (path, sha256) in &self.paths {
-            let target = blob_path(data_dir, sha256);
-            if target.is_file() {
-                continue;
-            }
-            let shard = target.parent().unwrap_or(data_dir).to_owned();
-            std::fs::create_dir_all(&shard).map_err(BundleError::io(&shard))?;
-            moved += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            std::fs::rename(path, &target).map_err(BundleError::io(path))?;
-            if !directories.contains(&shard) {
-                directories.push(shard);
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if store.place(path, sha256).map_err(BundleError::io(path))? {
+                moved += size;
+                let shard = store.path(sha256).parent().map(Path::to_owned);
+                if let Some(shard) = shard.filter(|s| !directories.contains(s)) {
+                    directories.push(shard);
+                }
             }
         }
         // The renames must be on disk before the commit that names the blobs.

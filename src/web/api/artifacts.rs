@@ -44,7 +44,7 @@ pub async fn upload_artifact(
 ) -> Result<web::Json<UploadResponse>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    ops::models::require_write(&principal, &project)?;
+    ops::access::require_write(&principal, &project)?;
     // Refuse before reading a byte: unknown model, or a declared length over the limit.
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
     let quota = ops::upload::quota_left(&services, &project, Some(id)).await?;
@@ -82,7 +82,7 @@ pub async fn upload_config(
 ) -> Result<web::Json<UploadResponse>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    ops::models::require_write(&principal, &project)?;
+    ops::access::require_write(&principal, &project)?;
     let limit = ops::artifacts::MAX_CONFIG_BYTES;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {

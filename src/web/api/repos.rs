@@ -54,7 +54,7 @@ pub async fn put_blob(
     services: web::Data<Services>,
 ) -> Result<web::Json<BlobView>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
-    ops::models::require_write(&principal, &project)?;
+    ops::access::require_write(&principal, &project)?;
     crate::catalog::repo::parse_digest(&path.1).map_err(ops::OpsError::from)?;
     let quota = ops::upload::quota_left(&services, &project, None).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
@@ -274,7 +274,7 @@ pub async fn put_file(
 ) -> Result<HttpResponse, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    ops::models::require_write(&principal, &project)?;
+    ops::access::require_write(&principal, &project)?;
     let file_path = parse_path(&path.2).map_err(ops::OpsError::from)?;
     ops::models::get_model(&services, &principal, &project, id).await?;
     let quota = ops::upload::quota_left(&services, &project, None).await?;
