@@ -137,6 +137,14 @@ pub fn take_slug_if_free(
     Ok(!taken)
 }
 
+/// The model a revision id belongs to here, if any.
+pub fn revision_owner(conn: &Connection, revision: &str) -> Result<Option<ModelId>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT model_id FROM revisions WHERE id = ?1")?
+        .query_row(params![revision], |r| r.get(0))
+        .optional()?)
+}
+
 /// The model's revisions as (seq, id), oldest first.
 pub fn revision_ids(conn: &Connection, model: &ModelId) -> Result<Vec<(u64, String)>, StoreError> {
     let mut statement =

@@ -789,3 +789,123 @@ async fn a_files_less_bundle_cannot_reach_another_projects_private_file() {
     .await;
     assert_eq!(own, secret);
 }
+
+/// RELIABILITY T48 beside fault 1: a REST commit naming a digest only another project holds is
+/// refused, and the file is never served through the committing project.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_cannot_name_another_projects_blob() {
+    let app = spawn_app().await;
+    let private = app.register_sample("Private-Holder-7B").await;
+    let secret = noise(11, 50_000);
+    upload_repository(&app, &private, &[("model.safetensors", secret.clone())]).await;
+    let other = app.other_project("prober").await;
+    let created: Value = app
+        .client
+        .post(format!("{}/{}/v1/models", app.address, other.project_id))
+        .bearer_auth(&other.api_key)
+        .json(&crate::helpers::sample_model("Prober-7B"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let prober = created["id"].as_str().unwrap();
+    let commit = app
+        .client
+        .post(format!(
+            "{}/{}/v1/models/{prober}/revisions",
+            app.address, other.project_id
+        ))
+        .bearer_auth(&other.api_key)
+        .json(&json!({"message": "borrow", "files": [{
+            "path": "model.safetensors",
+            "sha256": crate::hub::sha256(&secret),
+            "size": secret.len(),
+        }]}))
+        .send()
+        .await
+        .unwrap();
+    let message =
+        crate::helpers::assert_error(commit, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert!(message.contains("was never sent"), "{message}");
+}
+
+/// Hardening 3, fault 7: many models of one name get distinct slugs without numbering
+/// quadratically (XERO_BUNDLE_SAME_SLUG models, 20 000 by default; 50 000 took over 120 s
+/// before), and a revision listed twice is refused with a message naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_of_many_models_of_one_name_imports_and_duplicate_revisions_are_named() {
+    let count: usize = std::env::var("XERO_BUNDLE_SAME_SLUG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let source = source().await;
+    let bundle = source.export(&[]);
+    let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
+    let forge = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let path = source.keys.path().join(name);
+        let mut manifest = Vec::new();
+        rewrite(&bundle, &path, |entry, bytes| match entry {
+            "manifest.json" => {
+                let mut parsed: Value = serde_json::from_slice(&bytes).unwrap();
+                edit(&mut parsed);
+                manifest = serde_json::to_vec(&parsed).unwrap();
+                Some(manifest.clone())
+            }
+            "manifest.json.minisig" => Some(signer.sign(&manifest, name).unwrap().into_bytes()),
+            _ => Some(bytes),
+        });
+        path
+    };
+    let many = forge("many.tar", &|manifest| {
+        let models = manifest["models"].as_array_mut().unwrap();
+        let mut template = models
+            .iter()
+            .find(|m| m["name"] == "Bundle-Private-3B")
+            .unwrap()
+            .clone();
+        template["revisions"] = json!([]);
+        *models = (0..count)
+            .map(|_| {
+                let mut model = template.clone();
+                model["id"] = json!(uuid::Uuid::new_v4().to_string());
+                model
+            })
+            .collect();
+    });
+    let twice = forge("twice.tar", &|manifest| {
+        let models = manifest["models"].as_array_mut().unwrap();
+        let repo = models
+            .iter()
+            .position(|m| m["name"] == "Bundle-Repo-Coder-1.5B")
+            .unwrap();
+        let mut copy = models[repo].clone();
+        copy["id"] = json!(uuid::Uuid::new_v4().to_string());
+        models.push(copy);
+    });
+
+    // Act
+    let target = empty_install();
+    let imported = succeeded(&import(target.path(), &many, &source.public, &[])).clone();
+    let refused = import(target.path(), &twice, &source.public, &[]);
+
+    // Assert
+    assert!(
+        stderr(&imported).contains(&format!("{count} added")),
+        "{}",
+        stderr(&imported)
+    );
+    let connection = rusqlite::Connection::open(target.path().join("xero.db")).unwrap();
+    let slugs: i64 = connection
+        .query_row("SELECT count(DISTINCT slug) FROM models", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(slugs as usize, count);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("is listed twice (in model"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains("UNIQUE"), "{}", stderr(&refused));
+}

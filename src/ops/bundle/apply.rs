@@ -172,6 +172,16 @@ fn decide(
             )));
         }
     }
+    for revision in &incoming.revisions {
+        if let Some(owner) = bundle::revision_owner(conn, &revision.id)?
+            && owner != incoming.id
+        {
+            return Ok(Action::Skip(format!(
+                "its revision {} is a revision of model {owner} here",
+                revision.id
+            )));
+        }
+    }
     let Some(local_project) = bundle::model_project(conn, &incoming.id)? else {
         return Ok(Action::Add);
     };

@@ -293,9 +293,18 @@ fn check_manifest(manifest: &Manifest) -> Result<(), BundleError> {
         }
     }
     let mut ids = std::collections::HashSet::new();
+    let mut revisions = std::collections::HashMap::new();
     for model in &manifest.models {
         if !ids.insert(model.id) {
             return Err(invalid(format!("model {} is listed twice", model.id)));
+        }
+        for revision in &model.revisions {
+            if let Some(first) = revisions.insert(revision.id.as_str(), model.id) {
+                return Err(invalid(format!(
+                    "revision {} is listed twice (in model {first} and in model {})",
+                    revision.id, model.id
+                )));
+            }
         }
         model.to_model(&model.project_id).map_err(invalid)?;
         model.check_revisions().map_err(invalid)?;
