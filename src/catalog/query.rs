@@ -144,6 +144,8 @@ pub struct CatalogQuery {
     /// Fold the variants of one base model into one hit (`catalog::variant`): set by the
     /// catalog page, not by query parameters; the JSON API lists every model.
     pub collapse_variants: bool,
+    /// Only this project's models (the Hub's `author=`); not a query parameter of the catalog.
+    pub project: Option<super::ids::ProjectId>,
 }
 
 impl Default for CatalogQuery {
@@ -158,6 +160,7 @@ impl Default for CatalogQuery {
             all_families: false,
             sort_chosen: false,
             collapse_variants: false,
+            project: None,
         }
     }
 }

@@ -45,6 +45,28 @@ pub enum RepoError {
     DuplicatePath(String),
 }
 
+/// The form two paths share when a case-insensitive or normalising file system (macOS, Windows)
+/// would store them as one file: NFC, then lower case.
+fn folded(path: &str) -> String {
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+        .normalize(path)
+        .to_lowercase()
+}
+
+/// The first two paths that are one file on such a file system (`README.md` and `readme.md`,
+/// or the NFC and NFD spellings of one name), if any; a download would lose one of them.
+pub fn colliding_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Option<(String, String)> {
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for path in paths {
+        if let Some(first) = seen.insert(folded(path), path)
+            && first != path
+        {
+            return Some((first.to_owned(), path.to_owned()));
+        }
+    }
+    None
+}
+
 /// A validated, normalised repository path (`dir/file.ext`).
 pub fn parse_path(raw: &str) -> Result<String, RepoError> {
     let bad = || RepoError::BadPath(raw.chars().take(120).collect());
@@ -143,6 +165,21 @@ pub fn file_name_for(name: &str, format: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_that_are_one_file_on_common_disks_collide() {
+        assert_eq!(
+            colliding_paths(["README.md", "config.json", "readme.md"]),
+            Some(("README.md".into(), "readme.md".into()))
+        );
+        let nfc = "caf\u{e9}.txt";
+        let nfd = "cafe\u{301}.txt";
+        assert_eq!(
+            colliding_paths([nfc, nfd]),
+            Some((nfc.to_owned(), nfd.to_owned()))
+        );
+        assert_eq!(colliding_paths(["a/b.txt", "a/c.txt", "b/b.txt"]), None);
+    }
 
     #[test]
     fn paths_are_relative_clean_and_bounded() {

@@ -56,6 +56,21 @@ pub async fn hub_revision(
         .await?)
 }
 
+/// The project a Hub `author` names (its slug), if there is one.
+pub async fn author_project(
+    services: &Services,
+    author: String,
+) -> Result<Option<ProjectId>, OpsError> {
+    let Some(slug) = crate::catalog::ids::ProjectSlug::parse(&author) else {
+        return Ok(None);
+    };
+    Ok(services
+        .store
+        .call(move |conn| store::projects::find_project_by_slug(conn, &slug))
+        .await?
+        .map(|project| project.id))
+}
+
 /// Shared models' Hub repo ids, in the order of the given catalog hits.
 pub async fn repo_ids(
     services: &Services,

@@ -15,7 +15,9 @@ use super::{OpsError, Services};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
-use crate::catalog::repo::{MAX_FILES, RepoError, RepoFile, Revision, parse_digest, parse_path};
+use crate::catalog::repo::{
+    MAX_FILES, RepoError, RepoFile, Revision, colliding_paths, parse_digest, parse_path,
+};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, repos};
 
@@ -159,6 +161,13 @@ pub async fn commit(
                 }
             }
             files.extend(upserts);
+            if let Some((first, second)) =
+                colliding_paths(files.keys().map(String::as_str))
+            {
+                return Ok(Err(OpsError::Conflict(format!(
+                    "`{first}` and `{second}` would be one file on case-insensitive or normalising file systems (macOS, Windows): rename or delete one"
+                ))));
+            }
             if files.len() > MAX_FILES {
                 return Ok(Err(RepoError::TooManyFiles.into()));
             }

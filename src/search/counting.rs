@@ -16,7 +16,7 @@ use super::CountMap;
 use super::bitmaps::{
     Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
-use super::query::{KeywordPlan, SegmentMatches};
+use super::query::{KeywordPlan, SegmentMatches, term_docs};
 use super::table::{BucketColumn, FacetColumn, FitSlots, SegmentTable, ValueColumn};
 use super::top_hits::{Hits, SegmentHits};
 use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind, FitFacet};
@@ -61,8 +61,15 @@ pub fn search_segment(
     if let Some(matches) = &matches {
         and_in_place(&mut base, &matches.docs);
     }
-    let mut filters: Vec<(usize, Words)> = Vec::new();
     let mut narrowed = matches.is_some();
+    if let Some(project) = &query.project {
+        and_in_place(
+            &mut base,
+            &term_docs(reader, project_term(reader, project)?)?,
+        );
+        narrowed = true;
+    }
+    let mut filters: Vec<(usize, Words)> = Vec::new();
     for (position, facet) in FACETS.iter().enumerate() {
         let Some(set) = filter_set(facet, position, table, &query.filters[position], n)? else {
             continue;
@@ -93,6 +100,15 @@ pub fn search_segment(
         hits: hits_kept,
         family_hits,
     })
+}
+
+/// The term naming a project in the `project` field of this segment's schema.
+fn project_term(
+    reader: &SegmentReader,
+    project: &crate::catalog::ids::ProjectId,
+) -> tantivy::Result<tantivy::Term> {
+    let field = reader.schema().get_field(super::schema::names::PROJECT)?;
+    Ok(tantivy::Term::from_field_text(field, project.as_str()))
 }
 
 /// Each facet's counts within the hits, or for a filtered facet within everything its own

@@ -339,6 +339,7 @@ impl SearchIndex {
             f.shared_at => entry.shared_at_micros,
             f.revision => entry.revision_micros,
             f.name_sort => card.name.to_lowercase(),
+            f.project => card.project_id.to_string(),
             f.card => serde_json::to_vec(card)?,
         );
         document.add_pre_tokenized_text(f.name, pre_tokenized(&card.name));

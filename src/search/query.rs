@@ -127,6 +127,14 @@ impl KeywordPlan {
     }
 }
 
+/// The documents of one segment holding an exact term (deleted ones too: the caller ANDs the
+/// alive set).
+pub fn term_docs(reader: &SegmentReader, term: Term) -> tantivy::Result<Words> {
+    let mut set = words(reader.max_doc() as usize);
+    fill(&Clause::Term(term), reader, &mut set)?;
+    Ok(set)
+}
+
 /// Adds a clause's documents to the set (deleted ones too: the caller ANDs the alive set).
 fn fill(clause: &Clause, reader: &SegmentReader, set: &mut [u64]) -> tantivy::Result<()> {
     let mut add = |docs: &[DocId]| {

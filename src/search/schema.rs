@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +38,8 @@ pub struct Fields {
     pub variant_group: Field,
     /// Lower-cased name, for sorting by name.
     pub name_sort: Field,
+    /// The owning project's id, as an untokenised term: the Hub's `author=` filter.
+    pub project: Field,
     /// The card as JSON, stored (LZ4 doc store) and read only for the page of hits.
     pub card: Field,
 }
@@ -55,6 +57,7 @@ pub mod names {
     pub const NAME_SHAPE: &str = "name_shape";
     pub const VARIANT_GROUP: &str = "variant_group";
     pub const NAME_SORT: &str = "name_sort";
+    pub const PROJECT: &str = "project";
     pub const CARD: &str = "card";
 }
 
@@ -98,6 +101,7 @@ pub fn build_schema() -> (Schema, Fields) {
         name_shape: builder.add_u64_field(names::NAME_SHAPE, fast_number.clone()),
         variant_group: builder.add_u64_field(names::VARIANT_GROUP, fast_number.set_indexed()),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
+        project: builder.add_text_field(names::PROJECT, STRING),
         card: builder.add_bytes_field(names::CARD, STORED),
     };
     (builder.build(), fields)

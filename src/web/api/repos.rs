@@ -97,7 +97,7 @@ pub async fn get_blob(
     tag = "repositories",
     params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID")),
     request_body = CommitRequest,
-    responses((status = 201, body = FileList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 201, body = FileList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("api_key" = []))
 )]
 #[post("/models/{id}/revisions")]
@@ -261,7 +261,7 @@ pub async fn download_file(
     tag = "repositories",
     params(("project_id" = String, Path), ("id" = String, Path, description = "The model's UUID"), ("path" = String, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = FileList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)),
+    responses((status = 201, body = FileList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("api_key" = []))
 )]
 #[put("/models/{id}/files/{path:.*}")]

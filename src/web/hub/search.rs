@@ -92,12 +92,19 @@ pub(super) async fn search(
             let per_page = limit.min(100);
             pairs.push(("per_page".into(), per_page.to_string()));
             pairs.push(("page".into(), page.to_string()));
-            let catalog_query =
+            let mut catalog_query =
                 CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                     .map_err(|e| {
                         HubError::new(StatusCode::BAD_REQUEST, "BadRequest", e.to_string())
                     })?;
             let _ = caller(&request, &services).await?;
+            // The author filter runs inside the search, so pages are full and `Link` is exact.
+            if let Some(author) = author {
+                match ops::hub::author_project(&services, author).await? {
+                    Some(project) => catalog_query.project = Some(project),
+                    None => return Ok(HttpResponse::Ok().json(Vec::<Value>::new())),
+                }
+            }
             let results = ops::catalog::search_catalog(&services, catalog_query).await?;
             let ids: Vec<_> = results.hits.iter().map(|c| c.id).collect();
             let repo_ids = ops::hub::repo_ids(&services, ids).await?;
@@ -107,12 +114,6 @@ pub(super) async fn search(
                 .zip(repo_ids)
                 .filter_map(|(card, repo_id)| {
                     let repo_id = repo_id?;
-                    if author
-                        .as_deref()
-                        .is_some_and(|a| !repo_id.starts_with(&format!("{a}/")))
-                    {
-                        return None;
-                    }
                     Some(json!({
                         "_id": card.id.to_string(), "id": repo_id, "modelId": repo_id,
                         "private": false, "downloads": card.facts.deployment_count, "likes": 0,

@@ -181,3 +181,79 @@ async fn tree_and_search_page_with_link_headers() {
         .unwrap();
     assert_eq!(second.len(), 1);
 }
+
+/// Hardening 3, fault 10: `author=` filters inside the search, so every page is full and
+/// `Link: rel="next"` is there exactly when more of that author's models are.
+#[tokio::test]
+async fn search_by_author_gives_full_pages_and_an_exact_next_link() {
+    let app = spawn_app().await;
+    for i in 0..5 {
+        model(&app, &format!("Author Probe Mine {i}"), true).await;
+    }
+    let other = app.other_project("otherteam").await;
+    for i in 0..3 {
+        let created: Value = app
+            .client
+            .post(format!("{}/{}/v1/models", app.address, other.project_id))
+            .bearer_auth(&other.api_key)
+            .json(&json!({"name": format!("Author Probe Theirs {i}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let share = app
+            .client
+            .post(format!(
+                "{}/{}/v1/models/{}/share",
+                app.address,
+                other.project_id,
+                created["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&other.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert!(share.status().is_success(), "{}", share.status());
+    }
+    let page = |query: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .get(format!("{}/api/models?{query}", app.address))
+                .send()
+                .await
+                .unwrap();
+            let link = response
+                .headers()
+                .get("link")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let ids: Vec<String> = response
+                .json::<Vec<Value>>()
+                .await
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, link)
+        }
+    };
+    let (first, link) = page("search=author+probe&author=otherteam&limit=2".into()).await;
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(
+        first.iter().all(|id| id.starts_with("otherteam/")),
+        "{first:?}"
+    );
+    let next = link.expect("a next page of otherteam's models");
+    let next = next.trim_start_matches('<').split('>').next().unwrap();
+    let cursor = next.split_once('?').unwrap().1.to_owned();
+    let (second, link) = page(cursor).await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert!(link.is_none(), "no third page");
+    let (mine, _) = page("author=myproject&limit=100".into()).await;
+    assert_eq!(mine.len(), 5, "{mine:?}");
+    let (nobody, link) = page("author=nobody-here".into()).await;
+    assert!(nobody.is_empty() && link.is_none());
+}

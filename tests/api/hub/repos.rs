@@ -368,3 +368,38 @@ async fn a_repository_fills_empty_fields_and_the_page_marks_declared_differences
         "{text}"
     );
 }
+
+/// Hardening 3, fault 6 (RELIABILITY T52): paths that are one file on a case-insensitive or
+/// normalising file system are refused with 409 naming both, in one commit or across commits.
+#[tokio::test]
+async fn paths_that_collide_on_common_disks_are_refused_naming_both() {
+    let app = spawn_app().await;
+    let id = model(&app, "Colliding Paths", false).await;
+    let bytes = b"readme".to_vec();
+    assert_eq!(put_blob(&app, &bytes).await.status(), StatusCode::OK);
+    let file = |path: &str| json!({"path": path, "sha256": sha256(&bytes), "size": bytes.len()});
+    let commit = |files: Vec<Value>| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.send(
+                Method::POST,
+                &format!("{}/{id}/revisions", app.models_url()),
+                Some(&json!({ "files": files })),
+            )
+            .await
+        }
+    };
+    let both = commit(vec![file("README.md"), file("readme.md")]).await;
+    let message = crate::helpers::assert_error(both, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        message.contains("README.md") && message.contains("readme.md"),
+        "{message}"
+    );
+    let nfc = "caf\u{e9}.txt";
+    let nfd = "cafe\u{301}.txt";
+    assert_eq!(commit(vec![file(nfc)]).await.status(), StatusCode::CREATED);
+    let later = commit(vec![file(nfd)]).await;
+    let message = crate::helpers::assert_error(later, StatusCode::CONFLICT, "conflict").await;
+    assert!(message.contains(nfc) && message.contains(nfd), "{message}");
+}
