@@ -50,6 +50,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// The URL people reach this server at (`https://models.example.com`): the base of every
+    /// absolute link in feeds, Hub paging and pages. Without it, links use what a trusted
+    /// proxy forwards, else the listening address.
+    #[arg(long = "public-url", env = "XERO_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
     /// Test hook: leave catalog changes in the outbox until the next start (crash tests).
     #[arg(long, hide = true)]
     pub no_index_sync: bool,
@@ -75,6 +80,8 @@ pub struct Settings {
     pub uploads: crate::ops::upload::UploadLimits,
     /// Peers whose `X-Forwarded-For` names the client (RELIABILITY T40).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The base of absolute links (`--public-url`, checked), RELIABILITY T50.
+    pub public_url: Option<String>,
     /// Login backoff rules: the built-in ones (no flag); tests shorten them.
     pub throttle: crate::ops::throttle::ThrottlePolicy,
     /// Test hook: a pause before each batch of a rebuild (`XERO_TEST_REBUILD_DELAY_MS`).
@@ -94,6 +101,8 @@ pub enum ConfigError {
     BadUpload,
     #[error("`--upload-idle-timeout` must be between 1 and 3600 seconds")]
     BadUploadTimeout,
+    #[error("`--public-url`: {0}")]
+    BadPublicUrl(String),
 }
 
 impl Settings {
@@ -118,7 +127,14 @@ impl Settings {
         if !(1..=3600).contains(&args.upload_idle_timeout) {
             return Err(ConfigError::BadUploadTimeout);
         }
+        let public_url = args
+            .public_url
+            .as_deref()
+            .map(crate::web::public_url::parse_public_url)
+            .transpose()
+            .map_err(ConfigError::BadPublicUrl)?;
         Ok(Self {
+            public_url,
             uploads: crate::ops::upload::UploadLimits {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
@@ -150,6 +166,7 @@ impl Settings {
             agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
             uploads: crate::ops::upload::UploadLimits::default(),
             trusted_proxies: Vec::new(),
+            public_url: None,
             throttle: crate::ops::throttle::ThrottlePolicy::default(),
             rebuild_pause: None,
         }

@@ -34,6 +34,10 @@ pub enum CatalogError {
     )]
     BidiControls { field: &'static str },
     #[error(
+        "`{field}` contains Unicode noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and the like), which XML and so the Atom feeds cannot carry"
+    )]
+    Noncharacters { field: &'static str },
+    #[error(
         "artifact uri `{input}` is not an absolute uri with scheme http, https, s3 or hf, like `s3://bucket/model.gguf`"
     )]
     InvalidUri { input: String },
@@ -57,9 +61,21 @@ impl CatalogError {
             Self::TooLong { field, .. }
             | Self::Empty { field }
             | Self::ControlCharacters { field }
-            | Self::BidiControls { field } => field,
+            | Self::BidiControls { field }
+            | Self::Noncharacters { field } => field,
         }
     }
+}
+
+/// Unicode's noncharacters (U+FDD0–U+FDEF and the last two code points of every plane): XML 1.0
+/// forbids U+FFFE and U+FFFF, and none of them belongs in text anyone typed.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32) & 0xFFFE == 0xFFFE
+}
+
+/// Whether the text holds a noncharacter (see [`is_noncharacter`]).
+pub fn has_noncharacters(text: &str) -> bool {
+    text.chars().any(is_noncharacter)
 }
 
 /// Unicode controls that reorder how text displays (Trojan Source, CVE-2021-42574): a name

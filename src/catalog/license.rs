@@ -101,6 +101,9 @@ impl License {
         if super::error::has_bidi_controls(trimmed) {
             return Err(CatalogError::BidiControls { field: "license" });
         }
+        if super::error::has_noncharacters(trimmed) {
+            return Err(CatalogError::Noncharacters { field: "license" });
+        }
         let lower = trimmed.to_lowercase();
         let key = ALIASES
             .iter()

@@ -262,6 +262,9 @@ fn parse_line(field: &'static str, input: &str, max: usize) -> Result<String, Ca
     if super::error::has_bidi_controls(trimmed) {
         return Err(CatalogError::BidiControls { field });
     }
+    if super::error::has_noncharacters(trimmed) {
+        return Err(CatalogError::Noncharacters { field });
+    }
     Ok(trimmed.to_owned())
 }
 
@@ -278,6 +281,11 @@ fn parse_description(input: &str) -> Result<String, CatalogError> {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         return Err(CatalogError::ControlCharacters {
+            field: "description",
+        });
+    }
+    if super::error::has_noncharacters(input) {
+        return Err(CatalogError::Noncharacters {
             field: "description",
         });
     }

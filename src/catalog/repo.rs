@@ -74,7 +74,9 @@ pub fn parse_path(raw: &str) -> Result<String, RepoError> {
         || raw.len() > MAX_PATH
         || raw.starts_with('/')
         || raw.contains('\\')
-        || raw.chars().any(char::is_control)
+        || raw
+            .chars()
+            .any(|c| c.is_control() || super::error::is_noncharacter(c))
         || has_bidi_controls(raw)
     {
         return Err(bad());

@@ -24,7 +24,10 @@ impl SearchName {
                 "the name may have at most {MAX_NAME_CHARS} characters"
             ));
         }
-        if name.chars().any(char::is_control) || super::error::has_bidi_controls(name) {
+        if name.chars().any(char::is_control)
+            || super::error::has_bidi_controls(name)
+            || super::error::has_noncharacters(name)
+        {
             return Err("the name may not contain control characters".to_owned());
         }
         Ok(Self(name.to_owned()))

@@ -73,7 +73,9 @@ pub async fn create_project(
     let name = name.trim().to_owned();
     if name.is_empty()
         || name.chars().count() > MAX_PROJECT_NAME
-        || name.chars().any(char::is_control)
+        || name
+            .chars()
+            .any(|c| c.is_control() || crate::catalog::error::is_noncharacter(c))
     {
         return Err(OpsError::InvalidInput(format!(
             "project name must be 1-{MAX_PROJECT_NAME} printable characters"

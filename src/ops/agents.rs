@@ -40,7 +40,12 @@ pub async fn add_agent(
     name: &str,
 ) -> Result<AddedAgent, OpsError> {
     let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME
+        || name
+            .chars()
+            .any(|c| c.is_control() || crate::catalog::error::is_noncharacter(c))
+    {
         return Err(OpsError::InvalidInput(format!(
             "agent name must be 1-{MAX_NAME} printable characters"
         )));

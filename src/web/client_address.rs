@@ -16,7 +16,7 @@ impl TrustedProxies {
         Self(proxies.iter().map(IpAddr::to_canonical).collect())
     }
 
-    fn contains(&self, ip: IpAddr) -> bool {
+    pub fn contains(&self, ip: IpAddr) -> bool {
         self.0.contains(&ip.to_canonical())
     }
 }

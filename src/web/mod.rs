@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod error;
 pub mod hub;
 pub mod pages;
+pub mod public_url;
 pub mod range;
 pub mod request_log;
 pub mod server;

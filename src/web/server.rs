@@ -112,6 +112,15 @@ impl Application {
         let trusted_proxies = web::Data::new(super::client_address::TrustedProxies::new(
             &settings.trusted_proxies,
         ));
+        let public_base = web::Data::new(super::public_url::PublicBase::new(
+            settings.public_url.clone(),
+            listener.local_addr()?,
+        ));
+        if settings.public_url.is_none() && settings.bind.ip().is_unspecified() {
+            tracing::warn!(
+                "listening on every interface without --public-url: feed and Hub links name 127.0.0.1 unless a --trusted-proxy forwards the host"
+            );
+        }
         let data = web::Data::new(services.clone());
         let page_cache = web::Data::new(super::pages::page_cache::PageCache::default());
         let server = HttpServer::new(move || {
@@ -122,6 +131,7 @@ impl Application {
                 .app_data(openapi.clone())
                 .app_data(cookies.clone())
                 .app_data(trusted_proxies.clone())
+                .app_data(public_base.clone())
                 .app_data(
                     web::FormConfig::default()
                         .limit(JSON_LIMIT)

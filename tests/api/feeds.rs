@@ -252,3 +252,145 @@ async fn a_user_saves_lists_and_deletes_searches_each_with_its_feed() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+/// Hardening 3, fault 2 (RELIABILITY T49): noncharacters are refused on input naming the
+/// field, and whatever text is stored (here written past the API, as an older install could
+/// have), every feed stays well-formed XML for a strict parser.
+#[tokio::test]
+async fn text_xml_forbids_is_refused_and_never_breaks_a_feed() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("description", json!("fine\u{FFFE}text")),
+        ("name", json!("Bad\u{FFFF}Name")),
+        ("license", json!("mit\u{FDD0}")),
+    ] {
+        let mut body = crate::helpers::sample_model("Refused-Noncharacter-7B");
+        body[field] = value;
+        let response = app
+            .send(reqwest::Method::POST, &app.models_url(), Some(&body))
+            .await;
+        let message =
+            crate::helpers::assert_error(response, StatusCode::BAD_REQUEST, "invalid_request")
+                .await;
+        assert!(message.contains(field), "{field}: {message}");
+    }
+    let id = app.register_sample("Feedsafe-Chat-7B").await;
+    assert_eq!(app.share(&id).await.status(), StatusCode::OK);
+    {
+        let db = rusqlite::Connection::open(app.data_dir.path().join("xero.db")).unwrap();
+        db.execute(
+            "UPDATE models SET description = 'stored \u{FFFF} and \u{1} here', name = 'Feedsafe\u{FFFE}-Chat-7B' WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO catalog_outbox (model_id, enqueued_at) VALUES (?1, '2026-01-01T00:00:00Z')",
+            [&id],
+        )
+        .unwrap();
+    }
+    xeroctl::ops::index_sync::sync_index(&app.services)
+        .await
+        .unwrap();
+    let read = feed(format!("{}/models/catalog.atom?q=feedsafe", app.address)).await;
+    assert_eq!(titles(&read), ["Feedsafe-Chat-7B"], "{read}");
+}
+
+/// Hardening 3, fault 3 (RELIABILITY T50): `Host`, `X-Forwarded-Host`, `Forwarded` and
+/// `X-Forwarded-Proto` from an untrusted peer do not reach links; `--public-url` is the base of
+/// every absolute link; a trusted proxy's forwarded host counts, its `javascript` scheme not.
+#[tokio::test]
+async fn absolute_links_follow_the_public_url_or_a_trusted_proxy_only() {
+    let get = |url: String, headers: &'static [(&'static str, &'static str)]| async move {
+        let client = reqwest::Client::new();
+        let mut request = client.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    };
+    let links_of = |body: &str| -> Vec<String> {
+        body.split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    static HOSTILE: [(&str, &str); 4] = [
+        ("host", "evil.example"),
+        ("x-forwarded-host", "evil.example"),
+        ("forwarded", "host=evil.example;proto=javascript"),
+        ("x-forwarded-proto", "javascript"),
+    ];
+
+    // Untrusted peer, no --public-url: the listening address.
+    let app = spawn_app().await;
+    let id = app.register_sample("Linked-Chat-7B").await;
+    app.share(&id).await;
+    let response = get(format!("{}/models/catalog.atom", app.address), &HOSTILE).await;
+    assert!(response.headers().contains_key("cache-control"));
+    let body = response.text().await.unwrap();
+    assert!(
+        !body.contains("evil.example") && !body.contains("javascript"),
+        "{body}"
+    );
+    assert!(
+        links_of(&body).iter().all(|l| l.starts_with(&app.address)),
+        "{body}"
+    );
+    let page = get(format!("{}/models/catalog/{id}", app.address), &HOSTILE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("evil.example"),
+        "the detail page names the hostile host"
+    );
+
+    // --public-url wins over everything.
+    let public = crate::helpers::spawn_app_with(|settings| {
+        settings.public_url = Some("https://models.example.com".into());
+        settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let id = public.register_sample("Linked-Chat-7B").await;
+    public.share(&id).await;
+    let body = get(format!("{}/models/catalog.atom", public.address), &HOSTILE)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let links = links_of(&body);
+    assert!(!links.is_empty());
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("https://models.example.com/")),
+        "{links:?}"
+    );
+
+    // A trusted proxy's host counts; a scheme that is not http(s) does not.
+    let proxied = crate::helpers::spawn_app_with(|settings| {
+        settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let id = proxied.register_sample("Linked-Chat-7B").await;
+    proxied.share(&id).await;
+    static PROXY: [(&str, &str); 2] = [
+        ("x-forwarded-host", "models.internal:8443"),
+        ("x-forwarded-proto", "javascript"),
+    ];
+    let body = get(format!("{}/models/catalog.atom", proxied.address), &PROXY)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let links = links_of(&body);
+    assert!(
+        links
+            .iter()
+            .all(|l| l.starts_with("http://models.internal:8443/")),
+        "{links:?}"
+    );
+}

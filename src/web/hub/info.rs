@@ -197,11 +197,9 @@ async fn tree(
     let end = (start + TREE_PAGE).min(all.len());
     let mut response = HttpResponse::Ok();
     if end < all.len() {
-        let info = request.connection_info();
         let next = format!(
-            "{}://{}{}?recursive={recursive}&cursor={end}",
-            info.scheme(),
-            info.host(),
+            "{}{}?recursive={recursive}&cursor={end}",
+            crate::web::public_url::base_url(&request),
             request.path()
         );
         response.insert_header((header::LINK, format!("<{next}>; rel=\"next\"")));

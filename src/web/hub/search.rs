@@ -126,7 +126,6 @@ pub(super) async fn search(
             // More than one page of hits: the client follows `Link: rel="next"` (limit caps it).
             let shown = u64::from(page) * u64::from(per_page);
             if results.total > shown && shown + u64::from(per_page) <= 10_000 {
-                let info = request.connection_info();
                 let mut query: Vec<String> = query
                     .iter()
                     .filter(|(k, _)| k != "cursor")
@@ -136,9 +135,8 @@ pub(super) async fn search(
                 response.insert_header((
                     header::LINK,
                     format!(
-                        "<{}://{}/api/models?{}>; rel=\"next\"",
-                        info.scheme(),
-                        info.host(),
+                        "<{}/api/models?{}>; rel=\"next\"",
+                        crate::web::public_url::base_url(&request),
                         query.join("&")
                     ),
                 ));

@@ -101,8 +101,7 @@ async fn load_detail(
     let variants = ops::catalog::variants_of(services, entry.card.clone())
         .await
         .unwrap_or_default();
-    let info = request.connection_info();
-    let endpoint = format!("{}://{}", info.scheme(), info.host());
+    let endpoint = crate::web::public_url::base_url(request);
     Ok(Detail {
         deploy_options,
         variants,

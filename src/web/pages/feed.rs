@@ -60,12 +60,26 @@ pub async fn catalog_feed(
             );
         }
     };
-    let info = request.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = crate::web::public_url::base_url(&request);
     let feed = feed(&base, &canonical, &results.hits);
     HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .body(feed.to_string())
+        // Feed readers poll; a minute of staleness costs nothing and spares the index.
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .body(xml_safe(feed.to_string()))
+}
+
+/// Drops every character XML 1.0 forbids (controls but tab and newlines, U+FFFE, U+FFFF), so a
+/// feed is well-formed whatever text is stored (RELIABILITY T49). Markup is all allowed ASCII.
+fn xml_safe(xml: String) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+            || c >= '\u{10000}'
+    };
+    if xml.chars().all(allowed) {
+        return xml;
+    }
+    xml.chars().filter(|&c| allowed(c)).collect()
 }
 
 fn plain(status: StatusCode, message: &str) -> HttpResponse {
