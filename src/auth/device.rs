@@ -19,6 +19,7 @@ const MAC_HEX_LEN: usize = 64;
 /// Longer values are not ours (user names are at most 64 characters, 256 hex digits in UTF-8).
 const MAX_VALUE_LEN: usize = NONCE_LEN + MAC_HEX_LEN + 2 + 512;
 const DOMAIN: &[u8] = b"xero-device-v1";
+const LOGIN_DOMAIN: &[u8] = b"xero-login-csrf-v1";
 const BLOCK: usize = 64;
 
 /// The server secret that signs device cookies: 32 random bytes, created once per data
@@ -101,6 +102,25 @@ impl DeviceCookie {
     pub fn nonce(&self) -> &str {
         &self.nonce
     }
+}
+
+/// The login form's CSRF cookie (hardening 3, fault 5): `TOKEN.MAC`, the token signed with the
+/// device key, so a cookie planted by someone else (a sibling subdomain, a man in the middle on
+/// plain HTTP) with a token of their choosing does not verify.
+pub fn sign_login_token(key: &DeviceKey, token: &str) -> String {
+    let mut message = LOGIN_DOMAIN.to_vec();
+    message.extend_from_slice(token.as_bytes());
+    format!("{token}.{}", hex(&hmac_sha256(key.as_bytes(), &message)))
+}
+
+/// The token of a login CSRF cookie this server signed; `None` for anything else.
+pub fn verify_login_token(key: &DeviceKey, cookie: &str) -> Option<String> {
+    let (token, mac) = cookie.rsplit_once('.')?;
+    if token.is_empty() || token.len() > 128 || mac.len() != MAC_HEX_LEN {
+        return None;
+    }
+    let expected = sign_login_token(key, token);
+    super::sessions::same_secret(&expected, cookie).then(|| token.to_owned())
 }
 
 /// The MAC of a cookie: the account is length-prefixed so no two (account, nonce) pairs share

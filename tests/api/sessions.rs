@@ -893,3 +893,31 @@ async fn t40_a_forged_or_tampered_device_cookie_gives_no_advantage() {
         "the genuine cookie, presented the same way, works"
     );
 }
+
+/// Hardening 3, fault 5: a login whose CSRF cookie was planted (same attacker-chosen value in
+/// the cookie and the form) is refused; the cookie the server signed still works.
+#[tokio::test]
+async fn a_planted_login_csrf_cookie_does_not_count() {
+    let app = spawn_app().await;
+    user(&app, "carol").await;
+    let planted = "attacker-chosen-token-0123456789";
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let refused = client
+        .post(format!("{}/login", app.address))
+        .header("cookie", format!("xero_login_csrf={planted}"))
+        .form(&[
+            ("csrf", planted),
+            ("username", "carol"),
+            ("password", PASSWORD),
+            ("next", "/models/catalog"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let accepted = login(&app, &browser(), "carol", PASSWORD).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+}

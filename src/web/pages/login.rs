@@ -68,9 +68,15 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(status: StatusCode, next: &str, error: Option<&str>) -> HttpResponse {
+fn login_page(
+    services: &Services,
+    status: StatusCode,
+    next: &str,
+    error: Option<&str>,
+) -> HttpResponse {
     let token = new_token();
-    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, token.clone())
+    let signed = crate::auth::device::sign_login_token(&services.device_key, &token);
+    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, signed)
         .path("/login")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -97,8 +103,16 @@ fn login_page(status: StatusCode, next: &str, error: Option<&str>) -> HttpRespon
 }
 
 /// `GET /login`.
-pub async fn show_login(query: web::Query<NextParam>) -> HttpResponse {
-    login_page(StatusCode::OK, &safe_next(query.next.as_deref()), None)
+pub async fn show_login(
+    query: web::Query<NextParam>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    login_page(
+        &services,
+        StatusCode::OK,
+        &safe_next(query.next.as_deref()),
+        None,
+    )
 }
 
 /// `POST /login`.
@@ -109,9 +123,10 @@ pub async fn submit_login(
     policy: web::Data<CookiePolicy>,
 ) -> HttpResponse {
     let next = safe_next(form.next.as_deref());
+    // Only a token this server signed counts: a planted cookie carries the attacker's.
     let cookie_token = request
         .cookie(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
+        .and_then(|c| crate::auth::device::verify_login_token(&services.device_key, c.value()))
         .unwrap_or_default();
     let cross_site = request
         .headers()
@@ -120,6 +135,7 @@ pub async fn submit_login(
         == Some("cross-site");
     if cross_site || cookie_token.is_empty() || !same_secret(&cookie_token, &form.csrf) {
         return login_page(
+            &services,
             StatusCode::FORBIDDEN,
             &next,
             Some("The form expired. Please try again."),
@@ -137,6 +153,7 @@ pub async fn submit_login(
         Err(error) => {
             tracing::error!(%error, "login failed");
             return login_page(
+                &services,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &next,
                 Some("Something went wrong; try again."),
@@ -160,6 +177,7 @@ pub async fn submit_login(
                 .finish()
         }
         Err(LoginRefusal::BadCredentials) => login_page(
+            &services,
             StatusCode::UNAUTHORIZED,
             &next,
             Some("Wrong user name or password."),
@@ -167,6 +185,7 @@ pub async fn submit_login(
         Err(LoginRefusal::TooManyAttempts { retry_after }) => {
             let seconds = retry_after.as_secs().max(1);
             let mut response = login_page(
+                &services,
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
                 Some(&format!(
@@ -182,6 +201,7 @@ pub async fn submit_login(
             response
         }
         Err(LoginRefusal::Busy) => login_page(
+            &services,
             StatusCode::SERVICE_UNAVAILABLE,
             &next,
             Some("The server is busy; try again in a moment."),
