@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Seconds an upload may send nothing before it is aborted.
     #[arg(long, env = "XERO_UPLOAD_IDLE_TIMEOUT", default_value_t = 30)]
     pub upload_idle_timeout: u64,
+    /// Seconds an ordinary (non-upload) request body may take to arrive: 408 after.
+    #[arg(long, env = "XERO_BODY_TIMEOUT", default_value_t = 10)]
+    pub body_timeout: u64,
     /// Bytes that must stay free on the data disk: uploads that would eat into them get 507.
     #[arg(long, env = "XERO_MIN_FREE_DISK", default_value_t = 1024 * 1024 * 1024)]
     pub min_free_disk: u64,
@@ -64,6 +67,10 @@ pub struct ServeArgs {
     pub test_rebuild_delay_ms: Option<u64>,
 }
 
+/// Request bodies one client address may have in flight at once (a browser opens six
+/// connections; a proxy's clients are told apart by `--trusted-proxy`).
+pub const DEFAULT_BODIES_PER_ADDRESS: usize = 16;
+
 /// Validated server settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -82,6 +89,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// The base of absolute links (`--public-url`, checked), RELIABILITY T50.
     pub public_url: Option<String>,
+    /// How long an ordinary request body may take (RELIABILITY T51).
+    pub body_timeout: Duration,
+    /// Bodies one address may have in flight at once.
+    pub bodies_per_address: usize,
     /// Login backoff rules: the built-in ones (no flag); tests shorten them.
     pub throttle: crate::ops::throttle::ThrottlePolicy,
     /// Test hook: a pause before each batch of a rebuild (`XERO_TEST_REBUILD_DELAY_MS`).
@@ -101,6 +112,8 @@ pub enum ConfigError {
     BadUpload,
     #[error("`--upload-idle-timeout` must be between 1 and 3600 seconds")]
     BadUploadTimeout,
+    #[error("`--body-timeout` must be between 1 and 600 seconds")]
+    BadBodyTimeout,
     #[error("`--public-url`: {0}")]
     BadPublicUrl(String),
 }
@@ -127,6 +140,9 @@ impl Settings {
         if !(1..=3600).contains(&args.upload_idle_timeout) {
             return Err(ConfigError::BadUploadTimeout);
         }
+        if !(1..=600).contains(&args.body_timeout) {
+            return Err(ConfigError::BadBodyTimeout);
+        }
         let public_url = args
             .public_url
             .as_deref()
@@ -135,6 +151,8 @@ impl Settings {
             .map_err(ConfigError::BadPublicUrl)?;
         Ok(Self {
             public_url,
+            body_timeout: Duration::from_secs(args.body_timeout),
+            bodies_per_address: DEFAULT_BODIES_PER_ADDRESS,
             uploads: crate::ops::upload::UploadLimits {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
@@ -167,6 +185,8 @@ impl Settings {
             uploads: crate::ops::upload::UploadLimits::default(),
             trusted_proxies: Vec::new(),
             public_url: None,
+            body_timeout: Duration::from_secs(10),
+            bodies_per_address: DEFAULT_BODIES_PER_ADDRESS,
             throttle: crate::ops::throttle::ThrottlePolicy::default(),
             rebuild_pause: None,
         }

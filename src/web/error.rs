@@ -34,6 +34,8 @@ pub enum ErrorCode {
     XimNodeRequired,
     InvalidModelFile,
     UploadTimeout,
+    BodyTimeout,
+    TooManyRequests,
     InsufficientStorage,
     ArtifactNotFound,
     RangeNotSatisfiable,
@@ -66,6 +68,8 @@ impl ErrorCode {
             Self::XimNodeRequired => "xim_node_required",
             Self::InvalidModelFile => "invalid_model_file",
             Self::UploadTimeout => "upload_timeout",
+            Self::BodyTimeout => "body_timeout",
+            Self::TooManyRequests => "too_many_requests",
             Self::InsufficientStorage => "insufficient_storage",
             Self::ArtifactNotFound => "artifact_not_found",
             Self::RangeNotSatisfiable => "range_not_satisfiable",
@@ -85,7 +89,8 @@ impl ErrorCode {
             | Self::InvalidJson
             | Self::InvalidParameter
             | Self::InvalidModelFile => StatusCode::BAD_REQUEST,
-            Self::UploadTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UploadTimeout | Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::MissingApiKey

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth_middleware;
+pub mod body_timeout;
 pub mod client_address;
 pub mod conformance;
 pub mod error;

@@ -121,6 +121,10 @@ impl Application {
                 "listening on every interface without --public-url: feed and Hub links name 127.0.0.1 unless a --trusted-proxy forwards the host"
             );
         }
+        let body_limits = web::Data::new(super::body_timeout::BodyLimits::new(
+            settings.body_timeout,
+            settings.bodies_per_address,
+        ));
         let data = web::Data::new(services.clone());
         let page_cache = web::Data::new(super::pages::page_cache::PageCache::default());
         let server = HttpServer::new(move || {
@@ -132,6 +136,7 @@ impl Application {
                 .app_data(cookies.clone())
                 .app_data(trusted_proxies.clone())
                 .app_data(public_base.clone())
+                .app_data(body_limits.clone())
                 .app_data(
                     web::FormConfig::default()
                         .limit(JSON_LIMIT)
@@ -163,6 +168,7 @@ impl Application {
                 .route("/assets/{path:.*}", web::get().to(assets::serve_asset))
                 .configure(pages::configure)
                 .default_service(web::to(super::conformance::no_route))
+                .wrap(from_fn(super::body_timeout::read_body_in_time))
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .wrap(from_fn(super::conformance::head_as_get))
                 .wrap(security_headers(secure_cookies))

@@ -612,3 +612,71 @@ async fn a_blob_is_not_freed_while_an_upload_that_needs_it_is_recording() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.bytes().await.unwrap().to_vec(), bytes);
 }
+
+/// Hardening 3, fault 4 (RELIABILITY T51): ordinary bodies have a deadline (408 after it), one
+/// address may have only so many bodies in flight (429 beyond), and the server keeps answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_ordinary_bodies_get_408_and_one_address_cannot_hold_every_connection() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app_with(|settings| {
+        settings.body_timeout = Duration::from_secs(1);
+        settings.bodies_per_address = 4;
+    })
+    .await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let open = |path: &str, content_type: &str| {
+        let (host, path, content_type) = (host.clone(), path.to_owned(), content_type.to_owned());
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: 100\r\n\r\n{{"
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            stream
+        }
+    };
+    let status_of = |mut stream: tokio::net::TcpStream| async move {
+        let mut answer = vec![0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+            .await
+            .expect("an answer before 10 s")
+            .unwrap();
+        String::from_utf8_lossy(&answer[..read])
+            .split(' ')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // A JSON POST and a login form that stop after one byte.
+    let models = format!("/{}/v1/models", app.project_id);
+    let json_post = open(&models, "application/json").await;
+    let form_post = open("/login", "application/x-www-form-urlencoded").await;
+    let started = std::time::Instant::now();
+    assert_eq!(status_of(json_post).await, "408");
+    assert_eq!(status_of(form_post).await, "408");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Four slow bodies from this address are held; a fifth is refused at once.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(open("/login", "application/x-www-form-urlencoded").await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let fifth = open("/login", "application/x-www-form-urlencoded").await;
+    assert_eq!(status_of(fifth).await, "429");
+    let health = reqwest::get(format!("{}/healthz", app.address))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    for stream in held {
+        assert_eq!(status_of(stream).await, "408");
+    }
+    // Their places are free again: an ordinary request goes through.
+    let registered = app.register(&json!({"name": "After-Slow-Bodies"})).await;
+    assert!(registered["id"].is_string());
+}
