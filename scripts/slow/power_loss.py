@@ -25,7 +25,7 @@ SKIPPED and exits 0. strace, when present, records the fsyncs. Loopback only, bo
 """
 import argparse, collections, os, random, re, select, shutil, signal, sqlite3, subprocess, sys
 import tempfile, threading, time, urllib.error, urllib.request
-from common import BIN, call, free_port, percentile
+from common import BIN, admin, call, free_port, percentile
 
 LAZYFS = os.environ.get("LAZYFS_BIN") or os.path.expanduser("~/.cache/xero-tools/lazyfs/lazyfs")
 POOL = 20  # models each writer works on at once: the catalog stays small enough to list whole
@@ -82,6 +82,8 @@ class LazyFS:
                     pass
 
     def stop(self):
+        if self.done is None:
+            return
         subprocess.run(["fusermount3", "-u", self.mnt], check=False, capture_output=True)
         try:
             self.proc.wait(timeout=10)
@@ -89,6 +91,7 @@ class LazyFS:
             self.proc.terminate()
             self.proc.wait()
         os.close(self.done)
+        self.done = None
 
 
 SYNC = re.compile(r"^(\d+)\s+([\d.]+)\s+(?:fsync|fdatasync)\(\d+<([^>]*)>\)\s+=\s+(-?\d+).*<([\d.]+)>$")
@@ -124,17 +127,22 @@ class Server:
         self.started = time.time()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "a"))
         self.pid = self.proc.pid
-        if trace:  # the server is strace's child
-            children, deadline = "", time.time() + 10
-            while not children and time.time() < deadline and self.proc.poll() is None:
+        if trace:  # the server is strace's child (strace also forks short-lived probes)
+            self.pid, deadline, exe = None, time.time() + 10, os.path.realpath(BIN)
+            while self.pid is None and time.time() < deadline and self.proc.poll() is None:
                 try:
                     children = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
                 except OSError:
-                    pass
-                time.sleep(0.005)
-            if not children:
+                    children = []
+                for child in children:
+                    try:
+                        if os.readlink(f"/proc/{child}/exe") == exe:
+                            self.pid = int(child)
+                    except OSError:
+                        pass
+                time.sleep(0.002)
+            if self.pid is None:
                 raise RuntimeError("strace did not start the server")
-            self.pid = int(children[0])
         self.ready_s = None
         if wait:
             self.wait_ready()
@@ -154,15 +162,12 @@ class Server:
 
     def kill(self):
         """SIGKILL; returns once the process is gone (and strace, which reaps it, has exited)."""
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        os.kill(self.pid, signal.SIGKILL)
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            status = open(f"/proc/{self.pid}/status").read() if os.path.exists(f"/proc/{self.pid}") else "gone"
+            raise RuntimeError(f"pid {self.pid} survived SIGKILL for 30 s: {status[:400]}")
         while os.path.exists(f"/proc/{self.pid}"):  # a zombie of strace's, never for long
             time.sleep(0.005)
 
@@ -273,188 +278,205 @@ def main():
     def start(wait=True):
         return Server(data, port, log, trace(), wait)
 
-    subprocess.run([BIN, "admin", "--data", data, "create-user", "t31"], input="t31-password\n",
-                   text=True, check=True, capture_output=True)
-    project = subprocess.run([BIN, "admin", "--data", data, "create-project", "--slug", "power", "--name", "Power"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    key = subprocess.run([BIN, "admin", "--data", data, "create-key", "--project", project],
-                         check=True, capture_output=True, text=True).stdout.strip()
-    port = free_port()
-    # model id -> (writer, serial, index into STATES) as the disk last held it
-    known = {}
-    serials = [iter(range(10**9)) for _ in range(args.writers)]
-    acked_total = refused_total = 0
-    failures, kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = [], collections.Counter(), [], [], []
-    ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
-    in_flight_kept = in_flight_lost = 0
-    started = time.time()
-    server = start()
-    cycles = 0
-    while cycles < args.cycles and time.time() - started < args.minutes * 60 and not failures:
-        cycles += 1
-        kind = rng.choices(["writing", "quiet", "start-up"], [0.65, 0.25, 0.10])[0]
-        kinds[kind] += 1
-        ops, threads, stop = [[] for _ in range(args.writers)], [], threading.Event()
-        if kind == "start-up":
-            # Cut while the server starts (opening, replaying, auditing, maybe rebuilding).
-            server.kill()
-            server = start(wait=False)
-            time.sleep(rng.uniform(0.0, 0.4))
-        else:
-            actives = [{mid: [s, k] for mid, (ww, s, k) in known.items() if ww == w and k < len(STATES) - 1}
-                       for w in range(args.writers)]
-            for w in range(args.writers):
-                t = threading.Thread(target=writer, args=(w, server.base, project, key, actives[w], serials[w],
-                                                          ops[w], stop, rng.random()))
-                t.start()
-                threads.append(t)
-            time.sleep(rng.uniform(0.2, 3.0) if kind == "writing" else rng.uniform(0.2, 2.0))
-            if kind == "quiet":
-                stop.set()
-                [t.join() for t in threads]
-                time.sleep(rng.uniform(0.5, 2.0))
-        cut = time.time()
-        server.kill()  # the power goes: first the process, then everything it had not synced
-        stop.set()
-        [t.join() for t in threads]
-        fs.clear_cache()
-        syncs = completed_syncs(server.trace) if server.trace else []
-        wal_syncs = [s for s in syncs if s[2].endswith("xero.db-wal") and s[1] <= cut]
-        last_sync = max((s[0] for s in wal_syncs), default=None)  # its start: it covers what came before
-        if wal_syncs:
-            since_sync_ms.append((cut - max(s[1] for s in wal_syncs)) * 1000)
-        integrity, rows = read_image(disk, scratch)
-        if integrity != "ok":
-            failures.append(f"cycle {cycles}: integrity_check of the disk image says {integrity!r}")
-
-        # What the disk kept, model by model. Each writer's ops are sequential per model.
-        all_ops = [op for w_ops in ops for op in w_ops if op.refused is None]
-        refused_total += sum(1 for w_ops in ops for op in w_ops if op.refused is not None)
-        acked_total += sum(1 for op in all_ops if op.acked)
-        by_model = collections.defaultdict(list)
-        for op in all_ops:
-            by_model[op.model or ("new", op.writer, op.serial)].append(op)
-        names = {model_name(w, s, 0): (w, s) for (_, w, s) in [k for k in by_model if isinstance(k, tuple)]}
-        lost, kept = [], []
-        new_known = {}
-        for mid, row in rows.items():
-            if mid in known:
-                w, s, before = known[mid]
-            elif row[0] in names:  # registered in flight: the answer never came, the row did
-                (w, s), before = names[row[0]], -1
-                by_model[mid] = by_model.pop(("new", w, s))
-                for op in by_model[mid]:
-                    op.model = mid
+    server = None
+    try:
+        project = admin(data, "create-project", "--slug", "power", "--name", "Power")
+        key = admin(data, "create-key", "--project", project)
+        port = free_port()
+        # model id -> (writer, serial, index into STATES) as the disk last held it
+        known = {}
+        serials = [iter(range(10**9)) for _ in range(args.writers)]
+        acked_total = refused_total = 0
+        failures, kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = [], collections.Counter(), [], [], []
+        ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
+        in_flight_kept = in_flight_lost = protected = 0
+        wal_sync_count = 0
+        started = time.time()
+        server = start()
+        cycles = 0
+        while cycles < args.cycles and time.time() - started < args.minutes * 60 and not failures:
+            cycles += 1
+            kind = rng.choices(["writing", "quiet", "start-up"], [0.65, 0.25, 0.10])[0]
+            kinds[kind] += 1
+            ops, threads, stop = [[] for _ in range(args.writers)], [], threading.Event()
+            if kind == "start-up":
+                # Cut while the server starts (opening, replaying, auditing, maybe rebuilding).
+                server.kill()
+                server = start(wait=False)
+                time.sleep(rng.uniform(0.0, 0.4))
+                if server.proc.poll() is not None:
+                    failures.append(f"cycle {cycles}: the server exited by itself during start-up "
+                                    f"({server.proc.returncode}): " + open(log, errors="replace").read()[-300:])
             else:
-                failures.append(f"cycle {cycles}: {mid} {row} on disk was never written")
-                continue
-            state = (int(row[0].rsplit("rev", 1)[1]), row[1]) if row[0].startswith(f"Power-{w}-{s}-rev") else None
-            j = STATES.index(state) if state in STATES else None
-            mine = by_model.get(mid, [])
-            reachable = max([before] + [op.k for op in mine])
-            if j is None or j < before or j > reachable:
-                failures.append(f"cycle {cycles}: {mid} is {row} on disk; before the cut it was "
-                                f"{STATES[before] if before >= 0 else 'new'}, its ops reached {reachable}")
-                continue
-            new_known[mid] = (w, s, j)
-            for op in mine:
-                if op.k <= j:
-                    kept.append(op)
-                    if op.acked is None:
-                        in_flight_kept += 1
-                elif op.acked:
-                    lost.append(op)
+                actives = [{mid: [s, k] for mid, (ww, s, k) in known.items() if ww == w and k < len(STATES) - 1}
+                           for w in range(args.writers)]
+                for w in range(args.writers):
+                    t = threading.Thread(target=writer, args=(w, server.base, project, key, actives[w], serials[w],
+                                                              ops[w], stop, rng.random()))
+                    t.start()
+                    threads.append(t)
+                # Long enough, at times, for SQLite's checkpoint (1 000 WAL pages) to sync the WAL.
+                time.sleep(rng.uniform(0.2, 6.0) if kind == "writing" else rng.uniform(0.2, 4.0))
+                if kind == "quiet":
+                    stop.set()
+                    [t.join() for t in threads]
+                    time.sleep(rng.uniform(0.5, 3.0))  # the index checkpoints after 1 s; SQLite does not
+            cut = time.time()
+            server.kill()  # the power goes: first the process, then everything it had not synced
+            stop.set()
+            [t.join() for t in threads]
+            fs.clear_cache()
+            syncs = completed_syncs(server.trace) if server.trace else []
+            wal_syncs = [s for s in syncs if s[2].endswith("xero.db-wal") and s[1] <= cut]
+            wal_sync_count += len(wal_syncs)
+            last_sync = max((s[0] for s in wal_syncs), default=None)  # its start: it covers what came before
+            if wal_syncs:
+                since_sync_ms.append((cut - max(s[1] for s in wal_syncs)) * 1000)
+            integrity, rows = read_image(disk, scratch)
+            if integrity != "ok":
+                failures.append(f"cycle {cycles}: integrity_check of the disk image says {integrity!r}")
+
+            # What the disk kept, model by model. Each writer's ops are sequential per model.
+            all_ops = [op for w_ops in ops for op in w_ops if op.refused is None]
+            refused_total += sum(1 for w_ops in ops for op in w_ops if op.refused is not None)
+            acked_total += sum(1 for op in all_ops if op.acked)
+            by_model = collections.defaultdict(list)
+            for op in all_ops:
+                by_model[op.model or ("new", op.writer, op.serial)].append(op)
+            names = {model_name(w, s, 0): (w, s) for (_, w, s) in [k for k in by_model if isinstance(k, tuple)]}
+            lost, kept = [], []
+            new_known = {}
+            for mid, row in rows.items():
+                if mid in known:
+                    w, s, before = known[mid]
+                elif mid in by_model:  # registered this cycle
+                    w, s, before = by_model[mid][0].writer, by_model[mid][0].serial, -1
+                elif row[0] in names:  # registered in flight: the answer never came, the row did
+                    (w, s), before = names[row[0]], -1
+                    by_model[mid] = by_model.pop(("new", w, s))
+                    for op in by_model[mid]:
+                        op.model = mid
                 else:
-                    in_flight_lost += 1
-        for mid, (w, s, before) in known.items():
-            if mid not in rows:
-                failures.append(f"cycle {cycles}: {mid} ({model_name(w, s, STATES[before][0])}) was on disk "
-                                f"before the cut and is gone")
-        for key_, mine in by_model.items():
-            if isinstance(key_, tuple) or key_ not in rows:  # registrations the disk did not keep
+                    failures.append(f"cycle {cycles}: {mid} {row} on disk was never written")
+                    continue
+                state = (int(row[0].rsplit("rev", 1)[1]), row[1]) if row[0].startswith(f"Power-{w}-{s}-rev") else None
+                j = STATES.index(state) if state in STATES else None
+                mine = by_model.get(mid, [])
+                reachable = max([before] + [op.k for op in mine])
+                if j is None or j < before or j > reachable:
+                    failures.append(f"cycle {cycles}: {mid} is {row} on disk; before the cut it was "
+                                    f"{STATES[before] if before >= 0 else 'new'}, its ops reached {reachable}")
+                    continue
+                new_known[mid] = (w, s, j)
                 for op in mine:
-                    if op.acked:
+                    if op.k <= j:
+                        kept.append(op)
+                        if op.acked is None:
+                            in_flight_kept += 1
+                    elif op.acked:
                         lost.append(op)
                     else:
                         in_flight_lost += 1
-        known = new_known
-        lost_per_cut.append(len(lost))
-        if lost:
-            oldest = min(op.acked for op in lost)
-            oldest_lost_ms.append((cut - oldest) * 1000)
-            early = [op for op in lost if last_sync is not None and op.acked < last_sync]
-            violations += len(early)
-            for op in early[:3]:
-                print(f"cycle {cycles}: lost a write acknowledged {(last_sync - op.acked) * 1000:.1f} ms before "
-                      f"the last WAL fsync began: {OPS[op.k]} of {model_name(op.writer, op.serial, 0)}", flush=True)
-            later = [op for op in kept if op.sent > oldest]
-            holes += len(later)
-            for op in later[:3]:
-                print(f"cycle {cycles}: kept {OPS[op.k]} of {model_name(op.writer, op.serial, 0)}, sent after a "
-                      f"lost write was acknowledged", flush=True)
+            for mid, (w, s, before) in known.items():
+                if mid not in rows:
+                    failures.append(f"cycle {cycles}: {mid} ({model_name(w, s, STATES[before][0])}) was on disk "
+                                    f"before the cut and is gone")
+            for key_, mine in by_model.items():
+                if isinstance(key_, tuple) or key_ not in rows:  # registrations the disk did not keep
+                    for op in mine:
+                        if op.acked:
+                            lost.append(op)
+                        else:
+                            in_flight_lost += 1
+            known = new_known
+            lost_per_cut.append(len(lost))
+            if last_sync is not None:
+                protected += sum(1 for op in all_ops if op.acked and op.acked < last_sync)
+            if lost:
+                oldest = min(op.acked for op in lost)
+                oldest_lost_ms.append((cut - oldest) * 1000)
+                early = [op for op in lost if last_sync is not None and op.acked < last_sync]
+                violations += len(early)
+                for op in early[:3]:
+                    print(f"cycle {cycles}: lost a write acknowledged {(last_sync - op.acked) * 1000:.1f} ms before "
+                          f"the last WAL fsync began: {OPS[op.k]} of {model_name(op.writer, op.serial, 0)}", flush=True)
+                later = [op for op in kept if op.sent > oldest]
+                holes += len(later)
+                for op in later[:3]:
+                    print(f"cycle {cycles}: kept {OPS[op.k]} of {model_name(op.writer, op.serial, 0)}, sent after a "
+                          f"lost write was acknowledged", flush=True)
 
-        offset = os.path.getsize(log)
-        try:
-            server = start()
-        except RuntimeError as e:
-            tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-5:]
-            failures.append(f"cycle {cycles}: the server did not start after the cut: {e}: " + " | ".join(tail))
-            break
-        ready_s.append(server.ready_s)
-        fresh = open(log, errors="replace").read()[offset:]
-        repairs += fresh.count("search index differed from the database; repaired")
-        replays += fresh.count("search index caught up with the outbox")
-        for m in re.finditer(r"rebuilding the search index from the database reason=(.*)", fresh):
-            rebuilds[re.sub(r"\x1b\[[0-9;]*m|\d+", "N", m[1])[:80]] += 1
-        in_index, total = catalog(server.base)
-        in_db = {mid: row[0] for mid, row in rows.items() if row[1]}
-        if in_index != in_db or total != len(in_db):
-            failures.append(f"cycle {cycles}: index {len(in_index)} cards (total {total}), database {len(in_db)} "
-                            f"shared; missing {sorted(set(in_db) - set(in_index))[:3]}, extra "
-                            f"{sorted(set(in_index) - set(in_db))[:3]}")
-        if cycles % 20 == 0:
-            print(f"… {cycles} cuts, {acked_total} acknowledged writes, {sum(lost_per_cut)} lost, "
-                  f"{time.time() - started:.0f} s", flush=True)
+            offset = os.path.getsize(log)
+            try:
+                server = start()
+            except RuntimeError as e:
+                tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-5:]
+                failures.append(f"cycle {cycles}: the server did not start after the cut: {e}: " + " | ".join(tail))
+                break
+            ready_s.append(server.ready_s)
+            fresh = open(log, errors="replace").read()[offset:]
+            repairs += fresh.count("search index differed from the database; repaired")
+            replays += fresh.count("search index caught up with the outbox")
+            for m in re.finditer(r"rebuilding the search index from the database reason=(.*)", fresh):
+                why = re.search(r'in file `"([^"]+)"`', m[1])
+                rebuilds[f"unreadable {why[1]}" if why else re.sub(r"\x1b\[[0-9;]*m|\d+", "N", m[1])[:60]] += 1
+            in_index, total = catalog(server.base)
+            in_db = {mid: row[0] for mid, row in rows.items() if row[1]}
+            if in_index != in_db or total != len(in_db):
+                failures.append(f"cycle {cycles}: index {len(in_index)} cards (total {total}), database {len(in_db)} "
+                                f"shared; missing {sorted(set(in_db) - set(in_index))[:3]}, extra "
+                                f"{sorted(set(in_index) - set(in_db))[:3]}")
+            if cycles % 20 == 0:
+                print(f"… {cycles} cuts, {acked_total} acknowledged writes, {sum(lost_per_cut)} lost, "
+                      f"{time.time() - started:.0f} s", flush=True)
 
-    # A clean stop syncs everything: a power cut right after it must lose nothing.
-    clean_stop_lost = None
-    if not failures:
-        server.stop()
-        fs.clear_cache()
-        integrity, rows = read_image(disk, scratch)
-        clean_stop_lost = sum(1 for mid, (w, s, j) in known.items() if rows.get(mid) != (
-            model_name(w, s, STATES[j][0]), STATES[j][1]))
-        if integrity != "ok" or clean_stop_lost:
-            failures.append(f"after the clean stop: integrity {integrity!r}, {clean_stop_lost} models changed")
-    else:
-        server.kill()
-    elapsed = time.time() - started
-    cuts_losing = sum(1 for n in lost_per_cut if n)
-    print(f"T31 power loss on LazyFS: {cycles} cuts ({kinds['writing']} while writing, {kinds['quiet']} after a "
-          f"quiet spell, {kinds['start-up']} during start-up) in {elapsed:.0f} s, {args.writers} writers")
-    print(f"  acknowledged writes {acked_total}, refused {refused_total}; models on disk {len(known)}")
-    print(f"  restarts that failed {sum(1 for f in failures if 'did not start' in f)}; ready after a cut "
-          f"p50 {percentile(ready_s, 50):.2f} s, p99 {percentile(ready_s, 99):.2f} s, max {max(ready_s, default=0):.2f} s")
-    print(f"  index: start-up audit repairs {repairs}, rebuilds {sum(rebuilds.values())} {dict(rebuilds)}, "
-          f"outbox replays {replays}")
-    print(f"  lost acknowledged writes {sum(lost_per_cut)} in {cuts_losing} of {cycles} cuts (per cut max "
-          f"{max(lost_per_cut, default=0)}, p50 of losing cuts {percentile([n for n in lost_per_cut if n], 50)}); "
-          f"oldest lost write acknowledged {max(oldest_lost_ms, default=0):.0f} ms before its cut")
-    if use_strace:
-        print(f"  lost writes acknowledged before the last completed WAL fsync began: {violations}; "
-              f"time from the last WAL fsync to the cut p50 {percentile(since_sync_ms, 50):.0f} ms, "
-              f"max {max(since_sync_ms, default=0):.0f} ms ({len(since_sync_ms)} cuts had one)")
-    print(f"  kept a write sent after a lost one was acknowledged (a hole): {holes}; in flight at the cut: "
-          f"{in_flight_kept} kept, {in_flight_lost} lost; clean stop then cut: {clean_stop_lost} models changed")
-    for f in failures:
-        print("FAILED:", f)
-    fs.stop()
-    if failures or args.keep:
-        print(f"kept {work}: {disk} is the disk image (serve it directly: "
-              f"{BIN} serve --data {disk} --bind 127.0.0.1:{free_port()})")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 1 if failures or violations or holes else 0
+        # A clean stop syncs everything: a power cut right after it must lose nothing.
+        clean_stop_lost = None
+        if not failures:
+            server.stop()
+            fs.clear_cache()
+            integrity, rows = read_image(disk, scratch)
+            clean_stop_lost = sum(1 for mid, (w, s, j) in known.items() if rows.get(mid) != (
+                model_name(w, s, STATES[j][0]), STATES[j][1]))
+            if integrity != "ok" or clean_stop_lost:
+                failures.append(f"after the clean stop: integrity {integrity!r}, {clean_stop_lost} models changed")
+        else:
+            server.kill()
+        elapsed = time.time() - started
+        cuts_losing = sum(1 for n in lost_per_cut if n)
+        print(f"T31 power loss on LazyFS: {cycles} cuts ({kinds['writing']} while writing, {kinds['quiet']} after a "
+              f"quiet spell, {kinds['start-up']} during start-up) in {elapsed:.0f} s, {args.writers} writers")
+        print(f"  acknowledged writes {acked_total}, refused {refused_total}; models on disk {len(known)}")
+        print(f"  restarts that failed {sum(1 for f in failures if 'did not start' in f)}; ready after a cut "
+              f"p50 {percentile(ready_s, 50):.2f} s, p99 {percentile(ready_s, 99):.2f} s, max {max(ready_s, default=0):.2f} s")
+        print(f"  index: start-up audit repairs {repairs}, rebuilds {sum(rebuilds.values())} {dict(rebuilds)}, "
+              f"outbox replays {replays}")
+        print(f"  lost acknowledged writes {sum(lost_per_cut)} in {cuts_losing} of {cycles} cuts (per cut max "
+              f"{max(lost_per_cut, default=0)}, p50 of losing cuts {percentile([n for n in lost_per_cut if n], 50)}); "
+              f"oldest lost write acknowledged {max(oldest_lost_ms, default=0):.0f} ms before its cut")
+        if use_strace:
+            print(f"  writes acknowledged before a completed WAL fsync of their cycle began: {protected}, of "
+                  f"them lost: {violations}; WAL fsyncs {wal_sync_count} (checkpoints and WAL headers)")
+            print(f"  "
+                  f"time from the last WAL fsync to the cut p50 {percentile(since_sync_ms, 50):.0f} ms, "
+                  f"max {max(since_sync_ms, default=0):.0f} ms ({len(since_sync_ms)} cuts had one)")
+        print(f"  kept a write sent after a lost one was acknowledged (a hole): {holes}; in flight at the cut: "
+              f"{in_flight_kept} kept, {in_flight_lost} lost; clean stop then cut: {clean_stop_lost} models changed")
+        for f in failures:
+            print("FAILED:", f)
+        fs.stop()
+        if failures or args.keep:
+            print(f"kept {work}: {disk} is the disk image (serve it directly: "
+                  f"{BIN} serve --data {disk} --bind 127.0.0.1:{free_port()})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        return 1 if failures or violations or holes else 0
+    except BaseException:
+        if server is not None and server.proc.poll() is None:
+            os.kill(server.pid, signal.SIGKILL)
+            server.proc.wait()
+        fs.stop()
+        raise
 
 
 sys.exit(main())
