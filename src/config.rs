@@ -84,7 +84,7 @@ pub struct Settings {
     pub index_sync: bool,
     /// How long an agent stays active after its last heartbeat.
     pub agent_ttl: Duration,
-    pub uploads: crate::ops::upload::UploadLimits,
+    pub uploads: crate::ops::files::upload::UploadLimits,
     /// Peers whose `X-Forwarded-For` names the client (RELIABILITY T40).
     pub trusted_proxies: Vec<IpAddr>,
     /// The base of absolute links (`--public-url`, checked), RELIABILITY T50.
@@ -94,7 +94,7 @@ pub struct Settings {
     /// Bodies one address may have in flight at once.
     pub bodies_per_address: usize,
     /// Login backoff rules: the built-in ones (no flag); tests shorten them.
-    pub throttle: crate::ops::throttle::ThrottlePolicy,
+    pub throttle: crate::ops::access::throttle::ThrottlePolicy,
     /// Test hook: a pause before each batch of a rebuild (`XERO_TEST_REBUILD_DELAY_MS`).
     pub rebuild_pause: Option<Duration>,
 }
@@ -153,7 +153,7 @@ impl Settings {
             public_url,
             body_timeout: Duration::from_secs(args.body_timeout),
             bodies_per_address: DEFAULT_BODIES_PER_ADDRESS,
-            uploads: crate::ops::upload::UploadLimits {
+            uploads: crate::ops::files::upload::UploadLimits {
                 max_bytes: args.max_upload,
                 idle: Duration::from_secs(args.upload_idle_timeout),
                 min_free: args.min_free_disk,
@@ -167,7 +167,7 @@ impl Settings {
             index_sync: !args.no_index_sync,
             secure_cookies: args.secure_cookies,
             trusted_proxies: args.trusted_proxies,
-            throttle: crate::ops::throttle::ThrottlePolicy::default(),
+            throttle: crate::ops::access::throttle::ThrottlePolicy::default(),
             rebuild_pause: args.test_rebuild_delay_ms.map(Duration::from_millis),
         })
     }
@@ -182,12 +182,12 @@ impl Settings {
             index_sync: true,
             secure_cookies: false,
             agent_ttl: crate::ops::DEFAULT_AGENT_TTL,
-            uploads: crate::ops::upload::UploadLimits::default(),
+            uploads: crate::ops::files::upload::UploadLimits::default(),
             trusted_proxies: Vec::new(),
             public_url: None,
             body_timeout: Duration::from_secs(10),
             bodies_per_address: DEFAULT_BODIES_PER_ADDRESS,
-            throttle: crate::ops::throttle::ThrottlePolicy::default(),
+            throttle: crate::ops::access::throttle::ThrottlePolicy::default(),
             rebuild_pause: None,
         }
     }

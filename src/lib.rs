@@ -10,7 +10,7 @@
 //! - `web`: actix-web; imports everything above, nothing imports it.
 //! - `cli`: the command line; admin commands go through `ops`.
 //!
-//! A request: `web` route → Bearer middleware (`ops::authenticate`) → handler parses ids →
+//! A request: `web` route → Bearer middleware (`ops::access::authenticate`) → handler parses ids →
 //! `ops` use case (one IMMEDIATE transaction with audit and outbox rows) → `wire` view → JSON.
 
 pub mod auth;

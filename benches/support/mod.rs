@@ -3,7 +3,7 @@
 use xeroctl::catalog::card::CatalogEntry;
 use xeroctl::catalog::ids::{ModelId, ProjectId};
 use xeroctl::catalog::model::Model;
-use xeroctl::ops::generate::{synthetic_entry, synthetic_models};
+use xeroctl::ops::seed::generate::{synthetic_entry, synthetic_models};
 
 /// `count` shared synthetic models as the index receives them (seeded: the same every run).
 pub fn entries(seed: u64, count: usize) -> impl Iterator<Item = CatalogEntry> {

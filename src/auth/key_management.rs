@@ -4,7 +4,7 @@
 //! every key of the project. A platform administrator who is in the project acts as an owner. A
 //! plain member sees, creates and revokes only read keys, and only those they created
 //! themselves: a member cannot mint a write key, nor revoke a key somebody else relies on.
-//! Pure rules, no I/O; `ops::keys` applies them inside the write transaction.
+//! Pure rules, no I/O; `ops::access::keys` applies them inside the write transaction.
 
 use super::KeyScope;
 use crate::store::keys::KeyRecord;

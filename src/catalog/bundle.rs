@@ -1,6 +1,6 @@
 //! Catalog bundles (SPEC §12, issue 15): the manifest that carries models between installs that
 //! cannot see each other. Pure data and its rules; reading, signing and writing archives is
-//! `ops::bundle`'s job.
+//! `ops::admin::bundle`'s job.
 //!
 //! The manifest holds every catalog field of each model (UUIDs kept, so links between installs
 //! stay valid), its repository revisions with each file's size and sha256, and the list of the

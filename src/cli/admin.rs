@@ -215,7 +215,8 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             seed,
         } => {
             let started = std::time::Instant::now();
-            let report = crate::ops::generate::generate(&services, models, projects, seed).await?;
+            let report =
+                crate::ops::seed::generate::generate(&services, models, projects, seed).await?;
             note!(
                 "generated and shared {} models in {} projects in {:.1} s (the server indexes them; `admin reindex` if it is stopped)",
                 report.models,
@@ -247,7 +248,8 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
                 AgentKindArg::Xim => AgentKind::Xim,
             };
             let project = project.as_deref().map(parse_project).transpose()?;
-            let added = ops::agents::add_agent(services, &admin, kind, project, &name).await?;
+            let added =
+                ops::infra::agents::add_agent(services, &admin, kind, project, &name).await?;
             out!("{}", added.token);
             note!(
                 "agent {} ({} `{}`) registered; the token is shown only this once",
@@ -271,7 +273,7 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
                 "PROJECT",
                 "LAST HEARTBEAT"
             );
-            for status in ops::agents::list_agents(&services, None).await? {
+            for status in ops::infra::agents::list_agents(&services, None).await? {
                 let a = &status.agent;
                 out!(
                     "{:<14} {:<7} {:<8} {:>6} {:<16} {:<28} {}",
@@ -290,7 +292,7 @@ async fn agents(services: &Services, command: AgentsCommand) -> anyhow::Result<(
         AgentsCommand::Remove { agent_id } => {
             let id = AgentId::parse(&agent_id)
                 .with_context(|| format!("`{agent_id}` is not an agent id like `agt_…`"))?;
-            ops::agents::remove_agent(services, &admin, id).await?;
+            ops::infra::agents::remove_agent(services, &admin, id).await?;
             note!("agent {agent_id} removed");
         }
     }
@@ -301,7 +303,8 @@ async fn feature(services: &Services, raw: &str, featured: bool) -> anyhow::Resu
     let id = ModelId::parse(raw).with_context(|| {
         format!("`{raw}` is not a model UUID (display ids `mdl_…` are CLI-local)")
     })?;
-    let changed = ops::feature::set_featured(services, &AdminActor::local(), id, featured).await?;
+    let changed =
+        ops::models::feature::set_featured(services, &AdminActor::local(), id, featured).await?;
     let state = if featured { "featured" } else { "not featured" };
     if changed {
         note!("model {id} is now {state}");

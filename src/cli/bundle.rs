@@ -1,5 +1,5 @@
 //! `xeroctl admin keygen | export | import | backup | restore`: air-gapped operations (issue 15).
-//! The work is in `ops::bundle`; this file parses ids, draws the progress bar and prints the
+//! The work is in `ops::admin::bundle`; this file parses ids, draws the progress bar and prints the
 //! report: results on stdout (one line per model), notes on stderr.
 
 use std::path::{Path, PathBuf};
@@ -10,10 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::output::{note, out};
 use crate::catalog::ids::ProjectId;
 use crate::ops::Services;
-use crate::ops::bundle::apply::Action;
-use crate::ops::bundle::export::ExportRequest;
-use crate::ops::bundle::import::ImportRequest;
-use crate::ops::bundle::{Progress, backup, export, import, signing};
+use crate::ops::admin::bundle::apply::Action;
+use crate::ops::admin::bundle::export::ExportRequest;
+use crate::ops::admin::bundle::import::ImportRequest;
+use crate::ops::admin::bundle::{Progress, backup, export, import, signing};
 
 /// A byte progress bar on stderr (drawn only at a terminal).
 struct Bar(Option<ProgressBar>);

@@ -64,7 +64,7 @@ pub enum OpsError {
     IndexUnavailable,
     /// The server is still reconciling its index at start-up (a rebuild shows its progress).
     #[error("the search index is not ready yet ({})", .0.phase.as_str())]
-    IndexNotReady(super::readiness::IndexState),
+    IndexNotReady(super::indexing::readiness::IndexState),
     /// A blocking task panicked or was cancelled: a server fault, never the caller's.
     #[error("{what} task failed: {cause}")]
     TaskFailed { what: &'static str, cause: String },

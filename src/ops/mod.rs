@@ -1,42 +1,37 @@
 //! Use cases that span rooms: they check who may act, run the store transaction, write the
 //! audit and outbox rows beside the change, and hand catalog changes to the search index.
 //!
-//! Imports `auth`, `store`, `search`, `markdown` and `catalog`; never `web` or `cli`.
+//! Imports `auth`, `store`, `search`, `markdown` and `catalog`; never `web` or `cli`. Its wings:
+//!
+//! - `access/`   who may act: `require_read`/`require_write`, keys, sessions, login throttling
+//! - `models/`   a project's models: register, edit, delete, share, feature, placement
+//! - `files/`    the bytes: the blob store, uploads, repositories and their metadata, collection
+//! - `catalog/`  public reads: catalog search and entries, the Hub's view, saved searches
+//! - `infra/`    the deploy side: agents and endpoints
+//! - `indexing/` SQLite → tantivy: entries, sync, group commits, rebuilds, readiness
+//! - `admin/`    operator commands on the data directory: users, projects, bundles, backups
+//! - `seed/`     demo data and synthetic catalogs (never on a request path)
+//!
+//! Folders import `access` and the folders below them; none imports one that imports it back.
 
 pub mod access;
 pub mod admin;
-pub mod agents;
-pub mod artifacts;
-pub mod authenticate;
-pub mod bundle;
 pub mod catalog;
-pub mod demo;
-pub mod demo_infra;
-pub mod endpoints;
 pub mod error;
-pub mod feature;
 pub mod files;
-pub mod generate;
-pub mod group_commit;
-pub mod hub;
-pub mod index_rebuild;
-pub mod index_sync;
-pub mod keys;
+pub mod indexing;
+pub mod infra;
 pub mod models;
-pub mod placement;
-pub mod readiness;
-pub mod repo_metadata;
-pub mod repos;
-pub mod saved_searches;
-pub mod session;
-pub mod share;
-pub mod throttle;
-pub mod upload;
+pub mod seed;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::OpsError;
+
+use access::{session, throttle};
+use files::upload;
+use indexing::{group_commit, index_rebuild, index_sync, readiness};
 
 use crate::search::SearchIndex;
 use crate::search::index::OpenOutcome;

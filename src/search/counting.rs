@@ -375,7 +375,7 @@ mod tests {
     use crate::catalog::ids::{ModelId, ProjectId};
     use crate::catalog::model::Model;
     use crate::catalog::query::CatalogQuery;
-    use crate::ops::generate::synthetic_models;
+    use crate::ops::seed::generate::synthetic_models;
     use crate::search::SearchIndex;
 
     fn index(models: usize, unique_tags: bool) -> SearchIndex {
@@ -403,7 +403,7 @@ mod tests {
                     created_at: String::new(),
                     updated_at: String::new(),
                 };
-                crate::ops::generate::synthetic_entry(model, i)
+                crate::ops::seed::generate::synthetic_entry(model, i)
             })
             .collect()
     }

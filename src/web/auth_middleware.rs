@@ -33,7 +33,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<crate::auth::Principal
         .app_data::<web::Data<Services>>()
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))?;
-    Ok(ops::authenticate::authenticate_key(&services, &token).await?)
+    Ok(ops::access::authenticate::authenticate_key(&services, &token).await?)
 }
 
 /// Extracts the Bearer token: `Ok(None)` without an `Authorization` header, an error for a
@@ -76,5 +76,5 @@ async fn authenticate_agent(
         .app_data::<web::Data<Services>>()
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))?;
-    Ok(ops::agents::authenticate_agent(&services, &token).await?)
+    Ok(ops::infra::agents::authenticate_agent(&services, &token).await?)
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, ResponseError, error::JsonPayloadError};
 use crate::auth::AuthError;
 use crate::auth::agent_tokens::AgentAuthError;
 use crate::ops::OpsError;
-use crate::ops::readiness::{IndexPhase, IndexState};
+use crate::ops::indexing::readiness::{IndexPhase, IndexState};
 use crate::wire::{ErrorBody, ErrorDetail};
 
 /// Seconds a client is told to wait (`Retry-After`) while the index is not available.

@@ -55,7 +55,7 @@ impl Application {
     /// Opens the data directory (taking its single-server lock), seeds the demo when asked,
     /// binds the listener and wires the app.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        ops::index_rebuild::keep_freed_heap();
+        ops::indexing::index_rebuild::keep_freed_heap();
         // Bind first: a port in use must fail before the data directory is created or migrated.
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             address: settings.bind.to_string(),
@@ -78,7 +78,7 @@ impl Application {
         services.agent_ttl = settings.agent_ttl;
         services.uploads = settings.uploads;
         services.throttle = settings.throttle;
-        ops::upload::clean_temporary_files(&settings.data_dir);
+        ops::files::upload::clean_temporary_files(&settings.data_dir);
         // Blobs a crash left unreferenced (a delete between its commit and its collection).
         let collector = services.clone();
         tokio::spawn(async move {
@@ -87,19 +87,19 @@ impl Application {
             }
         });
         if settings.demo {
-            tokio::spawn(ops::demo_infra::heartbeat_simulated(services.clone()));
+            tokio::spawn(ops::seed::demo_infra::heartbeat_simulated(services.clone()));
         }
-        tokio::spawn(ops::agents::sweep_periodically(
+        tokio::spawn(ops::infra::agents::sweep_periodically(
             services.clone(),
             sweep_interval(settings.agent_ttl),
         ));
         if settings.index_sync {
-            tokio::spawn(ops::index_sync::sync_periodically(
+            tokio::spawn(ops::indexing::index_sync::sync_periodically(
                 services.clone(),
                 SYNC_INTERVAL,
             ));
         }
-        tokio::spawn(ops::index_sync::checkpoint_periodically(
+        tokio::spawn(ops::indexing::index_sync::checkpoint_periodically(
             services.clone(),
             CHECKPOINT_INTERVAL,
         ));
@@ -180,7 +180,7 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(address = %settings.bind, port, data_dir = %settings.data_dir.display(), "xeroctl listening");
-        let reconcile = tokio::spawn(ops::index_sync::reconcile_in_background(
+        let reconcile = tokio::spawn(ops::indexing::index_sync::reconcile_in_background(
             services.clone(),
             outcome,
         ));
@@ -222,7 +222,7 @@ impl Application {
         self.services.readiness.stop();
         let _ = self.reconcile.await;
         // A clean stop leaves nothing to a power cut.
-        ops::index_sync::checkpoint(&self.services).await;
+        ops::indexing::index_sync::checkpoint(&self.services).await;
         drop(self._lock);
         result
     }
@@ -293,7 +293,7 @@ fn security_headers(tls: bool) -> DefaultHeaders {
 }
 
 async fn seed_demo(services: &Services) -> Result<(), StartupError> {
-    match ops::demo::seed_demo(services).await? {
+    match ops::seed::demo::seed_demo(services).await? {
         Some(seed) => {
             tracing::info!(registered = seed.registered, skipped = seed.skipped, project_id = %seed.project_id, "demo data created");
             // A server whose stdout went away keeps serving: these lines are best effort.
@@ -304,8 +304,8 @@ async fn seed_demo(services: &Services) -> Result<(), StartupError> {
             let _ = writeln!(
                 out,
                 "demo login: {} / {}",
-                ops::demo::DEMO_USER,
-                ops::demo::DEMO_PASSWORD
+                ops::seed::demo::DEMO_USER,
+                ops::seed::demo::DEMO_PASSWORD
             );
         }
         None => tracing::info!("demo data already present"),

@@ -5,7 +5,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, web};
 
 use crate::auth::device::DEVICE_COOKIE_DAYS;
-use crate::ops::session::{SESSION_DAYS, Session};
+use crate::ops::access::session::{SESSION_DAYS, Session};
 use crate::ops::{self, Services};
 
 /// The device cookie (RELIABILITY T40): sent only to `/login`, where the throttle reads it.
@@ -60,7 +60,7 @@ pub async fn current_session(request: &HttpRequest) -> Option<Session> {
     let policy = request.app_data::<web::Data<CookiePolicy>>()?;
     let token = request.cookie(policy.name())?.value().to_owned();
     let services = request.app_data::<web::Data<Services>>()?;
-    match ops::session::find_session(services, &token).await {
+    match ops::access::session::find_session(services, &token).await {
         Ok(session) => session,
         Err(error) => {
             tracing::error!(%error, "session lookup failed");

@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use futures_util::StreamExt;
 
-use crate::ops::upload::{Received, Upload};
+use crate::ops::files::upload::{Received, Upload};
 use crate::ops::{OpsError, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::web::range::{self, RangeOutcome};

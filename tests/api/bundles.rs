@@ -88,7 +88,7 @@ async fn upload_repository(app: &TestApp, id: &str, files: &[(&str, Vec<u8>)]) {
 }
 
 async fn catalog(app: &TestApp) -> Value {
-    xeroctl::ops::index_sync::sync_index(&app.services)
+    xeroctl::ops::indexing::index_sync::sync_index(&app.services)
         .await
         .unwrap();
     app.client
@@ -414,7 +414,7 @@ async fn every_refusal_names_the_check_that_failed_and_writes_nothing() {
     let bundle = source.export(&["--with-files"]);
     let dir = source.keys.path();
     let (_, other_public) = keygen(dir, "stranger");
-    let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
+    let signer = xeroctl::ops::admin::bundle::signing::SigningKey::load(&source.secret).unwrap();
     let variant = |name: &str, change: &mut EntryChange<'_>| {
         let path = dir.join(name);
         rewrite(&bundle, &path, change);
@@ -726,7 +726,7 @@ async fn a_files_less_bundle_cannot_reach_another_projects_private_file() {
     .await;
     let attacker = source.app.other_project("attacker").await;
     let bundle = source.export(&[]);
-    let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
+    let signer = xeroctl::ops::admin::bundle::signing::SigningKey::load(&source.secret).unwrap();
     let forged_id = uuid::Uuid::new_v4().to_string();
     let forged = source.keys.path().join("forged.tar");
     let mut manifest = Vec::new();
@@ -842,7 +842,7 @@ async fn a_bundle_of_many_models_of_one_name_imports_and_duplicate_revisions_are
         .unwrap_or(20_000);
     let source = source().await;
     let bundle = source.export(&[]);
-    let signer = xeroctl::ops::bundle::signing::SigningKey::load(&source.secret).unwrap();
+    let signer = xeroctl::ops::admin::bundle::signing::SigningKey::load(&source.secret).unwrap();
     let forge = |name: &str, edit: &dyn Fn(&mut Value)| {
         let path = source.keys.path().join(name);
         let mut manifest = Vec::new();

@@ -289,7 +289,7 @@ async fn text_xml_forbids_is_refused_and_never_breaks_a_feed() {
         )
         .unwrap();
     }
-    xeroctl::ops::index_sync::sync_index(&app.services)
+    xeroctl::ops::indexing::index_sync::sync_index(&app.services)
         .await
         .unwrap();
     let read = feed(format!("{}/models/catalog.atom?q=feedsafe", app.address)).await;

@@ -156,7 +156,7 @@ impl World {
         )
         .await;
         assert_eq!(shared.status(), StatusCode::OK);
-        let agent = ops::agents::add_agent(
+        let agent = ops::infra::agents::add_agent(
             services,
             &AdminActor::local(),
             AgentKind::Xim,

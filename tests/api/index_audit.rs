@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use xeroctl::catalog::query::CatalogQuery;
 use xeroctl::ops::Services;
-use xeroctl::ops::index_sync::{self, entry_for};
+use xeroctl::ops::indexing::entry::entry_for;
+use xeroctl::ops::indexing::index_sync;
 use xeroctl::search::index::IndexChange;
 use xeroctl::store::catalog::{SharedModel, for_each_shared};
 
@@ -57,7 +58,7 @@ async fn database(services: &Services) -> Vec<(String, String)> {
 async fn a_diverged_index_is_repaired_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let services = Services::open_with_index(dir.path()).await.unwrap();
-    xeroctl::ops::generate::generate(&services, 12, 1, 7)
+    xeroctl::ops::seed::generate::generate(&services, 12, 1, 7)
         .await
         .unwrap();
     index_sync::sync_index(&services).await.unwrap();

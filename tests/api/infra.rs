@@ -13,7 +13,7 @@ use crate::helpers::{TestApp, assert_error, sample_model, spawn_app, spawn_app_w
 /// Registers an agent through the admin use case and returns its token.
 pub async fn agent(app: &TestApp, kind: AgentKind, project: Option<&str>, name: &str) -> String {
     let project = project.map(|p| ProjectId::parse(p).unwrap());
-    ops::agents::add_agent(&app.services, &AdminActor::local(), kind, project, name)
+    ops::infra::agents::add_agent(&app.services, &AdminActor::local(), kind, project, name)
         .await
         .expect("agent added")
         .token
@@ -356,7 +356,7 @@ async fn every_badge_over_every_combination_for_both_viewers() {
             assert_eq!(created.status(), StatusCode::CREATED);
         }
         if c.featured {
-            ops::feature::set_featured(
+            ops::models::feature::set_featured(
                 &app.services,
                 &AdminActor::local(),
                 ModelId::parse(&id).unwrap(),
@@ -381,7 +381,7 @@ async fn every_badge_over_every_combination_for_both_viewers() {
     let padding_id = xeroctl::auth::agent_tokens::parse_presented(&padding_node)
         .unwrap()
         .0;
-    ops::agents::remove_agent(&app.services, &AdminActor::local(), padding_id)
+    ops::infra::agents::remove_agent(&app.services, &AdminActor::local(), padding_id)
         .await
         .unwrap();
     for id in pick(|c| !c.shared) {

@@ -8,8 +8,8 @@ use xeroctl::catalog::ids::{ModelId, ProjectId};
 use xeroctl::catalog::model::Model;
 use xeroctl::catalog::query::CatalogQuery;
 use xeroctl::catalog::role::CatalogRole;
-use xeroctl::ops::demo::demo_models;
-use xeroctl::ops::index_sync::entry_for;
+use xeroctl::ops::indexing::entry::entry_for;
+use xeroctl::ops::seed::demo::demo_models;
 use xeroctl::search::SearchIndex;
 use xeroctl::store::catalog::SharedModel;
 

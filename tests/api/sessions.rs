@@ -9,7 +9,7 @@ use serde_json::json;
 use xeroctl::catalog::ids::ProjectId;
 use xeroctl::ops;
 
-use xeroctl::ops::throttle::{ACCOUNT_RULE, ADDRESS_RULE, BackoffRule};
+use xeroctl::ops::access::throttle::{ACCOUNT_RULE, ADDRESS_RULE, BackoffRule};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
@@ -114,7 +114,7 @@ fn browser_with_device_cookie(app: &TestApp, value: &str) -> Client {
 }
 
 /// A server whose account backoff starts at a minute: a test sees the backoff without racing
-/// the clock (the schedule itself is unit-tested in `ops::throttle`).
+/// the clock (the schedule itself is unit-tested in `ops::access::throttle`).
 async fn spawn_app_with_slow_backoff() -> TestApp {
     spawn_app_with(|settings| {
         settings.throttle.account = BackoffRule {

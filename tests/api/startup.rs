@@ -21,7 +21,7 @@ const MODELS: usize = 30;
 /// A data directory with `MODELS` shared models and no index, plus a project and write key.
 async fn catalog_without_index(dir: &std::path::Path) -> (String, String) {
     let services = Services::open(dir).unwrap();
-    ops::generate::generate(&services, MODELS, 2, 11)
+    ops::seed::generate::generate(&services, MODELS, 2, 11)
         .await
         .unwrap();
     create_project(&services, "latecomer", KeyScope::Write).await

@@ -553,7 +553,7 @@ async fn a_blob_is_not_freed_while_an_upload_that_needs_it_is_recording() {
     use xeroctl::auth::Principal;
     use xeroctl::catalog::ids::{ModelId, ProjectId};
     use xeroctl::ops::files::blobs::PutPause;
-    use xeroctl::ops::{artifacts, models, upload::Upload};
+    use xeroctl::ops::{files::artifacts, files::upload::Upload, models};
 
     // Arrange
     let app = spawn_app().await;

@@ -1,5 +1,10 @@
 //! Who may act on a project: the checks every use case starts with.
 
+pub mod authenticate;
+pub mod keys;
+pub mod session;
+pub mod throttle;
+
 use super::OpsError;
 use crate::auth::Principal;
 use crate::catalog::ids::ProjectId;

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::catalog::repo::parse_digest;
 use crate::ops::OpsError;
-use crate::ops::upload::{Received, io_error};
+use crate::ops::files::upload::{Received, io_error};
 
 /// The content-addressed store of one data directory; cheap to clone.
 #[derive(Clone)]

@@ -1,6 +1,11 @@
-//! The bytes of models and repositories: the content-addressed blob store and its collection.
+//! The bytes of models and repositories: the content-addressed blob store, uploads, repository
+//! revisions and what their files say, and collection of what nothing uses.
 
+pub mod artifacts;
 pub mod blobs;
 pub mod gc;
+pub mod repo_metadata;
+pub mod repos;
+pub mod upload;
 
 pub use blobs::{BlobStore, Placed};

@@ -4,7 +4,7 @@ use actix_web::{post, web};
 
 use crate::auth::agent_tokens::AgentPrincipal;
 use crate::ops::Services;
-use crate::ops::agents::{ReportKind, report};
+use crate::ops::infra::agents::{ReportKind, report};
 use crate::web::error::ApiError;
 use crate::wire::ErrorBody;
 use crate::wire::infra::{AgentReport, AgentReportResponse};

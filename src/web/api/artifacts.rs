@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
-use crate::ops::artifacts::{artifact_file, store_upload};
+use crate::ops::files::artifacts::{artifact_file, store_upload};
 use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::web::transfer;
@@ -47,14 +47,14 @@ pub async fn upload_artifact(
     ops::access::require_write(&principal, &project)?;
     // Refuse before reading a byte: unknown model, or a declared length over the limit.
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    let quota = ops::upload::quota_left(&services, &project, Some(id)).await?;
+    let quota = ops::files::upload::quota_left(&services, &project, Some(id)).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let format = params
         .into_inner()
         .format
         .or_else(|| model.details.format.clone());
     let stored = store_upload(&services, &principal, &project, id, received, format).await?;
-    let role = ops::placement::role_of(&services, id).await?;
+    let role = ops::models::placement::role_of(&services, id).await?;
     Ok(web::Json(UploadResponse::new(
         &stored.model,
         &stored.metadata,
@@ -83,7 +83,7 @@ pub async fn upload_config(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     ops::access::require_write(&principal, &project)?;
-    let limit = ops::artifacts::MAX_CONFIG_BYTES;
+    let limit = ops::files::artifacts::MAX_CONFIG_BYTES;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| {
@@ -100,8 +100,9 @@ pub async fn upload_config(
         }
         bytes.extend_from_slice(&chunk);
     }
-    let stored = ops::artifacts::apply_config(&services, &principal, &project, id, bytes).await?;
-    let role = ops::placement::role_of(&services, id).await?;
+    let stored =
+        ops::files::artifacts::apply_config(&services, &principal, &project, id, bytes).await?;
+    let role = ops::models::placement::role_of(&services, id).await?;
     Ok(web::Json(UploadResponse::new(
         &stored.model,
         &stored.metadata,

@@ -148,7 +148,7 @@ async fn viewer(request: &HttpRequest, services: &Services) -> Result<Viewer, Ap
     let Some(token) = bearer_token(request.headers()).transpose() else {
         return Ok(Viewer::Anonymous);
     };
-    ops::authenticate::authenticate_key(services, &token?).await?;
+    ops::access::authenticate::authenticate_key(services, &token?).await?;
     Ok(Viewer::LoggedIn)
 }
 

@@ -25,7 +25,7 @@ pub async fn list_endpoints(
     services: web::Data<Services>,
 ) -> Result<web::Json<EndpointList>, ApiError> {
     let project = authorize_project(&principal, &path)?;
-    let endpoints = ops::endpoints::list_endpoints(&services, &principal, &project).await?;
+    let endpoints = ops::infra::endpoints::list_endpoints(&services, &principal, &project).await?;
     Ok(web::Json(EndpointList {
         endpoints: endpoints.iter().map(EndpointView::from).collect(),
     }))
@@ -51,7 +51,8 @@ pub async fn create_endpoint(
     let body = body.into_inner();
     let model = parse_model_id(&body.model_id)?;
     let tier = parse_tier(body.tier.as_deref())?;
-    let endpoint = ops::endpoints::deploy(&services, &principal, &project, model, tier).await?;
+    let endpoint =
+        ops::infra::endpoints::deploy(&services, &principal, &project, model, tier).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -96,7 +97,7 @@ pub async fn delete_endpoint(
             "endpoint not found: endpoint ids are UUIDs",
         )
     })?;
-    ops::endpoints::delete_endpoint(&services, &principal, &project, id).await?;
+    ops::infra::endpoints::delete_endpoint(&services, &principal, &project, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
 use crate::catalog::model::{ModelPatch, NewModel};
-use crate::ops::share::{Visibility, set_visibility};
+use crate::ops::models::share::{Visibility, set_visibility};
 use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::wire::{
@@ -47,7 +47,8 @@ pub async fn list_models(
     let (models, total) =
         ops::models::list_models(&services, &principal, &project, page, per_page).await?;
     let placements =
-        ops::placement::placements(&services, models.iter().map(|m| m.id).collect()).await?;
+        ops::models::placement::placements(&services, models.iter().map(|m| m.id).collect())
+            .await?;
     let models = models
         .iter()
         .zip(placements)
@@ -102,11 +103,11 @@ pub async fn get_model(
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
     let model = ops::models::get_model(&services, &principal, &project, id).await?;
-    let placement = ops::placement::placements(&services, vec![model.id])
+    let placement = ops::models::placement::placements(&services, vec![model.id])
         .await?
         .pop()
         .unwrap_or_default();
-    let file = ops::artifacts::file_metadata(&services, model.id).await?;
+    let file = ops::files::artifacts::file_metadata(&services, model.id).await?;
     Ok(web::Json(
         ModelView::new(&model, placement.role())
             .with_badges(placement.badge_facts())
@@ -137,7 +138,7 @@ pub async fn edit_model(
         .map_err(|message| ApiError::new(ErrorCode::InvalidRequest, message))?;
     let patch = ModelPatch::parse(input).map_err(ops::OpsError::from)?;
     let model = ops::models::edit_model(&services, &principal, &project, id, patch).await?;
-    let role = ops::placement::role_of(&services, model.id).await?;
+    let role = ops::models::placement::role_of(&services, model.id).await?;
     Ok(web::Json(ModelView::new(&model, role)))
 }
 

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
 use crate::catalog::repo::{RepoFile, parse_path};
-use crate::ops::repos::{self as repo_ops, Commit};
+use crate::ops::files::repos::{self as repo_ops, Commit};
 use crate::ops::{self, Services};
 use crate::web::error::{ApiError, ErrorCode};
 use crate::web::transfer;
@@ -56,7 +56,7 @@ pub async fn put_blob(
     let project = authorize_project(&principal, &path.0)?;
     ops::access::require_write(&principal, &project)?;
     crate::catalog::repo::parse_digest(&path.1).map_err(ops::OpsError::from)?;
-    let quota = ops::upload::quota_left(&services, &project, None).await?;
+    let quota = ops::files::upload::quota_left(&services, &project, None).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let blob =
         repo_ops::store_blob(&services, &principal, &project, Some(&path.1), received).await?;
@@ -277,7 +277,7 @@ pub async fn put_file(
     ops::access::require_write(&principal, &project)?;
     let file_path = parse_path(&path.2).map_err(ops::OpsError::from)?;
     ops::models::get_model(&services, &principal, &project, id).await?;
-    let quota = ops::upload::quota_left(&services, &project, None).await?;
+    let quota = ops::files::upload::quota_left(&services, &project, None).await?;
     let received = transfer::receive(&request, &services, body, quota).await?;
     let blob = repo_ops::store_blob(&services, &principal, &project, None, received).await?;
     let change = Commit {

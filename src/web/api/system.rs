@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
 use crate::ops::Services;
-use crate::ops::readiness::IndexPhase;
+use crate::ops::indexing::readiness::IndexPhase;
 use crate::web::error::INDEX_RETRY_AFTER;
 use crate::wire::{Health, Readiness};
 

@@ -81,7 +81,7 @@ async fn info(
     let repo = repo(request, services, org, name).await?;
     let found = match rev {
         Some(rev) => Some(revision(services, &repo, rev).await?),
-        None => ops::hub::hub_revision(services, repo.model.id, None).await?,
+        None => ops::catalog::hub::hub_revision(services, repo.model.id, None).await?,
     };
     Ok(HttpResponse::Ok().json(info_json(&repo, found.as_ref(), blobs)))
 }
@@ -94,7 +94,7 @@ pub(super) async fn refs(
     answer(
         async {
             let repo = repo(&request, &services, &path.0, &path.1).await?;
-            let main = ops::hub::hub_revision(&services, repo.model.id, None).await?;
+            let main = ops::catalog::hub::hub_revision(&services, repo.model.id, None).await?;
             let branches: Vec<Value> = main
                 .map(|(r, _)| {
                     vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})]

@@ -17,8 +17,8 @@ use crate::auth::Principal;
 use crate::catalog::ids::ProjectId;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::repo::{RepoFile, Revision, parse_path};
-use crate::ops::hub::HubRepo;
-use crate::ops::repos as repo_ops;
+use crate::ops::catalog::hub::HubRepo;
+use crate::ops::files::repos as repo_ops;
 use crate::ops::{self, Services};
 use crate::web::auth_middleware::bearer_token;
 use crate::web::transfer;
@@ -161,7 +161,7 @@ async fn caller(request: &HttpRequest, services: &Services) -> Result<Option<Pri
         .map_err(|e| HubError::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.message))?;
     let Some(token) = token else { return Ok(None) };
     Ok(Some(
-        ops::authenticate::authenticate_key(services, &token).await?,
+        ops::access::authenticate::authenticate_key(services, &token).await?,
     ))
 }
 
@@ -179,7 +179,7 @@ async fn repo(
     name: &str,
 ) -> Result<HubRepo, HubError> {
     let principal = caller(request, services).await?;
-    ops::hub::hub_repo(
+    ops::catalog::hub::hub_repo(
         services,
         caller_project(&principal),
         org.to_owned(),
@@ -218,7 +218,7 @@ async fn revision(
     rev: &str,
 ) -> Result<(Revision, Vec<RepoFile>), HubError> {
     let rev = percent_decode(rev);
-    ops::hub::hub_revision(services, repo.model.id, Some(rev.clone()))
+    ops::catalog::hub::hub_revision(services, repo.model.id, Some(rev.clone()))
         .await?
         .ok_or_else(|| {
             HubError::new(

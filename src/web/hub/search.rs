@@ -100,14 +100,14 @@ pub(super) async fn search(
             let _ = caller(&request, &services).await?;
             // The author filter runs inside the search, so pages are full and `Link` is exact.
             if let Some(author) = author {
-                match ops::hub::author_project(&services, author).await? {
+                match ops::catalog::hub::author_project(&services, author).await? {
                     Some(project) => catalog_query.project = Some(project),
                     None => return Ok(HttpResponse::Ok().json(Vec::<Value>::new())),
                 }
             }
             let results = ops::catalog::search_catalog(&services, catalog_query).await?;
             let ids: Vec<_> = results.hits.iter().map(|c| c.id).collect();
-            let repo_ids = ops::hub::repo_ids(&services, ids).await?;
+            let repo_ids = ops::catalog::hub::repo_ids(&services, ids).await?;
             let models: Vec<Value> = results
                 .hits
                 .iter()

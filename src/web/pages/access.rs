@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::login::forbidden;
 use super::page_error::PageError;
 use crate::catalog::ids::ProjectId;
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::web::session::{current_session, form_allowed};
 
 /// A form that carries nothing but its CSRF token.

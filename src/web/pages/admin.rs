@@ -13,7 +13,7 @@ use crate::catalog::facet_list::FEATURED;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
 use crate::catalog::query::{CatalogQuery, Selection};
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::ops::{self, AdminActor, Services};
 use crate::web::session::{current_session, form_allowed};
 
@@ -56,7 +56,7 @@ async fn render(
     notice: Option<&str>,
     new_token: Option<&str>,
 ) -> HttpResponse {
-    let agents = ops::agents::list_agents(services, None)
+    let agents = ops::infra::agents::list_agents(services, None)
         .await
         .unwrap_or_default();
     let projects = ops::admin::list_projects(services)
@@ -197,7 +197,7 @@ pub async fn add_agent(
             .await;
         }
     };
-    match ops::agents::add_agent(&services, &admin, kind, project, &form.name).await {
+    match ops::infra::agents::add_agent(&services, &admin, kind, project, &form.name).await {
         Ok(added) => {
             let notice = format!("Agent {} registered.", added.agent.id);
             render(&services, &session, Some(&notice), Some(&added.token)).await
@@ -220,7 +220,7 @@ pub async fn remove_agent(
     let Some(id) = AgentId::parse(&path) else {
         return not_found(Some(&session));
     };
-    match ops::agents::remove_agent(&services, &admin, id).await {
+    match ops::infra::agents::remove_agent(&services, &admin, id).await {
         Ok(()) => HttpResponse::SeeOther()
             .insert_header(("Location", "/admin"))
             .finish(),
@@ -276,15 +276,17 @@ pub async fn feature(
     };
     let featured = form.action == "feature";
     if form.back == "detail" {
-        let code = match ops::feature::set_featured(&services, &admin, model, featured).await {
-            Ok(_) => "",
-            Err(_) => "?feature_error=1",
-        };
+        let code =
+            match ops::models::feature::set_featured(&services, &admin, model, featured).await {
+                Ok(_) => "",
+                Err(_) => "?feature_error=1",
+            };
         return HttpResponse::SeeOther()
             .insert_header(("Location", format!("/models/catalog/{model}{code}")))
             .finish();
     }
-    let notice = match ops::feature::set_featured(&services, &admin, model, featured).await {
+    let notice = match ops::models::feature::set_featured(&services, &admin, model, featured).await
+    {
         Ok(_) if featured => "Model featured.".to_owned(),
         Ok(_) => "Model no longer featured.".to_owned(),
         Err(error) => error.to_string(),

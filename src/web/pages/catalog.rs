@@ -16,7 +16,7 @@ use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::FAMILY;
 use crate::catalog::facets::SearchResults;
 use crate::catalog::query::CatalogQuery;
-use crate::ops::readiness::{IndexPhase, IndexState};
+use crate::ops::indexing::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
 use crate::web::error::INDEX_RETRY_AFTER;
 use crate::web::session::current_session;
@@ -65,7 +65,7 @@ pub async fn catalog_page(
 async fn render_catalog_page(
     pairs: &[(String, String)],
     services: &Services,
-    session: Option<crate::ops::session::Session>,
+    session: Option<crate::ops::access::session::Session>,
 ) -> (StatusCode, Markup) {
     let fragment = pairs.iter().any(|(k, v)| k == "fragment" && v == "1");
     let params = pairs

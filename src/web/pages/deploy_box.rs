@@ -7,8 +7,8 @@ use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
 use crate::catalog::infra::Tier;
-use crate::ops::endpoints::DeployOptions;
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
+use crate::ops::infra::endpoints::DeployOptions;
 
 /// Why a tier cannot be used, and who can fix it how.
 fn shared_reason() -> &'static str {

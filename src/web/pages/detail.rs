@@ -18,7 +18,7 @@ use crate::catalog::ids::ModelId;
 use crate::catalog::model::{Artifact, Model};
 use crate::catalog::repo::{RepoFile, Revision};
 use crate::markdown::{self, Rendered};
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::ops::{self, Services};
 use crate::web::session::current_session;
 
@@ -40,7 +40,7 @@ struct Detail {
     endpoint: String,
     file: Option<FileMetadata>,
     /// The tiers the viewer's active project can deploy on now (logged in with a project).
-    deploy_options: Option<ops::endpoints::DeployOptions>,
+    deploy_options: Option<ops::infra::endpoints::DeployOptions>,
     /// The other quantizations and formats of this model (`catalog::variant`).
     variants: Vec<CatalogCard>,
 }
@@ -84,18 +84,20 @@ async fn load_detail(
         .get_or_render(&revision, &model.details.description);
     let is_owner = session.is_some_and(|s| s.projects.iter().any(|(p, _)| *p == model.project_id));
     // The repository and the file facts are extras: the page shows without them.
-    let repository = ops::hub::catalog_repository(services, id)
+    let repository = ops::catalog::hub::catalog_repository(services, id)
         .await
         .ok()
         .flatten();
-    let file = ops::artifacts::file_metadata(services, id)
+    let file = ops::files::artifacts::file_metadata(services, id)
         .await
         .ok()
         .flatten();
     let deploy_options = match session.and_then(|s| s.active_project.as_ref().map(|p| (s, p))) {
-        Some((s, project)) => ops::endpoints::deploy_options(services, &s.principal(), project, id)
-            .await
-            .ok(),
+        Some((s, project)) => {
+            ops::infra::endpoints::deploy_options(services, &s.principal(), project, id)
+                .await
+                .ok()
+        }
         None => None,
     };
     let variants = ops::catalog::variants_of(services, entry.card.clone())

@@ -27,8 +27,8 @@ pub async fn endpoints_page(
     };
     let principal = session.principal();
     let (endpoints, nodes) = match tokio::join!(
-        ops::endpoints::list_endpoints(&services, &principal, &project),
-        ops::agents::list_agents(&services, Some(project.clone())),
+        ops::infra::endpoints::list_endpoints(&services, &principal, &project),
+        ops::infra::agents::list_agents(&services, Some(project.clone())),
     ) {
         (Ok(endpoints), Ok(nodes)) => (endpoints, nodes),
         _ => return not_found(Some(&session)),
@@ -124,7 +124,9 @@ pub async fn delete_endpoint(
     let Some(id) = EndpointId::parse(&raw_endpoint) else {
         return not_found(Some(&session));
     };
-    match ops::endpoints::delete_endpoint(&services, &session.principal(), &project, id).await {
+    match ops::infra::endpoints::delete_endpoint(&services, &session.principal(), &project, id)
+        .await
+    {
         Ok(()) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/projects/{project}/endpoints")))
             .finish(),
@@ -176,12 +178,15 @@ pub async fn deploy(
     // double click: say it exists instead of making another (the API still makes replicas).
     if let Some(tier) = tier
         && let Ok(options) =
-            ops::endpoints::deploy_options(&services, &session.principal(), &project, model).await
+            ops::infra::endpoints::deploy_options(&services, &session.principal(), &project, model)
+                .await
         && options.existing.iter().any(|e| e.tier == tier)
     {
         return back_with(model, "already_deployed");
     }
-    match ops::endpoints::deploy(&services, &session.principal(), &project, model, tier).await {
+    match ops::infra::endpoints::deploy(&services, &session.principal(), &project, model, tier)
+        .await
+    {
         Ok(endpoint) => HttpResponse::SeeOther()
             .insert_header((
                 "Location",

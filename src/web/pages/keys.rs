@@ -17,7 +17,7 @@ use super::{html as respond, layout};
 use crate::auth::KeyScope;
 use crate::auth::key_management::KeyManager;
 use crate::catalog::ids::ProjectId;
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::ops::{self, OpsError, Services};
 
 #[derive(Debug, Deserialize)]
@@ -40,7 +40,7 @@ async fn key_access(
     found: Result<(Session, ProjectId), HttpResponse>,
 ) -> Result<KeyAccess, HttpResponse> {
     let (session, project) = found?;
-    match ops::keys::key_manager(services, &session, &project).await {
+    match ops::access::keys::key_manager(services, &session, &project).await {
         Ok(Some(manager)) => Ok(KeyAccess {
             session,
             project,
@@ -72,7 +72,7 @@ async fn render_keys(
         project,
         manager,
     } = access;
-    let keys = ops::keys::list_keys(services, *manager, project)
+    let keys = ops::access::keys::list_keys(services, *manager, project)
         .await
         .unwrap_or_default();
     let owner = manager.is_owner();
@@ -142,7 +142,7 @@ pub async fn create_key(
     let scope = KeyScope::parse(&form.scope).unwrap_or(KeyScope::Read);
     let label = text(&form.label).map(|l| l.chars().take(100).collect());
     let actor = access.session.principal().actor();
-    match ops::keys::create_key(
+    match ops::access::keys::create_key(
         &services,
         access.manager,
         actor,
@@ -175,7 +175,9 @@ pub async fn revoke_key(
         Err(answer) => return answer,
     };
     let actor = access.session.principal().actor();
-    match ops::keys::revoke_key(&services, access.manager, actor, &access.project, &key_id).await {
+    match ops::access::keys::revoke_key(&services, access.manager, actor, &access.project, &key_id)
+        .await
+    {
         Ok(()) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/projects/{}/keys", access.project)))
             .finish(),

@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::web::assets::asset_url;
 
 /// Wraps a page body. `script` adds the page's JavaScript (deferred, same origin: the CSP

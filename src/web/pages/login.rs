@@ -16,7 +16,7 @@ use super::page_error::PageError;
 use super::{html as respond, layout};
 use crate::auth::sessions::{new_token, same_secret};
 use crate::catalog::ids::ProjectId;
-use crate::ops::session::{LoggedIn, LoginAttempt, LoginRefusal};
+use crate::ops::access::session::{LoggedIn, LoginAttempt, LoginRefusal};
 use crate::ops::{self, Services};
 use crate::web::client_address::client_address;
 use crate::web::session::{CookiePolicy, DEVICE_COOKIE, current_session, form_allowed};
@@ -148,7 +148,7 @@ pub async fn submit_login(
         client: client_address(&request),
         device_cookie: presented_device.as_ref().map(|c| c.value()),
     };
-    let outcome = match ops::session::login(&services, attempt).await {
+    let outcome = match ops::access::session::login(&services, attempt).await {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::error!(%error, "login failed");
@@ -167,7 +167,7 @@ pub async fn submit_login(
             ..
         }) => {
             if let Some(old) = current_session(&request).await {
-                let _ = ops::session::logout(&services, &old).await;
+                let _ = ops::access::session::logout(&services, &old).await;
             }
             HttpResponse::SeeOther()
                 .insert_header(("Location", next))
@@ -225,7 +225,7 @@ pub async fn logout(
     if !form_allowed(&request, &session, &form.csrf) {
         return forbidden();
     }
-    if let Err(error) = ops::session::logout(&services, &session).await {
+    if let Err(error) = ops::access::session::logout(&services, &session).await {
         tracing::error!(%error, "logout failed");
     }
     HttpResponse::SeeOther()
@@ -251,7 +251,7 @@ pub async fn switch_project(
     let Some(project) = ProjectId::parse(&form.project) else {
         return forbidden();
     };
-    match ops::session::switch_project(&services, &session, &project).await {
+    match ops::access::session::switch_project(&services, &session, &project).await {
         Ok(()) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/projects/{project}/models")))
             .finish(),

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::access::text;
 use crate::catalog::CatalogError;
 use crate::catalog::model::{Model, ModelInput, PatchInput};
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 
 /// The model form: every field as typed; empty means "not stated".
 #[derive(Debug, Default, Deserialize)]

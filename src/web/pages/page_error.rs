@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, ResponseError};
 use maud::{Markup, html};
 
 use super::layout;
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 
 /// A page that could not be shown: its status, what happened and what to do next.
 #[derive(Debug, Clone)]

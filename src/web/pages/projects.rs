@@ -18,8 +18,8 @@ use super::{html as respond, layout};
 use crate::catalog::CatalogError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
-use crate::ops::session::Session;
-use crate::ops::share::{Visibility, set_visibility};
+use crate::ops::access::session::Session;
+use crate::ops::models::share::{Visibility, set_visibility};
 use crate::ops::{self, OpsError, Services};
 
 /// The value of `confirmed` that makes a delete happen.
@@ -79,7 +79,9 @@ async fn render_models(
     // The badge line the catalog shows members (one wording everywhere); a placement that
     // cannot be read shows as "—", and the list itself is still right.
     let statuses: Vec<String> =
-        match ops::placement::placements(services, models.iter().map(|m| m.id).collect()).await {
+        match ops::models::placement::placements(services, models.iter().map(|m| m.id).collect())
+            .await
+        {
             Ok(placements) => models
                 .iter()
                 .zip(placements)

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::access::{CsrfForm, private};
 use super::login::forbidden;
 use super::{html as respond, layout};
-use crate::ops::session::Session;
+use crate::ops::access::session::Session;
 use crate::ops::{self, OpsError, Services};
 use crate::web::session::{current_session, form_allowed};
 
@@ -55,7 +55,7 @@ pub async fn save_search(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(form.query.as_bytes())
         .into_owned()
         .collect();
-    match ops::saved_searches::save(&services, &session, &form.name, pairs).await {
+    match ops::catalog::saved_searches::save(&services, &session, &form.name, pairs).await {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", "/searches"))
             .finish(),
@@ -95,7 +95,7 @@ pub async fn delete_search(
     if !form_allowed(&request, &session, &form.csrf) {
         return forbidden();
     }
-    match ops::saved_searches::delete(&services, &session, path.into_inner()).await {
+    match ops::catalog::saved_searches::delete(&services, &session, path.into_inner()).await {
         Ok(true) => HttpResponse::SeeOther()
             .insert_header(("Location", "/searches"))
             .finish(),
@@ -127,7 +127,7 @@ async fn render(
     status: StatusCode,
     message: Option<&str>,
 ) -> HttpResponse {
-    let searches = match ops::saved_searches::list(services, session).await {
+    let searches = match ops::catalog::saved_searches::list(services, session).await {
         Ok(searches) => searches,
         Err(error) => {
             tracing::error!(%error, "listing saved searches failed");

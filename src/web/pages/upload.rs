@@ -13,9 +13,9 @@ use super::login::forbidden;
 use super::page_error::PageError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
-use crate::ops::artifacts::store_upload;
-use crate::ops::session::Session;
-use crate::ops::upload::Upload;
+use crate::ops::access::session::Session;
+use crate::ops::files::artifacts::store_upload;
+use crate::ops::files::upload::Upload;
 use crate::ops::{self, OpsError, Services};
 use crate::web::session::form_allowed;
 
@@ -77,7 +77,8 @@ pub async fn upload_form(
                     }
                 }
                 Some("file") if csrf_ok => {
-                    let quota = ops::upload::quota_left(&services, &project, Some(id)).await?;
+                    let quota =
+                        ops::files::upload::quota_left(&services, &project, Some(id)).await?;
                     let mut upload = Upload::start(&services, None, quota)?;
                     loop {
                         match tokio::time::timeout(idle, field.next()).await {

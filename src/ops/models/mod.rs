@@ -1,10 +1,14 @@
 //! Registering, reading, editing and deleting a project's models.
 
-use super::access::{require_read, require_write};
-use super::{OpsError, Services, index_sync};
+pub mod feature;
+pub mod placement;
+pub mod share;
+
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
+use crate::ops::access::{require_read, require_write};
+use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::model_list::ModelSlice;
 use crate::store::{self, now, outbox};
@@ -214,7 +218,7 @@ pub async fn delete_model(
                 index_sync::sync_after_write(services).await;
             }
             // Its revisions went with it (ON DELETE CASCADE); free the bytes nothing else uses.
-            if let Err(error) = super::files::gc::free_blobs(services, blobs).await {
+            if let Err(error) = crate::ops::files::gc::free_blobs(services, blobs).await {
                 tracing::error!(%error, "freeing a deleted model's blobs failed; the next start does it");
             }
             Ok(())

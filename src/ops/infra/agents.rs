@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{AdminActor, OpsError, Services, index_sync};
 use crate::auth::agent_tokens::{self, AgentAuthError, AgentPrincipal};
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
+use crate::ops::{AdminActor, OpsError, Services, indexing::index_sync};
 use crate::store::agents::{self as agents_table, AgentRecord};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};

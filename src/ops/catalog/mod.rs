@@ -1,14 +1,18 @@
 //! Reading the public catalog: search, one model, the families present.
 
+pub mod hub;
+pub mod saved_searches;
+
 use std::sync::Arc;
 
-use super::{OpsError, Services, index_sync};
 use crate::catalog::card::CatalogEntry;
 use crate::catalog::facet_list::FAMILY;
 use crate::catalog::facets::SearchResults;
 use crate::catalog::family::{FamilyView, family_view};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
+use crate::ops::indexing::entry;
+use crate::ops::{OpsError, Services};
 use crate::store::catalog::{self as shared, SharedModel};
 
 /// Runs a catalog search on the blocking pool.
@@ -47,7 +51,7 @@ pub async fn catalog_entry(
             let Some(found) = shared::find_shared(conn, &id)? else {
                 return Ok(None);
             };
-            let entry = index_sync::entry_with_placement(conn, &found, &cutoff)?;
+            let entry = entry::entry_with_placement(conn, &found, &cutoff)?;
             Ok(Some((found, entry)))
         })
         .await?

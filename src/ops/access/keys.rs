@@ -3,12 +3,12 @@
 //! the read keys they created. Each check runs inside the transaction that acts on it.
 //! `xeroctl admin create-key` / `revoke-key` act as the local administrator (`ops::admin`).
 
-use super::session::Session;
-use super::{OpsError, Services};
 use crate::auth::KeyScope;
 use crate::auth::key_management::{KeyManager, ProjectRole};
 use crate::auth::keys::{self, GeneratedKey};
 use crate::catalog::ids::ProjectId;
+use crate::ops::access::session::Session;
+use crate::ops::{OpsError, Services};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::keys::{KeyRecord, NewKey};
 use crate::store::{self, StoreError, now};
@@ -125,7 +125,7 @@ pub async fn revoke_key(
 }
 
 /// Inserts a new key of an existing project with its audit row, in the caller's transaction.
-pub(super) fn insert_new_key(
+pub(crate) fn insert_new_key(
     conn: &rusqlite::Connection,
     project: &ProjectId,
     request: &KeyRequest,

@@ -9,14 +9,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
-use super::{OpsError, Services};
 use crate::catalog::family::family_view;
 use crate::catalog::ids::{ModelId, ProjectId, ProjectSlug};
 use crate::catalog::model::{Model, ModelInput, NewModel};
+use crate::ops::{OpsError, Services};
 use crate::store::projects::Project;
 use crate::store::{self, now, outbox};
 
-const REAL_DATA: &str = include_str!("../../demo/models-real.jsonl");
+const REAL_DATA: &str = include_str!("../../../demo/models-real.jsonl");
 /// Models per transaction when loading.
 const BATCH: usize = 2_000;
 
@@ -90,7 +90,7 @@ const SECTIONS: [&str; 5] = [
 /// third model (as uploaded GGUF or config.json files do), so the fit facet has both known and
 /// "may fit" estimates.
 pub fn synthetic_entry(model: Model, i: usize) -> crate::catalog::card::CatalogEntry {
-    super::index_sync::entry_for(
+    crate::ops::indexing::entry::entry_for(
         &crate::store::catalog::SharedModel {
             model,
             project_name: "Bench".to_owned(),

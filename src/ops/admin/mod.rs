@@ -1,10 +1,12 @@
 //! Local administration on the data directory: users, projects and API keys.
 
-use super::keys::{KeyRequest, insert_new_key};
-use super::{OpsError, Services};
+pub mod bundle;
+
 use crate::auth::keys::GeneratedKey;
 use crate::auth::{KeyScope, passwords};
 use crate::catalog::ids::{ProjectId, ProjectSlug};
+use crate::ops::access::keys::{KeyRequest, insert_new_key};
+use crate::ops::{OpsError, Services};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::keys::KeyRecord;
 use crate::store::projects::{Project, ProjectSummary};
@@ -202,7 +204,7 @@ pub async fn disable_user(services: &Services, username: &str) -> Result<(), Ops
 /// Address counters are left alone: they belong to no account.
 pub async fn unlock_user(services: &Services, username: &str) -> Result<(), OpsError> {
     let name = username.trim().to_owned();
-    let account = super::throttle::account_name(&name);
+    let account = crate::ops::access::throttle::account_name(&name);
     services
         .store
         .write(move |tx| {

@@ -1,8 +1,8 @@
 //! Turns a presented API key into a [`Principal`]: parse, look the key up by its public id,
 //! compare digests in constant time.
 
-use super::{OpsError, Services};
 use crate::auth::{AuthError, Principal, keys};
+use crate::ops::{OpsError, Services};
 use crate::store;
 
 /// Authenticates a Bearer token. Unknown, malformed and revoked keys are all refused.

@@ -2,11 +2,11 @@
 //! visibility rule (shared to anyone, unshared to its own project's key), a revision, the ids of
 //! catalog hits.
 
-use super::repos::revision_of;
-use super::{OpsError, Services};
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
 use crate::catalog::repo::{RepoFile, Revision};
+use crate::ops::files::repos::revision_of;
+use crate::ops::{OpsError, Services};
 use crate::store::{self, repos};
 
 /// A repository as a Hub client may see it: the model, its Hub repo id, and the revision asked

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 /// document as for 8. It waits until the outbox holds as many rows as recent drains took, or
 /// `GATHER_MAX`, looking every `GATHER_STEP`. (A fixed 2 ms wait gave 880-940 shares/s at 8
 /// clients; waiting only while the queue of writers grew stopped too early, 743/s.)
-pub(super) const GATHER_MAX: Duration = Duration::from_micros(3_000);
-pub(super) const GATHER_STEP: Duration = Duration::from_micros(150);
+pub(crate) const GATHER_MAX: Duration = Duration::from_micros(3_000);
+pub(crate) const GATHER_STEP: Duration = Duration::from_micros(150);
 const STREAM: Duration = Duration::from_millis(20);
 
 /// Turns at draining the outbox, and how far finished drains reach.
@@ -39,21 +39,21 @@ pub struct GroupCommit {
 impl GroupCommit {
     /// The number of the first drain that will begin after now; a write calls it once its
     /// transaction has committed, and that drain (or any later one) covers the write.
-    pub(super) fn next_drain(&self) -> u64 {
+    pub(crate) fn next_drain(&self) -> u64 {
         self.begun.load(Ordering::SeqCst) + 1
     }
 
-    pub(super) fn has_finished(&self, drain: u64) -> bool {
+    pub(crate) fn has_finished(&self, drain: u64) -> bool {
         self.finished.load(Ordering::SeqCst) >= drain
     }
 
     /// Numbers a drain that is about to read the outbox.
-    pub(super) fn begin_drain(&self) -> u64 {
+    pub(crate) fn begin_drain(&self) -> u64 {
         self.begun.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     /// Records a drain that succeeded, and how many rows it took.
-    pub(super) fn finish(&self, drain: u64, rows: usize) {
+    pub(crate) fn finish(&self, drain: u64, rows: usize) {
         self.finished.fetch_max(drain, Ordering::SeqCst);
         let rows = rows as u64;
         let _ = self
@@ -65,7 +65,7 @@ impl GroupCommit {
     }
 
     /// Under a stream of writes, the outbox rows worth waiting for before a drain.
-    pub(super) fn gather_target(&self) -> Option<u64> {
+    pub(crate) fn gather_target(&self) -> Option<u64> {
         let in_stream = self.last_ended().is_some_and(|at| at.elapsed() < STREAM);
         in_stream.then(|| self.recent_rows.load(Ordering::SeqCst))
     }

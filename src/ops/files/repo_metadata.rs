@@ -1,10 +1,10 @@
 //! What a repository's files say about the model: read from the blob store after each commit,
 //! filling the fields the operator left empty and kept beside the declared ones.
 
-use super::files::BlobStore;
-use super::{OpsError, Services};
 use crate::catalog::ids::ModelId;
 use crate::catalog::repo::RepoFile;
+use crate::ops::files::BlobStore;
+use crate::ops::{OpsError, Services};
 use crate::store::{self, now};
 
 /// Reads what a revision's files say (config.json, safetensors and GGUF headers, the README's
@@ -87,7 +87,7 @@ pub async fn absorb_metadata(
         })
         .await?;
     if shared {
-        super::index_sync::sync_after_write(services).await;
+        crate::ops::indexing::index_sync::sync_after_write(services).await;
     }
     Ok(())
 }

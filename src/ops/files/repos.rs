@@ -8,16 +8,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::access::{require_read, require_write};
-use super::files::Placed;
-use super::upload::Received;
-use super::{OpsError, Services};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
 use crate::catalog::repo::{
     MAX_FILES, RepoError, RepoFile, Revision, colliding_paths, parse_digest, parse_path,
 };
+use crate::ops::access::{require_read, require_write};
+use crate::ops::files::Placed;
+use crate::ops::files::upload::Received;
+use crate::ops::{OpsError, Services};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, repos};
 
@@ -200,7 +200,9 @@ pub async fn commit(
         })
         .await??;
     // The revision stands whatever its files say; reading them is a bonus, never a failure.
-    if let Err(error) = super::repo_metadata::absorb_metadata(services, id, files.clone()).await {
+    if let Err(error) =
+        crate::ops::files::repo_metadata::absorb_metadata(services, id, files.clone()).await
+    {
         tracing::warn!(%error, "reading the repository's metadata failed");
     }
     Ok((revision, files))
@@ -249,7 +251,7 @@ pub async fn delete_revision(
             Ok(Ok(blobs))
         })
         .await??;
-    if let Err(error) = super::files::gc::free_blobs(services, blobs).await {
+    if let Err(error) = crate::ops::files::gc::free_blobs(services, blobs).await {
         tracing::error!(%error, "freeing a deleted revision's blobs failed; the next start does it");
     }
     Ok(())

@@ -3,11 +3,11 @@
 //! The rule check and the insert run in one IMMEDIATE transaction, so a deploy can never slip
 //! in between an eviction and the role change it causes (RELIABILITY T36).
 
-use super::access::{require_read, require_write};
-use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{EndpointId, Tier};
+use crate::ops::access::{require_read, require_write};
+use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::endpoints::{self as table, EndpointRecord, NewEndpoint};
 use crate::store::{self, StoreError, now, outbox, presence};

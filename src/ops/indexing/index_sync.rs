@@ -13,62 +13,20 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::entry::revision_of;
 use super::readiness::IndexPhase;
-use super::{OpsError, Services, group_commit, index_rebuild};
-use crate::catalog::badge::BadgeFacts;
-use crate::catalog::card::CatalogEntry;
+use super::{group_commit, index_rebuild};
 use crate::catalog::ids::ModelId;
-use crate::markdown;
+use crate::ops::{OpsError, Services};
 use crate::search::SearchIndex;
 use crate::search::index::{IndexChange, OpenOutcome};
-use crate::store::catalog::{self as shared, SharedModel};
-use crate::store::{self, outbox, presence};
+use crate::store::catalog as shared;
+use crate::store::{self, outbox};
 
 /// Outbox rows per index commit.
 const BATCH: u32 = 5_000;
 /// A backlog this large at start-up is cheaper to rebuild than to replay.
 const REBUILD_BACKLOG: u64 = 20_000;
-
-/// Builds the catalog entry of a shared model with its current placement.
-pub fn entry_with_placement(
-    conn: &rusqlite::Connection,
-    shared: &SharedModel,
-    cutoff: &str,
-) -> Result<CatalogEntry, store::StoreError> {
-    let placement = presence::placement(conn, &shared.model.id, cutoff)?;
-    Ok(entry_for(shared, placement.badge_facts()))
-}
-
-/// Builds the catalog entry of a shared model from its badge facts.
-pub fn entry_for(shared: &SharedModel, facts: BadgeFacts) -> CatalogEntry {
-    let model = &shared.model;
-    let shared_at = model
-        .shared_at
-        .as_deref()
-        .and_then(parse_micros)
-        .unwrap_or(0);
-    let mut entry = CatalogEntry::build(
-        model,
-        &shared.project_name,
-        markdown::to_plain_text(&model.details.description),
-        facts,
-        shared_at,
-    );
-    entry.revision_micros = revision_of(&model.updated_at);
-    entry.card.kv_shape = shared.kv_shape;
-    entry
-}
-
-/// The revision the index records for a model row: its `updated_at` in microseconds.
-fn revision_of(updated_at: &str) -> u64 {
-    parse_micros(updated_at).unwrap_or(0)
-}
-
-fn parse_micros(stamp: &str) -> Option<u64> {
-    let parsed =
-        time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339).ok()?;
-    u64::try_from(parsed.unix_timestamp_nanos() / 1_000).ok()
-}
 
 /// Drains the outbox into the index. Without an index (admin commands) it does nothing: the
 /// server drains what they queued.
@@ -139,9 +97,9 @@ async fn drain(services: &Services, search: &Arc<SearchIndex>) -> Result<usize, 
                 let mut changes = Vec::with_capacity(ids.len());
                 for id in ids {
                     changes.push(match shared::find_shared(conn, &id)? {
-                        Some(model) => IndexChange::Upsert(Box::new(entry_with_placement(
-                            conn, &model, &cutoff,
-                        )?)),
+                        Some(model) => IndexChange::Upsert(Box::new(
+                            super::entry::entry_with_placement(conn, &model, &cutoff)?,
+                        )),
                         None => IndexChange::Remove(id),
                     });
                 }

@@ -1,9 +1,9 @@
 //! Saved searches: a logged-in user keeps catalog searches by name (issue 15). Each is only its
 //! owner's: another user's id is answered as missing.
 
-use super::session::Session;
-use super::{OpsError, Services};
 use crate::catalog::saved_search::{MAX_PER_USER, SearchName, canonical_query};
+use crate::ops::access::session::Session;
+use crate::ops::{OpsError, Services};
 use crate::store::{self, saved_searches, saved_searches::SavedSearch};
 
 /// Saves (or, under a name already used, updates) a search given as query-string pairs.

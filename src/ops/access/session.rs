@@ -1,15 +1,15 @@
-//! Browser sessions: log in (throttled by `ops::throttle`, with a bound on password hashes in
+//! Browser sessions: log in (throttled by `ops::access::throttle`, with a bound on password hashes in
 //! flight), look up the session behind a cookie, switch the active project, log out.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::throttle::{self, AttemptKeys, Verdict};
-use super::{OpsError, Services};
 use crate::auth::sessions::{new_token, same_secret, token_hash};
 use crate::auth::{Principal, passwords};
 use crate::catalog::ids::ProjectId;
+use crate::ops::access::throttle::{self, AttemptKeys, Verdict};
+use crate::ops::{OpsError, Services};
 use crate::store::{self, now};
 
 /// How long a session lives.
@@ -49,7 +49,7 @@ impl Session {
 pub enum LoginRefusal {
     /// Unknown user or wrong password: the same answer for both.
     BadCredentials,
-    /// Backoff in force (`ops::throttle`): whole seconds, for `Retry-After`.
+    /// Backoff in force (`ops::access::throttle`): whole seconds, for `Retry-After`.
     TooManyAttempts {
         retry_after: Duration,
     },

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use super::agents::{self, ReportKind};
-use super::{AdminActor, OpsError, Services, admin, endpoints, feature};
 use crate::auth::Principal;
 use crate::auth::agent_tokens::AgentPrincipal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentKind, Tier};
+use crate::ops::infra::agents::{self, ReportKind};
+use crate::ops::{AdminActor, OpsError, Services, admin, infra::endpoints, models::feature};
 use crate::store;
 
 /// Agents whose name ends with this are heartbeated by the server itself in demo mode.

@@ -22,7 +22,7 @@ use crate::catalog::bundle::{FORMAT, FORMAT_VERSION, FormatHeader, Manifest};
 use crate::catalog::ids::ProjectId;
 use crate::ops::Services;
 use crate::ops::files::BlobStore;
-use crate::ops::upload::{WRITE_BACK_EVERY, start_write_back};
+use crate::ops::files::upload::{WRITE_BACK_EVERY, start_write_back};
 use crate::store::now;
 
 /// Read buffer over the archive.
@@ -321,7 +321,7 @@ fn check_manifest(manifest: &Manifest) -> Result<(), BundleError> {
 }
 
 fn check_space(dir: &Path, needed: u64, assumed: Option<u64>) -> Result<(), BundleError> {
-    let free = assumed.or_else(|| crate::ops::upload::free_bytes(dir));
+    let free = assumed.or_else(|| crate::ops::files::upload::free_bytes(dir));
     match free {
         Some(free) if free < needed.saturating_add(FREE_SPACE_RESERVE) => {
             Err(BundleError::NotEnoughDisk {

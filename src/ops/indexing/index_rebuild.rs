@@ -14,10 +14,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::readiness::Readiness;
-use super::{OpsError, Services, index_sync::entry_for};
 use crate::catalog::ids::ModelId;
 use crate::catalog::infra::Placement;
+use crate::ops::indexing::entry::entry_for;
+use crate::ops::indexing::readiness::Readiness;
+use crate::ops::{OpsError, Services};
 use crate::search::SearchIndex;
 use crate::search::index::{Rebuild, RebuildScale};
 use crate::store::catalog::{self as shared, SharedModel};

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
-use super::OpsError;
+use crate::ops::OpsError;
 
 /// Where the start-up reconcile is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

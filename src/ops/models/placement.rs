@@ -1,9 +1,9 @@
 //! Reading where models are loaded and deployed, for views that show a role or badges.
 
-use super::{OpsError, Services};
 use crate::catalog::ids::ModelId;
 use crate::catalog::infra::Placement;
 use crate::catalog::role::CatalogRole;
+use crate::ops::{OpsError, Services};
 use crate::store::{self, presence};
 
 /// The placement of each model, in order.

@@ -3,14 +3,14 @@
 
 use serde::Deserialize;
 
-use super::share::{Visibility, set_visibility};
-use super::{OpsError, Services, admin, models};
 use crate::auth::{KeyScope, Principal};
 use crate::catalog::ids::ProjectSlug;
 use crate::catalog::model::{ModelInput, NewModel};
+use crate::ops::models::share::{Visibility, set_visibility};
+use crate::ops::{OpsError, Services, admin, models};
 use crate::store;
 
-const DEMO_DATA: &str = include_str!("../../demo/models-real.jsonl");
+const DEMO_DATA: &str = include_str!("../../../demo/models-real.jsonl");
 const DEMO_SLUG: &str = "demo";
 /// The demo's administrator; the password is printed at the first start and in the README.
 pub const DEMO_USER: &str = "demo";
@@ -79,7 +79,7 @@ pub async fn seed_demo(services: &Services) -> Result<Option<DemoSeed>, OpsError
         shared.push(model.id);
         registered += 1;
     }
-    super::demo_infra::seed(services, &project.id, &shared).await?;
+    crate::ops::seed::demo_infra::seed(services, &project.id, &shared).await?;
     Ok(Some(DemoSeed {
         project_id: project.id.to_string(),
         api_key: key.plain,

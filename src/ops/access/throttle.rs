@@ -19,8 +19,8 @@
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{OpsError, Services};
 use crate::auth::device::{DeviceCookie, DeviceKey};
+use crate::ops::{OpsError, Services};
 use crate::store::{self, Store, StoreError, throttle::FailureCount};
 
 /// How one kind of key backs off: free failures, then `first_backoff` (1 s), twice that, four

@@ -5,14 +5,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::access::{require_read, require_write};
-use super::upload::{Received, io_error};
-use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::file_meta::FileMetadata;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model};
 use crate::formats::{gguf, safetensors};
+use crate::ops::access::{require_read, require_write};
+use crate::ops::files::upload::{Received, io_error};
+use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
@@ -160,8 +160,14 @@ pub async fn store_upload(
             &stored.model.details.name,
             Some(stored.metadata.format.as_str()).filter(|f| *f != "raw"),
         );
-        super::repos::record_single_file(services, &stored.model, name, sha256.clone(), *size)
-            .await?;
+        crate::ops::files::repos::record_single_file(
+            services,
+            &stored.model,
+            name,
+            sha256.clone(),
+            *size,
+        )
+        .await?;
     }
     if stored.model.shared {
         index_sync::sync_after_write(services).await;

@@ -1,11 +1,11 @@
 //! Sharing a model to the public catalog and taking it back (the seed's share / unshare).
 
-use super::access::require_write;
-use super::{OpsError, Services, index_sync};
 use crate::auth::Principal;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
 use crate::catalog::role::CatalogRole;
+use crate::ops::access::require_write;
+use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox, presence};
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::{OpsError, Services};
 use crate::catalog::ids::{ModelId, ProjectId};
+use crate::ops::{OpsError, Services};
 use crate::store;
 
 /// Upload bounds (configurable with `serve --max-upload`, `--upload-idle-timeout`,
@@ -100,9 +100,9 @@ pub(crate) fn start_write_back(file: &std::fs::File, offset: u64, length: u64) {
 }
 
 /// A temporary file removed on drop unless it was moved into storage.
-pub(super) struct TempFile {
-    pub(super) path: PathBuf,
-    pub(super) keep: bool,
+pub(crate) struct TempFile {
+    pub(crate) path: PathBuf,
+    pub(crate) keep: bool,
 }
 
 impl Drop for TempFile {
@@ -115,7 +115,7 @@ impl Drop for TempFile {
 
 /// A completely received body, still in its temporary file.
 pub struct Received {
-    pub(super) temp: TempFile,
+    pub(crate) temp: TempFile,
     pub size: u64,
     pub sha256: String,
 }
@@ -135,7 +135,7 @@ pub struct Upload {
     next_space_check: u64,
 }
 
-pub(super) fn tmp_dir(data_dir: &Path) -> PathBuf {
+pub(crate) fn tmp_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("tmp")
 }
 
@@ -148,7 +148,7 @@ pub fn clean_temporary_files(data_dir: &Path) {
     }
 }
 
-pub(super) fn io_error(error: std::io::Error) -> OpsError {
+pub(crate) fn io_error(error: std::io::Error) -> OpsError {
     if error.kind() == std::io::ErrorKind::StorageFull {
         OpsError::InsufficientStorage("the server's disk is full: the upload was not stored".into())
     } else {

@@ -1,7 +1,7 @@
 //! Featuring a model: platform administrators only. Featured is public, shown to everyone.
 
-use super::{AdminActor, OpsError, Services, index_sync};
 use crate::catalog::ids::ModelId;
+use crate::ops::{AdminActor, OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{self, now, outbox};
 
