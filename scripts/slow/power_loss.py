@@ -123,7 +123,7 @@ class Server:
         cmd = [BIN, "serve", "--data", data, "--bind", f"127.0.0.1:{port}"]
         if trace:
             cmd = ["strace", "-f", "-qq", "--seccomp-bpf", "-ttt", "-T", "-y", "-e", "signal=none",
-                   "-e", "trace=fsync,fdatasync", "-o", trace, *cmd]
+                   "-e", "trace=fsync,fdatasync,mmap,ftruncate", "-o", trace, *cmd]
         self.started = time.time()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "a"))
         self.pid = self.proc.pid
@@ -162,7 +162,10 @@ class Server:
 
     def kill(self):
         """SIGKILL; returns once the process is gone (and strace, which reaps it, has exited)."""
-        os.kill(self.pid, signal.SIGKILL)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had exited by itself
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -265,11 +268,16 @@ def main():
         return 0
     use_strace = not args.no_strace and shutil.which("strace") is not None
     rng = random.Random(args.seed)
-    work = tempfile.mkdtemp(prefix="xero-t31-")
+    work = tempfile.mkdtemp(prefix="xero_t31_")
+    if "-o" in work.lower():  # LazyFS takes a --config-path containing "-o" for an option
+        sys.exit(f"work directory {work} contains '-o': set TMPDIR elsewhere")
     fs = LazyFS(args.lazyfs, work, args.cache_size)
     data, disk = os.path.join(fs.mnt, "data"), os.path.join(fs.root, "data")
     scratch, log = os.path.join(work, "image"), os.path.join(work, "server.log")
     traces = [0]
+
+    def traces_path():
+        return os.path.join(work, f"fsyncs-{traces[0]}.txt")
 
     def trace():
         traces[0] += 1
@@ -289,12 +297,13 @@ def main():
         acked_total = refused_total = 0
         failures, kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = [], collections.Counter(), [], [], []
         ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
-        in_flight_kept = in_flight_lost = protected = 0
+        in_flight_kept = in_flight_lost = protected = failed_starts = 0
+        fatal = False
         wal_sync_count = 0
         started = time.time()
         server = start()
         cycles = 0
-        while cycles < args.cycles and time.time() - started < args.minutes * 60 and not failures:
+        while cycles < args.cycles and time.time() - started < args.minutes * 60 and not fatal:
             cycles += 1
             kind = rng.choices(["writing", "quiet", "start-up"], [0.65, 0.25, 0.10])[0]
             kinds[kind] += 1
@@ -305,6 +314,7 @@ def main():
                 server = start(wait=False)
                 time.sleep(rng.uniform(0.0, 0.4))
                 if server.proc.poll() is not None:
+                    failed_starts += 1
                     failures.append(f"cycle {cycles}: the server exited by itself during start-up "
                                     f"({server.proc.returncode}): " + open(log, errors="replace").read()[-300:])
             else:
@@ -335,6 +345,7 @@ def main():
             integrity, rows = read_image(disk, scratch)
             if integrity != "ok":
                 failures.append(f"cycle {cycles}: integrity_check of the disk image says {integrity!r}")
+                fatal = True
 
             # What the disk kept, model by model. Each writer's ops are sequential per model.
             all_ops = [op for w_ops in ops for op in w_ops if op.refused is None]
@@ -358,6 +369,7 @@ def main():
                         op.model = mid
                 else:
                     failures.append(f"cycle {cycles}: {mid} {row} on disk was never written")
+                    fatal = True
                     continue
                 state = (int(row[0].rsplit("rev", 1)[1]), row[1]) if row[0].startswith(f"Power-{w}-{s}-rev") else None
                 j = STATES.index(state) if state in STATES else None
@@ -366,6 +378,7 @@ def main():
                 if j is None or j < before or j > reachable:
                     failures.append(f"cycle {cycles}: {mid} is {row} on disk; before the cut it was "
                                     f"{STATES[before] if before >= 0 else 'new'}, its ops reached {reachable}")
+                    fatal = True
                     continue
                 new_known[mid] = (w, s, j)
                 for op in mine:
@@ -381,6 +394,7 @@ def main():
                 if mid not in rows:
                     failures.append(f"cycle {cycles}: {mid} ({model_name(w, s, STATES[before][0])}) was on disk "
                                     f"before the cut and is gone")
+                    fatal = True
             for key_, mine in by_model.items():
                 if isinstance(key_, tuple) or key_ not in rows:  # registrations the disk did not keep
                     for op in mine:
@@ -407,11 +421,21 @@ def main():
                           f"lost write was acknowledged", flush=True)
 
             offset = os.path.getsize(log)
-            try:
-                server = start()
-            except RuntimeError as e:
-                tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-5:]
-                failures.append(f"cycle {cycles}: the server did not start after the cut: {e}: " + " | ".join(tail))
+            for attempt in (1, 2):
+                try:
+                    server = start()
+                    break
+                except RuntimeError as e:
+                    failed_starts += 1
+                    tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-2:]
+                    calls = [line.strip() for line in open(traces_path(), errors="replace") if "= -1" in line][:3] \
+                        if use_strace else []
+                    failures.append(f"cycle {cycles}: start {attempt} after the cut failed: {e}: "
+                                    + " | ".join(tail + calls))
+                    print("FAILED:", failures[-1], flush=True)
+                    if attempt == 2:
+                        fatal = True
+            if fatal:
                 break
             ready_s.append(server.ready_s)
             fresh = open(log, errors="replace").read()[offset:]
@@ -426,13 +450,14 @@ def main():
                 failures.append(f"cycle {cycles}: index {len(in_index)} cards (total {total}), database {len(in_db)} "
                                 f"shared; missing {sorted(set(in_db) - set(in_index))[:3]}, extra "
                                 f"{sorted(set(in_index) - set(in_db))[:3]}")
+                fatal = True
             if cycles % 20 == 0:
                 print(f"… {cycles} cuts, {acked_total} acknowledged writes, {sum(lost_per_cut)} lost, "
                       f"{time.time() - started:.0f} s", flush=True)
 
         # A clean stop syncs everything: a power cut right after it must lose nothing.
         clean_stop_lost = None
-        if not failures:
+        if not fatal:
             server.stop()
             fs.clear_cache()
             integrity, rows = read_image(disk, scratch)
@@ -447,7 +472,7 @@ def main():
         print(f"T31 power loss on LazyFS: {cycles} cuts ({kinds['writing']} while writing, {kinds['quiet']} after a "
               f"quiet spell, {kinds['start-up']} during start-up) in {elapsed:.0f} s, {args.writers} writers")
         print(f"  acknowledged writes {acked_total}, refused {refused_total}; models on disk {len(known)}")
-        print(f"  restarts that failed {sum(1 for f in failures if 'did not start' in f)}; ready after a cut "
+        print(f"  restarts that failed {failed_starts}; ready after a cut "
               f"p50 {percentile(ready_s, 50):.2f} s, p99 {percentile(ready_s, 99):.2f} s, max {max(ready_s, default=0):.2f} s")
         print(f"  index: start-up audit repairs {repairs}, rebuilds {sum(rebuilds.values())} {dict(rebuilds)}, "
               f"outbox replays {replays}")

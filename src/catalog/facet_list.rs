@@ -11,8 +11,8 @@
 use super::CatalogError;
 use super::architecture::Architecture;
 use super::badge::POPULAR_THRESHOLD;
+use super::buckets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::card::CatalogCard;
-use super::facets::{Bucket, CONTEXT_BUCKETS, PARAM_BUCKETS};
 use super::family::family_view;
 use super::license::License;
 use super::license_intent::{Intent, intent_of};

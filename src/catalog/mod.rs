@@ -6,12 +6,12 @@
 
 pub mod architecture;
 pub mod badge;
+pub mod buckets;
 pub mod bundle;
 pub mod card;
 pub mod compare;
 pub mod error;
 pub mod facet_list;
-pub mod facets;
 pub mod family;
 pub mod file_meta;
 pub mod ids;
@@ -25,6 +25,7 @@ pub mod query_filter;
 pub mod repo;
 pub mod role;
 pub mod saved_search;
+pub mod search_results;
 pub mod tags;
 pub mod units;
 pub mod variant;

@@ -3,6 +3,7 @@
 //! here, not in `web`, so the page and the JSON API read parameters identically.
 
 use super::CatalogError;
+use super::buckets::Range;
 use super::facet_list::{FACETS, Facet, FacetKind, facet_of_param};
 
 pub const DEFAULT_PER_PAGE: u32 = 24;
@@ -51,27 +52,6 @@ impl Sort {
             Self::Name => "name",
             Self::Params => "params",
             Self::Context => "context",
-        }
-    }
-}
-
-/// An inclusive range; either end may be open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Range {
-    pub min: Option<u64>,
-    pub max: Option<u64>,
-}
-
-impl Range {
-    pub fn is_set(&self) -> bool {
-        self.min.is_some() || self.max.is_some()
-    }
-
-    /// Returns true when the value lies in the range; a missing value only matches an unset range.
-    pub fn contains(&self, value: Option<u64>) -> bool {
-        match value {
-            None => !self.is_set(),
-            Some(v) => self.min.is_none_or(|min| v >= min) && self.max.is_none_or(|max| v <= max),
         }
     }
 }

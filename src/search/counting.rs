@@ -17,20 +17,12 @@ use super::bitmaps::{
     Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
 use super::query::{KeywordPlan, SegmentMatches, term_docs};
-use super::table::{BucketColumn, FacetColumn, FitSlots, SegmentTable, ValueColumn};
+use super::table::{BucketColumn, FacetColumn, FitSlots, SegmentCount, SegmentTable, ValueColumn};
 use super::top_hits::{Hits, SegmentHits};
+use crate::catalog::buckets::Bucket;
+use crate::catalog::buckets::Range;
 use crate::catalog::facet_list::{FACETS, FAMILY, Facet, FacetKind, FitFacet};
-use crate::catalog::facets::Bucket;
-use crate::catalog::query::{CatalogQuery, Range, Selection, Sort};
-
-/// One facet's counts in one segment.
-#[derive(Debug, Clone)]
-pub enum SegmentCount {
-    Values(CountMap<u64>),
-    Flag([u64; 2]),
-    Buckets(Vec<u64>),
-    Uncounted,
-}
+use crate::catalog::query::{CatalogQuery, Selection, Sort};
 
 /// What one segment contributes to a search.
 #[derive(Debug)]
@@ -472,7 +464,7 @@ mod tests {
             );
             assert_eq!(a.total, b.total, "{pairs:?}");
             assert_eq!(a.facets, b.facets, "{pairs:?}");
-            let ids = |r: &crate::catalog::facets::SearchResults| {
+            let ids = |r: &crate::catalog::search_results::SearchResults| {
                 r.hits.iter().map(|c| c.id).collect::<Vec<_>>()
             };
             assert_eq!(ids(&a), ids(&b), "{pairs:?}");
@@ -500,7 +492,7 @@ mod tests {
             };
             let results = index.search(&query).unwrap();
             let bucket_total: u64 = match &everything.facets.0[1] {
-                crate::catalog::facets::FacetCount::Buckets(counts) => counts.iter().sum(),
+                crate::catalog::search_results::FacetCount::Buckets(counts) => counts.iter().sum(),
                 _ => 0,
             };
             assert_eq!(bucket_total, 1500);
@@ -509,7 +501,7 @@ mod tests {
         }
     }
 
-    fn count_in(index: &SearchIndex, range: crate::catalog::query::Range) -> u64 {
+    fn count_in(index: &SearchIndex, range: crate::catalog::buckets::Range) -> u64 {
         let mut query = CatalogQuery {
             per_page: 100,
             ..CatalogQuery::default()
@@ -549,7 +541,8 @@ mod tests {
             let counts = index
                 .search(&CatalogQuery::from_pairs([("at_context", context)]).unwrap())
                 .unwrap();
-            let crate::catalog::facets::FacetCount::Buckets(slots) = &counts.facets.0[position]
+            let crate::catalog::search_results::FacetCount::Buckets(slots) =
+                &counts.facets.0[position]
             else {
                 panic!("the fit facet is counted");
             };
@@ -597,7 +590,9 @@ mod tests {
             "{}",
             results.total
         );
-        let crate::catalog::facets::FacetCount::Buckets(slots) = &results.facets.0[position] else {
+        let crate::catalog::search_results::FacetCount::Buckets(slots) =
+            &results.facets.0[position]
+        else {
             panic!("the fit facet is counted");
         };
         let crate::catalog::facet_list::FacetKind::Fit(fit) =

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use super::CountMap;
 
-use super::counting::{SegmentCount, SegmentFruit};
+use super::counting::SegmentFruit;
+use super::table::SegmentCount;
 use super::top_hits::{Hits, best};
 use crate::catalog::facet_list::{FACETS, FAMILY, FacetKind};
-use crate::catalog::facets::{FacetCount, FacetCounts};
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::search_results::{FacetCount, FacetCounts};
 
 /// Most values a string facet lists (RELIABILITY T4); selected values are always listed.
 pub const FACET_LIMIT: usize = 30;

@@ -8,15 +8,24 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::{DocId, SegmentReader};
+use tantivy::{DocId, Score, SegmentReader};
 
+use super::CountMap;
 use super::bitmaps::{self, Words, words};
-use super::counting::SegmentCount;
 use super::schema::names;
+use crate::catalog::buckets::bucket_of;
 use crate::catalog::facet_list::{FACETS, FacetKind};
-use crate::catalog::facets::bucket_of;
 use crate::catalog::memory::{FitInputs, Need, capped_context};
 use crate::catalog::query::Sort;
+
+/// One facet's counts in one segment.
+#[derive(Debug, Clone)]
+pub enum SegmentCount {
+    Values(CountMap<u64>),
+    Flag([u64; 2]),
+    Buckets(Vec<u64>),
+    Uncounted,
+}
 
 /// "No value" in the name ordinals.
 pub const NONE: u32 = u32::MAX;
@@ -146,6 +155,25 @@ pub struct SegmentTable {
 }
 
 impl SegmentTable {
+    /// The sort key of a document: larger is better; ties go to the smaller document id.
+    pub fn sort_key(&self, sort: Sort, doc: DocId, score: Score) -> (u64, u64) {
+        let t = self;
+        let d = doc as usize;
+        match sort {
+            // Scores are non-negative, and non-negative f32 bits order like the floats.
+            Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.relevance_tie[d]),
+            Sort::Popular => {
+                let featured = u64::from(t.featured[d]);
+                (t.deployments[d], (featured << 63) | t.shared_at[d])
+            }
+            Sort::Newest => (t.shared_at[d], 0),
+            Sort::Params => (t.params[d], t.shared_at[d]),
+            Sort::Context => (t.context[d], t.shared_at[d]),
+            // Ascending names: invert the segment-local ordinal (ords are in name order).
+            Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
+        }
+    }
+
     fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
         let max_doc = reader.max_doc();
@@ -302,12 +330,7 @@ impl SegmentTable {
         };
         Some(self.orders[slot].get_or_init(|| {
             let mut docs: Vec<u32> = (0..self.max_doc).collect();
-            docs.sort_by_cached_key(|d| {
-                (
-                    std::cmp::Reverse(super::top_hits::sort_key(self, sort, *d, 0.0)),
-                    *d,
-                )
-            });
+            docs.sort_by_cached_key(|d| (std::cmp::Reverse(self.sort_key(sort, *d, 0.0)), *d));
             docs
         }))
     }

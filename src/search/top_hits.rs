@@ -37,24 +37,6 @@ fn push_bounded(heap: &mut Heap, entry: Entry, limit: usize) {
     }
 }
 
-/// The sort key of a document: larger is better; ties go to the smaller document id.
-pub(crate) fn sort_key(t: &SegmentTable, sort: Sort, doc: DocId, score: Score) -> (u64, u64) {
-    let d = doc as usize;
-    match sort {
-        // Scores are non-negative, and non-negative f32 bits order like the floats.
-        Sort::Relevance => (u64::from(score.max(0.0).to_bits()), t.relevance_tie[d]),
-        Sort::Popular => {
-            let featured = u64::from(t.featured[d]);
-            (t.deployments[d], (featured << 63) | t.shared_at[d])
-        }
-        Sort::Newest => (t.shared_at[d], 0),
-        Sort::Params => (t.params[d], t.shared_at[d]),
-        Sort::Context => (t.context[d], t.shared_at[d]),
-        // Ascending names: invert the segment-local ordinal (ords are in name order).
-        Sort::Name => (u64::MAX - u64::from(t.name[d]), 0),
-    }
-}
-
 /// Best first: larger numbers, then smaller texts.
 fn compare_keys(a: &HitKey, b: &HitKey) -> std::cmp::Ordering {
     match (a, b) {
@@ -106,7 +88,7 @@ impl<'a> SegmentHits<'a> {
 
     /// Offers a document that passes every filter.
     pub fn offer(&mut self, doc: DocId, score: Score) {
-        let (k1, k2) = sort_key(self.table, self.sort, doc, score);
+        let (k1, k2) = self.table.sort_key(self.sort, doc, score);
         let entry = Reverse((k1, k2, Reverse(doc)));
         if self.per_family > 0
             && let Some(column) = self.family_of

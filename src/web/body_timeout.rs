@@ -24,7 +24,9 @@ use futures_util::StreamExt;
 
 use super::conformance::negotiated;
 use super::error::{ApiError, ErrorCode};
-use super::server::JSON_LIMIT;
+
+/// The largest ordinary (JSON or form) request body.
+pub const JSON_LIMIT: usize = 1024 * 1024;
 
 /// The body deadline and the per-address cap; shared by every worker.
 #[derive(Debug)]

@@ -67,7 +67,7 @@ fn route_patterns() -> &'static [(ResourceDef, Vec<Method>)] {
         for (method, path) in super::hub::route_table() {
             add(path.to_owned(), method);
         }
-        for (method, path) in super::server::api_route_table() {
+        for (method, path) in super::api::route_table() {
             add(path, method);
         }
         add("/openapi.json".to_owned(), Method::GET);

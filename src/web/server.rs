@@ -12,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
+use super::body_timeout::JSON_LIMIT;
 use super::error::{ApiError, ErrorCode};
 use super::{api, assets, pages};
 use crate::config::Settings;
@@ -22,9 +23,6 @@ const SYNC_INTERVAL: Duration = Duration::from_secs(2);
 /// How long an index commit may wait to become durable against power loss (SQLite's own
 /// window with `synchronous=NORMAL` is its last few transactions).
 const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
-
-/// Largest JSON body accepted (model metadata with a long markdown description fits easily).
-pub const JSON_LIMIT: usize = 1024 * 1024;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +102,7 @@ impl Application {
             CHECKPOINT_INTERVAL,
         ));
         let port = listener.local_addr()?.port();
-        let openapi = web::Data::new(openapi_json());
+        let openapi = web::Data::new(api::openapi_doc::openapi_json());
         let secure_cookies = settings.secure_cookies;
         let cookies = web::Data::new(super::session::CookiePolicy {
             secure: settings.secure_cookies,
@@ -231,36 +229,6 @@ impl Application {
 /// Staleness is noticed within a tenth of the TTL (between 100 ms and 5 s).
 fn sweep_interval(ttl: Duration) -> Duration {
     (ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(5))
-}
-
-/// The REST routes as (method, path pattern), read from the OpenAPI document the server builds.
-pub fn api_route_table() -> Vec<(actix_web::http::Method, String)> {
-    let document: serde_json::Value = serde_json::from_str(&openapi_json()).unwrap_or_default();
-    let mut routes = Vec::new();
-    if let Some(paths) = document.get("paths").and_then(|p| p.as_object()) {
-        for (path, item) in paths {
-            for method in item.as_object().into_iter().flat_map(|o| o.keys()) {
-                if let Ok(method) = method.to_uppercase().parse() {
-                    routes.push((method, path.clone()));
-                }
-            }
-        }
-    }
-    routes
-}
-
-/// Builds the OpenAPI document from the same route table the server mounts.
-pub fn openapi_json() -> String {
-    let (_, document) = App::new()
-        .into_utoipa_app()
-        .configure(api::configure)
-        .split_for_parts();
-    let document = api::finish_document(document);
-    let Ok(mut value) = serde_json::to_value(&document) else {
-        return "{}".to_owned();
-    };
-    api::openapi_doc::complete(&mut value);
-    value.to_string()
 }
 
 fn json_config() -> web::JsonConfig {

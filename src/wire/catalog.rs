@@ -8,12 +8,13 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::catalog::badge::{Viewer, badges};
+use crate::catalog::buckets::Bucket;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::{FACETS, FacetKind, FitFacet};
-use crate::catalog::facets::{Bucket, FacetCount, SearchResults};
 use crate::catalog::family::FamilyView;
 use crate::catalog::memory::{DEFAULT_CONTEXT, budget_text};
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::search_results::{FacetCount, SearchResults};
 
 /// A catalog model as anyone may see it. `catalog_role` and the infrastructure badges appear
 /// only for logged-in callers (SPEC §3).

@@ -27,7 +27,7 @@ async fn head_answers_every_get_route_like_get_without_a_body() {
     let app = spawn_app().await;
     let model = app.register_sample("Head Model").await;
     app.share(&model).await;
-    let mut routes: Vec<(Method, String)> = xeroctl::web::server::api_route_table()
+    let mut routes: Vec<(Method, String)> = xeroctl::web::api::route_table()
         .into_iter()
         .map(|(m, p)| (Method::from_bytes(m.as_str().as_bytes()).unwrap(), p))
         .collect();

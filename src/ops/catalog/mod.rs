@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use crate::catalog::card::CatalogEntry;
 use crate::catalog::facet_list::FAMILY;
-use crate::catalog::facets::SearchResults;
 use crate::catalog::family::{FamilyView, family_view};
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::search_results::SearchResults;
 use crate::ops::indexing::entry;
 use crate::ops::{OpsError, Services};
 use crate::store::catalog::{self as shared, SharedModel};

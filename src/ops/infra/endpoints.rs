@@ -9,7 +9,9 @@ use crate::catalog::infra::{EndpointId, Tier};
 use crate::ops::access::{require_read, require_write};
 use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::endpoints::{self as table, EndpointRecord, NewEndpoint};
+/// What the endpoint use cases answer with (handlers see it through `ops`, not `store`).
+pub use crate::store::endpoints::EndpointRecord;
+use crate::store::endpoints::{self as table, NewEndpoint};
 use crate::store::{self, StoreError, now, outbox, presence};
 
 /// Why a deploy was refused inside the transaction.

@@ -10,7 +10,8 @@ use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
 use crate::ops::access::{require_read, require_write};
 use crate::ops::{OpsError, Services, indexing::index_sync};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::model_list::ModelSlice;
+/// A page of a project's models and its order (handlers see them through `ops`).
+pub use crate::store::model_list::{ModelOrder, ModelSlice};
 use crate::store::{self, now, outbox};
 
 /// The most models one list page returns.

@@ -9,9 +9,9 @@ use tantivy::{DocAddress, TantivyDocument};
 
 use super::SearchIndex;
 use crate::catalog::card::CatalogCard;
-use crate::catalog::facets::SearchResults;
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::search_results::SearchResults;
 use crate::search::SearchError;
 use crate::search::counting::search_segment;
 use crate::search::merge::merge;

@@ -109,3 +109,20 @@ pub fn authorize_project(principal: &Principal, raw: &str) -> Result<ProjectId, 
 pub fn parse_model_id(raw: &str) -> Result<ModelId, ApiError> {
     ModelId::parse(raw).ok_or_else(|| ApiError::model_id_not_uuid(raw))
 }
+
+/// The REST routes as (method, path pattern), read from the OpenAPI document the server builds.
+pub fn route_table() -> Vec<(actix_web::http::Method, String)> {
+    let document: serde_json::Value =
+        serde_json::from_str(&openapi_doc::openapi_json()).unwrap_or_default();
+    let mut routes = Vec::new();
+    if let Some(paths) = document.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            for method in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                if let Ok(method) = method.to_uppercase().parse() {
+                    routes.push((method, path.clone()));
+                }
+            }
+        }
+    }
+    routes
+}

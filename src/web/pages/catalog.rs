@@ -7,15 +7,17 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 
-use super::catalog_results::{empty_state, family_section, flat_results, pager, past_the_end};
+use super::catalog_results::{
+    Section, empty_state, family_section, flat_results, pager, past_the_end,
+};
 use super::filters::{active_filters, filters, url_with};
 use super::layout;
 use super::page_cache::PageCache;
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::FAMILY;
-use crate::catalog::facets::SearchResults;
 use crate::catalog::query::CatalogQuery;
+use crate::catalog::search_results::SearchResults;
 use crate::ops::indexing::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
 use crate::web::error::INDEX_RETRY_AFTER;
@@ -196,12 +198,6 @@ struct CatalogView {
     sections: Vec<Section>,
     /// Families with hits, in the grouped view (the sections are one page of them).
     families: u64,
-}
-
-pub(super) struct Section {
-    pub(super) slug: String,
-    pub(super) count: u64,
-    pub(super) cards: Vec<CatalogCard>,
 }
 
 /// The landing view groups by family: no keywords, no sort asked for, not one family chosen.

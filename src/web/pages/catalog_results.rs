@@ -5,16 +5,22 @@ use std::collections::HashMap;
 
 use maud::{Markup, html};
 
-use super::catalog::Section;
 use super::components::{family_logo, model_card};
 use super::filters::url_with;
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::FAMILY;
-use crate::catalog::facets::SearchResults;
 use crate::catalog::family::family_view;
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::{CatalogQuery, Selection};
+use crate::catalog::search_results::SearchResults;
+
+/// One family of the grouped landing view: its best cards and how many models it has.
+pub(super) struct Section {
+    pub(super) slug: String,
+    pub(super) count: u64,
+    pub(super) cards: Vec<CatalogCard>,
+}
 
 pub(super) fn empty_state(query: &CatalogQuery) -> Markup {
     let filtered = !query.text.is_empty()

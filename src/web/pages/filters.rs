@@ -5,10 +5,11 @@
 use maud::{Markup, html};
 
 use crate::catalog::badge::Viewer;
+use crate::catalog::buckets::Range;
 use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
-use crate::catalog::facets::{FacetCount, SearchResults};
 use crate::catalog::memory::budget_text;
-use crate::catalog::query::{CatalogQuery, Fit, Range, Selection, Sort};
+use crate::catalog::query::{CatalogQuery, Fit, Selection, Sort};
+use crate::catalog::search_results::{FacetCount, SearchResults};
 use crate::catalog::units::ContextLength;
 
 pub(super) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -> Markup {

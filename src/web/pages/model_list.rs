@@ -9,7 +9,7 @@ use super::model_listing::{Listing, PER_PAGE, order_key};
 use crate::catalog::ids::ProjectId;
 use crate::catalog::model::Model;
 use crate::ops::access::session::Session;
-use crate::store::model_list::ModelOrder;
+use crate::ops::models::ModelOrder;
 
 /// One page of the list as loaded: the models with their catalog roles, and every match's count.
 pub struct ListedPage<'a> {

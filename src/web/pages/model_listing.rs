@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::page_error::PageError;
 use crate::catalog::ids::ProjectId;
-use crate::store::model_list::{ModelOrder, ModelSlice};
+use crate::ops::models::{ModelOrder, ModelSlice};
 
 /// Models per page.
 pub const PER_PAGE: u32 = 50;

@@ -24,7 +24,8 @@ use crate::fixture::{Fixture, World};
 
 /// The routes the application mounts: (method, path, OpenAPI security scheme if REST).
 fn application_routes() -> Vec<(String, String, Option<Option<String>>)> {
-    let document: Value = serde_json::from_str(&xeroctl::web::server::openapi_json()).unwrap();
+    let document: Value =
+        serde_json::from_str(&xeroctl::web::api::openapi_doc::openapi_json()).unwrap();
     let mut routes = Vec::new();
     for (path, operations) in document["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().unwrap() {

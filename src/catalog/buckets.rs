@@ -1,7 +1,26 @@
-//! Facet buckets for the numeric filters (the facets themselves are listed in `facet_list`) and the shape of a search answer: totals, cards and
-//! disjunctive facet counts. Pure data, shared by the index, the JSON API and the pages.
+//! Ranges and the facet buckets of the numeric filters (the facets themselves are listed in
+//! `facet_list`): leaf data that query parsing, the facet registry and the counting engine share.
 
-use super::query::Range;
+/// An inclusive range; either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Range {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+impl Range {
+    pub fn is_set(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+
+    /// Returns true when the value lies in the range; a missing value only matches an unset range.
+    pub fn contains(&self, value: Option<u64>) -> bool {
+        match value {
+            None => !self.is_set(),
+            Some(v) => self.min.is_none_or(|min| v >= min) && self.max.is_none_or(|max| v <= max),
+        }
+    }
+}
 
 /// A facet bucket over a numeric field: `[min, max]` inclusive, either end open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,50 +68,6 @@ pub const CONTEXT_BUCKETS: [Bucket; 5] = [
 pub fn bucket_of(buckets: &[Bucket], value: Option<u64>) -> Option<usize> {
     let value = value?;
     buckets.iter().position(|b| b.range.contains(Some(value)))
-}
-
-/// The counts of one facet in a search answer; `FacetCounts` holds one per `FACETS` entry.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FacetCount {
-    /// (value, count), most frequent first, capped, plus the selected values; and how many
-    /// values with hits were left out.
-    Values {
-        values: Vec<(String, u64)>,
-        more: u64,
-    },
-    /// `[false, true]`.
-    Flag([u64; 2]),
-    /// Per bucket, then "not stated".
-    Buckets(Vec<u64>),
-    /// A filter without counts.
-    Uncounted,
-}
-
-/// Facet counts of one search, by position in `facet_list::FACETS`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FacetCounts(pub Vec<FacetCount>);
-
-impl FacetCounts {
-    /// The listed values of a string facet (empty for other kinds).
-    pub fn values(&self, facet: usize) -> &[(String, u64)] {
-        match self.0.get(facet) {
-            Some(FacetCount::Values { values, .. }) => values,
-            _ => &[],
-        }
-    }
-}
-
-/// The answer to a catalog search.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchResults {
-    pub total: u64,
-    pub hits: Vec<super::card::CatalogCard>,
-    /// With `per_family`: the best hits of each family that has any.
-    pub family_hits: Vec<(String, Vec<super::card::CatalogCard>)>,
-    pub facets: FacetCounts,
-    /// With `collapse_variants`: the other variants of each hit shown, by the hit's id (hits
-    /// without variants have no entry).
-    pub variants: std::collections::HashMap<super::ids::ModelId, Vec<super::card::CatalogCard>>,
 }
 
 #[cfg(test)]
