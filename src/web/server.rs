@@ -124,7 +124,7 @@ impl Application {
             settings.bodies_per_address,
         ));
         let data = web::Data::new(services.clone());
-        let page_cache = web::Data::new(super::pages::page_cache::PageCache::default());
+        let page_cache = web::Data::new(super::pages::catalog::page_cache::PageCache::default());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()

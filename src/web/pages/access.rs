@@ -5,20 +5,20 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::login::forbidden;
-use super::page_error::PageError;
 use crate::catalog::ids::ProjectId;
 use crate::ops::access::session::Session;
+use crate::web::pages::account::login::forbidden;
+use crate::web::pages::page_error::PageError;
 use crate::web::session::{current_session, form_allowed};
 
 /// A form that carries nothing but its CSRF token.
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
-    pub(super) csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// The member's session and project, or the answer for everyone else.
-pub(super) async fn member(
+pub(crate) async fn member(
     request: &HttpRequest,
     raw_project: &str,
 ) -> Result<(Session, ProjectId), HttpResponse> {
@@ -35,7 +35,7 @@ pub(super) async fn member(
 }
 
 /// [`member`] for a state-changing form: also checks the CSRF token (RELIABILITY T15).
-pub(super) async fn member_form(
+pub(crate) async fn member_form(
     request: &HttpRequest,
     raw_project: &str,
     csrf: &str,
@@ -49,17 +49,17 @@ pub(super) async fn member_form(
 }
 
 /// The member pages' 404 (another project's page looks exactly like a missing one).
-pub(super) fn not_found(session: Option<&Session>) -> HttpResponse {
+pub(crate) fn not_found(session: Option<&Session>) -> HttpResponse {
     PageError::not_yours().seen_by(session).render()
 }
 
 /// The 403 page for a member asking for what only the project's owners may do.
-pub(super) fn not_allowed(session: &Session, reason: &str) -> HttpResponse {
+pub(crate) fn not_allowed(session: &Session, reason: &str) -> HttpResponse {
     PageError::forbidden(reason).seen_by(Some(session)).render()
 }
 
 /// Authenticated pages are never cached (RELIABILITY T21).
-pub(super) fn private(mut response: HttpResponse) -> HttpResponse {
+pub(crate) fn private(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
         actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -67,7 +67,7 @@ pub(super) fn private(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
-pub(super) fn project_name(session: &Session, project: &ProjectId) -> String {
+pub(crate) fn project_name(session: &Session, project: &ProjectId) -> String {
     session
         .projects
         .iter()
@@ -77,7 +77,7 @@ pub(super) fn project_name(session: &Session, project: &ProjectId) -> String {
 }
 
 /// A form field as typed, or `None` when blank.
-pub(super) fn text(value: &str) -> Option<String> {
+pub(crate) fn text(value: &str) -> Option<String> {
     let trimmed = value.trim();
     (!trimmed.is_empty()).then(|| value.to_owned())
 }

@@ -6,15 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::access::{CsrfForm, not_found, private, text};
-use super::login::forbidden;
-use super::{html as respond, layout};
 use crate::catalog::facet_list::FEATURED;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::infra::{AgentId, AgentKind};
 use crate::catalog::query::{CatalogQuery, Selection};
 use crate::ops::access::session::Session;
 use crate::ops::{self, AdminActor, Services};
+use crate::web::pages::access::{CsrfForm, not_found, private, text};
+use crate::web::pages::account::login::forbidden;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::{current_session, form_allowed};
 
 /// The administrator's session, or the answer for everyone else.
@@ -107,7 +107,7 @@ async fn render(
                             }
                             td { span class=(if status.active { "status status-active" } else { "status status-unavailable" }) { (if status.active { "Active" } else { "Stale" }) } }
                             td { (a.loaded) }
-                            td { @match a.last_heartbeat_at.as_deref() { Some(at) => { (super::when::time_tag(at)) } None => { "never" } } }
+                            td { @match a.last_heartbeat_at.as_deref() { Some(at) => { (crate::web::pages::when::time_tag(at)) } None => { "never" } } }
                             td { form method="post" action=(format!("/admin/agents/{}/remove", a.id)) {
                                 input type="hidden" name="csrf" value=(csrf);
                                 button.danger type="submit" { "Remove" }

@@ -1,35 +1,28 @@
 //! Server-rendered pages (maud lives here only). Every user value goes through maud's escaping;
 //! the only `PreEscaped` is the sanitised output of `markdown::to_safe_html`.
+//!
+//! Grouped by URL: `catalog/` (`/models/catalog`, its feed, compare), `detail/`
+//! (`/models/catalog/{id}` and deploying from it), `projects/` (`/projects/{project}/…`: models,
+//! edit, upload, keys, endpoints), `account/` (`/login`, `/logout`, `/searches`) and `admin.rs`;
+//! the layout, components and error pages they share sit here.
 
 pub mod access;
+pub mod account;
 pub mod admin;
 pub mod catalog;
-pub mod catalog_results;
-pub mod choosing;
-pub mod compare;
 pub mod components;
-pub mod deploy_box;
 pub mod detail;
-pub mod endpoints;
-pub mod feed;
-pub mod filters;
-pub mod keys;
 pub mod layout;
-pub mod login;
-pub mod model_form;
-pub mod model_list;
-pub mod model_listing;
-pub mod page_cache;
 pub mod page_error;
 pub mod projects;
-pub mod repo_section;
-pub mod searches;
-pub mod upload;
 pub mod when;
 
+use account::{login, searches};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
+use catalog::{compare, feed};
 use maud::Markup;
+use projects::{endpoints, keys, upload};
 
 /// One page route as `configure` mounts it: the HTTP method and the actix path pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

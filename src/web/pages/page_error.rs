@@ -11,8 +11,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use maud::{Markup, html};
 
-use super::layout;
 use crate::ops::access::session::Session;
+use crate::web::pages::layout;
 
 /// A page that could not be shown: its status, what happened and what to do next.
 #[derive(Debug, Clone)]
@@ -158,7 +158,7 @@ impl PageError {
             }
         };
         let markup = layout::page(&page.title, page.session.as_ref(), None, body);
-        let mut response = super::html(page.status, markup);
+        let mut response = crate::web::pages::html(page.status, markup);
         for (name, value) in &page.headers {
             response.headers_mut().insert(name.clone(), value.clone());
         }

@@ -12,13 +12,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::page_error::PageError;
-use super::{html as respond, layout};
 use crate::auth::sessions::{new_token, same_secret};
 use crate::catalog::ids::ProjectId;
 use crate::ops::access::session::{LoggedIn, LoginAttempt, LoginRefusal};
 use crate::ops::{self, Services};
 use crate::web::client_address::client_address;
+use crate::web::pages::page_error::PageError;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::{CookiePolicy, DEVICE_COOKIE, current_session, form_allowed};
 
 const LOGIN_CSRF_COOKIE: &str = "xero_login_csrf";

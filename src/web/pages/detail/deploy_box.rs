@@ -53,7 +53,7 @@ pub fn deploy_box(
         .filter_map(|(tier, possible)| possible.then_some(tier))
         .collect();
     html! {
-        @if let Some(text) = deploy_error.and_then(super::endpoints::deploy_error_text) {
+        @if let Some(text) = deploy_error.and_then(crate::web::pages::projects::endpoints::deploy_error_text) {
             p.error role="alert" { (text) }
         }
         @if !options.existing.is_empty() {

@@ -2,15 +2,16 @@
 //! from markdown and sanitised, badges, and the deploy action (or "Log in to deploy").
 //! Loading ([`load_detail`]) is kept apart from the markup, which only reads what was loaded.
 
+pub mod choosing;
+pub mod deploy_box;
+pub mod repo_section;
+
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{badge_list, family_logo};
-use super::page_error::PageError;
-use super::{html as respond, layout};
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::file_meta::FileMetadata;
@@ -20,6 +21,9 @@ use crate::catalog::repo::{RepoFile, Revision};
 use crate::markdown::{self, Rendered};
 use crate::ops::access::session::Session;
 use crate::ops::{self, Services};
+use crate::web::pages::components::{badge_list, family_logo};
+use crate::web::pages::page_error::PageError;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::current_session;
 
 /// The detail page's query: only the reason a deploy was refused, after the redirect.
@@ -248,15 +252,15 @@ fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<
                         }
                     }
                     @if let Some((repo_id, revision, files)) = &detail.repository {
-                        (super::repo_section::repository(&detail.endpoint, repo_id, revision, files))
+                        (crate::web::pages::detail::repo_section::repository(&detail.endpoint, repo_id, revision, files))
                     }
                 }
                 aside {
                     dl.metadata {
                         @for (label, value) in &facts(detail) { dt { (label) } dd { (value) } }
                     }
-                    (super::choosing::licence_panel(card))
-                    (super::choosing::memory_panel(card, detail.file.as_ref().and_then(|f| f.kv_shape())))
+                    (crate::web::pages::detail::choosing::licence_panel(card))
+                    (crate::web::pages::detail::choosing::memory_panel(card, detail.file.as_ref().and_then(|f| f.kv_shape())))
                     @if !differences.is_empty() {
                         ul.file-differences aria-label="Declared and read from the file" {
                             @for (field, declared, from_file) in &differences {
@@ -268,8 +272,8 @@ fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<
                         @match session {
                             None => { a.button href=(format!("/login?next=/models/catalog/{}", card.id)) { "Log in to deploy" } }
                             Some(session) => {
-                                (super::deploy_box::deploy_box(card, session, detail.deploy_options.as_ref(), deploy_error))
-                                (super::deploy_box::feature_button(card, session))
+                                (crate::web::pages::detail::deploy_box::deploy_box(card, session, detail.deploy_options.as_ref(), deploy_error))
+                                (crate::web::pages::detail::deploy_box::feature_button(card, session))
                             }
                         }
                     }

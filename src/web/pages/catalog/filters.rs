@@ -12,7 +12,7 @@ use crate::catalog::query::{CatalogQuery, Fit, Selection, Sort};
 use crate::catalog::search_results::{FacetCount, SearchResults};
 use crate::catalog::units::ContextLength;
 
-pub(super) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -> Markup {
+pub(crate) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Viewer) -> Markup {
     let counts = &results.facets.0;
     // Filters without counts (featured, popular) share one "Badges" box, where the first sits.
     let first_badge = FACETS.iter().position(|f| !f.is_counted());
@@ -227,7 +227,7 @@ fn buckets(
 }
 
 /// The catalog URL of a modified copy of the query.
-pub(super) fn url_with(query: &CatalogQuery, change: impl FnOnce(&mut CatalogQuery)) -> String {
+pub(crate) fn url_with(query: &CatalogQuery, change: impl FnOnce(&mut CatalogQuery)) -> String {
     let mut next = query.clone();
     change(&mut next);
     let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -271,7 +271,7 @@ fn form_encode(value: &str) -> String {
 }
 
 /// The active filters as chips that remove them, and "Clear filters".
-pub(super) fn active_filters(query: &CatalogQuery) -> Markup {
+pub(crate) fn active_filters(query: &CatalogQuery) -> Markup {
     let mut chips: Vec<(String, String)> = Vec::new();
     for (position, (facet, selection)) in FACETS.iter().zip(&query.filters).enumerate() {
         match (&facet.kind, selection) {

@@ -6,9 +6,9 @@
 use actix_web::web;
 use serde::Deserialize;
 
-use super::page_error::PageError;
 use crate::catalog::ids::ProjectId;
 use crate::ops::models::{ModelOrder, ModelSlice};
+use crate::web::pages::page_error::PageError;
 
 /// Models per page.
 pub const PER_PAGE: u32 = 50;

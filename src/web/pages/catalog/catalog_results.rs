@@ -5,8 +5,6 @@ use std::collections::HashMap;
 
 use maud::{Markup, html};
 
-use super::components::{family_logo, model_card};
-use super::filters::url_with;
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::FAMILY;
@@ -14,15 +12,17 @@ use crate::catalog::family::family_view;
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::{CatalogQuery, Selection};
 use crate::catalog::search_results::SearchResults;
+use crate::web::pages::catalog::filters::url_with;
+use crate::web::pages::components::{family_logo, model_card};
 
 /// One family of the grouped landing view: its best cards and how many models it has.
-pub(super) struct Section {
-    pub(super) slug: String,
-    pub(super) count: u64,
-    pub(super) cards: Vec<CatalogCard>,
+pub(crate) struct Section {
+    pub(crate) slug: String,
+    pub(crate) count: u64,
+    pub(crate) cards: Vec<CatalogCard>,
 }
 
-pub(super) fn empty_state(query: &CatalogQuery) -> Markup {
+pub(crate) fn empty_state(query: &CatalogQuery) -> Markup {
     let filtered = !query.text.is_empty()
         || query
             != &CatalogQuery {
@@ -53,7 +53,7 @@ fn variants_of<'a>(
     variants.get(&card.id).map_or(&[], Vec::as_slice)
 }
 
-pub(super) fn family_section(
+pub(crate) fn family_section(
     query: &CatalogQuery,
     section: &Section,
     viewer: Viewer,
@@ -84,7 +84,7 @@ pub(super) fn family_section(
     }
 }
 
-pub(super) fn flat_results(
+pub(crate) fn flat_results(
     query: &CatalogQuery,
     results: &SearchResults,
     viewer: Viewer,
@@ -115,7 +115,7 @@ pub(super) fn flat_results(
 }
 
 /// Previous / next links over `pages` pages of results or of family sections.
-pub(super) fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+pub(crate) fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
     html! {
         @if pages > 1 && u64::from(query.page) <= pages {
             nav.pager aria-label=(format!("Pages of {what}")) {
@@ -128,7 +128,7 @@ pub(super) fn pager(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
 }
 
 /// A page number past the last page: say so and link to the last one.
-pub(super) fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
+pub(crate) fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Markup {
     let last = pages.max(1) as u32;
     html! {
         div.empty role="status" {

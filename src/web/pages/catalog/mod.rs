@@ -2,17 +2,17 @@
 //! grouped into family sections. Works as a plain GET form; `catalog.js` upgrades it to live
 //! updates by fetching the same URL with `fragment=1` and swapping `#catalog-body`.
 
+pub mod catalog_results;
+pub mod compare;
+pub mod feed;
+pub mod filters;
+pub mod page_cache;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 
-use super::catalog_results::{
-    Section, empty_state, family_section, flat_results, pager, past_the_end,
-};
-use super::filters::{active_filters, filters, url_with};
-use super::layout;
-use super::page_cache::PageCache;
 use crate::catalog::badge::Viewer;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::facet_list::FAMILY;
@@ -21,6 +21,12 @@ use crate::catalog::search_results::SearchResults;
 use crate::ops::indexing::readiness::{IndexPhase, IndexState};
 use crate::ops::{self, Services};
 use crate::web::error::INDEX_RETRY_AFTER;
+use crate::web::pages::catalog::catalog_results::{
+    Section, empty_state, family_section, flat_results, pager, past_the_end,
+};
+use crate::web::pages::catalog::filters::{active_filters, filters, url_with};
+use crate::web::pages::catalog::page_cache::PageCache;
+use crate::web::pages::layout;
 use crate::web::session::current_session;
 
 /// Family sections shown in the grouped view, and cards per section.

@@ -6,12 +6,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 
-use super::page_error::PageError;
-use super::{html as respond, layout};
 use crate::catalog::card::CatalogCard;
 use crate::catalog::compare::{CONTEXT, parse_ids, rows};
 use crate::catalog::units::ContextLength;
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::page_error::PageError;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::current_session;
 
 /// The handler.

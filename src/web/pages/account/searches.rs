@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::access::{CsrfForm, private};
-use super::login::forbidden;
-use super::{html as respond, layout};
 use crate::ops::access::session::Session;
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::access::{CsrfForm, private};
+use crate::web::pages::account::login::forbidden;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::{current_session, form_allowed};
 
 #[derive(Debug, Deserialize)]

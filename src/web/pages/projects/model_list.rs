@@ -5,11 +5,11 @@
 
 use maud::{Markup, html};
 
-use super::model_listing::{Listing, PER_PAGE, order_key};
 use crate::catalog::ids::ProjectId;
 use crate::catalog::model::Model;
 use crate::ops::access::session::Session;
 use crate::ops::models::ModelOrder;
+use crate::web::pages::projects::model_listing::{Listing, PER_PAGE, order_key};
 
 /// One page of the list as loaded: the models with their catalog roles, and every match's count.
 pub struct ListedPage<'a> {

@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use atom_syndication::{Category, Entry, Feed, FixedDateTime, Link, Person, Text};
 
-use super::searches::describe;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::saved_search::canonical_query;
 use crate::ops::{self, Services};
+use crate::web::pages::account::searches::describe;
 
 /// Entries per feed: the newest this many.
 const ENTRIES: &str = "50";

@@ -4,23 +4,30 @@
 //! page in `keys.rs`, the access checks every member page shares in `access.rs`. Non-members
 //! get 404, anonymous visitors are sent to log in. Every form carries the session's CSRF token.
 
+pub mod endpoints;
+pub mod keys;
+pub mod model_form;
+pub mod model_list;
+pub mod model_listing;
+pub mod upload;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::access::{member, member_form, not_found, private, project_name};
-use super::model_form::{ModelForm, model_form};
-use super::model_list::{ListedPage, model_list};
-use super::model_listing::Listing;
-use super::page_error::PageError;
-use super::{html as respond, layout};
 use crate::catalog::CatalogError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::{Artifact, Model, ModelPatch, NewModel};
 use crate::ops::access::session::Session;
 use crate::ops::models::share::{Visibility, set_visibility};
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::access::{member, member_form, not_found, private, project_name};
+use crate::web::pages::page_error::PageError;
+use crate::web::pages::projects::model_form::{ModelForm, model_form};
+use crate::web::pages::projects::model_list::{ListedPage, model_list};
+use crate::web::pages::projects::model_listing::Listing;
+use crate::web::pages::{html as respond, layout};
 
 /// The value of `confirmed` that makes a delete happen.
 const CONFIRMED: &str = "yes";
@@ -277,12 +284,12 @@ fn render_edit(
             h2 id="model-file" { "Model file" }
             @match &model.artifact {
                 Some(Artifact::File { size, sha256 }) => {
-                    p { "Stored: " (super::repo_section::human_size(*size)) ", sha256 " code { (sha256.get(..12).unwrap_or(sha256)) "…" } }
+                    p { "Stored: " (crate::web::pages::detail::repo_section::human_size(*size)) ", sha256 " code { (sha256.get(..12).unwrap_or(sha256)) "…" } }
                 }
                 Some(Artifact::Uri(uri)) => { p { "Points to " code { (uri) } "; an upload replaces it." } }
                 None => { p.muted { "No file yet." } }
             }
-            (super::upload::file_form(session, project, model))
+            (crate::web::pages::projects::upload::file_form(session, project, model))
         }
     };
     private(respond(

@@ -10,15 +10,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::access::{
-    CsrfForm, member, member_form, not_allowed, not_found, private, project_name, text,
-};
-use super::{html as respond, layout};
 use crate::auth::KeyScope;
 use crate::auth::key_management::KeyManager;
 use crate::catalog::ids::ProjectId;
 use crate::ops::access::session::Session;
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::access::{
+    CsrfForm, member, member_form, not_allowed, not_found, private, project_name, text,
+};
+use crate::web::pages::{html as respond, layout};
 
 #[derive(Debug, Deserialize)]
 pub struct KeyForm {

@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::html;
 use serde::Deserialize;
 
-use super::access::{CsrfForm, member, member_form, not_found, private, project_name};
-use super::login::forbidden;
-use super::{html as respond, layout};
 use crate::catalog::ids::ModelId;
 use crate::catalog::infra::{EndpointId, EndpointStatus, Tier};
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::access::{CsrfForm, member, member_form, not_found, private, project_name};
+use crate::web::pages::account::login::forbidden;
+use crate::web::pages::{html as respond, layout};
 use crate::web::session::{current_session, form_allowed};
 
 /// `GET /projects/{id}/endpoints`.
@@ -64,7 +64,7 @@ pub async fn endpoints_page(
                                 (match e.status { EndpointStatus::Active => "Active", EndpointStatus::Unavailable => "Unavailable" })
                             } }
                             td { (e.node_id.as_ref().map_or("—".to_owned(), ToString::to_string)) }
-                            td { (super::when::time_tag(&e.created_at)) }
+                            td { (crate::web::pages::when::time_tag(&e.created_at)) }
                             td { form method="post" action=(format!("/projects/{project}/endpoints/{}/delete", e.id)) {
                                 input type="hidden" name="csrf" value=(session.csrf_token);
                                 button.danger type="submit" { "Delete" }
@@ -89,7 +89,7 @@ pub async fn endpoints_page(
                                 (if node.active { "Active" } else { "Stale" })
                             } }
                             td { (node.agent.loaded) }
-                            td { @match node.agent.last_heartbeat_at.as_deref() { Some(at) => { (super::when::time_tag(at)) } None => { "never" } } }
+                            td { @match node.agent.last_heartbeat_at.as_deref() { Some(at) => { (crate::web::pages::when::time_tag(at)) } None => { "never" } } }
                         }
                     }
                 }

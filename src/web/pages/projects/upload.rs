@@ -8,15 +8,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use maud::{Markup, html};
 
-use super::access::{member, not_found};
-use super::login::forbidden;
-use super::page_error::PageError;
 use crate::catalog::ids::{ModelId, ProjectId};
 use crate::catalog::model::Model;
 use crate::ops::access::session::Session;
 use crate::ops::files::artifacts::store_upload;
 use crate::ops::files::upload::Upload;
 use crate::ops::{self, OpsError, Services};
+use crate::web::pages::access::{member, not_found};
+use crate::web::pages::account::login::forbidden;
+use crate::web::pages::page_error::PageError;
 use crate::web::session::form_allowed;
 
 const MAX_CSRF_FIELD: usize = 256;

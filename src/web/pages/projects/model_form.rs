@@ -5,16 +5,16 @@
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::access::text;
 use crate::catalog::CatalogError;
 use crate::catalog::model::{Model, ModelInput, PatchInput};
 use crate::ops::access::session::Session;
+use crate::web::pages::access::text;
 
 /// The model form: every field as typed; empty means "not stated".
 #[derive(Debug, Default, Deserialize)]
 pub struct ModelForm {
-    pub(super) csrf: String,
-    pub(super) name: String,
+    pub(crate) csrf: String,
+    pub(crate) name: String,
     #[serde(default)]
     version: String,
     #[serde(default)]
@@ -36,7 +36,7 @@ pub struct ModelForm {
 }
 
 impl ModelForm {
-    pub(super) fn input(&self) -> ModelInput {
+    pub(crate) fn input(&self) -> ModelInput {
         ModelInput {
             name: Some(self.name.clone()),
             version: text(&self.version),
@@ -54,7 +54,7 @@ impl ModelForm {
     }
 
     /// An edit sets every field of the form; an emptied field clears it.
-    pub(super) fn patch(&self) -> PatchInput {
+    pub(crate) fn patch(&self) -> PatchInput {
         let set = |v: &str| Some(text(v));
         PatchInput {
             name: Some(self.name.clone()),
@@ -71,7 +71,7 @@ impl ModelForm {
         }
     }
 
-    pub(super) fn from_model(model: &Model) -> Self {
+    pub(crate) fn from_model(model: &Model) -> Self {
         let d = &model.details;
         Self {
             csrf: String::new(),
@@ -101,7 +101,7 @@ impl ModelForm {
 }
 
 /// The form's markup, posting to `action`; `error` marks the field it names.
-pub(super) fn model_form(
+pub(crate) fn model_form(
     session: &Session,
     action: &str,
     form: &ModelForm,
