@@ -46,25 +46,27 @@ class LazyFS:
     def __init__(self, binary, work, cache_size):
         self.root, self.mnt = os.path.join(work, "root"), os.path.join(work, "mnt")
         os.makedirs(self.root), os.makedirs(self.mnt)
-        self.fifo, done = os.path.join(work, "faults.fifo"), os.path.join(work, "done.fifo")
-        self.log = os.path.join(work, "lazyfs.log")
-        cfg = os.path.join(work, "lazyfs.toml")
-        with open(cfg, "w") as f:
-            f.write(f'[faults]\nfifo_path="{self.fifo}"\nfifo_path_completed="{done}"\n'
+        self.fifo, self.done_path = os.path.join(work, "faults.fifo"), os.path.join(work, "done.fifo")
+        self.log, self.cfg, self.done = os.path.join(work, "lazyfs.log"), os.path.join(work, "lazyfs.toml"), None
+        with open(self.cfg, "w") as f:
+            f.write(f'[faults]\nfifo_path="{self.fifo}"\nfifo_path_completed="{self.done_path}"\n'
                     f'[cache]\napply_eviction=false\n[cache.simple]\ncustom_size="{cache_size}"\n'
                     f'blocks_per_page=1\n[filesystem]\nlog_all_operations=false\nlogfile=""\n')
-        env = dict(os.environ, LD_LIBRARY_PATH=os.pathsep.join(
+        self.cmd = [binary, self.mnt, "--config-path", self.cfg, "-o", "allow_other", "-o", "modules=subdir",
+                    "-o", f"subdir={self.root}", "-f"]
+        self.env = dict(os.environ, LD_LIBRARY_PATH=os.pathsep.join(
             p for p in (os.path.dirname(os.path.abspath(binary)), os.environ.get("LD_LIBRARY_PATH")) if p))
-        self.proc = subprocess.Popen([binary, self.mnt, "--config-path", cfg, "-o", "allow_other",
-                                      "-o", "modules=subdir", "-o", f"subdir={self.root}", "-f"],
-                                     stdout=open(self.log, "a"), stderr=subprocess.STDOUT, env=env)
+        self.mount()
+
+    def mount(self):
+        self.proc = subprocess.Popen(self.cmd, stdout=open(self.log, "a"), stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 120  # it preallocates its whole cache first
-        while not (os.path.exists(done) and os.path.ismount(self.mnt)):
+        while not (os.path.exists(self.done_path) and os.path.ismount(self.mnt)):
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"LazyFS did not mount (see {self.log})")
-            time.sleep(0.1)
+            time.sleep(0.05)
         # LazyFS opens the completion FIFO for writing; holding the read end lets it do so.
-        self.done = os.open(done, os.O_RDONLY | os.O_NONBLOCK)
+        self.done = os.open(self.done_path, os.O_RDONLY | os.O_NONBLOCK)
 
     def clear_cache(self):
         """Drops every write not yet fsynced; returns once LazyFS says it is done."""
@@ -81,6 +83,11 @@ class LazyFS:
                 except BlockingIOError:
                     pass
 
+    def reboot(self):
+        """What follows a power cut: a new mount, with nothing of the old one's memory."""
+        self.stop()
+        self.mount()
+
     def stop(self):
         if self.done is None:
             return
@@ -92,6 +99,20 @@ class LazyFS:
             self.proc.wait()
         os.close(self.done)
         self.done = None
+
+
+def starts_on_plain_disk(disk, scratch):
+    """Whether the disk image, copied onto an ordinary file system, serves: tells a fault of the
+    image from one of the mount."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(disk, scratch)
+    try:
+        Server(scratch, free_port(), os.path.join(os.path.dirname(scratch), "plain.log")).stop()
+        return True
+    except RuntimeError:
+        return False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 SYNC = re.compile(r"^(\d+)\s+([\d.]+)\s+(?:fsync|fdatasync)\(\d+<([^>]*)>\)\s+=\s+(-?\d+).*<([\d.]+)>$")
@@ -259,7 +280,7 @@ def main():
     ap.add_argument("--writers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=31)
     ap.add_argument("--lazyfs", default=LAZYFS)
-    ap.add_argument("--cache-size", default="1gb", help="LazyFS's cache (it preallocates it)")
+    ap.add_argument("--cache-size", default="256mb", help="LazyFS's cache (it preallocates it)")
     ap.add_argument("--no-strace", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
@@ -297,7 +318,7 @@ def main():
         acked_total = refused_total = 0
         failures, kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = [], collections.Counter(), [], [], []
         ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
-        in_flight_kept = in_flight_lost = protected = failed_starts = 0
+        in_flight_kept = in_flight_lost = protected = failed_starts = plain_ok = 0
         fatal = False
         wal_sync_count = 0
         started = time.time()
@@ -420,6 +441,7 @@ def main():
                     print(f"cycle {cycles}: kept {OPS[op.k]} of {model_name(op.writer, op.serial, 0)}, sent after a "
                           f"lost write was acknowledged", flush=True)
 
+            fs.reboot()
             offset = os.path.getsize(log)
             for attempt in (1, 2):
                 try:
@@ -430,8 +452,11 @@ def main():
                     tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-2:]
                     calls = [line.strip() for line in open(traces_path(), errors="replace") if "= -1" in line][:3] \
                         if use_strace else []
+                    plain = starts_on_plain_disk(disk, os.path.join(work, "plain"))
+                    plain_ok += plain
                     failures.append(f"cycle {cycles}: start {attempt} after the cut failed: {e}: "
-                                    + " | ".join(tail + calls))
+                                    + " | ".join(tail + calls) + f" | the same disk image on a plain file "
+                                    f"system {'serves' if plain else 'does not serve either'}")
                     print("FAILED:", failures[-1], flush=True)
                     if attempt == 2:
                         fatal = True
@@ -472,7 +497,8 @@ def main():
         print(f"T31 power loss on LazyFS: {cycles} cuts ({kinds['writing']} while writing, {kinds['quiet']} after a "
               f"quiet spell, {kinds['start-up']} during start-up) in {elapsed:.0f} s, {args.writers} writers")
         print(f"  acknowledged writes {acked_total}, refused {refused_total}; models on disk {len(known)}")
-        print(f"  restarts that failed {failed_starts}; ready after a cut "
+        print(f"  restarts that failed {failed_starts} ({plain_ok} of them served from a copy of "
+              f"the same disk image on a plain file system); ready after a cut "
               f"p50 {percentile(ready_s, 50):.2f} s, p99 {percentile(ready_s, 99):.2f} s, max {max(ready_s, default=0):.2f} s")
         print(f"  index: start-up audit repairs {repairs}, rebuilds {sum(rebuilds.values())} {dict(rebuilds)}, "
               f"outbox replays {replays}")

@@ -9,6 +9,7 @@ pub mod key_management;
 pub mod keys;
 pub mod passwords;
 pub mod sessions;
+pub mod upload_url;
 
 use crate::catalog::ids::ProjectId;
 

@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod blobs;
 pub mod gc;
+pub mod publish;
 pub mod repo_metadata;
 pub mod repos;
 pub mod upload;

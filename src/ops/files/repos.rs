@@ -89,6 +89,9 @@ pub struct Commit {
     pub delete: Vec<String>,
     /// The new revision holds exactly `files` (an upload of a whole folder).
     pub replace_all: bool,
+    /// The revision the change was made from (a Hub `parentCommit`): refused when `main` has
+    /// moved on since, so two clients cannot overwrite each other unseen.
+    pub parent: Option<String>,
 }
 
 /// Makes a new revision from `main` and the change; the answer is the new `main`.
@@ -130,6 +133,15 @@ pub async fn commit(
         .write(move |tx| {
             if store::models::find_model(tx, &project, &id)?.is_none() {
                 return Ok(Err(OpsError::ModelNotFound { id: id.to_string() }));
+            }
+            if let Some(parent) = &change.parent {
+                let main = repos::latest_revision(tx, &id)?.map(|r| r.id);
+                if main.as_deref() != Some(parent.as_str()) {
+                    return Ok(Err(OpsError::Conflict(format!(
+                        "the commit was made from {parent}, but main is now {}: fetch and try again",
+                        main.as_deref().unwrap_or("empty")
+                    ))));
+                }
             }
             for file in upserts.values() {
                 match repos::project_blob(tx, &project, &file.sha256)? {

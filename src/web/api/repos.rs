@@ -123,6 +123,7 @@ pub async fn commit(
             .collect(),
         delete: body.delete,
         replace_all: body.replace_all,
+        parent: None,
     };
     let (revision, files) = repo_ops::commit(&services, &principal, &project, id, change).await?;
     let repo_id = repo_ops::repo_id(&services, id).await?;

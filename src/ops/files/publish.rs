@@ -1,0 +1,285 @@
+//! The write side of the Hub protocol (SPEC §14) over the same repositories, blob store and use
+//! cases as our own API: `create_repo` registers (and, when public, shares) a model, LFS objects
+//! land in the blob store as the project's blobs, and a Hub commit is one `repos::commit`. So an
+//! `hf upload` and an `xeroctl models upload` of one folder store the same bytes once, make the
+//! same revision and write the same audit rows.
+
+use std::collections::BTreeMap;
+
+use super::repos::{self, Commit};
+use crate::auth::Principal;
+use crate::auth::upload_url::UploadGrant;
+use crate::catalog::ids::ProjectId;
+use crate::catalog::model::{ModelInput, NewModel};
+use crate::catalog::repo::{RepoFile, Revision, parse_digest, slugify};
+use crate::ops::access::require_write;
+use crate::ops::catalog::hub::{HubRepo, hub_repo, hub_revision};
+use crate::ops::models::share::{Visibility, set_visibility};
+use crate::ops::{OpsError, Services};
+use crate::store::{self, repos as repo_rows};
+
+/// How long an LFS upload URL stays valid.
+pub const UPLOAD_URL_TTL: time::Duration = time::Duration::hours(1);
+
+/// The project a write key belongs to, with its slug (the Hub's organisation).
+async fn key_project(
+    services: &Services,
+    principal: &Principal,
+) -> Result<(ProjectId, String), OpsError> {
+    let Principal::ApiKey { project_id, .. } = principal else {
+        return Err(OpsError::Forbidden(
+            "Hub writes need a project API key (`hf auth login` with a write key)".into(),
+        ));
+    };
+    require_write(principal, project_id)?;
+    let id = project_id.clone();
+    let project = services
+        .store
+        .call(move |conn| store::projects::find_project(conn, &id))
+        .await?
+        .ok_or_else(|| OpsError::ProjectNotFound {
+            id: project_id.to_string(),
+        })?;
+    Ok((project.id, project.slug.to_string()))
+}
+
+/// What `create_repo` did.
+pub struct CreatedRepo {
+    pub repo_id: String,
+    /// False: it existed already (the Hub answers 409, which `exist_ok` accepts).
+    pub created: bool,
+}
+
+/// `POST /api/repos/create`: a model named `name` in the key's project (the organisation, when
+/// given, must be that project's slug), shared unless `private`.
+pub async fn create_repo(
+    services: &Services,
+    principal: &Principal,
+    organization: Option<&str>,
+    name: &str,
+    private: bool,
+) -> Result<CreatedRepo, OpsError> {
+    let (project, slug) = key_project(services, principal).await?;
+    if let Some(organization) = organization
+        && organization != slug
+    {
+        return Err(OpsError::Forbidden(format!(
+            "this key belongs to `{slug}`: create repositories as `{slug}/{name}`"
+        )));
+    }
+    if slugify(name) != name {
+        return Err(OpsError::InvalidInput(format!(
+            "`{name}` is not a repository name here: use lowercase letters, digits, `-`, `_` and `.` (for example `{}`)",
+            slugify(name)
+        )));
+    }
+    let repo_id = format!("{slug}/{name}");
+    let (org, model_slug) = (slug.clone(), name.to_owned());
+    let existing = services
+        .store
+        .call(move |conn| repo_rows::find_by_repo(conn, &org, &model_slug))
+        .await?;
+    if existing.is_some() {
+        return Ok(CreatedRepo {
+            repo_id,
+            created: false,
+        });
+    }
+    let new = NewModel::parse(ModelInput {
+        name: Some(name.to_owned()),
+        ..ModelInput::default()
+    })?;
+    let model = crate::ops::models::register_model(services, principal, &project, new).await?;
+    if !private {
+        set_visibility(services, principal, &project, model.id, Visibility::Shared).await?;
+    }
+    Ok(CreatedRepo {
+        repo_id,
+        created: true,
+    })
+}
+
+/// A repository the principal may write to: visible to it, and of its own project.
+pub async fn writable_repo(
+    services: &Services,
+    principal: &Principal,
+    organization: &str,
+    name: &str,
+) -> Result<Option<HubRepo>, OpsError> {
+    let caller = match principal {
+        Principal::ApiKey { project_id, .. } => Some(project_id.clone()),
+        _ => None,
+    };
+    let Some(repo) = hub_repo(services, caller, organization.into(), name.into()).await? else {
+        return Ok(None);
+    };
+    require_write(principal, &repo.model.project_id)?;
+    Ok(Some(repo))
+}
+
+/// `DELETE /api/repos/delete` (the model and what only it used) and the repo settings'
+/// `private` switch (unshare / share, through the same use case as the API).
+pub async fn delete_repo(
+    services: &Services,
+    principal: &Principal,
+    repo: &HubRepo,
+) -> Result<(), OpsError> {
+    let project = repo.model.project_id.clone();
+    crate::ops::models::delete_model(services, principal, &project, repo.model.id).await
+}
+
+pub async fn set_private(
+    services: &Services,
+    principal: &Principal,
+    repo: &HubRepo,
+    private: bool,
+) -> Result<(), OpsError> {
+    let visibility = if private {
+        Visibility::Unshared
+    } else {
+        Visibility::Shared
+    };
+    let project = repo.model.project_id.clone();
+    set_visibility(services, principal, &project, repo.model.id, visibility).await?;
+    Ok(())
+}
+
+/// The sha256 of every file of `main` by path (what `preupload` answers as `oid`, so the client
+/// skips unchanged files).
+pub async fn main_digests(
+    services: &Services,
+    repo: &HubRepo,
+) -> Result<BTreeMap<String, String>, OpsError> {
+    Ok(hub_revision(services, repo.model.id, None)
+        .await?
+        .map(|(_, files)| files.into_iter().map(|f| (f.path, f.sha256)).collect())
+        .unwrap_or_default())
+}
+
+/// One object of an LFS batch: already stored, to upload at a signed URL, or refused.
+pub enum BatchAnswer {
+    Stored,
+    Upload { token: String },
+    Refused(String),
+}
+
+/// `POST {repo}.git/info/lfs/objects/batch`: an object the project already holds (same digest
+/// and size) needs no upload; the others get an upload URL bound to project, digest and size.
+pub async fn lfs_batch(
+    services: &Services,
+    principal: &Principal,
+    repo: &HubRepo,
+    objects: Vec<(String, u64)>,
+) -> Result<Vec<BatchAnswer>, OpsError> {
+    let project = repo.model.project_id.clone();
+    let key_id = match principal {
+        Principal::ApiKey { key_id, .. } => key_id.clone(),
+        _ => "session".to_owned(),
+    };
+    let expires = (time::OffsetDateTime::now_utc() + UPLOAD_URL_TTL).unix_timestamp();
+    let max = services.uploads.max_bytes;
+    let blobs = services.blobs.clone();
+    let device_key = services.device_key.clone();
+    Ok(services
+        .store
+        .call(move |conn| {
+            let mut answers = Vec::with_capacity(objects.len());
+            for (oid, size) in objects {
+                let Ok(sha256) = parse_digest(&oid) else {
+                    answers.push(BatchAnswer::Refused(format!(
+                        "`{}` is not a sha256 digest",
+                        oid.chars().take(80).collect::<String>()
+                    )));
+                    continue;
+                };
+                if size > max {
+                    answers.push(BatchAnswer::Refused(format!(
+                        "{size} bytes is over this server's upload limit of {max} bytes"
+                    )));
+                    continue;
+                }
+                let held = repo_rows::project_blob(conn, &project, &sha256)? == Some(size);
+                if held && blobs.has(&sha256) {
+                    answers.push(BatchAnswer::Stored);
+                    continue;
+                }
+                let grant = UploadGrant {
+                    project: project.to_string(),
+                    key_id: key_id.clone(),
+                    sha256,
+                    size,
+                    expires,
+                };
+                answers.push(BatchAnswer::Upload {
+                    token: grant.token(&device_key),
+                });
+            }
+            Ok::<_, store::StoreError>(answers)
+        })
+        .await?)
+}
+
+/// The grant behind an upload URL, and the principal it acts as (the key that asked for it).
+pub fn upload_grant(services: &Services, token: &str) -> Result<(UploadGrant, Principal), OpsError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let grant = UploadGrant::verify(&services.device_key, token, now)
+        .map_err(|reason| OpsError::Forbidden(reason.to_owned()))?;
+    let project = ProjectId::parse(&grant.project)
+        .ok_or_else(|| OpsError::Forbidden("not an upload URL".into()))?;
+    let principal = Principal::ApiKey {
+        project_id: project,
+        key_id: grant.key_id.clone(),
+        scope: crate::auth::KeyScope::Write,
+    };
+    Ok((grant, principal))
+}
+
+/// One operation of a Hub commit, as the client sends it (NDJSON lines after the header).
+pub enum HubOperation {
+    /// An inline file (its bytes already stored as a blob of the project).
+    File(RepoFile),
+    /// An LFS file: the blob must be the project's.
+    LfsFile(RepoFile),
+    DeleteFile(String),
+    DeleteFolder(String),
+}
+
+/// `POST /api/models/{repo}/commit/main`: one revision from `main`, all or nothing; with
+/// `parent`, refused when `main` has moved on since.
+pub async fn hub_commit(
+    services: &Services,
+    principal: &Principal,
+    repo: &HubRepo,
+    message: String,
+    parent: Option<String>,
+    operations: Vec<HubOperation>,
+) -> Result<(Revision, Vec<RepoFile>), OpsError> {
+    let current = main_digests(services, repo).await?;
+    let mut change = Commit {
+        message,
+        parent,
+        ..Commit::default()
+    };
+    for operation in operations {
+        match operation {
+            HubOperation::File(file) | HubOperation::LfsFile(file) => change.files.push(file),
+            HubOperation::DeleteFile(path) => change.delete.push(path),
+            HubOperation::DeleteFolder(folder) => {
+                let prefix = format!("{}/", folder.trim_end_matches('/'));
+                let inside: Vec<String> = current
+                    .keys()
+                    .filter(|path| path.starts_with(&prefix))
+                    .cloned()
+                    .collect();
+                if inside.is_empty() {
+                    return Err(OpsError::InvalidInput(format!(
+                        "folder `{folder}` holds no file of the repository"
+                    )));
+                }
+                change.delete.extend(inside);
+            }
+        }
+    }
+    let project = repo.model.project_id.clone();
+    repos::commit(services, principal, &project, repo.model.id, change).await
+}
