@@ -24,7 +24,10 @@ impl UploadGrant {
     /// `[A-Za-z0-9_]`).
     pub fn token(&self, key: &DeviceKey) -> String {
         let body = self.body();
-        format!("{body}.{}", hex(&hmac_sha256(key.as_bytes(), &message(&body))))
+        format!(
+            "{body}.{}",
+            hex(&hmac_sha256(key.as_bytes(), &message(&body)))
+        )
     }
 
     /// The grant behind a token this server signed, if it has not expired at `now`.

@@ -27,6 +27,8 @@ use super::error::{ApiError, ErrorCode};
 
 /// The largest ordinary (JSON or form) request body.
 pub const JSON_LIMIT: usize = 1024 * 1024;
+/// A Hub commit lists every file of a folder upload (10 000 files are ~1.5 MB of NDJSON).
+pub const COMMIT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The body deadline and the per-address cap; shared by every worker.
 #[derive(Debug)]
@@ -126,12 +128,18 @@ pub async fn read_body_in_time(
         },
         None => None,
     };
+    let limit = if request.path().starts_with("/api/models/") && request.path().contains("/commit/")
+    {
+        COMMIT_LIMIT
+    } else {
+        JSON_LIMIT
+    };
     let mut payload = request.take_payload();
     let read = async {
         let mut body = BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| Some(e.to_string()))?;
-            if body.len() + chunk.len() > JSON_LIMIT {
+            if body.len() + chunk.len() > limit {
                 return Err(None);
             }
             body.extend_from_slice(&chunk);
@@ -141,7 +149,7 @@ pub async fn read_body_in_time(
     let body = match tokio::time::timeout(limits.timeout, read).await {
         Ok(Ok(body)) => body,
         Ok(Err(None)) => {
-            let message = format!("the request body is larger than {JSON_LIMIT} bytes");
+            let message = format!("the request body is larger than {limit} bytes");
             return refuse(request, ApiError::new(ErrorCode::PayloadTooLarge, message));
         }
         Ok(Err(Some(reason))) => {

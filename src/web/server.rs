@@ -141,6 +141,9 @@ impl Application {
                         .error_handler(super::conformance::form_error),
                 )
                 .app_data(json_config())
+                // Raw bodies (Hub commits) may be larger than a JSON one; what reaches an
+                // extractor was already bounded and timed by `body_timeout`.
+                .app_data(web::PayloadConfig::new(super::body_timeout::COMMIT_LIMIT))
                 .app_data(web::PathConfig::default().error_handler(|err, request| {
                     let error = ApiError::new(ErrorCode::RouteNotFound, err.to_string());
                     let answer = super::conformance::negotiated(request, &error);

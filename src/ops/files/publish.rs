@@ -220,7 +220,10 @@ pub async fn lfs_batch(
 }
 
 /// The grant behind an upload URL, and the principal it acts as (the key that asked for it).
-pub fn upload_grant(services: &Services, token: &str) -> Result<(UploadGrant, Principal), OpsError> {
+pub fn upload_grant(
+    services: &Services,
+    token: &str,
+) -> Result<(UploadGrant, Principal), OpsError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let grant = UploadGrant::verify(&services.device_key, token, now)
         .map_err(|reason| OpsError::Forbidden(reason.to_owned()))?;
@@ -279,6 +282,20 @@ pub async fn hub_commit(
                 change.delete.extend(inside);
             }
         }
+    }
+    // A commit that changes nothing makes no revision (the Hub answers with `main`), so an
+    // unchanged folder uploaded again leaves the history as it was.
+    let unchanged = change.delete.is_empty()
+        && change
+            .files
+            .iter()
+            .all(|f| current.get(&f.path) == Some(&f.sha256));
+    if unchanged
+        && !change.files.is_empty()
+        && let Some(main) = hub_revision(services, repo.model.id, None).await?
+        && change.parent.as_ref().is_none_or(|p| *p == main.0.id)
+    {
+        return Ok(main);
     }
     let project = repo.model.project_id.clone();
     repos::commit(services, principal, &project, repo.model.id, change).await

@@ -25,6 +25,7 @@ use crate::web::transfer;
 
 mod files;
 mod info;
+mod publish;
 mod search;
 
 /// Tree entries per page (the Hub pages its tree the same way, with a `Link` header).
@@ -52,6 +53,29 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/{org}/{name}/resolve/{rev}/{path:.*}",
             web::get().to(files::resolve),
+        )
+        .route("/api/repos/create", web::post().to(publish::create_repo))
+        .route("/api/repos/delete", web::delete().to(publish::delete_repo))
+        .route(
+            "/api/models/{org}/{name}/settings",
+            web::put().to(publish::settings),
+        )
+        .route("/api/validate-yaml", web::post().to(publish::validate_yaml))
+        .route(
+            "/api/models/{org}/{name}/preupload/{rev}",
+            web::post().to(publish::preupload),
+        )
+        .route(
+            "/{org}/{name}.git/info/lfs/objects/batch",
+            web::post().to(publish::lfs_batch),
+        )
+        .route(
+            "/api/lfs-upload/{token}",
+            web::put().to(publish::lfs_upload),
+        )
+        .route(
+            "/api/models/{org}/{name}/commit/{rev}",
+            web::post().to(publish::commit),
         );
 }
 
@@ -70,6 +94,16 @@ pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
     ]
     .into_iter()
     .map(|p| (Method::GET, p))
+    .chain([
+        (Method::POST, "/api/repos/create"),
+        (Method::DELETE, "/api/repos/delete"),
+        (Method::PUT, "/api/models/{org}/{name}/settings"),
+        (Method::POST, "/api/validate-yaml"),
+        (Method::POST, "/api/models/{org}/{name}/preupload/{rev}"),
+        (Method::POST, "/{org}/{name}.git/info/lfs/objects/batch"),
+        (Method::PUT, "/api/lfs-upload/{token}"),
+        (Method::POST, "/api/models/{org}/{name}/commit/{rev}"),
+    ])
     .collect()
 }
 
@@ -137,13 +171,22 @@ impl From<ops::OpsError> for HubError {
                     crate::web::error::not_ready_message(&state),
                 )
             },
+            ops::OpsError::ModelNotFound { .. } => Self::repo_not_found(),
+            // Everything else takes its status from the one code table of the REST API.
             other => {
-                tracing::error!(error = %other, "hub request failed");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalError",
-                    "internal error",
-                )
+                let api = crate::web::error::ApiError::from(other);
+                let status = api.code.status();
+                if status.is_server_error() {
+                    tracing::error!(error = %api.message, "hub request failed");
+                    return Self::new(status, "InternalError", "internal error");
+                }
+                let code = match status {
+                    StatusCode::FORBIDDEN => "Forbidden",
+                    StatusCode::CONFLICT => "Conflict",
+                    StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+                    _ => "BadRequest",
+                };
+                Self::new(status, code, api.message)
             }
         }
     }

@@ -93,6 +93,14 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/models/{org}/{name}/tree/{rev}", OpenKeyChecked, Body::None, 200),
         case("GET", "/api/models/{org}/{name}/tree/{rev}/{path:.*}", OpenKeyChecked, Body::None, 404),
         case("GET", "/{org}/{name}/resolve/{rev}/{path:.*}", OpenKeyChecked, Body::None, 200),
+        case("POST", "/api/repos/create", KeyWrite, Body::Json(json!({"name": "matrix-repo", "organization": "{org}"})), 200),
+        case("DELETE", "/api/repos/delete", KeyWrite, Body::Json(json!({"name": "{name}", "organization": "{org}"})), 200),
+        case("PUT", "/api/models/{org}/{name}/settings", KeyWrite, Body::Json(json!({"private": true})), 200),
+        case("POST", "/api/validate-yaml", Open, Body::Json(json!({"content": "---\nlicense: mit\n---\n", "repoType": "model"})), 200),
+        case("POST", "/api/models/{org}/{name}/preupload/{rev}", KeyWrite, Body::Json(json!({"files": [{"path": "a.bin", "sample": "", "size": 3}]})), 200),
+        case("POST", "/{org}/{name}.git/info/lfs/objects/batch", KeyWrite, Body::Json(json!({"operation": "upload", "objects": [{"oid": "{sha256}", "size": 10}]})), 200),
+        case("PUT", "/api/lfs-upload/{token}", Open, Body::Raw(b"blob bytes"), 403),
+        case("POST", "/api/models/{org}/{name}/commit/{rev}", KeyWrite, Body::Json(json!({"key": "header", "value": {"summary": "matrix"}})), 200),
         // Mounted by `server.rs` itself, outside both tables.
         case("GET", "/openapi.json", Open, Body::None, 200),
         case("GET", "/assets/{path:.*}", Open, Body::None, 200),
@@ -156,6 +164,8 @@ pub fn fill(pattern: &str, fixture: &Fixture) -> String {
             "rev" | "rev:.*" | "revision" => "main",
             // The digest of the body the blob case sends.
             "sha256" => "269d6dd0cedf40e040fbe1b1be1860175a7bb24322549b9064c531f525af3a5b",
+            // Not a grant: the upload route refuses it whoever calls.
+            "token" => "not-a-grant",
             other => panic!("no fixture value for `{{{other}}}` in `{pattern}`: add one to `fill`"),
         };
         out.push_str(value);

@@ -147,7 +147,9 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
     let status = response.status();
     // Every REST path but `/healthz` (open to all) is under a `/v1` scope; pages never are.
     // The Hub protocol answers in its own error shape: `{"error": "…"}` and `X-Error-Code`.
-    let is_hub = case.path.starts_with("/api/") || case.path.contains("/resolve/");
+    let is_hub = case.path.starts_with("/api/")
+        || case.path.contains("/resolve/")
+        || case.path.contains(".git/");
     let is_page = !case.path.contains("/v1") && !is_hub;
     match expect(case.access, caller) {
         Expect::Allowed => {

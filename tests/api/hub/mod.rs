@@ -12,6 +12,7 @@ pub(super) use crate::helpers::{TestApp, assert_error, spawn_app};
 
 mod cli;
 mod client;
+mod publish;
 mod repos;
 
 pub(super) fn venv() -> PathBuf {

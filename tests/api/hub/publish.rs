@@ -1,0 +1,185 @@
+//! Publishing with the stock Hugging Face client (issue 24): `create_repo`, `upload_folder`,
+//! `upload_file`, `delete_file`, `hf upload`, settings and `delete_repo` against our server, with
+//! huggingface_hub 2.4 (Xet off: LFS) and 0.36, each upload downloaded back byte-identical.
+
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use xeroctl::auth::KeyScope;
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_hub_client_publishes_through_lfs_and_reads_it_back() {
+    let app = spawn_app().await;
+    let read_key = app.key_for(KeyScope::Read).await;
+    let other = app.other_project("elsewhere").await;
+    let (address, write_key) = (app.address.clone(), app.api_key.clone());
+    let outputs = tokio::task::spawn_blocking(move || {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hub/publish_checks.py");
+        let python = venv().join("bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run `bash scripts/test.sh`",
+            python.display()
+        );
+        [None, Some(venv().join("hf-0.36"))]
+            .into_iter()
+            .map(|older| {
+                let mut command = Command::new(&python);
+                command
+                    .arg(script)
+                    .args(["myproject", &write_key, &read_key, &other.api_key])
+                    .env("HF_ENDPOINT", &address)
+                    .env("HF_HUB_DISABLE_XET", "1")
+                    .env("HF_HUB_DISABLE_TELEMETRY", "1")
+                    .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    .env("HF_HOME", tempfile::tempdir().unwrap().keep())
+                    .env_remove("HF_TOKEN");
+                if let Some(older) = older {
+                    command.env("PYTHONPATH", older);
+                }
+                command.output().unwrap()
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for output in outputs {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        println!("{text}");
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains("all publish checks passed"), "{text}");
+    }
+    // What the client made is a catalog model like any other: shared, with its repository.
+    let listed: Value = app
+        .client
+        .get(format!("{}?per_page=50", app.models_url()))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"published-v2") && names.contains(&"published-v0"),
+        "{names:?}"
+    );
+}
+
+/// Bad input on the write side gets the Hub's error shape and changes nothing.
+#[tokio::test]
+async fn hub_writes_refuse_bad_input_in_the_hub_shape() {
+    let app = spawn_app().await;
+    let repo = model(&app, "Target Repo", true).await;
+    let _ = repo;
+    let post = |path: &str, body: Value| {
+        let request = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .bearer_auth(&app.api_key)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let never_sent = "ab".repeat(32);
+    let cases = [
+        (
+            "/api/models/myproject/target-repo/commit/main",
+            json!(null),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/repos/create",
+            json!({"name": "Upper Case"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/repos/create",
+            json!({"name": "x", "type": "dataset"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/models/myproject/target-repo/preupload/dev",
+            json!({"files": []}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (path, body, status) in cases {
+        let response = post(path, body).await;
+        assert_eq!(response.status(), status, "{path}");
+        assert!(response.headers().contains_key("x-error-code"), "{path}");
+    }
+    // A commit naming an LFS object nobody sent, or a path with `..`.
+    for line in [
+        json!({"key": "lfsFile", "value": {"path": "w.bin", "algo": "sha256", "oid": never_sent, "size": 5}}),
+        json!({"key": "deletedFile", "value": {"path": "../etc/passwd"}}),
+    ] {
+        let body = format!(
+            "{}\n{}\n",
+            json!({"key": "header", "value": {"summary": "bad"}}),
+            line
+        );
+        let response = app
+            .client
+            .post(format!(
+                "{}/api/models/myproject/target-repo/commit/main",
+                app.address
+            ))
+            .bearer_auth(&app.api_key)
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{line}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{body}");
+    }
+    // An upload URL that was edited is refused without an Authorization header.
+    let batch: Value = post(
+        "/myproject/target-repo.git/info/lfs/objects/batch",
+        json!({"operation": "upload", "transfers": ["basic"], "objects": [{"oid": sha256(b"hello"), "size": 5}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let href = batch["objects"][0]["actions"]["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let forged = href.replacen(".5.", ".6.", 1);
+    let refused = reqwest::Client::new()
+        .put(&forged)
+        .body("hello!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let wrong_bytes = reqwest::Client::new()
+        .put(&href)
+        .body("world")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_bytes.status(), StatusCode::BAD_REQUEST);
+    let stored = reqwest::Client::new()
+        .put(&href)
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::OK);
+}
