@@ -100,10 +100,44 @@ pub fn allowed_methods(path: &str) -> Option<Vec<Method>> {
     found
 }
 
-/// The answer for a request no route took: 405 with `Allow` on a known path, else 404.
+/// The answer for a request no route took: 405 with `Allow` on a known path, else 404. Under
+/// the Hub's prefixes both come in the Hub's shape (`{"error"}`, `X-Error-Code`), which is what
+/// its client reads; a dataset or space path is a repository that does not exist here.
 pub async fn no_route(request: HttpRequest) -> HttpResponse {
     let path = request.path();
     let shown: String = path.chars().take(200).collect();
+    if super::hub::is_hub_path(path) {
+        return match allowed_methods(path) {
+            Some(methods) if !methods.contains(request.method()) => {
+                let allow = methods
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                super::hub::error_response(
+                    actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                    "MethodNotAllowed",
+                    &format!(
+                        "{} is not allowed on {shown}; allowed: {allow}",
+                        request.method()
+                    ),
+                    &[(header::ALLOW, allow.clone())],
+                )
+            }
+            _ if super::hub::is_dataset_or_space(path) => super::hub::error_response(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "RepoNotFound",
+                "Repository not found: only model repositories exist on this server",
+                &[],
+            ),
+            _ => super::hub::error_response(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "NotFound",
+                &format!("no route for {} {shown}", request.method()),
+                &[],
+            ),
+        };
+    }
     let error = match allowed_methods(path) {
         Some(methods) if !methods.contains(request.method()) => {
             let allow = methods

@@ -80,17 +80,21 @@ async fn browsers_get_a_404_page_for_unknown_routes_and_api_clients_the_envelope
             Some(BROWSER_ACCEPT),
             "a browser on the REST API",
         ),
-        (
-            "/api/nope",
-            Some(BROWSER_ACCEPT),
-            "a browser on the Hub API",
-        ),
     ];
     for (path, accept, description) in api_clients {
         let response = fetch(&app, &client, path, accept).await;
         let message = assert_error(response, StatusCode::NOT_FOUND, "route_not_found").await;
         assert!(message.contains(path), "{description}: {message}");
     }
+    // The Hub's paths answer in the Hub's shape, browser or not.
+    let response = fetch(&app, &client, "/api/nope", Some(BROWSER_ACCEPT)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.headers().contains_key("x-error-code"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("/api/nope"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

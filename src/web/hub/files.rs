@@ -39,7 +39,17 @@ pub(super) async fn resolve(
                         .insert_header(("X-Linked-Size", file.size.to_string()));
                 },
             )
-            .map_err(|e| HubError::new(e.code.status(), "EntryNotFound", e.message))
+            .map_err(|e| {
+                // A 416 keeps `Content-Range: bytes */N` (the client resumes from it); it is
+                // no missing entry.
+                let code = match e.code {
+                    crate::web::error::ErrorCode::RangeNotSatisfiable => "RangeNotSatisfiable",
+                    _ => "EntryNotFound",
+                };
+                let mut error = HubError::new(e.code.status(), code, e.message);
+                error.headers = e.headers;
+                error
+            })
         }
         .await,
     )

@@ -107,6 +107,36 @@ pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
     .collect()
 }
 
+/// Paths in the Hub's protocol: `/api/…`, repo files, LFS, and the dataset and space forms.
+pub fn is_hub_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or_default();
+    let third = segments.nth(1).unwrap_or_default();
+    first == "api"
+        || third == "resolve"
+        || is_dataset_or_space(path)
+        || path.contains(".git/info/lfs/")
+}
+
+/// `/datasets/…`, `/spaces/…`, `/api/datasets/…`, `/api/spaces/…`.
+pub fn is_dataset_or_space(path: &str) -> bool {
+    let path = path.trim_start_matches('/');
+    let path = path.strip_prefix("api/").unwrap_or(path);
+    path.starts_with("datasets/") || path.starts_with("spaces/")
+}
+
+/// An error in the Hub's shape, for answers outside a Hub handler (unrouted paths, 405).
+pub fn error_response(
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+    headers: &[(header::HeaderName, String)],
+) -> HttpResponse {
+    let mut error = HubError::new(status, code, message);
+    error.headers = headers.to_vec();
+    error.response()
+}
+
 struct HubError {
     status: StatusCode,
     code: &'static str,
@@ -114,6 +144,8 @@ struct HubError {
     commit: Option<String>,
     /// Send `Retry-After` (a 503 while the index is not ready).
     retry_after: bool,
+    /// Headers the status calls for (`Content-Range` on a 416, `Allow` on a 405).
+    headers: Vec<(header::HeaderName, String)>,
 }
 
 impl HubError {
@@ -124,6 +156,7 @@ impl HubError {
             message: message.into(),
             commit: None,
             retry_after: false,
+            headers: Vec::new(),
         }
     }
 
@@ -150,6 +183,9 @@ impl HubError {
         }
         if self.retry_after {
             response.insert_header((header::RETRY_AFTER, crate::web::error::INDEX_RETRY_AFTER));
+        }
+        for (name, value) in self.headers {
+            response.insert_header((name, value));
         }
         response.json(json!({ "error": self.message }))
     }

@@ -403,3 +403,54 @@ async fn paths_that_collide_on_common_disks_are_refused_naming_both() {
     let message = crate::helpers::assert_error(later, StatusCode::CONFLICT, "conflict").await;
     assert!(message.contains(nfc) && message.contains(nfd), "{message}");
 }
+
+/// Issue 24, point 3: errors the real client reads. Dataset and space paths are repositories
+/// that do not exist (`RepoNotFound`, not a bare 404 the client calls a connection problem); a
+/// 416 keeps `Content-Range` and is no missing entry; a 405 under a Hub path is in Hub shape.
+#[tokio::test]
+async fn hub_paths_answer_errors_in_the_hub_shape_the_client_reads() {
+    let app = spawn_app().await;
+    let id = model(&app, "Shaped Errors", true).await;
+    upload_folder(&app, &id, &[("a.bin", vec![1u8; 100])]).await;
+    for path in [
+        "/datasets/myproject/shaped-errors/resolve/main/a.bin",
+        "/api/datasets/myproject/shaped-errors",
+        "/api/spaces/myproject/shaped-errors/revision/main",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.headers()["x-error-code"], "RepoNotFound", "{path}");
+    }
+    let range = app
+        .client
+        .get(format!(
+            "{}/myproject/shaped-errors/resolve/main/a.bin",
+            app.address
+        ))
+        .header("range", "bytes=500-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(range.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(range.headers()["content-range"], "bytes */100");
+    assert_ne!(range.headers()["x-error-code"], "EntryNotFound");
+    let wrong = app
+        .client
+        .delete(format!(
+            "{}/api/models/myproject/shaped-errors",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.headers()["x-error-code"], "MethodNotAllowed");
+    assert!(wrong.headers().contains_key("allow"));
+    let body: Value = wrong.json().await.unwrap();
+    assert!(body["error"].is_string(), "{body}");
+}
