@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::args::Output;
 use super::client::{Client, ClientError};
-use super::output::out;
+use super::output::{note, out};
 use super::repo_upload::{LocalFile, print_use, send_files};
 use crate::formats::snapshot::{self, SnapshotMetadata};
 
@@ -101,7 +101,8 @@ pub fn run(
             message,
             ..
         }) => {
-            out!("note: {message}; importing with the name, architecture, size and context only");
+            // stderr: with `--output json` stdout carries the JSON answer only.
+            note!("note: {message}; importing with the name, architecture, size and context only");
             let minimal: Map<String, Value> = body
                 .into_iter()
                 .filter(|(k, _)| {
@@ -132,7 +133,7 @@ pub fn run(
     let answer = match send_files(client, project, &id, &files, true) {
         Ok(answer) => answer,
         Err(error) => {
-            out!(
+            note!(
                 "the import stopped: run the same command with `--model` … or `models upload DIR --model {id}` to resume"
             );
             return Err(error);

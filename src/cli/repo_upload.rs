@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::args::Output;
 use super::client::{Client, ClientError, Uploader};
-use super::output::out;
+use super::output::{note, out};
 use crate::catalog::repo::parse_path;
 
 /// Folders an upload never takes: VCS data and client caches.
@@ -235,7 +235,7 @@ fn send_one(
     };
     if has_blob(client, project, &sha)? {
         bar.inc(file.size);
-        bar.suspend(|| out!("  already there  {}  ({} bytes)", file.path, file.size));
+        bar.suspend(|| note!("  already there  {}  ({} bytes)", file.path, file.size));
         return Ok(Sent::AlreadyThere(sha));
     }
     let open = || {
@@ -261,10 +261,10 @@ fn send_one(
             &format!("/{project}/v1/blobs/{real}"),
             reqwest::blocking::Body::sized(open()?, file.size),
         )?;
-        bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
+        bar.suspend(|| note!("  sent           {}  ({} bytes)", file.path, file.size));
         return Ok(Sent::Sent(real));
     }
-    bar.suspend(|| out!("  sent           {}  ({} bytes)", file.path, file.size));
+    bar.suspend(|| note!("  sent           {}  ({} bytes)", file.path, file.size));
     Ok(Sent::Sent(sha))
 }
 
@@ -350,6 +350,10 @@ pub fn print_use(client: &Client, answer: &Value) {
     if let Some(repo) = answer["repo_id"].as_str() {
         out!(
             "  download with: HF_ENDPOINT={} hf download {repo}",
+            client.base()
+        );
+        out!(
+            "  push changes with: HF_ENDPOINT={} hf upload {repo} ./folder",
             client.base()
         );
     }

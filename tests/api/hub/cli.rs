@@ -195,6 +195,24 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
             "tokenizer/tokenizer.json"
         ]
     );
+    // With `--output json`, stdout is one JSON document (progress lines go to stderr).
+    let again = hf_cache(&dir.path().join("again"), &files);
+    let json_output = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_xeroctl"))
+            .args(["models", "import-hf", "--output", "json"])
+            .arg(&again)
+            .arg("--name")
+            .arg("Tiny Llama JSON")
+            .env("XERO_BASE_URL", &app.address)
+            .env("XERO_API_KEY", &app.api_key)
+            .env_remove("XERO_PROJECT")
+            .output()
+            .unwrap()
+    });
+    assert!(json_output.status.success());
+    let parsed: Value = serde_json::from_slice(&json_output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&json_output.stdout)));
+    assert_eq!(parsed["model"]["name"], "Tiny Llama JSON");
     // A link out of the cache is refused, and nothing is made.
     let evil = dir.path().join("evil");
     let escaped = hf_cache(&evil, &[("config.json", b"{}".to_vec())]);
@@ -222,5 +240,5 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
         .json()
         .await
         .unwrap();
-    assert_eq!(listed["total"], 1, "the refused import made no model");
+    assert_eq!(listed["total"], 2, "the refused import made no model");
 }
