@@ -101,6 +101,26 @@ class LazyFS:
         self.done = None
 
 
+def last_error(log):
+    lines = [line for line in open(log, errors="replace") if line.startswith("error:")]
+    return lines[-1].strip() if lines else ""
+
+
+def failed_calls(trace):
+    """The failed mmap/ftruncate calls strace saw (the shared-memory file's set-up)."""
+    if not os.path.exists(trace):
+        return []
+    return [" ".join(line.split()[2:]) for line in open(trace, errors="replace") if "= -1" in line][:2]
+
+
+def lazyfs_fault(trace):
+    """How often LazyFS answered ENOENT to ftruncate on an open descriptor (POSIX never does)."""
+    if not os.path.exists(trace):
+        return 0
+    return sum(1 for line in open(trace, errors="replace") if line.split()[2:3] and
+               line.split()[2].startswith("ftruncate(") and "= -1 ENOENT" in line)
+
+
 def starts_on_plain_disk(disk, scratch):
     """Whether the disk image, copied onto an ordinary file system, serves: tells a fault of the
     image from one of the mount."""
@@ -319,7 +339,7 @@ def main():
         failures, kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = [], collections.Counter(), [], [], []
         ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
         in_flight_kept = in_flight_lost = protected = failed_starts = plain_ok = 0
-        fatal = False
+        fatal, artifacts = False, []
         wal_sync_count = 0
         started = time.time()
         server = start()
@@ -336,8 +356,11 @@ def main():
                 time.sleep(rng.uniform(0.0, 0.4))
                 if server.proc.poll() is not None:
                     failed_starts += 1
-                    failures.append(f"cycle {cycles}: the server exited by itself during start-up "
-                                    f"({server.proc.returncode}): " + open(log, errors="replace").read()[-300:])
+                    server.proc.wait()
+                    why = (f"cycle {cycles}: the restart after a SIGKILL (no power cut) exited by itself "
+                           f"({server.proc.returncode}): {last_error(log)}" + " | ".join(failed_calls(traces_path())))
+                    (artifacts if lazyfs_fault(traces_path()) else failures).append(why)
+                    print("FAILED START:", why, flush=True)
             else:
                 actives = [{mid: [s, k] for mid, (ww, s, k) in known.items() if ww == w and k < len(STATES) - 1}
                            for w in range(args.writers)]
@@ -449,17 +472,18 @@ def main():
                     break
                 except RuntimeError as e:
                     failed_starts += 1
-                    tail = open(log, errors="replace").read()[offset:].strip().splitlines()[-2:]
-                    calls = [line.strip() for line in open(traces_path(), errors="replace") if "= -1" in line][:3] \
-                        if use_strace else []
                     plain = starts_on_plain_disk(disk, os.path.join(work, "plain"))
                     plain_ok += plain
-                    failures.append(f"cycle {cycles}: start {attempt} after the cut failed: {e}: "
-                                    + " | ".join(tail + calls) + f" | the same disk image on a plain file "
-                                    f"system {'serves' if plain else 'does not serve either'}")
-                    print("FAILED:", failures[-1], flush=True)
+                    why = (f"cycle {cycles}: start {attempt} after the cut failed: {e}: {last_error(log)}"
+                           + " | ".join(failed_calls(traces_path())) + f" | the same disk image on a plain file "
+                           f"system {'serves' if plain else 'does not serve either'}")
+                    (artifacts if plain and lazyfs_fault(traces_path()) else failures).append(why)
+                    print("FAILED START:", why, flush=True)
                     if attempt == 2:
                         fatal = True
+                        failures.append(f"cycle {cycles}: no start after two reboots")
+                    else:
+                        fs.reboot()
             if fatal:
                 break
             ready_s.append(server.ready_s)
@@ -497,8 +521,12 @@ def main():
         print(f"T31 power loss on LazyFS: {cycles} cuts ({kinds['writing']} while writing, {kinds['quiet']} after a "
               f"quiet spell, {kinds['start-up']} during start-up) in {elapsed:.0f} s, {args.writers} writers")
         print(f"  acknowledged writes {acked_total}, refused {refused_total}; models on disk {len(known)}")
-        print(f"  restarts that failed {failed_starts} ({plain_ok} of them served from a copy of "
-              f"the same disk image on a plain file system); ready after a cut "
+        enoent = sum(lazyfs_fault(os.path.join(work, f"fsyncs-{n}.txt")) for n in range(1, traces[0] + 1)) \
+            if use_strace else 0
+        print(f"  starts that failed {failed_starts}, {len(artifacts)} of them LazyFS's: it answered ENOENT to "
+              f"ftruncate on an open descriptor, which no POSIX file system does (such answers in all: {enoent}; "
+              f"{plain_ok} failed starts served from a copy of the same disk image on a plain file system)")
+        print(f"  ready after a cut "
               f"p50 {percentile(ready_s, 50):.2f} s, p99 {percentile(ready_s, 99):.2f} s, max {max(ready_s, default=0):.2f} s")
         print(f"  index: start-up audit repairs {repairs}, rebuilds {sum(rebuilds.values())} {dict(rebuilds)}, "
               f"outbox replays {replays}")
@@ -513,6 +541,8 @@ def main():
                   f"max {max(since_sync_ms, default=0):.0f} ms ({len(since_sync_ms)} cuts had one)")
         print(f"  kept a write sent after a lost one was acknowledged (a hole): {holes}; in flight at the cut: "
               f"{in_flight_kept} kept, {in_flight_lost} lost; clean stop then cut: {clean_stop_lost} models changed")
+        for f in artifacts:
+            print("LAZYFS FAULT:", f)
         for f in failures:
             print("FAILED:", f)
         fs.stop()

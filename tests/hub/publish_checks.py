@@ -32,7 +32,7 @@ def tree(folder):
         for name in files:
             full = os.path.join(root, name)
             rel = os.path.relpath(full, folder).replace(os.sep, "/")
-            if not rel.startswith(".cache/"):
+            if not rel.startswith(".cache/") and rel != ".gitattributes":
                 found[rel] = sha(full)
     return found
 
@@ -95,7 +95,7 @@ with open(extra, "wb") as out:
 api.upload_file(path_or_fileobj=extra, path_in_repo="weights/extra.bin", repo_id=repo)
 api.delete_file("empty.txt", repo_id=repo)
 names = sorted(api.list_repo_files(repo))
-assert names == sorted(["config.json", "tokenizer/tokenizer.json", "model.safetensors", "README.md", "weights/extra.bin"]), names
+assert names == sorted([".gitattributes", "config.json", "tokenizer/tokenizer.json", "model.safetensors", "README.md", "weights/extra.bin"]), names
 got = tree(snapshot_download(repo, cache_dir=tempfile.mkdtemp()))
 assert got["weights/extra.bin"] == sha(extra)
 

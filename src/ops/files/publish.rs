@@ -18,6 +18,25 @@ use crate::ops::models::share::{Visibility, set_visibility};
 use crate::ops::{OpsError, Services};
 use crate::store::{self, repos as repo_rows};
 
+/// The `.gitattributes` a new repository starts with (the Hub's, shortened to what matters:
+/// weights are LFS files).
+const GITATTRIBUTES: &[u8] = b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.pt filter=lfs diff=lfs merge=lfs -text\n*.onnx filter=lfs diff=lfs merge=lfs -text\n";
+
+/// Stores bytes that arrived whole (an inline file of a commit) as a blob of the project, like
+/// any upload.
+pub async fn store_bytes(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    bytes: Vec<u8>,
+) -> Result<RepoFile, OpsError> {
+    let quota = super::upload::quota_left(services, project, None).await?;
+    let mut upload = super::upload::Upload::start(services, Some(bytes.len() as u64), quota)?;
+    upload.push(&bytes).await?;
+    let received = upload.finish().await?;
+    repos::store_blob(services, principal, project, None, received).await
+}
+
 /// How long an LFS upload URL stays valid.
 pub const UPLOAD_URL_TTL: time::Duration = time::Duration::hours(1);
 
@@ -90,6 +109,18 @@ pub async fn create_repo(
         ..ModelInput::default()
     })?;
     let model = crate::ops::models::register_model(services, principal, &project, new).await?;
+    // As on the Hub, a new repository starts with a commit holding `.gitattributes`: clients
+    // that read `main` right after creating it (transformers' model card step) find a revision.
+    let attributes = store_bytes(services, principal, &project, GITATTRIBUTES.to_vec()).await?;
+    let first = Commit {
+        message: "initial commit".into(),
+        files: vec![RepoFile {
+            path: ".gitattributes".into(),
+            ..attributes
+        }],
+        ..Commit::default()
+    };
+    repos::commit(services, principal, &project, model.id, first).await?;
     if !private {
         set_visibility(services, principal, &project, model.id, Visibility::Shared).await?;
     }

@@ -409,7 +409,9 @@ pub(super) async fn commit(
                         let bytes = base64::engine::general_purpose::STANDARD
                             .decode(text("content").unwrap_or_default())
                             .map_err(|e| bad(format!("`{path}`: content is not base64: {e}")))?;
-                        let stored = store_inline(&services, &principal, &repo, bytes).await?;
+                        let project = repo.model.project_id.clone();
+                        let stored =
+                            publish::store_bytes(&services, &principal, &project, bytes).await?;
                         operations.push(HubOperation::File(RepoFile {
                             path,
                             sha256: stored.sha256,
@@ -449,19 +451,4 @@ pub(super) async fn commit(
         }
         .await,
     )
-}
-
-/// An inline file's bytes, stored as a blob of the project like any upload.
-async fn store_inline(
-    services: &Services,
-    principal: &Principal,
-    repo: &HubRepo,
-    bytes: Vec<u8>,
-) -> Result<RepoFile, HubError> {
-    let project = repo.model.project_id.clone();
-    let quota = ops::files::upload::quota_left(services, &project, None).await?;
-    let mut upload = ops::files::upload::Upload::start(services, Some(bytes.len() as u64), quota)?;
-    upload.push(&bytes).await?;
-    let received = upload.finish().await?;
-    Ok(repo_ops::store_blob(services, principal, &project, None, received).await?)
 }

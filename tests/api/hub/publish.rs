@@ -183,3 +183,57 @@ async fn hub_writes_refuse_bad_input_in_the_hub_shape() {
         .unwrap();
     assert_eq!(stored.status(), StatusCode::OK);
 }
+
+/// transformers' `push_to_hub` for a config and a tokenizer, then `from_pretrained` of both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transformers_pushes_a_config_and_a_tokenizer_and_loads_them_back() {
+    let app = spawn_app().await;
+    let (address, key) = (app.address.clone(), app.api_key.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/hub/transformers_push.py"
+        );
+        Command::new(venv().join("bin/python"))
+            .args([script, "myproject/pushed-tiny-llama", &key])
+            .env("HF_ENDPOINT", &address)
+            .env("HF_HUB_DISABLE_XET", "1")
+            .env("HF_HUB_DISABLE_TELEMETRY", "1")
+            .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            .env("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+            .env_remove("HF_TOKEN")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("transformers push_to_hub checks passed"),
+        "{text}"
+    );
+    // The config's attention shape reached the catalog entry like any upload's.
+    let listed: Value = app
+        .client
+        .get(app.models_url())
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pushed = listed["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "pushed-tiny-llama")
+        .expect("the pushed repository is a model");
+    assert_eq!(pushed["architecture"], "llama", "{pushed}");
+    assert_eq!(pushed["shared"], true, "private=False shares it");
+}

@@ -248,6 +248,13 @@ async fn the_detail_page_lists_files_and_how_to_download_them() {
         text.contains("snapshot_download(\"myproject/page-repo-model\")"),
         "{text}"
     );
+    assert!(
+        text.contains(&format!(
+            "HF_ENDPOINT={} HF_HUB_DISABLE_XET=1 hf upload myproject/page-repo-model ./folder",
+            app.address
+        )),
+        "the box says how to push: {text}"
+    );
     let rows: Vec<String> = html
         .select(&scraper::Selector::parse(".files tbody tr").unwrap())
         .map(|r| r.text().collect::<String>())

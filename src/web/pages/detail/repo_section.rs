@@ -38,6 +38,8 @@ pub fn repository(
             p.muted { "Any tool that speaks the Hugging Face Hub protocol downloads it from here: " code { "huggingface_hub" } ", " code { "transformers" } ", vLLM, llama.cpp." }
             pre { code { "HF_ENDPOINT=" (endpoint) " hf download " (repo_id) } }
             pre { code { (python) } }
+            p.muted { "Its project publishes new files with the same tools, with a write key of the project as the token (" code { "hf auth login" } " or " code { "HF_TOKEN" } "):" }
+            pre { code { "HF_ENDPOINT=" (endpoint) " HF_HUB_DISABLE_XET=1 hf upload " (repo_id) " ./folder" } }
         }
         section.files aria-labelledby="files" {
             h2 #files { "Files" }
