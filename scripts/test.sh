@@ -42,6 +42,8 @@ if ! cmp -s "$REQUIREMENTS" "$VENV/.installed-requirements"; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
   # The 0.3x client beside the current one (tests/api/hub.rs runs both).
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade --target "$VENV/hf-0.36" "huggingface_hub==0.36.2"
+  # The last client before Xet-only uploads, with hf_xet (tests/api/hub/publish.rs).
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade --target "$VENV/hf-1.19" "huggingface_hub==1.19.0" "hf_xet==1.8.0"
   cp "$REQUIREMENTS" "$VENV/.installed-requirements"
 fi
 export XERO_TEST_VENV="$PWD/$VENV"
