@@ -235,3 +235,17 @@ CREATE TABLE saved_searches (
 -- an index that is a scan of the whole table, seconds at a million models before the server
 -- can listen (issue 12). The partial index holds only those rows, so it is empty once filled.
 CREATE INDEX models_without_slug ON models (created_at) WHERE slug IS NULL;
+
+-- migration 10
+-- Named revisions of a repository (Hub `create_branch` / `create_tag`, issue 24): a tag never
+-- moves; a branch other than `main` is a named pointer to a revision (commits go to `main`).
+-- Gone with their revision or model.
+CREATE TABLE repo_refs (
+    model_id    TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('branch', 'tag')),
+    name        TEXT NOT NULL,
+    revision_id TEXT NOT NULL REFERENCES revisions (id) ON DELETE CASCADE,
+    message     TEXT,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (model_id, kind, name)
+);

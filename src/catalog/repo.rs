@@ -43,6 +43,50 @@ pub enum RepoError {
     BadDigest(String),
     #[error("the same path `{0}` is given twice")]
     DuplicatePath(String),
+    #[error(
+        "`{0}` is not a branch or tag name here: 1-100 letters, digits, `.`, `_`, `-` and `/`, not `main`, no `..`"
+    )]
+    BadRefName(String),
+}
+
+/// A named revision of a repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Branch,
+    Tag,
+}
+
+impl RefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Branch => "branch",
+            Self::Tag => "tag",
+        }
+    }
+
+    /// The git form of a name of this kind (`refs/heads/v1`, `refs/tags/v1.0`).
+    pub fn full_name(self, name: &str) -> String {
+        match self {
+            Self::Branch => format!("refs/heads/{name}"),
+            Self::Tag => format!("refs/tags/{name}"),
+        }
+    }
+}
+
+/// A branch or tag name as git would take it (and a URL segment can carry once encoded).
+pub fn parse_ref_name(raw: &str) -> Result<String, RepoError> {
+    let bad = || RepoError::BadRefName(raw.chars().take(100).collect());
+    let ok = !raw.is_empty()
+        && raw.len() <= 100
+        && raw != "main"
+        && !raw.contains("..")
+        && !raw.starts_with(['/', '.', '-'])
+        && !raw.ends_with(['/', '.'])
+        && !raw.starts_with("refs/")
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+    if ok { Ok(raw.to_owned()) } else { Err(bad()) }
 }
 
 /// The form two paths share when a case-insensitive or normalising file system (macOS, Windows)

@@ -21,6 +21,7 @@ pub mod models;
 pub mod outbox;
 pub mod presence;
 pub mod projects;
+pub mod refs;
 pub mod repos;
 pub mod saved_searches;
 pub mod sessions;
@@ -96,6 +97,19 @@ impl Store {
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        spawn_blocking(move || store.write_blocking(f)).await
+    }
+
+    /// [`Store::write`] for closures with an error type of their own (which must absorb
+    /// `StoreError`): a refusal decided inside the transaction is returned as it is, and rolls
+    /// the transaction back.
+    pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
     {
         let store = self.clone();
         spawn_blocking(move || store.write_blocking(f)).await

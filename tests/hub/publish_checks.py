@@ -108,6 +108,25 @@ expect_refused(
 )
 assert api.model_info(repo).sha == head
 
+# Branches and tags name revisions; a download by tag gets that revision's bytes.
+api.create_tag(repo, tag="v1.0", revision=first.oid, tag_message="first upload")
+api.create_branch(repo, branch="stable")
+api.create_branch(repo, branch="stable", exist_ok=True)
+expect_refused("a tag taken already", lambda: api.create_tag(repo, tag="v1.0"), 409)
+refs = api.list_repo_refs(repo)
+assert {b.name for b in refs.branches} == {"main", "stable"}, refs
+assert [(t.name, t.target_commit) for t in refs.tags] == [("v1.0", first.oid)], refs
+at_tag = tree(snapshot_download(repo, revision="v1.0", cache_dir=tempfile.mkdtemp()))
+assert "empty.txt" in at_tag and "weights/extra.bin" not in at_tag, at_tag
+expect_refused(
+    "a commit to a branch other than main",
+    lambda: api.upload_file(path_or_fileobj=b"y", path_in_repo="b.txt", repo_id=repo, revision="stable"),
+    400,
+)
+api.delete_tag(repo, tag="v1.0")
+api.delete_branch(repo, branch="stable")
+assert not api.list_repo_refs(repo).tags
+
 # The `hf upload` command, as a user types it (2.x only: 0.3x named it huggingface-cli).
 if major >= 1:
     cli = os.path.join(os.path.dirname(sys.executable), "hf")

@@ -318,7 +318,10 @@ pub fn revision_of(
     let found = match revision {
         None => repos::latest_revision(conn, id)?,
         Some(r) if is_main(r) => repos::latest_revision(conn, id)?,
-        Some(r) => repos::find_revision(conn, id, r)?,
+        Some(r) => match repos::find_revision(conn, id, r)? {
+            Some(found) => Some(found),
+            None => store::refs::find_ref(conn, id, r)?,
+        },
     };
     let Some(found) = found else { return Ok(None) };
     let files = repos::revision_files(conn, &found.id)?;

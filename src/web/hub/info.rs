@@ -95,13 +95,22 @@ pub(super) async fn refs(
         async {
             let repo = repo(&request, &services, &path.0, &path.1).await?;
             let main = ops::catalog::hub::hub_revision(&services, repo.model.id, None).await?;
-            let branches: Vec<Value> = main
+            let mut branches: Vec<Value> = main
                 .map(|(r, _)| {
                     vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})]
                 })
                 .unwrap_or_default();
+            let mut tags = Vec::new();
+            for (kind, name, target) in ops::files::publish::list_refs(&services, &repo).await? {
+                let entry =
+                    json!({"name": name, "ref": kind.full_name(&name), "targetCommit": target});
+                match kind {
+                    crate::catalog::repo::RefKind::Branch => branches.push(entry),
+                    crate::catalog::repo::RefKind::Tag => tags.push(entry),
+                }
+            }
             Ok(HttpResponse::Ok().json(
-                json!({"branches": branches, "converts": [], "tags": [], "pullRequests": []}),
+                json!({"branches": branches, "converts": [], "tags": tags, "pullRequests": []}),
             ))
         }
         .await,

@@ -76,6 +76,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/api/models/{org}/{name}/commit/{rev}",
             web::post().to(publish::commit),
+        )
+        .route(
+            "/api/models/{org}/{name}/branch/{ref:.*}",
+            web::post().to(publish::create_branch),
+        )
+        .route(
+            "/api/models/{org}/{name}/branch/{ref:.*}",
+            web::delete().to(publish::delete_branch),
+        )
+        .route(
+            "/api/models/{org}/{name}/tag/{ref:.*}",
+            web::post().to(publish::create_tag),
+        )
+        .route(
+            "/api/models/{org}/{name}/tag/{ref:.*}",
+            web::delete().to(publish::delete_tag),
         );
 }
 
@@ -103,6 +119,10 @@ pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
         (Method::POST, "/{org}/{name}.git/info/lfs/objects/batch"),
         (Method::PUT, "/api/lfs-upload/{token}"),
         (Method::POST, "/api/models/{org}/{name}/commit/{rev}"),
+        (Method::POST, "/api/models/{org}/{name}/branch/{ref:.*}"),
+        (Method::DELETE, "/api/models/{org}/{name}/branch/{ref:.*}"),
+        (Method::POST, "/api/models/{org}/{name}/tag/{ref:.*}"),
+        (Method::DELETE, "/api/models/{org}/{name}/tag/{ref:.*}"),
     ])
     .collect()
 }

@@ -8,7 +8,7 @@ use actix_web::web::Bytes;
 use base64::Engine;
 
 use super::*;
-use crate::catalog::repo::parse_digest;
+use crate::catalog::repo::{RefKind, parse_digest};
 use crate::ops::files::publish::{self, BatchAnswer, HubOperation};
 
 /// The sha256 of no bytes, and git's id of the empty blob.
@@ -448,6 +448,92 @@ pub(super) async fn commit(
                 "pullRequestUrl": Value::Null,
                 "success": true,
             })))
+        }
+        .await,
+    )
+}
+
+/// `create_branch` (`POST …/branch/{name}`, `{startingPoint?}`) and `create_tag`
+/// (`POST …/tag/{revision}`, `{tag, message?}`); `DELETE` of either removes the name.
+pub(super) async fn create_branch(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (org, name, branch) = path.into_inner();
+            let body = if body.is_empty() {
+                json!({})
+            } else {
+                json_body(&body)?
+            };
+            let (_, repo) = target(&request, &services, &org, &name).await?;
+            let start = body
+                .get("startingPoint")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let branch = percent_decode(&branch);
+            publish::create_ref(&services, &repo, RefKind::Branch, &branch, start, None).await?;
+            Ok(HttpResponse::Ok().json(json!({})))
+        }
+        .await,
+    )
+}
+
+pub(super) async fn create_tag(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (org, name, revision) = path.into_inner();
+            let body = json_body(&body)?;
+            let (_, repo) = target(&request, &services, &org, &name).await?;
+            let tag = body.get("tag").and_then(Value::as_str).unwrap_or_default();
+            let message = body
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let revision = Some(percent_decode(&revision));
+            publish::create_ref(&services, &repo, RefKind::Tag, tag, revision, message).await?;
+            Ok(HttpResponse::Ok().json(json!({})))
+        }
+        .await,
+    )
+}
+
+pub(super) async fn delete_branch(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    delete_named(request, path, services, RefKind::Branch).await
+}
+
+pub(super) async fn delete_tag(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    delete_named(request, path, services, RefKind::Tag).await
+}
+
+async fn delete_named(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    services: web::Data<Services>,
+    kind: RefKind,
+) -> HttpResponse {
+    answer(
+        async {
+            let (org, name, named) = path.into_inner();
+            let (_, repo) = target(&request, &services, &org, &name).await?;
+            publish::delete_ref(&services, &repo, kind, percent_decode(&named)).await?;
+            Ok(HttpResponse::Ok().json(json!({})))
         }
         .await,
     )
