@@ -158,6 +158,7 @@ impl Settings {
                 idle: Duration::from_secs(args.upload_idle_timeout),
                 min_free: args.min_free_disk,
                 project_quota: args.project_quota,
+                part_size: crate::ops::files::upload::DEFAULT_PART_SIZE,
             },
             agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,

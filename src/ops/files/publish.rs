@@ -187,10 +187,15 @@ pub async fn main_digests(
         .unwrap_or_default())
 }
 
-/// One object of an LFS batch: already stored, to upload at a signed URL, or refused.
+/// One object of an LFS batch: already stored, to upload at a signed URL (in `parts` parts of
+/// `part_size` bytes when more than one), or refused.
 pub enum BatchAnswer {
     Stored,
-    Upload { token: String },
+    Upload {
+        token: String,
+        parts: u64,
+        part_size: u64,
+    },
     Refused(String),
 }
 
@@ -209,6 +214,7 @@ pub async fn lfs_batch(
     };
     let expires = (time::OffsetDateTime::now_utc() + UPLOAD_URL_TTL).unix_timestamp();
     let max = services.uploads.max_bytes;
+    let part_size = services.uploads.part_size.max(1);
     let blobs = services.blobs.clone();
     let device_key = services.device_key.clone();
     Ok(services
@@ -243,6 +249,8 @@ pub async fn lfs_batch(
                 };
                 answers.push(BatchAnswer::Upload {
                     token: grant.token(&device_key),
+                    parts: size.div_ceil(part_size).max(1),
+                    part_size,
                 });
             }
             Ok::<_, store::StoreError>(answers)
@@ -403,4 +411,101 @@ pub async fn list_refs(
         .store
         .call(move |conn| store::refs::list_refs(conn, &id))
         .await?)
+}
+
+/// Where part `n` of an object being sent in parts waits (in `tmp/`, emptied at start-up).
+fn part_path(services: &Services, grant: &UploadGrant, n: u64) -> std::path::PathBuf {
+    super::upload::tmp_dir(&services.data_dir).join(format!(
+        "lfs-{}-{}-{}-{n}.part",
+        grant.sha256, grant.size, grant.expires
+    ))
+}
+
+/// `PUT {part URL}`: one part of an object, kept until the completion call; its `ETag` is the
+/// sha256 of its bytes.
+pub async fn store_part(
+    services: &Services,
+    grant: &UploadGrant,
+    number: u64,
+    received: super::upload::Received,
+) -> Result<String, OpsError> {
+    let part_size = services.uploads.part_size.max(1);
+    let parts = grant.size.div_ceil(part_size).max(1);
+    if number == 0 || number > parts {
+        return Err(OpsError::InvalidInput(format!(
+            "part {number} of an object sent in {parts} parts"
+        )));
+    }
+    let expected = if number == parts {
+        grant.size - part_size * (parts - 1)
+    } else {
+        part_size
+    };
+    if received.size != expected {
+        return Err(OpsError::InvalidInput(format!(
+            "part {number} has {} bytes, not {expected}",
+            received.size
+        )));
+    }
+    let target = part_path(services, grant, number);
+    let mut received = received;
+    std::fs::rename(&received.temp.path, &target).map_err(super::upload::io_error)?;
+    received.temp.keep = true;
+    Ok(received.sha256.clone())
+}
+
+/// The completion call: the parts, in order and with the `ETag`s their `PUT`s answered, become
+/// one blob of the project (hashed again as they are joined; nothing is kept on a mismatch).
+pub async fn complete_parts(
+    services: &Services,
+    principal: &Principal,
+    grant: &UploadGrant,
+    etags: Vec<(u64, String)>,
+) -> Result<(), OpsError> {
+    let part_size = services.uploads.part_size.max(1);
+    let parts = grant.size.div_ceil(part_size).max(1);
+    let mut etags = etags;
+    etags.sort_by_key(|(n, _)| *n);
+    let numbers: Vec<u64> = etags.iter().map(|(n, _)| *n).collect();
+    if numbers != (1..=parts).collect::<Vec<_>>() {
+        return Err(OpsError::InvalidInput(format!(
+            "the completion lists parts {numbers:?}; the object has parts 1 to {parts}"
+        )));
+    }
+    let project = ProjectId::parse(&grant.project)
+        .ok_or_else(|| OpsError::Forbidden("not an upload URL".into()))?;
+    let quota = super::upload::quota_left(services, &project, None).await?;
+    let mut upload = super::upload::Upload::start(services, Some(grant.size), quota)?;
+    let paths: Vec<_> = (1..=parts).map(|n| part_path(services, grant, n)).collect();
+    for ((number, etag), path) in etags.iter().zip(&paths) {
+        let bytes_of = path.clone();
+        let mut file = tokio::fs::File::open(&bytes_of).await.map_err(|_| {
+            OpsError::InvalidInput(format!("part {number} was never sent (or has expired)"))
+        })?;
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let read = tokio::io::AsyncReadExt::read(&mut file, &mut buffer)
+                .await
+                .map_err(super::upload::io_error)?;
+            if read == 0 {
+                break;
+            }
+            sha2::Digest::update(&mut hasher, &buffer[..read]);
+            upload.push(&buffer[..read]).await?;
+        }
+        let digest = crate::auth::device::hex(&sha2::Digest::finalize(hasher));
+        if etag.trim_matches('"') != digest {
+            return Err(OpsError::InvalidInput(format!(
+                "part {number}: the ETag given is not the one its upload answered"
+            )));
+        }
+    }
+    let received = upload.finish().await?;
+    let result =
+        repos::store_blob(services, principal, &project, Some(&grant.sha256), received).await;
+    for path in paths {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    result.map(|_| ())
 }

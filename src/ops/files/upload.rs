@@ -25,7 +25,13 @@ pub struct UploadLimits {
     pub min_free: u64,
     /// Bytes of uploaded files one project may hold (`None`: no quota).
     pub project_quota: Option<u64>,
+    /// LFS objects larger than this are sent in parts of this size (the Hub's multipart
+    /// transfer), so a failed part is retried alone.
+    pub part_size: u64,
 }
+
+/// The LFS part size: large enough that a 140 GB model is a few thousand parts.
+pub const DEFAULT_PART_SIZE: u64 = 64 * 1024 * 1024;
 
 impl Default for UploadLimits {
     fn default() -> Self {
@@ -34,6 +40,7 @@ impl Default for UploadLimits {
             idle: Duration::from_secs(30),
             min_free: 1024 * 1024 * 1024,
             project_quota: None,
+            part_size: DEFAULT_PART_SIZE,
         }
     }
 }

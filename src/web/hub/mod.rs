@@ -74,6 +74,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::put().to(publish::lfs_upload),
         )
         .route(
+            "/api/lfs-upload/{token}",
+            web::post().to(publish::lfs_complete),
+        )
+        .route(
+            "/api/lfs-upload/{token}/part/{number}",
+            web::put().to(publish::lfs_part),
+        )
+        .route(
             "/api/models/{org}/{name}/commit/{rev}",
             web::post().to(publish::commit),
         )
@@ -118,6 +126,8 @@ pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
         (Method::POST, "/api/models/{org}/{name}/preupload/{rev}"),
         (Method::POST, "/{org}/{name}.git/info/lfs/objects/batch"),
         (Method::PUT, "/api/lfs-upload/{token}"),
+        (Method::POST, "/api/lfs-upload/{token}"),
+        (Method::PUT, "/api/lfs-upload/{token}/part/{number}"),
         (Method::POST, "/api/models/{org}/{name}/commit/{rev}"),
         (Method::POST, "/api/models/{org}/{name}/branch/{ref:.*}"),
         (Method::DELETE, "/api/models/{org}/{name}/branch/{ref:.*}"),

@@ -295,6 +295,10 @@ pub(super) async fn lfs_batch(
                     (oid.to_owned(), size)
                 })
                 .collect();
+            let multipart = body
+                .get("transfers")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.iter().any(|t| t == "multipart"));
             let answers = publish::lfs_batch(&services, &principal, &repo, objects.clone()).await?;
             let base = crate::web::public_url::base_url(&request);
             let objects: Vec<Value> = objects
@@ -302,21 +306,46 @@ pub(super) async fn lfs_batch(
                 .zip(answers)
                 .map(|((oid, size), answer)| match answer {
                     BatchAnswer::Stored => json!({"oid": oid, "size": size}),
-                    BatchAnswer::Upload { token } => json!({
+                    BatchAnswer::Upload { token, parts, .. } if parts == 1 || !multipart => json!({
                         "oid": oid, "size": size, "authenticated": true,
                         "actions": {"upload": {
                             "href": format!("{base}/api/lfs-upload/{token}"),
                             "expires_in": publish::UPLOAD_URL_TTL.whole_seconds(),
                         }},
                     }),
+                    // The Hub's multipart transfer: part URLs under "1", "2", …, the part size
+                    // as `chunk_size`, and `href` for the completion call.
+                    BatchAnswer::Upload {
+                        token,
+                        parts,
+                        part_size,
+                    } => {
+                        let mut header = serde_json::Map::new();
+                        header.insert("chunk_size".into(), json!(part_size.to_string()));
+                        for n in 1..=parts {
+                            header.insert(
+                                n.to_string(),
+                                json!(format!("{base}/api/lfs-upload/{token}/part/{n}")),
+                            );
+                        }
+                        json!({
+                            "oid": oid, "size": size, "authenticated": true,
+                            "actions": {"upload": {
+                                "href": format!("{base}/api/lfs-upload/{token}"),
+                                "header": header,
+                                "expires_in": publish::UPLOAD_URL_TTL.whole_seconds(),
+                            }},
+                        })
+                    }
                     BatchAnswer::Refused(message) => json!({
                         "oid": oid, "size": size, "error": {"code": 422, "message": message},
                     }),
                 })
                 .collect();
+            let transfer = if multipart { "multipart" } else { "basic" };
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.git-lfs+json")
-                .json(json!({"transfer": "basic", "objects": objects, "hash_algo": "sha256"})))
+                .json(json!({"transfer": transfer, "objects": objects, "hash_algo": "sha256"})))
         }
         .await,
     )
@@ -533,6 +562,68 @@ async fn delete_named(
             let (org, name, named) = path.into_inner();
             let (_, repo) = target(&request, &services, &org, &name).await?;
             publish::delete_ref(&services, &repo, kind, percent_decode(&named)).await?;
+            Ok(HttpResponse::Ok().json(json!({})))
+        }
+        .await,
+    )
+}
+
+/// `PUT {part URL}`: one part of a multipart upload; the answer's `ETag` goes into the
+/// completion call.
+pub(super) async fn lfs_part(
+    request: HttpRequest,
+    path: web::Path<(String, u64)>,
+    body: web::Payload,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (token, number) = path.into_inner();
+            let (grant, _) = publish::upload_grant(&services, &token)?;
+            let project = ProjectId::parse(&grant.project).ok_or_else(HubError::repo_not_found)?;
+            let quota = ops::files::upload::quota_left(&services, &project, None).await?;
+            let received = transfer::receive(&request, &services, body, quota)
+                .await
+                .map_err(|e| HubError::new(e.code.status(), "BadRequest", e.message))?;
+            let etag = publish::store_part(&services, &grant, number, received).await?;
+            Ok(HttpResponse::Ok()
+                .insert_header((header::ETAG, format!("\"{etag}\"")))
+                .finish())
+        }
+        .await,
+    )
+}
+
+/// `POST {href}` after the parts: `{oid, parts: [{partNumber, etag}]}` joins them into the blob.
+pub(super) async fn lfs_complete(
+    path: web::Path<String>,
+    body: Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (grant, principal) = publish::upload_grant(&services, &path)?;
+            let body = json_body(&body)?;
+            if body.get("oid").and_then(Value::as_str) != Some(grant.sha256.as_str()) {
+                return Err(HubError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "the completion names another object than its URL",
+                ));
+            }
+            let parts: Vec<(u64, String)> = body
+                .get("parts")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|p| {
+                    let number = p.get("partNumber").and_then(Value::as_u64).unwrap_or(0);
+                    let etag = p.get("etag").and_then(Value::as_str).unwrap_or_default();
+                    (number, etag.to_owned())
+                })
+                .collect();
+            publish::complete_parts(&services, &principal, &grant, parts).await?;
             Ok(HttpResponse::Ok().json(json!({})))
         }
         .await,

@@ -100,6 +100,8 @@ pub fn cases() -> Vec<Case> {
         case("POST", "/api/models/{org}/{name}/preupload/{rev}", KeyWrite, Body::Json(json!({"files": [{"path": "a.bin", "sample": "", "size": 3}]})), 200),
         case("POST", "/{org}/{name}.git/info/lfs/objects/batch", KeyWrite, Body::Json(json!({"operation": "upload", "objects": [{"oid": "{sha256}", "size": 10}]})), 200),
         case("PUT", "/api/lfs-upload/{token}", Open, Body::Raw(b"blob bytes"), 403),
+        case("POST", "/api/lfs-upload/{token}", Open, Body::Json(json!({"oid": "{sha256}", "parts": []})), 403),
+        case("PUT", "/api/lfs-upload/{token}/part/{number}", Open, Body::Raw(b"part bytes"), 403),
         case("POST", "/api/models/{org}/{name}/branch/{ref:.*}", KeyWrite, Body::Json(json!({})), 200),
         case("DELETE", "/api/models/{org}/{name}/branch/{ref:.*}", KeyWrite, Body::None, 400),
         case("POST", "/api/models/{org}/{name}/tag/{ref:.*}", KeyWrite, Body::Json(json!({"tag": "v1.0"})), 200),
@@ -170,6 +172,7 @@ pub fn fill(pattern: &str, fixture: &Fixture) -> String {
             "sha256" => "269d6dd0cedf40e040fbe1b1be1860175a7bb24322549b9064c531f525af3a5b",
             // Not a grant: the upload route refuses it whoever calls.
             "token" => "not-a-grant",
+            "number" => "1",
             // A branch for create_branch; `main` for create_tag (the revision it names).
             "ref:.*" if out.contains("/tag/") => "main",
             "ref:.*" => "matrix-branch",

@@ -12,7 +12,8 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_hub_client_publishes_through_lfs_and_reads_it_back() {
-    let app = spawn_app().await;
+    // 1 MiB parts: the 3 MB weights go up in the Hub's multipart transfer, the rest whole.
+    let app = crate::helpers::spawn_app_with(|settings| settings.uploads.part_size = 1 << 20).await;
     let read_key = app.key_for(KeyScope::Read).await;
     let other = app.other_project("elsewhere").await;
     let (address, write_key) = (app.address.clone(), app.api_key.clone());
@@ -245,4 +246,101 @@ async fn transformers_pushes_a_config_and_a_tokenizer_and_loads_them_back() {
         .expect("the pushed repository is a model");
     assert_eq!(pushed["architecture"], "llama", "{pushed}");
     assert_eq!(pushed["shared"], true, "private=False shares it");
+}
+
+/// The multipart transfer step by step: part URLs and `chunk_size` in the batch answer, an
+/// `ETag` per part, a completion that checks them, then the object commits like any other.
+#[tokio::test]
+async fn a_large_object_goes_up_in_parts_and_a_wrong_etag_stores_nothing() {
+    let app = crate::helpers::spawn_app_with(|settings| settings.uploads.part_size = 1 << 20).await;
+    model(&app, "Parts Repo", true).await;
+    let bytes: Vec<u8> = (0..2_600_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let oid = sha256(&bytes);
+    let batch: Value = app
+        .client
+        .post(format!(
+            "{}/myproject/parts-repo.git/info/lfs/objects/batch",
+            app.address
+        ))
+        .bearer_auth(&app.api_key)
+        .json(
+            &json!({"operation": "upload", "transfers": ["basic", "multipart"],
+                      "objects": [{"oid": oid, "size": bytes.len()}], "hash_algo": "sha256"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(batch["transfer"], "multipart", "{batch}");
+    let upload = &batch["objects"][0]["actions"]["upload"];
+    assert_eq!(upload["header"]["chunk_size"], "1048576", "{batch}");
+    let client = reqwest::Client::new();
+    let mut etags = Vec::new();
+    for (n, part) in bytes.chunks(1 << 20).enumerate() {
+        let url = upload["header"][(n + 1).to_string()].as_str().unwrap();
+        let response = client.put(url).body(part.to_vec()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        etags.push(response.headers()["etag"].to_str().unwrap().to_owned());
+    }
+    let href = upload["href"].as_str().unwrap();
+    let complete = |parts: Vec<Value>| {
+        let request = client.post(href).json(&json!({"oid": oid, "parts": parts}));
+        async move { request.send().await.unwrap() }
+    };
+    let wrong: Vec<Value> = etags
+        .iter()
+        .enumerate()
+        .map(|(i, _)| json!({"partNumber": i + 1, "etag": "\"0000\""}))
+        .collect();
+    assert_eq!(complete(wrong).await.status(), StatusCode::BAD_REQUEST);
+    let missing = app
+        .client
+        .get(format!("{}/{}/v1/blobs/{oid}", app.address, app.project_id))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        StatusCode::NOT_FOUND,
+        "nothing stored on a wrong ETag"
+    );
+    let right: Vec<Value> = etags
+        .iter()
+        .enumerate()
+        .map(|(i, etag)| json!({"partNumber": i + 1, "etag": etag}))
+        .collect();
+    assert_eq!(complete(right).await.status(), StatusCode::OK);
+    let body = format!(
+        "{}\n{}\n",
+        json!({"key": "header", "value": {"summary": "parts"}}),
+        json!({"key": "lfsFile", "value": {"path": "big.bin", "algo": "sha256", "oid": oid, "size": bytes.len()}})
+    );
+    let commit = app
+        .client
+        .post(format!(
+            "{}/api/models/myproject/parts-repo/commit/main",
+            app.address
+        ))
+        .bearer_auth(&app.api_key)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(commit.status(), StatusCode::OK);
+    let back = app
+        .client
+        .get(format!(
+            "{}/myproject/parts-repo/resolve/main/big.bin",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(back.to_vec(), bytes);
 }
