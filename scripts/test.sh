@@ -25,6 +25,14 @@ if ! command -v minisign >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq minisign >/dev/null
 fi
 
+# The registry test copies a tag with skopeo, which checks every digest (tests/api/registry.rs).
+if ! command -v skopeo >/dev/null; then
+  echo "installing skopeo for the registry test" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq skopeo >/dev/null
+fi
+
 # The real Python clients the tests drive (schemathesis, …), pinned, in one virtual environment
 # that is created once and reused; reinstalled when the requirements change.
 VENV=target/test-venv

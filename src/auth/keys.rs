@@ -13,6 +13,9 @@ use crate::catalog::ids::ProjectSlug;
 use crate::store::keys::KeyRecord;
 
 const PREFIX: &str = "xero_";
+/// The same key in the shape llama.cpp sends (`^hf_[A-Za-z0-9]{34,}$`): `hf_<secret>`. The slug
+/// is left out; the key's row supplies it before the digest is compared.
+pub const HF_PREFIX: &str = "hf_";
 const SECRET_LEN: usize = 43;
 const KEY_ID_LEN: usize = 8;
 
@@ -35,16 +38,35 @@ pub fn generate(slug: &ProjectSlug) -> GeneratedKey {
     }
 }
 
-/// A presented key, split into its parts; the secret itself is not kept.
+/// A presented key, split into its parts; the secret itself is not kept (but for the `hf_`
+/// form, until its row names the slug the digest is taken over).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresentedKey {
     pub slug: String,
     pub id: String,
     pub digest: Vec<u8>,
+    hf_secret: Option<String>,
 }
 
-/// Splits `xero_<slug>_<secret>`; anything else is `InvalidKey`.
+/// The `hf_` form of a key, for clients that send only tokens of that shape (llama.cpp).
+pub fn hf_form(plain: &str) -> Option<String> {
+    let (_, secret) = plain.strip_prefix(PREFIX)?.rsplit_once('_')?;
+    Some(format!("{HF_PREFIX}{secret}"))
+}
+
+/// Splits `xero_<slug>_<secret>` (or takes `hf_<secret>`); anything else is `InvalidKey`.
 pub fn parse_presented(token: &str) -> Result<PresentedKey, AuthError> {
+    if let Some(secret) = token.strip_prefix(HF_PREFIX) {
+        if secret.len() != SECRET_LEN || !secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(AuthError::InvalidKey);
+        }
+        return Ok(PresentedKey {
+            slug: String::new(),
+            id: key_id(secret),
+            digest: Vec::new(),
+            hf_secret: Some(secret.to_owned()),
+        });
+    }
     let rest = token.strip_prefix(PREFIX).ok_or(AuthError::InvalidKey)?;
     let (slug, secret) = rest.rsplit_once('_').ok_or(AuthError::InvalidKey)?;
     if secret.len() != SECRET_LEN
@@ -57,6 +79,7 @@ pub fn parse_presented(token: &str) -> Result<PresentedKey, AuthError> {
         slug: slug.to_owned(),
         id: key_id(secret),
         digest: digest(token),
+        hf_secret: None,
     })
 }
 
@@ -66,8 +89,16 @@ pub fn verify(
     record: Option<&KeyRecord>,
 ) -> Result<Principal, AuthError> {
     let record = record.ok_or(AuthError::InvalidKey)?;
-    let matches = constant_time_eq(&presented.digest, &record.secret_hash)
-        && presented.slug == record.project_slug.as_str();
+    let matches = match &presented.hf_secret {
+        Some(secret) => {
+            let plain = format!("{PREFIX}{}_{secret}", record.project_slug);
+            constant_time_eq(&digest(&plain), &record.secret_hash)
+        }
+        None => {
+            constant_time_eq(&presented.digest, &record.secret_hash)
+                && presented.slug == record.project_slug.as_str()
+        }
+    };
     if !matches {
         return Err(AuthError::InvalidKey);
     }
@@ -85,6 +116,7 @@ pub fn verify(
 /// Returns a form of the key that is safe to log: prefix and key id, never the secret.
 pub fn redact(token: &str) -> String {
     match parse_presented(token) {
+        Ok(key) if key.hf_secret.is_some() => format!("{HF_PREFIX}{}…", &key.id[4..]),
         Ok(key) => format!("{PREFIX}{}_{}…", key.slug, &key.id[4..]),
         Err(_) => "<malformed key>".to_owned(),
     }
@@ -105,6 +137,33 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hf_form_of_a_key_verifies_like_the_key_and_nothing_else_does() {
+        let slug = ProjectSlug::parse("myproject").unwrap();
+        let key = generate(&slug);
+        let hf = hf_form(&key.plain).unwrap();
+        assert!(hf.starts_with("hf_") && hf.len() == 3 + SECRET_LEN);
+        let record = KeyRecord {
+            id: key.id.clone(),
+            project_id: crate::catalog::ids::ProjectId::parse("proj_ABCDEFGHJK").unwrap(),
+            project_slug: slug.clone(),
+            secret_hash: key.secret_hash.clone(),
+            scope: "write".into(),
+            label: None,
+            created_at: String::new(),
+            revoked: false,
+            created_by: None,
+            creator: None,
+        };
+        let presented = parse_presented(&hf).unwrap();
+        assert_eq!(presented.id, key.id);
+        assert!(verify(&presented, Some(&record)).is_ok());
+        let mut other = hf.clone();
+        other.replace_range(hf.len() - 1.., if hf.ends_with('a') { "b" } else { "a" });
+        assert!(verify(&parse_presented(&other).unwrap(), Some(&record)).is_err());
+        assert!(parse_presented("hf_short").is_err());
+    }
     use crate::catalog::ids::ProjectId;
 
     fn record_for(key: &GeneratedKey, slug: &ProjectSlug, revoked: bool) -> KeyRecord {

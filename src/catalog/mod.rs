@@ -14,6 +14,7 @@ pub mod error;
 pub mod facet_list;
 pub mod family;
 pub mod file_meta;
+pub mod gguf_choice;
 pub mod ids;
 pub mod infra;
 pub mod license;

@@ -146,6 +146,9 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             };
             let key = admin::create_key(&services, &project, scope, label).await?;
             out!("{}", key.plain);
+            if let Some(hf) = crate::auth::keys::hf_form(&key.plain) {
+                note!("the same key for clients that send only hf_ tokens (llama.cpp): {hf}");
+            }
             note!(
                 "key id {} ({} scope); the key is shown only this once",
                 key.id,

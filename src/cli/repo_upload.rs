@@ -405,6 +405,14 @@ pub fn files(
             file["sha256"].as_str().unwrap_or_default()
         );
     }
+    let paths: Vec<&str> = files.iter().filter_map(|f| f["path"].as_str()).collect();
+    let tags = crate::catalog::gguf_choice::tags(&paths);
+    if !tags.is_empty() {
+        out!(
+            "tags (ollama pull, llama-server -hf): latest, {}",
+            tags.join(", ")
+        );
+    }
     print_use(client, &answer);
     Ok(())
 }

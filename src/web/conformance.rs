@@ -67,6 +67,9 @@ fn route_patterns() -> &'static [(ResourceDef, Vec<Method>)] {
         for (method, path) in super::hub::route_table() {
             add(path.to_owned(), method);
         }
+        for (method, path) in super::registry::route_table() {
+            add(path.to_owned(), method);
+        }
         for (method, path) in super::api::route_table() {
             add(path, method);
         }
@@ -184,7 +187,7 @@ fn is_api_path(path: &str) -> bool {
     let first = segments.next().unwrap_or_default();
     let second = segments.next().unwrap_or_default();
     let third = segments.next().unwrap_or_default();
-    first == "v1" || first == "api" || second == "v1" || third == "resolve"
+    first == "v1" || first == "v2" || first == "api" || second == "v1" || third == "resolve"
 }
 
 /// Whether an `Accept` header ranks HTML above JSON (RFC 9110 §12.5.1 quality values). A tie

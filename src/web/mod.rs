@@ -12,6 +12,7 @@ pub mod hub;
 pub mod pages;
 pub mod public_url;
 pub mod range;
+pub mod registry;
 pub mod request_log;
 pub mod server;
 pub mod session;

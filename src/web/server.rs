@@ -162,6 +162,7 @@ impl Application {
             // The Hub routes follow the project API; a model slug is never `v1` (see
             // catalog::repo::slugify), so `/{project_id}/v1` cannot take a Hub path.
             app.configure(super::hub::configure)
+                .configure(super::registry::configure)
                 .route(
                     "/openapi.json",
                     web::get().to(api::system::openapi_document),

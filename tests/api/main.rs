@@ -29,6 +29,7 @@ mod models_page;
 mod openapi;
 mod pages;
 mod process;
+mod registry;
 mod relevance;
 mod schemathesis;
 mod sessions;

@@ -1,6 +1,7 @@
 //! Reading the public catalog: search, one model, the families present.
 
 pub mod hub;
+pub mod registry;
 pub mod saved_searches;
 
 use std::sync::Arc;

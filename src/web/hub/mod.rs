@@ -28,8 +28,9 @@ mod info;
 mod publish;
 mod search;
 
-/// Tree entries per page (the Hub pages its tree the same way, with a `Link` header).
-const TREE_PAGE: usize = 1_000;
+/// Tree entries per page, with a `Link` header beyond: llama.cpp reads one page and follows no
+/// `Link`, so repositories of up to 10 000 files come back whole.
+const TREE_PAGE: usize = 10_000;
 
 /// Mounts the Hub routes.
 pub fn configure(config: &mut web::ServiceConfig) {

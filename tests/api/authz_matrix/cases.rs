@@ -93,6 +93,9 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/models/{org}/{name}/tree/{rev}", OpenKeyChecked, Body::None, 200),
         case("GET", "/api/models/{org}/{name}/tree/{rev}/{path:.*}", OpenKeyChecked, Body::None, 404),
         case("GET", "/{org}/{name}/resolve/{rev}/{path:.*}", OpenKeyChecked, Body::None, 200),
+        case("GET", "/v2", Open, Body::None, 200),
+        case("GET", "/v2/{org}/{name}/manifests/{tag}", OpenKeyChecked, Body::None, 404),
+        case("GET", "/v2/{org}/{name}/blobs/{digest}", OpenKeyChecked, Body::None, 404),
         case("POST", "/api/repos/create", KeyWrite, Body::Json(json!({"name": "matrix-repo", "organization": "{org}"})), 200),
         case("DELETE", "/api/repos/delete", KeyWrite, Body::Json(json!({"name": "{name}", "organization": "{org}"})), 200),
         case("PUT", "/api/models/{org}/{name}/settings", KeyWrite, Body::Json(json!({"private": true})), 200),
@@ -173,6 +176,9 @@ pub fn fill(pattern: &str, fixture: &Fixture) -> String {
             // Not a grant: the upload route refuses it whoever calls.
             "token" => "not-a-grant",
             "number" => "1",
+            "tag" => "latest",
+            // A blob the repository does not hold: a registry is no oracle of digests.
+            "digest" => "sha256:269d6dd0cedf40e040fbe1b1be1860175a7bb24322549b9064c531f525af3a5b",
             // A branch for create_branch; `main` for create_tag (the revision it names).
             "ref:.*" if out.contains("/tag/") => "main",
             "ref:.*" => "matrix-branch",

@@ -41,6 +41,9 @@ fn application_routes() -> Vec<(String, String, Option<Option<String>>)> {
     for (method, path) in xeroctl::web::hub::route_table() {
         routes.push((method.to_string(), path.to_owned(), None));
     }
+    for (method, path) in xeroctl::web::registry::route_table() {
+        routes.push((method.to_string(), path.to_owned(), None));
+    }
     for path in ["/openapi.json", "/assets/{path:.*}"] {
         routes.push(("GET".to_owned(), path.to_owned(), None));
     }
@@ -150,7 +153,8 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
     let is_hub = case.path.starts_with("/api/")
         || case.path.contains("/resolve/")
         || case.path.contains(".git/");
-    let is_page = !case.path.contains("/v1") && !is_hub;
+    let is_registry = case.path.starts_with("/v2");
+    let is_page = !case.path.contains("/v1") && !is_hub && !is_registry;
     match expect(case.access, caller) {
         Expect::Allowed => {
             if status.as_u16() != case.allowed {
@@ -178,6 +182,12 @@ async fn check(response: reqwest::Response, case: &Case, caller: Caller) -> bool
                         "{what}: an HTML error page, got {content_type}"
                     );
                 }
+            } else if is_registry {
+                let body: Value = response.json().await.expect("registry error body");
+                assert!(
+                    body["errors"][0]["code"].is_string(),
+                    "{what}: registry error {body}"
+                );
             } else if is_hub {
                 assert!(
                     response.headers().contains_key("x-error-code"),

@@ -151,7 +151,8 @@ async fn tree_and_search_page_with_link_headers() {
             None => break,
         }
     }
-    assert_eq!((seen, pages), (1_001, 2));
+    // One page: llama.cpp reads the first page only (up to 10 000 entries).
+    assert_eq!((seen, pages), (1_001, 1));
     for i in 0..3 {
         let other = model(&app, &format!("Paged Search {i}"), true).await;
         upload_folder(&app, &other, &[("a.txt", format!("{i}").into_bytes())]).await;

@@ -29,6 +29,12 @@ pub fn repository(
     files: &[RepoFile],
 ) -> Markup {
     let total: u64 = files.iter().map(|f| f.size).sum();
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let tags = crate::catalog::gguf_choice::tags(&paths);
+    let (insecure, host) = match endpoint.strip_prefix("http://") {
+        Some(host) => (" --insecure", host),
+        None => ("", endpoint.strip_prefix("https://").unwrap_or(endpoint)),
+    };
     let python = format!(
         "import os\nos.environ[\"HF_ENDPOINT\"] = \"{endpoint}\"\nfrom huggingface_hub import snapshot_download\nsnapshot_download(\"{repo_id}\")"
     );
@@ -40,6 +46,13 @@ pub fn repository(
             pre { code { (python) } }
             p.muted { "Its project publishes new files with the same tools, with a write key of the project as the token (" code { "hf auth login" } " or " code { "HF_TOKEN" } "):" }
             pre { code { "HF_ENDPOINT=" (endpoint) " HF_HUB_DISABLE_XET=1 hf upload " (repo_id) " ./folder" } }
+            @if !tags.is_empty() {
+                p.muted { "Run a quantization with Ollama or llama.cpp (" (tags.join(", ")) "):" }
+                @for tag in &tags {
+                    pre { code { "ollama pull" (insecure) " " (host) "/" (repo_id) ":" (tag) } }
+                    pre { code { "MODEL_ENDPOINT=" (endpoint) "/ llama-server -hf " (repo_id) ":" (tag) } }
+                }
+            }
         }
         section.files aria-labelledby="files" {
             h2 #files { "Files" }

@@ -85,6 +85,10 @@ async fn render_keys(
             div.notice role="status" {
                 p { strong { "Copy this key now: it is shown only once." } }
                 code.key { (key) }
+                @if let Some(hf) = crate::auth::keys::hf_form(key) {
+                    p.muted { "The same key for clients that send only " code { "hf_" } " tokens (llama.cpp): " }
+                    code.key { (hf) }
+                }
             }
         }
         @if keys.is_empty() { p { "No keys yet." } } @else {
