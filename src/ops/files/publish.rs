@@ -455,7 +455,10 @@ pub async fn store_part(
 }
 
 /// The completion call: the parts, in order and with the `ETag`s their `PUT`s answered, become
-/// one blob of the project (hashed again as they are joined; nothing is kept on a mismatch).
+/// one blob of the project. They are read once to check every part and the whole object's
+/// sha256, then joined onto the first part's file in the kernel (`copy_file_range`), so the
+/// object is written once more at most, never copied through memory; nothing is kept on a
+/// mismatch (the parts stay for a retry of the completion until the next start).
 pub async fn complete_parts(
     services: &Services,
     principal: &Principal,
@@ -474,38 +477,78 @@ pub async fn complete_parts(
     }
     let project = ProjectId::parse(&grant.project)
         .ok_or_else(|| OpsError::Forbidden("not an upload URL".into()))?;
-    let quota = super::upload::quota_left(services, &project, None).await?;
-    let mut upload = super::upload::Upload::start(services, Some(grant.size), quota)?;
     let paths: Vec<_> = (1..=parts).map(|n| part_path(services, grant, n)).collect();
-    for ((number, etag), path) in etags.iter().zip(&paths) {
-        let bytes_of = path.clone();
-        let mut file = tokio::fs::File::open(&bytes_of).await.map_err(|_| {
+    let joined = super::upload::tmp_dir(&services.data_dir)
+        .join(format!("upload-{}.part", uuid::Uuid::new_v4()));
+    let (grant_sha, grant_size) = (grant.sha256.clone(), grant.size);
+    let received = tokio::task::spawn_blocking(move || {
+        join_parts(&paths, &etags, &joined, &grant_sha, grant_size)
+    })
+    .await
+    .map_err(|e| OpsError::task("multipart completion", e))??;
+    repos::store_blob(services, principal, &project, Some(&grant.sha256), received)
+        .await
+        .map(|_| ())
+}
+
+/// Checks each part against its `ETag` and the whole against the grant, then joins them.
+fn join_parts(
+    paths: &[std::path::PathBuf],
+    etags: &[(u64, String)],
+    joined: &std::path::Path,
+    sha256: &str,
+    size: u64,
+) -> Result<super::upload::Received, OpsError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let io = super::upload::io_error;
+    let mut whole = sha2::Sha256::new();
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 1 << 20];
+    for ((number, etag), path) in etags.iter().zip(paths) {
+        let mut file = std::fs::File::open(path).map_err(|_| {
             OpsError::InvalidInput(format!("part {number} was never sent (or has expired)"))
         })?;
-        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-        let mut buffer = vec![0u8; 1 << 20];
+        let mut part = sha2::Sha256::new();
         loop {
-            let read = tokio::io::AsyncReadExt::read(&mut file, &mut buffer)
-                .await
-                .map_err(super::upload::io_error)?;
+            let read = file.read(&mut buffer).map_err(io)?;
             if read == 0 {
                 break;
             }
-            sha2::Digest::update(&mut hasher, &buffer[..read]);
-            upload.push(&buffer[..read]).await?;
+            part.update(&buffer[..read]);
+            whole.update(&buffer[..read]);
+            total += read as u64;
         }
-        let digest = crate::auth::device::hex(&sha2::Digest::finalize(hasher));
-        if etag.trim_matches('"') != digest {
+        if etag.trim_matches('"') != crate::auth::device::hex(&part.finalize()) {
             return Err(OpsError::InvalidInput(format!(
                 "part {number}: the ETag given is not the one its upload answered"
             )));
         }
     }
-    let received = upload.finish().await?;
-    let result =
-        repos::store_blob(services, principal, &project, Some(&grant.sha256), received).await;
-    for path in paths {
-        let _ = tokio::fs::remove_file(path).await;
+    let digest = crate::auth::device::hex(&whole.finalize());
+    if total != size || digest != sha256 {
+        return Err(OpsError::InvalidInput(format!(
+            "the parts make {total} bytes with sha256 {digest}, not the {size} bytes of {sha256}"
+        )));
     }
-    result.map(|_| ())
+    std::fs::rename(&paths[0], joined).map_err(io)?;
+    let temp = super::upload::TempFile {
+        path: joined.to_owned(),
+        keep: false,
+    };
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(joined)
+        .map_err(io)?;
+    for path in &paths[1..] {
+        let mut part = std::fs::File::open(path).map_err(io)?;
+        std::io::copy(&mut part, &mut out).map_err(io)?;
+        let _ = std::fs::remove_file(path);
+    }
+    out.sync_all().map_err(io)?;
+    Ok(super::upload::Received {
+        temp,
+        size,
+        sha256: digest,
+    })
 }

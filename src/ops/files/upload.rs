@@ -30,8 +30,9 @@ pub struct UploadLimits {
     pub part_size: u64,
 }
 
-/// The LFS part size: large enough that a 140 GB model is a few thousand parts.
-pub const DEFAULT_PART_SIZE: u64 = 64 * 1024 * 1024;
+/// The LFS part size: objects up to it go in one `PUT`; a 140 GB model is 140 parts, each
+/// retried alone.
+pub const DEFAULT_PART_SIZE: u64 = 1024 * 1024 * 1024;
 
 impl Default for UploadLimits {
     fn default() -> Self {
