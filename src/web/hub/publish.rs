@@ -351,6 +351,31 @@ pub(super) async fn lfs_batch(
     )
 }
 
+/// The body sent to an upload URL, streamed into the upload area under the project's quota,
+/// with the grant the URL carries and the principal it acts as.
+async fn receive_granted(
+    request: &HttpRequest,
+    services: &Services,
+    token: &str,
+    body: web::Payload,
+) -> Result<
+    (
+        crate::auth::upload_url::UploadGrant,
+        Principal,
+        ProjectId,
+        ops::files::upload::Received,
+    ),
+    HubError,
+> {
+    let (grant, principal) = publish::upload_grant(services, token)?;
+    let project = ProjectId::parse(&grant.project).ok_or_else(HubError::repo_not_found)?;
+    let quota = ops::files::upload::quota_left(services, &project, None).await?;
+    let received = transfer::receive(request, services, body, quota)
+        .await
+        .map_err(|e| HubError::new(e.code.status(), "BadRequest", e.message))?;
+    Ok((grant, principal, project, received))
+}
+
 /// `PUT {href}` from a batch answer: no Authorization header, the URL is the grant.
 pub(super) async fn lfs_upload(
     request: HttpRequest,
@@ -360,12 +385,8 @@ pub(super) async fn lfs_upload(
 ) -> HttpResponse {
     answer(
         async {
-            let (grant, principal) = publish::upload_grant(&services, &path)?;
-            let project = ProjectId::parse(&grant.project).ok_or_else(HubError::repo_not_found)?;
-            let quota = ops::files::upload::quota_left(&services, &project, None).await?;
-            let received = transfer::receive(&request, &services, body, quota)
-                .await
-                .map_err(|e| HubError::new(e.code.status(), "BadRequest", e.message))?;
+            let (grant, principal, project, received) =
+                receive_granted(&request, &services, &path, body).await?;
             if received.size != grant.size {
                 return Err(HubError::new(
                     StatusCode::BAD_REQUEST,
@@ -579,12 +600,8 @@ pub(super) async fn lfs_part(
     answer(
         async {
             let (token, number) = path.into_inner();
-            let (grant, _) = publish::upload_grant(&services, &token)?;
-            let project = ProjectId::parse(&grant.project).ok_or_else(HubError::repo_not_found)?;
-            let quota = ops::files::upload::quota_left(&services, &project, None).await?;
-            let received = transfer::receive(&request, &services, body, quota)
-                .await
-                .map_err(|e| HubError::new(e.code.status(), "BadRequest", e.message))?;
+            let (grant, _, _, received) =
+                receive_granted(&request, &services, &token, body).await?;
             let etag = publish::store_part(&services, &grant, number, received).await?;
             Ok(HttpResponse::Ok()
                 .insert_header((header::ETAG, format!("\"{etag}\"")))
