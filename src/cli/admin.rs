@@ -146,14 +146,15 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             };
             let key = admin::create_key(&services, &project, scope, label).await?;
             out!("{}", key.plain);
-            if let Some(hf) = crate::auth::keys::hf_form(&key.plain) {
-                note!("the same key for clients that send only hf_ tokens (llama.cpp): {hf}");
-            }
             note!(
                 "key id {} ({} scope); the key is shown only this once",
                 key.id,
                 scope.as_str()
             );
+            // After the key id line, which scripts read first.
+            if let Some(hf) = crate::auth::keys::hf_form(&key.plain) {
+                note!("the same key for clients that send only hf_ tokens (llama.cpp): {hf}");
+            }
         }
         AdminCommand::ListKeys { project } => {
             let project = parse_project(&project)?;

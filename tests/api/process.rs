@@ -762,3 +762,164 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
         "the bind error once: {message}"
     );
 }
+
+/// RELIABILITY T43–T44 (issue 24): the server killed with SIGKILL during a multipart LFS upload
+/// and while Hub commits run; after the restart nothing partial is visible, the repository is at
+/// a revision it had (or the commit's, whole), and the upload can start over and succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let project = admin_ok(
+        &data,
+        &["create-project", "--slug", "killed", "--name", "Killed"],
+    );
+    let key = admin_ok(&data, &["create-key", "--project", &project]);
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let hex = |bytes: &[u8]| -> String {
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let base = server.base.clone();
+    let created = client
+        .post(format!("{base}/api/repos/create"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "survivor", "organization": "killed", "private": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let main_of = |client: reqwest::Client, base: String| async move {
+        let info: Value = client
+            .get(format!("{base}/api/models/killed/survivor"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            info["sha"].as_str().unwrap_or_default().to_owned(),
+            info["siblings"].clone(),
+        )
+    };
+    let (first_main, _) = main_of(client.clone(), base.clone()).await;
+
+    // A 3 GiB-declared object would be in parts of 1 GiB; send part 1 halfway, then kill.
+    let bytes = vec![7u8; 4096];
+    let oid = hex(&bytes);
+    let batch: Value = client
+        .post(format!("{base}/killed/survivor.git/info/lfs/objects/batch"))
+        .bearer_auth(&key)
+        .json(&json!({"operation": "upload", "transfers": ["basic"], "objects": [{"oid": oid, "size": bytes.len()}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let href = batch["objects"][0]["actions"]["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let host = base.trim_start_matches("http://").to_owned();
+    let path = href.trim_start_matches(&base).to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    use tokio::io::AsyncWriteExt;
+    stream
+        .write_all(
+            format!("PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 4096\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    stream.write_all(&bytes[..2048]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Commits racing the kill: each is all there after the restart or not at all.
+    let racing: Vec<_> = (0..8)
+        .map(|i| {
+            let (client, base, key) = (client.clone(), base.clone(), key.clone());
+            tokio::spawn(async move {
+                let content = format!("commit {i}");
+                let line = json!({"key": "file", "value": {"path": format!("c{i}.txt"),
+                    "content": base64_of(content.as_bytes()), "encoding": "base64"}});
+                let body = format!(
+                    "{}\n{line}\n",
+                    json!({"key": "header", "value": {"summary": format!("c{i}")}})
+                );
+                client
+                    .post(format!("{base}/api/models/killed/survivor/commit/main"))
+                    .bearer_auth(&key)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    server.kill();
+    let mut acknowledged = Vec::new();
+    for (i, commit) in racing.into_iter().enumerate() {
+        if commit.await.unwrap() == 200 {
+            acknowledged.push(format!("c{i}.txt"));
+        }
+    }
+    drop(stream);
+
+    let mut server = Server::start(&data, port, &log);
+    server.wait_ready(&client).await;
+    let (main, siblings) = main_of(client.clone(), base.clone()).await;
+    let names: Vec<String> = siblings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rfilename"].as_str().unwrap().to_owned())
+        .collect();
+    for name in &acknowledged {
+        assert!(
+            names.contains(name),
+            "acknowledged commit {name} lost: {names:?}"
+        );
+    }
+    assert!(main.len() == 40 && (main != first_main || acknowledged.is_empty()));
+    // The half-sent object is not there; sent again whole, it is.
+    let held = client
+        .get(format!("{base}/{project}/v1/blobs/{oid}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(held.status(), 404, "a half-sent object is not held");
+    let again = client.put(&href).body(bytes.clone()).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    let held = client
+        .get(format!("{base}/{project}/v1/blobs/{oid}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(held.status(), 200);
+    // Files of every revision the restart shows resolve whole.
+    for name in &names {
+        let file = client
+            .get(format!("{base}/killed/survivor/resolve/{main}/{name}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), 200, "{name}");
+    }
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -75,7 +75,7 @@ async fn ollama_and_old_llama_cpp_pull_the_same_stored_bytes_by_tag() {
     let q4 = std::fs::read(fixture(FIXTURES[0].0)).unwrap();
     let q8 = std::fs::read(fixture(FIXTURES[1].0)).unwrap();
     let projector = std::fs::read(fixture(FIXTURES[2].0)).unwrap();
-    repo_with(
+    let tiny = repo_with(
         &app,
         "Tiny Chat",
         &[
@@ -220,6 +220,25 @@ async fn ollama_and_old_llama_cpp_pull_the_same_stored_bytes_by_tag() {
     .await;
     assert_eq!(sha(&parts.concat()), sha(&q4));
 
+    // The detail page says how to pull each quantization with Ollama and llama.cpp.
+    let page = get(&app, &format!("/models/catalog/{tiny}"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let host = app.address.trim_start_matches("http://");
+    for tag in ["Q8_0", "Q4_K_M"] {
+        assert!(
+            page.contains(&format!(
+                "ollama pull --insecure {host}/myproject/tiny-chat:{tag}"
+            )),
+            "{tag}"
+        );
+        assert!(
+            page.contains(&format!("llama-server -hf myproject/tiny-chat:{tag}")),
+            "{tag}"
+        );
+    }
     // The Hub's resolve hands out the same bytes as the registry.
     let resolved = get(
         &app,
@@ -403,4 +422,36 @@ async fn llama_cpp_downloads_the_tagged_file_anonymously_and_privately_with_the_
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    // The same bytes three ways: huggingface_hub's hf_hub_download, llama.cpp (above) and the
+    // registry blob Ollama pulls.
+    let (address, venv) = (app.address.clone(), crate::hub::venv());
+    let downloaded = tokio::task::spawn_blocking(move || {
+        let script = "import sys; from huggingface_hub import hf_hub_download; \
+                      print(hf_hub_download('myproject/pulled-model', 'Pulled-Q4_K_M.gguf', cache_dir=sys.argv[1]))";
+        let cache = tempfile::tempdir().unwrap();
+        let output = Command::new(venv.join("bin/python"))
+            .args(["-c", script])
+            .arg(cache.path())
+            .env("HF_ENDPOINT", &address)
+            .env("HF_HUB_DISABLE_TELEMETRY", "1")
+            .env_remove("HF_TOKEN")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        std::fs::read(path).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(sha(&downloaded), sha(&q4));
+    let blob = get(
+        &app,
+        &format!("/v2/myproject/pulled-model/blobs/sha256:{}", sha(&q4)),
+        &[],
+    )
+    .await
+    .bytes()
+    .await
+    .unwrap();
+    assert_eq!(sha(&blob), sha(&q4));
 }

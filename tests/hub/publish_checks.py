@@ -84,6 +84,11 @@ got = tree(snapshot_download(repo, cache_dir=cache))
 want = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
 assert got == want, f"snapshot differs: {got} != {want}"
 
+# paths-info, which copies use: files and folders, a missing path left out.
+infos = api.get_paths_info(repo, ["config.json", "tokenizer", "missing.txt"])
+kinds = sorted((type(i).__name__, i.path) for i in infos)
+assert kinds == [("RepoFile", "config.json"), ("RepoFolder", "tokenizer")], kinds
+
 # Unchanged files are skipped: a second upload of the same folder makes no commit.
 again = api.upload_folder(repo_id=repo, folder_path=source, commit_message="same again")
 assert api.model_info(repo).sha == first.oid, "an unchanged folder made a new revision"

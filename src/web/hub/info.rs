@@ -215,3 +215,48 @@ async fn tree(
     }
     Ok(response.json(&all[start..end]))
 }
+
+/// `POST /api/models/{repo}/paths-info/{rev}` (form `paths=…&paths=…`, or JSON): the entries of
+/// the given paths, files and folders, at a revision; a missing path is left out (the client's
+/// `get_paths_info`, which copies and `upload_large_folder` use).
+pub(super) async fn paths_info(
+    request: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: web::Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (org, name, rev) = path.into_inner();
+            let repo = repo(&request, &services, &org, &name).await?;
+            let (_, files) = revision(&services, &repo, &rev).await?;
+            let wanted: Vec<String> = match serde_json::from_slice::<Value>(&body) {
+                Ok(json) => json["paths"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect(),
+                Err(_) => form_urlencoded::parse(&body)
+                    .filter(|(k, _)| k == "paths")
+                    .map(|(_, v)| v.into_owned())
+                    .collect(),
+            };
+            let mut entries = Vec::new();
+            for wanted in &wanted {
+                let wanted = wanted.trim_matches('/');
+                if let Some(file) = files.iter().find(|f| f.path == wanted) {
+                    entries.push(json!({
+                        "type": "file", "oid": file.sha256, "size": file.size, "path": file.path,
+                        "lfs": {"oid": file.sha256, "size": file.size, "pointerSize": 134}
+                    }));
+                } else if files.iter().any(|f| f.path.starts_with(&format!("{wanted}/"))) {
+                    entries.push(json!({"type": "directory", "oid": "0000000000000000000000000000000000000000", "size": 0, "path": wanted}));
+                }
+            }
+            Ok(HttpResponse::Ok().json(entries))
+        }
+        .await,
+    )
+}

@@ -87,6 +87,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::post().to(publish::commit),
         )
         .route(
+            "/api/models/{org}/{name}/paths-info/{rev}",
+            web::post().to(info::paths_info),
+        )
+        .route(
+            "/api/lfs-verify/{token}",
+            web::post().to(publish::lfs_verify),
+        )
+        .route(
             "/api/models/{org}/{name}/branch/{ref:.*}",
             web::post().to(publish::create_branch),
         )
@@ -130,6 +138,8 @@ pub fn route_table() -> Vec<(actix_web::http::Method, &'static str)> {
         (Method::POST, "/api/lfs-upload/{token}"),
         (Method::PUT, "/api/lfs-upload/{token}/part/{number}"),
         (Method::POST, "/api/models/{org}/{name}/commit/{rev}"),
+        (Method::POST, "/api/models/{org}/{name}/paths-info/{rev}"),
+        (Method::POST, "/api/lfs-verify/{token}"),
         (Method::POST, "/api/models/{org}/{name}/branch/{ref:.*}"),
         (Method::DELETE, "/api/models/{org}/{name}/branch/{ref:.*}"),
         (Method::POST, "/api/models/{org}/{name}/tag/{ref:.*}"),

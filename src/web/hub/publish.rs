@@ -308,10 +308,13 @@ pub(super) async fn lfs_batch(
                     BatchAnswer::Stored => json!({"oid": oid, "size": size}),
                     BatchAnswer::Upload { token, parts, .. } if parts == 1 || !multipart => json!({
                         "oid": oid, "size": size, "authenticated": true,
-                        "actions": {"upload": {
-                            "href": format!("{base}/api/lfs-upload/{token}"),
-                            "expires_in": publish::UPLOAD_URL_TTL.whole_seconds(),
-                        }},
+                        "actions": {
+                            "upload": {
+                                "href": format!("{base}/api/lfs-upload/{token}"),
+                                "expires_in": publish::UPLOAD_URL_TTL.whole_seconds(),
+                            },
+                            "verify": {"href": format!("{base}/api/lfs-verify/{token}")},
+                        },
                     }),
                     // The Hub's multipart transfer: part URLs under "1", "2", …, the part size
                     // as `chunk_size`, and `href` for the completion call.
@@ -642,6 +645,42 @@ pub(super) async fn lfs_complete(
                 .collect();
             publish::complete_parts(&services, &principal, &grant, parts).await?;
             Ok(HttpResponse::Ok().json(json!({})))
+        }
+        .await,
+    )
+}
+
+/// `POST {verify.href}` `{oid, size}` after an upload: 200 when the project now holds exactly
+/// these bytes, 404 otherwise (the client then reports the upload as failed).
+pub(super) async fn lfs_verify(
+    path: web::Path<String>,
+    body: Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    answer(
+        async {
+            let (grant, principal) = publish::upload_grant(&services, &path)?;
+            let body = json_body(&body)?;
+            let asked = (
+                body.get("oid").and_then(Value::as_str),
+                body.get("size").and_then(Value::as_u64),
+            );
+            if asked != (Some(grant.sha256.as_str()), Some(grant.size)) {
+                return Err(HubError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "the verify call names another object than its URL",
+                ));
+            }
+            let project = ProjectId::parse(&grant.project).ok_or_else(HubError::repo_not_found)?;
+            match repo_ops::has_blob(&services, &principal, &project, &grant.sha256).await? {
+                Some(size) if size == grant.size => Ok(HttpResponse::Ok().json(json!({}))),
+                _ => Err(HubError::new(
+                    StatusCode::NOT_FOUND,
+                    "EntryNotFound",
+                    "the object was not stored: upload it again",
+                )),
+            }
         }
         .await,
     )

@@ -109,6 +109,8 @@ pub fn cases() -> Vec<Case> {
         case("DELETE", "/api/models/{org}/{name}/branch/{ref:.*}", KeyWrite, Body::None, 400),
         case("POST", "/api/models/{org}/{name}/tag/{ref:.*}", KeyWrite, Body::Json(json!({"tag": "v1.0"})), 200),
         case("DELETE", "/api/models/{org}/{name}/tag/{ref:.*}", KeyWrite, Body::None, 400),
+        case("POST", "/api/models/{org}/{name}/paths-info/{rev}", OpenKeyChecked, Body::Form(&[("paths", "{path}")]), 200),
+        case("POST", "/api/lfs-verify/{token}", Open, Body::Json(json!({"oid": "{sha256}", "size": 10})), 403),
         case("POST", "/api/models/{org}/{name}/commit/{rev}", KeyWrite, Body::Json(json!({"key": "header", "value": {"summary": "matrix"}})), 200),
         // Mounted by `server.rs` itself, outside both tables.
         case("GET", "/openapi.json", Open, Body::None, 200),
