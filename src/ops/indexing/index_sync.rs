@@ -400,9 +400,10 @@ pub async fn sync_periodically(services: Services, interval: std::time::Duration
     }
 }
 
-/// Makes index commits durable against power loss every `interval` (commits are searchable,
-/// and survive a process crash, at once: see `search::deferred_sync`). A failed sync (a full
-/// or failing disk) is logged and retried at the next tick; the files stay listed.
+/// Makes index commits, then the database's new writes, durable against power loss every
+/// `interval` (both are visible, and survive a process crash, at once: see
+/// `search::deferred_sync` and `Store::sync_wal_blocking`). A failed sync (a full or failing
+/// disk) is logged and retried at the next tick.
 pub async fn checkpoint_periodically(services: Services, interval: std::time::Duration) {
     loop {
         tokio::time::sleep(interval).await;
@@ -410,6 +411,12 @@ pub async fn checkpoint_periodically(services: Services, interval: std::time::Du
             return;
         }
         checkpoint(&services).await;
+        let store = services.store.clone();
+        match tokio::task::spawn_blocking(move || store.sync_wal_blocking()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "syncing the database WAL failed; will retry"),
+            Err(error) => tracing::error!(%error, "WAL sync task failed"),
+        }
     }
 }
 
