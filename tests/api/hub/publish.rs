@@ -157,6 +157,49 @@ async fn hub_writes_refuse_bad_input_in_the_hub_shape() {
         let body: Value = response.json().await.unwrap();
         assert!(body["error"].is_string(), "{body}");
     }
+    // A README whose front matter is not YAML: 400 with the errors, always JSON.
+    let yaml = post(
+        "/api/validate-yaml",
+        json!({"content": "---\nlicense: [unclosed\n---\n# x\n", "repoType": "model"}),
+    )
+    .await;
+    assert_eq!(yaml.status(), StatusCode::BAD_REQUEST);
+    let body: Value = yaml.json().await.unwrap();
+    assert!(body["errors"][0]["message"].is_string(), "{body}");
+    // An LFS object only another project holds: the commit is refused, nothing changes.
+    let other = app.other_project("holder").await;
+    let theirs = b"their private bytes".to_vec();
+    let sent = app
+        .client
+        .put(format!(
+            "{}/{}/v1/blobs/{}",
+            app.address,
+            other.project_id,
+            sha256(&theirs)
+        ))
+        .bearer_auth(&other.api_key)
+        .body(theirs.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    let body = format!(
+        "{}\n{}\n",
+        json!({"key": "header", "value": {"summary": "borrow"}}),
+        json!({"key": "lfsFile", "value": {"path": "b.bin", "algo": "sha256", "oid": sha256(&theirs), "size": theirs.len()}})
+    );
+    let borrowed = app
+        .client
+        .post(format!(
+            "{}/api/models/myproject/target-repo/commit/main",
+            app.address
+        ))
+        .bearer_auth(&app.api_key)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(borrowed.status(), StatusCode::BAD_REQUEST);
     // An upload URL that was edited is refused without an Authorization header.
     let batch: Value = post(
         "/myproject/target-repo.git/info/lfs/objects/batch",
