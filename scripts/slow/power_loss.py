@@ -13,10 +13,16 @@ server, then, with it dead, drop every unsynced write and mount LazyFS anew (the
     catalog index equals the shared rows of the database (ids and names): the start-up audit
     or a rebuild repaired what the cut did to the index.
 
-Some cycles stop writing a while before the cut (a quiet server loses its unsynced tail too:
-SQLite's `synchronous=NORMAL` window is counted in transactions, not seconds); some cut the
-power during start-up, before the server is ready. After the last cycle the server stops
-cleanly and the power is cut once more: a clean stop must lose nothing.
+Some cycles stop writing a while before the cut (0.5-3 s of quiet: with `synchronous=NORMAL`
+SQLite syncs the WAL only when it checkpoints, which the server does each second when there were
+new writes, so a quiet server should have lost nothing after about a second); some cut the power
+during start-up, before the server is ready. After the last cycle the server stops cleanly and
+the power is cut once more: a clean stop must lose nothing.
+
+The window in time: every lost write's age at its cut (cut minus acknowledgement) is counted;
+one older than --window (2 s unless told; 0 turns the check off) fails the run. The report gives
+the ages (p50, p99, max; how many lost writes were older than 1, 1.5 and 2 s, of how many
+acknowledged that long before a cut) and the quiet cuts on their own.
 
 Needs root (or the fuse group), /dev/fuse, fusermount3 and a LazyFS binary: LAZYFS_BIN or
 --lazyfs, default ~/.cache/xero-tools/lazyfs/lazyfs, its libpcache beside it. Without one it says
@@ -304,6 +310,8 @@ def main():
     ap.add_argument("--seed", type=int, default=31)
     ap.add_argument("--lazyfs", default=LAZYFS)
     ap.add_argument("--cache-size", default="256mb", help="LazyFS's cache (it preallocates it)")
+    ap.add_argument("--window", type=float, default=2.0,
+                    help="seconds: a lost write acknowledged longer before its cut fails the run (0: no check)")
     ap.add_argument("--no-strace", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
@@ -362,6 +370,10 @@ def main():
         serials = [iter(range(10**9)) for _ in range(args.writers)]
         acked_total = refused_total = 0
         kinds, lost_per_cut, oldest_lost_ms, since_sync_ms = collections.Counter(), [], [], []
+        # every lost write's age at its cut (s), by the kind of cut; acknowledged writes by age
+        lost_ages, acked_ages = collections.defaultdict(list), collections.defaultdict(list)
+        quiet_cuts = []  # (seconds from the last acknowledgement to the cut, writes lost)
+        too_old = []  # lost writes older than --window: (cycle, kind, age, op)
         ready_s, repairs, rebuilds, replays, violations, holes = [], 0, collections.Counter(), 0, 0, 0
         in_flight_kept = in_flight_lost = protected = 0
         wal_sync_count = 0
@@ -394,12 +406,12 @@ def main():
                                                               ops[w], stop, rng.random()))
                     t.start()
                     threads.append(t)
-                # Long enough, at times, for SQLite's checkpoint (1 000 WAL pages) to sync the WAL.
+                # Long enough, at times, for SQLite's own checkpoint (1 000 WAL pages) to come too.
                 time.sleep(rng.uniform(0.2, 6.0) if kind == "writing" else rng.uniform(0.2, 4.0))
                 if kind == "quiet":
                     stop.set()
                     [t.join() for t in threads]
-                    time.sleep(rng.uniform(0.5, 3.0))  # the index checkpoints after 1 s; SQLite does not
+                    time.sleep(rng.uniform(0.5, 3.0))  # the server syncs the index and the WAL each second
             cut = time.time()
             server.kill()  # the power goes: first the process, then everything it had not synced
             stop.set()
@@ -473,6 +485,17 @@ def main():
                             in_flight_lost += 1
             known = new_known
             lost_per_cut.append(len(lost))
+            for op in all_ops:
+                if op.acked:
+                    acked_ages[kind].append(cut - op.acked)
+            for op in lost:
+                age = cut - op.acked
+                lost_ages[kind].append(age)
+                if args.window and age > args.window:
+                    too_old.append((cycles, kind, age, op))
+            if kind == "quiet":
+                last_ack = max((op.acked for op in all_ops if op.acked), default=None)
+                quiet_cuts.append((cut - last_ack if last_ack else None, len(lost)))
             if last_sync is not None:
                 protected += sum(1 for op in all_ops if op.acked and op.acked < last_sync)
             if lost:
@@ -542,6 +565,30 @@ def main():
         print(f"  lost acknowledged writes {sum(lost_per_cut)} in {cuts_losing} of {cycles} cuts (per cut max "
               f"{max(lost_per_cut, default=0)}, p50 of losing cuts {percentile([n for n in lost_per_cut if n], 50)}); "
               f"oldest lost write acknowledged {max(oldest_lost_ms, default=0):.0f} ms before its cut")
+        every_lost = sorted(a for ages in lost_ages.values() for a in ages)
+        every_acked = [a for ages in acked_ages.values() for a in ages]
+        print(f"  age of the lost writes at their cut: p50 {percentile(every_lost, 50) * 1000:.0f} ms, p99 "
+              f"{percentile(every_lost, 99) * 1000:.0f} ms, max {max(every_lost, default=0) * 1000:.0f} ms; "
+              + ", ".join(f"older than {t:g} s: {sum(1 for a in every_lost if a > t)} lost of "
+                          f"{sum(1 for a in every_acked if a > t)} acknowledged" for t in (1.0, 1.5, 2.0)))
+        for k in ("writing", "quiet"):
+            ages = lost_ages[k]
+            print(f"    {k} cuts: {len(ages)} lost, max age {max(ages, default=0) * 1000:.0f} ms, older than 1 s "
+                  f"{sum(1 for a in ages if a > 1)}, older than 2 s {sum(1 for a in ages if a > 2)}")
+        quiet_losing = [(q, n) for q, n in quiet_cuts if n]
+        print(f"  quiet cuts: {len(quiet_cuts)}, {len(quiet_losing)} of them lost writes ({sum(n for _, n in quiet_losing)} "
+              f"in all, at most {max((n for _, n in quiet_losing), default=0)} in one); quiet for "
+              f"{min((q for q, _ in quiet_cuts if q is not None), default=0):.2f}-"
+              f"{max((q for q, _ in quiet_cuts if q is not None), default=0):.2f} s after the last acknowledgement"
+              + (f", the losing ones {min(q for q, _ in quiet_losing):.2f}-{max(q for q, _ in quiet_losing):.2f} s"
+                 if quiet_losing and all(q is not None for q, _ in quiet_losing) else "")
+              + f"; quiet more than 1.5 s: {sum(1 for q, _ in quiet_cuts if q and q > 1.5)} cuts, "
+              f"{sum(n for q, n in quiet_cuts if q and q > 1.5)} lost")
+        if args.window:
+            print(f"  lost writes older than the window ({args.window:g} s): {len(too_old)}")
+            for c, k, age, op in too_old[:5]:
+                print(f"    cycle {c} ({k}): lost {OPS[op.k]} of {model_name(op.writer, op.serial, 0)} acknowledged "
+                      f"{age * 1000:.0f} ms before the cut", flush=True)
         if use_strace:
             print(f"  writes acknowledged before a completed WAL fsync of their cycle began: {protected}, of "
                   f"them lost: {violations}; WAL fsyncs {wal_sync_count} (checkpoints and WAL headers)")
@@ -554,12 +601,12 @@ def main():
         for f in failures:
             print("FAILED:", f)
         fs.stop()
-        if failures or args.keep:
+        if failures or too_old or args.keep:
             print(f"kept {work}: {disk} is the disk image (serve it directly: "
                   f"{BIN} serve --data {disk} --bind 127.0.0.1:{free_port()})")
         else:
             shutil.rmtree(work, ignore_errors=True)
-        return 1 if failures or violations or holes else 0
+        return 1 if failures or violations or holes or too_old else 0
     except BaseException:
         if server is not None and server.proc.poll() is None:
             os.kill(server.pid, signal.SIGKILL)

@@ -239,6 +239,22 @@ async fn ollama_and_old_llama_cpp_pull_the_same_stored_bytes_by_tag() {
             "{tag}"
         );
     }
+    // `xeroctl models files` lists the tags too.
+    let listed = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_xeroctl"))
+            .args(["models", "files", &tiny])
+            .env("XERO_BASE_URL", &app.address)
+            .env("XERO_API_KEY", &app.api_key)
+            .env_remove("XERO_PROJECT")
+            .output()
+            .unwrap()
+    });
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        text.contains("tags (ollama pull, llama-server -hf): latest, Q4_K_M, Q8_0"),
+        "{text}{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     // The Hub's resolve hands out the same bytes as the registry.
     let resolved = get(
         &app,
