@@ -208,7 +208,7 @@ async fn tree(
     if end < all.len() {
         let next = format!(
             "{}{}?recursive={recursive}&cursor={end}",
-            crate::web::public_url::base_url(&request),
+            crate::web::public_url::base_url(request),
             request.path()
         );
         response.insert_header((header::LINK, format!("<{next}>; rel=\"next\"")));
