@@ -54,8 +54,8 @@ pub(super) async fn model_info(
     path: web::Path<(String, String)>,
     query: web::Query<Vec<(String, String)>>,
     services: web::Data<Services>,
-) -> HttpResponse {
-    answer(info(&request, &services, &path.0, &path.1, None, &query).await)
+) -> HubResult {
+    info(&request, &services, &path.0, &path.1, None, &query).await
 }
 
 pub(super) async fn model_info_at(
@@ -63,8 +63,8 @@ pub(super) async fn model_info_at(
     path: web::Path<(String, String, String)>,
     query: web::Query<Vec<(String, String)>>,
     services: web::Data<Services>,
-) -> HttpResponse {
-    answer(info(&request, &services, &path.0, &path.1, Some(&path.2), &query).await)
+) -> HubResult {
+    info(&request, &services, &path.0, &path.1, Some(&path.2), &query).await
 }
 
 async fn info(
@@ -90,31 +90,22 @@ pub(super) async fn refs(
     request: HttpRequest,
     path: web::Path<(String, String)>,
     services: web::Data<Services>,
-) -> HttpResponse {
-    answer(
-        async {
-            let repo = repo(&request, &services, &path.0, &path.1).await?;
-            let main = ops::catalog::hub::hub_revision(&services, repo.model.id, None).await?;
-            let mut branches: Vec<Value> = main
-                .map(|(r, _)| {
-                    vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})]
-                })
-                .unwrap_or_default();
-            let mut tags = Vec::new();
-            for (kind, name, target) in ops::files::publish::list_refs(&services, &repo).await? {
-                let entry =
-                    json!({"name": name, "ref": kind.full_name(&name), "targetCommit": target});
-                match kind {
-                    crate::catalog::repo::RefKind::Branch => branches.push(entry),
-                    crate::catalog::repo::RefKind::Tag => tags.push(entry),
-                }
-            }
-            Ok(HttpResponse::Ok().json(
-                json!({"branches": branches, "converts": [], "tags": tags, "pullRequests": []}),
-            ))
+) -> HubResult {
+    let repo = repo(&request, &services, &path.0, &path.1).await?;
+    let main = ops::catalog::hub::hub_revision(&services, repo.model.id, None).await?;
+    let mut branches: Vec<Value> = main
+        .map(|(r, _)| vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})])
+        .unwrap_or_default();
+    let mut tags = Vec::new();
+    for (kind, name, target) in ops::files::publish::list_refs(&services, &repo).await? {
+        let entry = json!({"name": name, "ref": kind.full_name(&name), "targetCommit": target});
+        match kind {
+            crate::catalog::repo::RefKind::Branch => branches.push(entry),
+            crate::catalog::repo::RefKind::Tag => tags.push(entry),
         }
-        .await,
-    )
+    }
+    Ok(HttpResponse::Ok()
+        .json(json!({"branches": branches, "converts": [], "tags": tags, "pullRequests": []})))
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,9 +119,9 @@ pub(super) async fn tree_root(
     path: web::Path<(String, String, String)>,
     query: web::Query<TreeQuery>,
     services: web::Data<Services>,
-) -> HttpResponse {
+) -> HubResult {
     let (org, name, rev) = path.into_inner();
-    answer(tree(&request, &services, &org, &name, &rev, "", &query).await)
+    tree(&request, &services, &org, &name, &rev, "", &query).await
 }
 
 pub(super) async fn tree_path(
@@ -138,9 +129,9 @@ pub(super) async fn tree_path(
     path: web::Path<(String, String, String, String)>,
     query: web::Query<TreeQuery>,
     services: web::Data<Services>,
-) -> HttpResponse {
+) -> HubResult {
     let (org, name, rev, sub) = path.into_inner();
-    answer(tree(&request, &services, &org, &name, &rev, &sub, &query).await)
+    tree(&request, &services, &org, &name, &rev, &sub, &query).await
 }
 
 async fn tree(
@@ -224,39 +215,37 @@ pub(super) async fn paths_info(
     path: web::Path<(String, String, String)>,
     body: web::Bytes,
     services: web::Data<Services>,
-) -> HttpResponse {
-    answer(
-        async {
-            let (org, name, rev) = path.into_inner();
-            let repo = repo(&request, &services, &org, &name).await?;
-            let (_, files) = revision(&services, &repo, &rev).await?;
-            let wanted: Vec<String> = match serde_json::from_slice::<Value>(&body) {
-                Ok(json) => json["paths"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|p| p.as_str().map(str::to_owned))
-                    .collect(),
-                Err(_) => form_urlencoded::parse(&body)
-                    .filter(|(k, _)| k == "paths")
-                    .map(|(_, v)| v.into_owned())
-                    .collect(),
-            };
-            let mut entries = Vec::new();
-            for wanted in &wanted {
-                let wanted = wanted.trim_matches('/');
-                if let Some(file) = files.iter().find(|f| f.path == wanted) {
-                    entries.push(json!({
-                        "type": "file", "oid": file.sha256, "size": file.size, "path": file.path,
-                        "lfs": {"oid": file.sha256, "size": file.size, "pointerSize": 134}
-                    }));
-                } else if files.iter().any(|f| f.path.starts_with(&format!("{wanted}/"))) {
-                    entries.push(json!({"type": "directory", "oid": "0000000000000000000000000000000000000000", "size": 0, "path": wanted}));
-                }
-            }
-            Ok(HttpResponse::Ok().json(entries))
+) -> HubResult {
+    let (org, name, rev) = path.into_inner();
+    let repo = repo(&request, &services, &org, &name).await?;
+    let (_, files) = revision(&services, &repo, &rev).await?;
+    let wanted: Vec<String> = match serde_json::from_slice::<Value>(&body) {
+        Ok(json) => json["paths"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect(),
+        Err(_) => form_urlencoded::parse(&body)
+            .filter(|(k, _)| k == "paths")
+            .map(|(_, v)| v.into_owned())
+            .collect(),
+    };
+    let mut entries = Vec::new();
+    for wanted in &wanted {
+        let wanted = wanted.trim_matches('/');
+        if let Some(file) = files.iter().find(|f| f.path == wanted) {
+            entries.push(json!({
+                "type": "file", "oid": file.sha256, "size": file.size, "path": file.path,
+                "lfs": {"oid": file.sha256, "size": file.size, "pointerSize": 134}
+            }));
+        } else if files
+            .iter()
+            .any(|f| f.path.starts_with(&format!("{wanted}/")))
+        {
+            entries.push(json!({"type": "directory", "oid": "0000000000000000000000000000000000000000", "size": 0, "path": wanted}));
         }
-        .await,
-    )
+    }
+    Ok(HttpResponse::Ok().json(entries))
 }

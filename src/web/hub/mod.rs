@@ -271,8 +271,35 @@ impl From<ops::OpsError> for HubError {
 
 type HubResult = Result<HttpResponse, HubError>;
 
-fn answer(result: HubResult) -> HttpResponse {
-    result.unwrap_or_else(HubError::response)
+// Handlers return `HubResult`; actix turns the error into the Hub's answer through this.
+impl std::fmt::Debug for HubError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::fmt::Display for HubError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl actix_web::ResponseError for HubError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HubError {
+            status: self.status,
+            code: self.code,
+            message: self.message.clone(),
+            commit: self.commit.clone(),
+            retry_after: self.retry_after,
+            headers: self.headers.clone(),
+        }
+        .response()
+    }
 }
 
 /// The caller's project: none when anonymous; a bad key is refused (as on the project API).
