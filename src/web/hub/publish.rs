@@ -15,15 +15,22 @@ use crate::ops::files::publish::{self, BatchAnswer, HubOperation};
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const EMPTY_GIT_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 
+fn bad_request(message: impl Into<String>) -> HubError {
+    HubError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// The array under `key`, or none.
+fn array<'a>(value: &'a Value, key: &str) -> &'a [Value] {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
 /// Reads a JSON body, refused in the Hub's shape (never our envelope) when it is not JSON.
 fn json_body(body: &Bytes) -> Result<Value, HubError> {
-    serde_json::from_slice(body).map_err(|e| {
-        HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            format!("the body is not JSON: {e}"),
-        )
-    })
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("the body is not JSON: {e}")))
 }
 
 /// The caller, who must present a key for any write.
@@ -54,22 +61,16 @@ async fn target(
 /// Only `main` takes commits: every revision is reachable by its id, and there are no branches.
 fn require_main(rev: &str, query: &[(String, String)]) -> Result<(), HubError> {
     if query.iter().any(|(k, v)| k == "create_pr" && v != "0") {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
+        return Err(bad_request(
             "pull requests are not supported here: commit to main",
         ));
     }
     let rev = percent_decode(rev);
     if rev != "main" && rev != "refs/heads/main" {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            format!(
-                "only main takes commits here (got `{}`); every revision stays reachable by its id",
-                rev.chars().take(80).collect::<String>()
-            ),
-        ));
+        return Err(bad_request(format!(
+            "only main takes commits here (got `{}`); every revision stays reachable by its id",
+            rev.chars().take(80).collect::<String>()
+        )));
     }
     Ok(())
 }
@@ -89,13 +90,8 @@ fn wants_private(body: &Value) -> bool {
 
 fn repo_type_refused(body: &Value) -> Option<HubError> {
     let kind = body.get("type").and_then(Value::as_str)?;
-    (kind != "model").then(|| {
-        HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            format!("only model repositories exist here, not `{kind}`"),
-        )
-    })
+    (kind != "model")
+        .then(|| bad_request(format!("only model repositories exist here, not `{kind}`")))
 }
 
 pub(super) async fn create_repo(
@@ -207,11 +203,7 @@ pub(super) async fn preupload(
     let body = json_body(&body)?;
     let (_, repo) = target(&request, &services, &org, &name).await?;
     let current = publish::main_digests(&services, &repo).await?;
-    let files: Vec<Value> = body
-        .get("files")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let files: Vec<Value> = array(&body, "files")
         .iter()
         .map(|file| {
             let path = file.get("path").and_then(Value::as_str).unwrap_or_default();
@@ -250,17 +242,11 @@ pub(super) async fn lfs_batch(
     let (org, name) = path.into_inner();
     let (principal, repo) = target(&request, &services, &org, &name).await?;
     if body.get("operation").and_then(Value::as_str) != Some("upload") {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
+        return Err(bad_request(
             "only the upload operation is served here; downloads use resolve",
         ));
     }
-    let objects: Vec<(String, u64)> = body
-        .get("objects")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let objects: Vec<(String, u64)> = array(&body, "objects")
         .iter()
         .map(|o| {
             let oid = o.get("oid").and_then(Value::as_str).unwrap_or_default();
@@ -359,14 +345,10 @@ pub(super) async fn lfs_upload(
     let (grant, principal, project, received) =
         receive_granted(&request, &services, &path, body).await?;
     if received.size != grant.size {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            format!(
-                "the upload has {} bytes, the batch asked for {}: nothing was stored",
-                received.size, grant.size
-            ),
-        ));
+        return Err(bad_request(format!(
+            "the upload has {} bytes, the batch asked for {}: nothing was stored",
+            received.size, grant.size
+        )));
     }
     repo_ops::store_blob(
         &services,
@@ -390,7 +372,7 @@ pub(super) async fn commit(
     let (org, name, rev) = path.into_inner();
     require_main(&rev, &query)?;
     let (principal, repo) = target(&request, &services, &org, &name).await?;
-    let bad = |message: String| HubError::new(StatusCode::BAD_REQUEST, "BadRequest", message);
+    let bad = bad_request::<String>;
     let mut message = String::new();
     let mut parent = None;
     let mut operations = Vec::new();
@@ -557,17 +539,11 @@ pub(super) async fn lfs_complete(
     let (grant, principal) = publish::upload_grant(&services, &path)?;
     let body = json_body(&body)?;
     if body.get("oid").and_then(Value::as_str) != Some(grant.sha256.as_str()) {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
+        return Err(bad_request(
             "the completion names another object than its URL",
         ));
     }
-    let parts: Vec<(u64, String)> = body
-        .get("parts")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let parts: Vec<(u64, String)> = array(&body, "parts")
         .iter()
         .map(|p| {
             let number = p.get("partNumber").and_then(Value::as_u64).unwrap_or(0);
@@ -593,9 +569,7 @@ pub(super) async fn lfs_verify(
         body.get("size").and_then(Value::as_u64),
     );
     if asked != (Some(grant.sha256.as_str()), Some(grant.size)) {
-        return Err(HubError::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
+        return Err(bad_request(
             "the verify call names another object than its URL",
         ));
     }
