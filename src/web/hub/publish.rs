@@ -372,7 +372,7 @@ pub(super) async fn commit(
     let (org, name, rev) = path.into_inner();
     require_main(&rev, &query)?;
     let (principal, repo) = target(&request, &services, &org, &name).await?;
-    let bad = bad_request::<String>;
+    let bad = |message: String| bad_request(message);
     let mut message = String::new();
     let mut parent = None;
     let mut operations = Vec::new();
