@@ -65,6 +65,9 @@ pub struct ServeArgs {
     /// so tests can watch `/readyz` and the catalog while it runs.
     #[arg(long, hide = true, env = "XERO_TEST_REBUILD_DELAY_MS")]
     pub test_rebuild_delay_ms: Option<u64>,
+    /// Test hook: the LFS part size in bytes, so crash tests send small objects in parts.
+    #[arg(long, hide = true)]
+    pub test_lfs_part_size: Option<u64>,
 }
 
 /// Request bodies one client address may have in flight at once (a browser opens six
@@ -158,7 +161,10 @@ impl Settings {
                 idle: Duration::from_secs(args.upload_idle_timeout),
                 min_free: args.min_free_disk,
                 project_quota: args.project_quota,
-                part_size: crate::ops::files::upload::DEFAULT_PART_SIZE,
+                part_size: args
+                    .test_lfs_part_size
+                    .filter(|&size| size > 0)
+                    .unwrap_or(crate::ops::files::upload::DEFAULT_PART_SIZE),
             },
             agent_ttl: Duration::from_secs_f64(args.agent_ttl),
             data_dir: args.data_dir,

@@ -764,7 +764,7 @@ async fn serve_demo_prints_a_readable_start_and_short_refusals() {
 }
 
 /// RELIABILITY T43–T44 (issue 24): the server killed with SIGKILL during a multipart LFS upload
-/// and while Hub commits run; after the restart nothing partial is visible, the repository is at
+/// (`--test-lfs-part-size 2048`) and while Hub commits run; after the restart nothing partial is visible, the repository is at
 /// a revision it had (or the commit's, whole), and the upload can start over and succeed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
@@ -785,7 +785,7 @@ async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
             .map(|b| format!("{b:02x}"))
             .collect()
     };
-    let mut server = Server::start(&data, port, &log);
+    let mut server = start_with(&data, port, &log, &["--test-lfs-part-size", "2048"]);
     server.wait_ready(&client).await;
     let base = server.base.clone();
     let created = client
@@ -812,35 +812,42 @@ async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
     };
     let (first_main, _) = main_of(client.clone(), base.clone()).await;
 
-    // A 3 GiB-declared object would be in parts of 1 GiB; send part 1 halfway, then kill.
-    let bytes = vec![7u8; 4096];
+    // An object sent in two 2 KiB parts: part 1 whole, part 2 halfway, then the kill.
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
     let oid = hex(&bytes);
     let batch: Value = client
         .post(format!("{base}/killed/survivor.git/info/lfs/objects/batch"))
         .bearer_auth(&key)
-        .json(&json!({"operation": "upload", "transfers": ["basic"], "objects": [{"oid": oid, "size": bytes.len()}]}))
+        .json(&json!({"operation": "upload", "transfers": ["basic", "multipart"], "objects": [{"oid": oid, "size": bytes.len()}]}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let href = batch["objects"][0]["actions"]["upload"]["href"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let upload = batch["objects"][0]["actions"]["upload"].clone();
+    let href = upload["href"].as_str().unwrap().to_owned();
+    let part_url = |n: u32| upload["header"][n.to_string()].as_str().unwrap().to_owned();
+    let first = client
+        .put(part_url(1))
+        .body(bytes[..2048].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let first_etag = first.headers()["etag"].to_str().unwrap().to_owned();
     let host = base.trim_start_matches("http://").to_owned();
-    let path = href.trim_start_matches(&base).to_owned();
+    let path = part_url(2).trim_start_matches(&base).to_owned();
     let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
     use tokio::io::AsyncWriteExt;
     stream
         .write_all(
-            format!("PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 4096\r\n\r\n")
+            format!("PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 2048\r\n\r\n")
                 .as_bytes(),
         )
         .await
         .unwrap();
-    stream.write_all(&bytes[..2048]).await.unwrap();
+    stream.write_all(&bytes[2048..3072]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Commits racing the kill: each is all there after the restart or not at all.
     let racing: Vec<_> = (0..8)
@@ -875,7 +882,7 @@ async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
     }
     drop(stream);
 
-    let mut server = Server::start(&data, port, &log);
+    let mut server = start_with(&data, port, &log, &["--test-lfs-part-size", "2048"]);
     server.wait_ready(&client).await;
     let (main, siblings) = main_of(client.clone(), base.clone()).await;
     let names: Vec<String> = siblings
@@ -891,7 +898,7 @@ async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
         );
     }
     assert!(main.len() == 40 && (main != first_main || acknowledged.is_empty()));
-    // The half-sent object is not there; sent again whole, it is.
+    // The half-sent object is not there, and a completion cannot make it from what survived.
     let held = client
         .get(format!("{base}/{project}/v1/blobs/{oid}"))
         .bearer_auth(&key)
@@ -899,8 +906,34 @@ async fn hub_uploads_and_commits_killed_with_sigkill_leave_nothing_partial() {
         .await
         .unwrap();
     assert_eq!(held.status(), 404, "a half-sent object is not held");
-    let again = client.put(&href).body(bytes.clone()).send().await.unwrap();
-    assert_eq!(again.status(), 200);
+    let complete = |etags: Vec<String>| {
+        let parts: Vec<Value> = etags
+            .iter()
+            .enumerate()
+            .map(|(i, etag)| json!({"partNumber": i + 1, "etag": etag}))
+            .collect();
+        client
+            .post(&href)
+            .json(&json!({"oid": oid, "parts": parts}))
+            .send()
+    };
+    let early = complete(vec![first_etag.clone(), first_etag])
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 400);
+    // Sent again, part by part, it is.
+    let mut etags = Vec::new();
+    for (n, part) in [(1, &bytes[..2048]), (2, &bytes[2048..])] {
+        let sent = client
+            .put(part_url(n))
+            .body(part.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200);
+        etags.push(sent.headers()["etag"].to_str().unwrap().to_owned());
+    }
+    assert_eq!(complete(etags).await.unwrap().status(), 200);
     let held = client
         .get(format!("{base}/{project}/v1/blobs/{oid}"))
         .bearer_auth(&key)

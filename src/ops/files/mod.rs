@@ -4,7 +4,9 @@
 pub mod artifacts;
 pub mod blobs;
 pub mod gc;
+pub mod lfs;
 pub mod publish;
+pub mod refs;
 pub mod repo_metadata;
 pub mod repos;
 pub mod upload;

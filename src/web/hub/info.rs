@@ -97,7 +97,7 @@ pub(super) async fn refs(
         .map(|(r, _)| vec![json!({"name": "main", "ref": "refs/heads/main", "targetCommit": r.id})])
         .unwrap_or_default();
     let mut tags = Vec::new();
-    for (kind, name, target) in ops::files::publish::list_refs(&services, &repo).await? {
+    for (kind, name, target) in ops::files::refs::list_refs(&services, &repo).await? {
         let entry = json!({"name": name, "ref": kind.full_name(&name), "targetCommit": target});
         match kind {
             crate::catalog::repo::RefKind::Branch => branches.push(entry),

@@ -25,7 +25,9 @@ use crate::web::transfer;
 
 mod files;
 mod info;
+mod lfs;
 mod publish;
+mod refs;
 mod search;
 
 /// Tree entries per page, with a `Link` header beyond: llama.cpp reads one page and follows no
@@ -68,19 +70,13 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route(
             "/{org}/{name}.git/info/lfs/objects/batch",
-            web::post().to(publish::lfs_batch),
+            web::post().to(lfs::lfs_batch),
         )
-        .route(
-            "/api/lfs-upload/{token}",
-            web::put().to(publish::lfs_upload),
-        )
-        .route(
-            "/api/lfs-upload/{token}",
-            web::post().to(publish::lfs_complete),
-        )
+        .route("/api/lfs-upload/{token}", web::put().to(lfs::lfs_upload))
+        .route("/api/lfs-upload/{token}", web::post().to(lfs::lfs_complete))
         .route(
             "/api/lfs-upload/{token}/part/{number}",
-            web::put().to(publish::lfs_part),
+            web::put().to(lfs::lfs_part),
         )
         .route(
             "/api/models/{org}/{name}/commit/{rev}",
@@ -90,25 +86,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
             "/api/models/{org}/{name}/paths-info/{rev}",
             web::post().to(info::paths_info),
         )
+        .route("/api/lfs-verify/{token}", web::post().to(lfs::lfs_verify))
         .route(
-            "/api/lfs-verify/{token}",
-            web::post().to(publish::lfs_verify),
+            "/api/models/{org}/{name}/branch/{ref:.*}",
+            web::post().to(refs::create_branch),
         )
         .route(
             "/api/models/{org}/{name}/branch/{ref:.*}",
-            web::post().to(publish::create_branch),
-        )
-        .route(
-            "/api/models/{org}/{name}/branch/{ref:.*}",
-            web::delete().to(publish::delete_branch),
+            web::delete().to(refs::delete_branch),
         )
         .route(
             "/api/models/{org}/{name}/tag/{ref:.*}",
-            web::post().to(publish::create_tag),
+            web::post().to(refs::create_tag),
         )
         .route(
             "/api/models/{org}/{name}/tag/{ref:.*}",
-            web::delete().to(publish::delete_tag),
+            web::delete().to(refs::delete_tag),
         );
 }
 
