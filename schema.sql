@@ -249,3 +249,18 @@ CREATE TABLE repo_refs (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (model_id, kind, name)
 );
+
+-- migration 11
+-- A model's lineage (issue 27): the model it derives from and how (the Hub's `base_model` and
+-- `base_model_relation`), and the model that supersedes it. `base_name` keeps the base as a
+-- model card names it when that base is not in this catalog. A deleted base or successor
+-- leaves the row and clears the link.
+CREATE TABLE model_lineage (
+    model_id      TEXT PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
+    base_id       TEXT REFERENCES models (id) ON DELETE SET NULL,
+    base_name     TEXT,
+    relation      TEXT CHECK (relation IN ('finetune', 'quantized', 'adapter', 'merge')),
+    superseded_by TEXT REFERENCES models (id) ON DELETE SET NULL
+);
+CREATE INDEX model_lineage_base ON model_lineage (base_id) WHERE base_id IS NOT NULL;
+CREATE INDEX model_lineage_successor ON model_lineage (superseded_by) WHERE superseded_by IS NOT NULL;

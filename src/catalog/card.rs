@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::badge::BadgeFacts;
 use super::family::family_of;
 use super::ids::{ModelId, ProjectId};
-use super::memory::{FitInputs, KvShape, MemoryEstimate, capped_context, estimate};
+use super::lineage::Lineage;
+use super::memory::{FitInputs, KvOptions, KvShape, MemoryEstimate, capped_context, estimate};
+use super::shapes::{ShapeSource, lookup};
 use super::model::Model;
 
 /// Characters of plain-text description on a card.
@@ -38,9 +40,14 @@ pub struct CatalogCard {
     pub project_name: String,
     pub shared_at: Option<String>,
     pub facts: BadgeFacts,
-    /// The attention shape the model's files state (sizes the KV cache), if they do.
+    /// The attention shape that sizes the KV cache: the model's files', else its base
+    /// model's from the shapes table (`kv_source` says which).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kv_shape: Option<KvShape>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_source: Option<ShapeSource>,
+    #[serde(default, skip_serializing_if = "Lineage::is_empty")]
+    pub lineage: Lineage,
 }
 
 impl CatalogCard {
@@ -49,22 +56,66 @@ impl CatalogCard {
         capped_context(self.context_length, context)
     }
 
-    /// The memory estimate at `context` tokens (see [`Self::estimate_context`]).
+    /// The memory estimate at `context` tokens, with an f16 cache for one sequence.
     pub fn memory(&self, context: u64) -> MemoryEstimate {
+        self.memory_with(context, KvOptions::default())
+    }
+
+    /// The memory estimate at `context` tokens per sequence (see [`Self::estimate_context`]).
+    pub fn memory_with(&self, context: u64, options: KvOptions) -> MemoryEstimate {
         estimate(
             self.parameter_count,
             self.quantization.as_deref(),
             self.kv_shape,
             self.estimate_context(context),
+            options,
         )
+    }
+
+    /// Whether the model fits `budget` bytes at `context` with these cache knobs.
+    pub fn fit(&self, budget: u64, context: u64, options: KvOptions) -> super::kv::FitAnswer {
+        use super::kv::FitAnswer;
+        use super::memory::Need;
+        match self.fit_inputs().need(self.estimate_context(context), options) {
+            Need::Known(bytes) if bytes <= budget => FitAnswer::Yes,
+            Need::AtLeast(bytes) if bytes <= budget => FitAnswer::WeightsOnly,
+            Need::Known(_) | Need::AtLeast(_) => FitAnswer::No,
+            Need::Unknown => FitAnswer::Unknown,
+        }
     }
 
     /// What the fit facet stores for this model.
     pub fn fit_inputs(&self) -> FitInputs {
-        FitInputs::new(
-            self.memory(1).weights,
-            self.kv_shape.map(|kv| kv.bytes_per_token()),
-        )
+        FitInputs::new(self.memory(1).weights, self.kv_shape)
+    }
+
+    /// The variant group (`variant::group_of`): a quantization whose lineage names a base in
+    /// the same project joins the base's group; otherwise the name rule decides.
+    pub fn variant_group(&self) -> u64 {
+        match (&self.lineage.relation, &self.lineage.base_group_name) {
+            (Some(super::lineage::Relation::Quantized), Some(base)) => {
+                super::variant::group_of(&self.project_id, base)
+            }
+            _ => super::variant::group_of(&self.project_id, &self.name),
+        }
+    }
+
+    /// Sets the attention shape: the one the files state, else the shapes table's row for
+    /// this model's base name.
+    pub fn set_shape(&mut self, files: Option<KvShape>) {
+        (self.kv_shape, self.kv_source) = match files {
+            Some(shape) => (Some(shape), Some(ShapeSource::Files)),
+            None => match lookup(&self.name, self.parameter_count) {
+                Some(row) => (
+                    Some(row.shape),
+                    Some(ShapeSource::Table {
+                        base: row.base.clone(),
+                        source: row.source.clone(),
+                    }),
+                ),
+                None => (None, None),
+            },
+        };
     }
 }
 
@@ -118,6 +169,8 @@ impl CatalogEntry {
                 ..facts
             },
             kv_shape: None,
+            kv_source: None,
+            lineage: Lineage::default(),
         };
         Self {
             card,

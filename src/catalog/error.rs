@@ -13,6 +13,8 @@ pub enum CatalogError {
     InvalidLicenseIntent { input: String },
     #[error("memory `{input}` is not an amount like `24GB`, `80G`, `1.5TB` or `512MB`")]
     InvalidMemory { input: String },
+    #[error("`{input}`: {reason}")]
+    InvalidBudget { input: String, reason: String },
     #[error(
         "architecture `{input}` has no letters or digits (use a slug like `llama` or `qwen3moe`)"
     )]
@@ -54,7 +56,7 @@ impl CatalogError {
             }
             Self::InvalidContextLength { .. } => "context_length",
             Self::InvalidLicenseIntent { .. } => "license_intent",
-            Self::InvalidMemory { .. } => "fits_memory",
+            Self::InvalidMemory { .. } | Self::InvalidBudget { .. } => "fits_memory",
             Self::InvalidArchitecture { .. } => "architecture",
             Self::InvalidTag { .. } | Self::TooManyTags { .. } => "workload_type",
             Self::InvalidUri { .. } => "artifact_uri",

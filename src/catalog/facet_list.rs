@@ -16,7 +16,7 @@ use super::card::CatalogCard;
 use super::family::family_view;
 use super::license::License;
 use super::license_intent::{Intent, intent_of};
-use super::memory::{DEFAULT_CONTEXT, FIT_BUDGETS_GB, Need, parse_memory};
+use super::memory::{DEFAULT_CONTEXT, FIT_BUDGETS_GB, Need};
 use super::role::CatalogRole;
 use super::units::{ContextLength, ParameterCount};
 
@@ -110,9 +110,10 @@ pub struct BucketFacet {
 /// counted apart ("may fit"), and those without a weights figure as unknown.
 #[derive(Debug)]
 pub struct FitFacet {
-    /// The budget, then the context.
-    pub params: [&'static str; 2],
-    pub docs: [&'static str; 2],
+    /// The budget, the context, the KV cache type, the parallel sequences, then `device`
+    /// (another name for the budget).
+    pub params: [&'static str; 5],
+    pub docs: [&'static str; 5],
     /// The active-filter chip prefix (`Fits in: 24 GB at 32K`).
     pub chip: &'static str,
     /// Budgets counted, in decimal GB, ascending.
@@ -120,9 +121,9 @@ pub struct FitFacet {
     /// The contexts the page offers; any other can be typed into the URL.
     pub contexts: &'static [u64],
     pub default_context: u64,
-    pub parse_budget: fn(&str) -> Result<u64, CatalogError>,
+    pub parse_budget: fn(&str) -> Result<crate::catalog::devices::Budget, CatalogError>,
     pub parse_context: fn(&str) -> Result<u64, CatalogError>,
-    pub cli: [CliFlag; 2],
+    pub cli: [CliFlag; 5],
     pub value_of: fn(&CatalogCard) -> u64,
 }
 
@@ -270,29 +271,45 @@ pub static FACETS: [Facet; FACET_COUNT] = [
         key: "memory",
         label: "Fits in",
         kind: FacetKind::Fit(FitFacet {
-            params: ["fits_memory", "at_context"],
+            params: ["fits_memory", "at_context", "kv_cache", "parallel", "device"],
             docs: [
-                "Memory budget, e.g. `24GB` (decimal GB): models whose whole estimate (weights + KV cache + overhead, SPEC §11) is known and at most this.",
+                "Memory budget: a size (`24GB`, decimal GB), several devices (`2x24GB`: their memory less 0.5 GB per extra device) or a device from the table (`RTX 4090`, `2x h100`). Models whose whole estimate (weights + KV cache + overhead, SPEC §11) is known and within it come first, then those whose weights fit but whose KV cache is unknown (`fit: weights_only`).",
                 "The context the estimate is made at, e.g. `32K` (default 32K; capped at each model's own maximum).",
+                "KV cache element type: `f16` (default), `q8_0` or `q4_0`, as llama.cpp and vLLM offer.",
+                "Sequences served at once (default 1): each keeps its own KV cache at the context.",
+                "A device from the table (`rtx-4090`, `2x a100-80gb`): another name for `fits_memory`.",
             ],
             chip: "Fits in",
             budgets_gb: &FIT_BUDGETS_GB,
             contexts: &[4 * 1024, 8 * 1024, 32 * 1024, 128 * 1024],
             default_context: DEFAULT_CONTEXT,
             parse_budget: |v| {
-                parse_memory(v).ok_or_else(|| CatalogError::InvalidMemory {
+                crate::catalog::devices::parse_budget(v).map_err(|e| CatalogError::InvalidBudget {
                     input: v.chars().take(40).collect(),
+                    reason: e.to_string(),
                 })
             },
             parse_context: |v| ContextLength::parse(v).map(ContextLength::get),
             cli: [
                 CliFlag {
                     name: "fits",
-                    help: "Fits in this much memory, e.g. 24GB (weights + KV cache + overhead).",
+                    help: "Fits in this much memory, e.g. 24GB or 2x24GB (weights + KV cache + overhead).",
                 },
                 CliFlag {
                     name: "at-context",
                     help: "The context the memory estimate is made at, e.g. 32K (default 32K).",
+                },
+                CliFlag {
+                    name: "kv-cache",
+                    help: "KV cache type of the estimate: f16 (default), q8_0 or q4_0.",
+                },
+                CliFlag {
+                    name: "parallel",
+                    help: "Sequences served at once (each with its own KV cache; default 1).",
+                },
+                CliFlag {
+                    name: "device",
+                    help: "Fits on this device, e.g. \"RTX 4090\" or \"2x h100\" (see `catalog devices`).",
                 },
             ],
             value_of: |card| card.fit_inputs().pack(),

@@ -32,16 +32,39 @@ pub struct FileMetadata {
     pub kv_heads: Option<u64>,
     #[serde(default)]
     pub head_size: Option<u64>,
+    /// Sliding-window layers and their window; multi-head latent attention's ranks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swa_layers: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swa_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_lora_rank: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rope_dim: Option<u64>,
 }
 
 impl FileMetadata {
-    /// The KV-cache shape, when the file states all of it (an f16 cache, llama.cpp's default).
-    pub fn kv_shape(&self) -> Option<super::memory::KvShape> {
-        Some(super::memory::KvShape {
-            layers: self.layers?,
-            kv_heads: self.kv_heads?,
-            head_size: self.head_size?,
-            element_bytes: 2,
+    /// The KV-cache shape, when the file states all of it.
+    pub fn kv_shape(&self) -> Option<super::kv::KvShape> {
+        let layers = self.layers?;
+        let mla = match (self.kv_lora_rank, self.rope_dim) {
+            (Some(kv_rank), Some(rope_dim)) => Some(super::kv::Mla { kv_rank, rope_dim }),
+            _ => None,
+        };
+        let (swa_layers, swa_window) = match (self.swa_layers, self.swa_window) {
+            (Some(n), Some(w)) if n > 0 && n <= layers && w > 0 => (n, w),
+            _ => (0, 0),
+        };
+        Some(super::kv::KvShape {
+            layers,
+            kv_heads: if mla.is_some() { 1 } else { self.kv_heads? },
+            head_size: match mla {
+                Some(m) => m.kv_rank + m.rope_dim,
+                None => self.head_size?,
+            },
+            swa_layers,
+            swa_window,
+            mla,
         })
     }
 }

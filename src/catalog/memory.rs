@@ -93,41 +93,31 @@ pub fn bits_per_weight(label: &str) -> Option<f64> {
     None
 }
 
-/// The attention shape that sizes the KV cache, as the files state it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct KvShape {
-    pub layers: u64,
-    pub kv_heads: u64,
-    pub head_size: u64,
-    /// Bytes per cached element (2 for an f16 cache).
-    pub element_bytes: u64,
-}
+pub use super::kv::{KvOptions, KvShape, KvType};
 
-impl KvShape {
-    /// Bytes of KV cache one token of context takes (keys and values).
-    pub fn bytes_per_token(&self) -> u64 {
-        2u64.saturating_mul(self.layers)
-            .saturating_mul(self.kv_heads)
-            .saturating_mul(self.head_size)
-            .saturating_mul(self.element_bytes)
-    }
-}
-
-/// What the fit facet knows of one model, packed into one index value: the weights in whole
-/// megabytes (high 32 bits) and the KV cache per token in bytes (low 32 bits), 0 meaning
-/// "unknown" in either half. A figure that does not fit its half is unknown, never clipped.
+/// What the fit facet knows of one model, packed into two index values: the weights in whole
+/// megabytes and the 16-bit KV bytes per token of the layers whose cache grows with the
+/// context (`pack`), and, for sliding-window layers, their 16-bit bytes per cell and window
+/// (`pack_window`). 0 means "unknown" in the first two; a figure that does not fit its half is
+/// unknown, never clipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FitInputs {
     pub weights_mb: u32,
     pub kv_per_token: u32,
+    pub window_per_cell: u32,
+    pub window: u32,
 }
 
 impl FitInputs {
-    pub fn new(weights: Option<u64>, kv_per_token: Option<u64>) -> Self {
+    pub fn new(weights: Option<u64>, kv: Option<KvShape>) -> Self {
         let half = |v: Option<u64>| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+        let window = kv.map(|kv| (kv.window_bytes_per_cell(), kv.swa_window));
+        let fits = window.is_none_or(|(cell, w)| u32::try_from(cell).is_ok() && u32::try_from(w).is_ok());
         Self {
             weights_mb: half(weights.map(|w| w.div_ceil(1_000_000))),
-            kv_per_token: half(kv_per_token),
+            kv_per_token: if fits { half(kv.map(|kv| kv.growing_bytes_per_token().max(1))) } else { 0 },
+            window_per_cell: if fits { half(window.map(|(cell, _)| cell)) } else { 0 },
+            window: if fits { half(window.map(|(_, w)| w)) } else { 0 },
         }
     }
 
@@ -135,15 +125,21 @@ impl FitInputs {
         (u64::from(self.weights_mb) << 32) | u64::from(self.kv_per_token)
     }
 
-    pub fn unpack(packed: u64) -> Self {
+    pub fn pack_window(self) -> u64 {
+        (u64::from(self.window_per_cell) << 32) | u64::from(self.window)
+    }
+
+    pub fn unpack(packed: u64, window: u64) -> Self {
         Self {
             weights_mb: (packed >> 32) as u32,
             kv_per_token: packed as u32,
+            window_per_cell: (window >> 32) as u32,
+            window: window as u32,
         }
     }
 
-    /// The memory needed at `context` tokens.
-    pub fn need(self, context: u64) -> Need {
+    /// The memory needed at `context` tokens per sequence.
+    pub fn need(self, context: u64, options: KvOptions) -> Need {
         if self.weights_mb == 0 {
             return Need::Unknown;
         }
@@ -151,7 +147,17 @@ impl FitInputs {
         if self.kv_per_token == 0 {
             return Need::AtLeast(floor);
         }
-        Need::Known(floor.saturating_add(u64::from(self.kv_per_token).saturating_mul(context)))
+        // A shape whose every layer has a window stores 1 byte per token of growth (0 is
+        // "unknown"): keep it out of the sum.
+        let growing = if self.kv_per_token == 1 && self.window > 0 { 0 } else { u64::from(self.kv_per_token) };
+        let kv = super::kv::bytes_from_rates(
+            growing,
+            u64::from(self.window_per_cell),
+            u64::from(self.window),
+            context,
+            options,
+        );
+        Need::Known(floor.saturating_add(kv))
     }
 }
 
@@ -206,6 +212,7 @@ pub struct MemoryEstimate {
     pub bits: Option<(f64, bool)>,
     pub kv_cache: Option<u64>,
     pub context: u64,
+    pub options: KvOptions,
     pub overhead: u64,
 }
 
@@ -222,6 +229,7 @@ pub fn estimate(
     quantization: Option<&str>,
     kv: Option<KvShape>,
     context: u64,
+    options: KvOptions,
 ) -> MemoryEstimate {
     let bits = match quantization {
         Some(label) => bits_per_weight(label).map(|b| (b, true)),
@@ -231,12 +239,13 @@ pub fn estimate(
         (Some(p), Some((b, _))) => Some((p as f64 * b / 8.0).round() as u64),
         _ => None,
     };
-    let kv_cache = kv.map(|k| 2 * k.layers * k.kv_heads * k.head_size * context * k.element_bytes);
+    let kv_cache = kv.map(|k| k.bytes(context, options));
     MemoryEstimate {
         weights,
         bits,
         kv_cache,
         context,
+        options,
         overhead: OVERHEAD_BYTES,
     }
 }
@@ -252,23 +261,41 @@ mod tests {
 
     #[test]
     fn fit_inputs_pack_and_say_what_is_known() {
-        let kv = KvShape {
-            layers: 32,
-            kv_heads: 8,
-            head_size: 128,
-            element_bytes: 2,
-        };
-        let inputs = FitInputs::new(Some(4_900_000_000), Some(kv.bytes_per_token()));
-        assert_eq!(FitInputs::unpack(inputs.pack()), inputs);
+        let kv = KvShape::dense(32, 8, 128);
+        let d = KvOptions::default();
+        let inputs = FitInputs::new(Some(4_900_000_000), Some(kv));
+        assert_eq!(FitInputs::unpack(inputs.pack(), inputs.pack_window()), inputs);
         assert_eq!(
-            inputs.need(32_768),
+            inputs.need(32_768, d),
             Need::Known(4_900_000_000 + OVERHEAD_BYTES + 131_072 * 32_768)
         );
         let weights_only = FitInputs::new(Some(4_900_000_000), None);
-        assert_eq!(weights_only.need(1), Need::AtLeast(5_400_000_000));
-        assert_eq!(FitInputs::new(None, Some(1)).need(1), Need::Unknown);
-        assert_eq!(FitInputs::new(Some(u64::MAX), None).need(1), Need::Unknown);
+        assert_eq!(weights_only.need(1, d), Need::AtLeast(5_400_000_000));
+        assert_eq!(FitInputs::new(None, Some(kv)).need(1, d), Need::Unknown);
+        assert_eq!(FitInputs::new(Some(u64::MAX), None).need(1, d), Need::Unknown);
         assert_eq!(FitInputs::default().pack(), 0);
+        // Sliding-window layers: the packed rates give the shape's own figure.
+        let gemma = KvShape {
+            swa_layers: 52,
+            swa_window: 1024,
+            ..KvShape::dense(62, 16, 128)
+        };
+        let packed = FitInputs::new(Some(1_000_000), Some(gemma));
+        let unpacked = FitInputs::unpack(packed.pack(), packed.pack_window());
+        assert_eq!(
+            unpacked.need(131_072, d),
+            Need::Known(1_000_000 + OVERHEAD_BYTES + gemma.bytes(131_072, d))
+        );
+        let all_window = KvShape {
+            swa_layers: 4,
+            swa_window: 128,
+            ..KvShape::dense(4, 2, 64)
+        };
+        let packed = FitInputs::new(Some(1_000_000), Some(all_window));
+        assert_eq!(
+            packed.need(131_072, d),
+            Need::Known(1_000_000 + OVERHEAD_BYTES + all_window.bytes(131_072, d))
+        );
     }
 
     #[test]
@@ -304,19 +331,15 @@ mod tests {
     #[test]
     fn an_estimate_adds_its_known_parts_only() {
         // Llama 3.1 8B at 32K: 32 layers, 8 KV heads of 128, f16 cache = 4.3 GB.
-        let kv = KvShape {
-            layers: 32,
-            kv_heads: 8,
-            head_size: 128,
-            element_bytes: 2,
-        };
-        let e = estimate(Some(8_030_000_000), Some("Q4_K_M"), Some(kv), 32_768);
+        let kv = KvShape::dense(32, 8, 128);
+        let d = KvOptions::default();
+        let e = estimate(Some(8_030_000_000), Some("Q4_K_M"), Some(kv), 32_768, d);
         assert_eq!(gigabytes(e.weights.unwrap()), "4.9 GB");
         assert_eq!(gigabytes(e.kv_cache.unwrap()), "4.3 GB");
         assert_eq!(gigabytes(e.total().unwrap()), "9.7 GB");
-        let unknown = estimate(Some(8_030_000_000), None, None, 32_768);
+        let unknown = estimate(Some(8_030_000_000), None, None, 32_768, d);
         assert_eq!(unknown.bits, Some((16.0, false)));
         assert_eq!(unknown.total(), None, "no KV shape: the total is unknown");
-        assert_eq!(estimate(None, Some("Q4_K_M"), None, 1).weights, None);
+        assert_eq!(estimate(None, Some("Q4_K_M"), None, 1, d).weights, None);
     }
 }

@@ -66,12 +66,33 @@ pub enum Selection {
     Fit(Fit),
 }
 
-/// A memory-fit selection: the budget (bytes; `None`: no filter) and the context (`None`:
-/// the facet's default), which also sets the context of the counts and the cards' figures.
+/// A memory-fit selection: the budget (`None`: no filter), the context (`None`: the facet's
+/// default), which also sets the context of the counts and the cards' figures, and the KV
+/// cache's knobs (`None`: f16, one sequence).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fit {
-    pub budget: Option<u64>,
+    pub budget: Option<crate::catalog::devices::Budget>,
     pub context: Option<u64>,
+    pub kv_type: Option<crate::catalog::kv::KvType>,
+    pub parallel: Option<u64>,
+    /// Internal, never read from a URL: the filter keeps the models whose weights fit but
+    /// whose KV cache is unknown (the second part of a fit search's answer).
+    pub weights_only: bool,
+}
+
+impl Fit {
+    /// The budget in bytes.
+    pub fn budget_bytes(&self) -> Option<u64> {
+        self.budget.map(|b| b.bytes())
+    }
+
+    /// The cache options the estimate is made with.
+    pub fn options(&self) -> crate::catalog::kv::KvOptions {
+        crate::catalog::kv::KvOptions {
+            kv_type: self.kv_type.unwrap_or_default(),
+            parallel: self.parallel.unwrap_or(1),
+        }
+    }
 }
 
 impl Selection {
@@ -126,6 +147,8 @@ pub struct CatalogQuery {
     pub collapse_variants: bool,
     /// Only this project's models (the Hub's `author=`); not a query parameter of the catalog.
     pub project: Option<super::ids::ProjectId>,
+    /// Only models whose lineage names this base (`derived_from=<id>`).
+    pub derived_from: Option<super::ids::ModelId>,
 }
 
 impl Default for CatalogQuery {
@@ -141,6 +164,7 @@ impl Default for CatalogQuery {
             sort_chosen: false,
             collapse_variants: false,
             project: None,
+            derived_from: None,
         }
     }
 }
@@ -193,6 +217,13 @@ impl CatalogQuery {
                     single()?;
                     query.per_page =
                         parse_count(key, value, 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
+                }
+                "derived_from" => {
+                    single()?;
+                    query.derived_from = Some(
+                        super::ids::ModelId::parse(value.trim())
+                            .ok_or_else(|| QueryError::new(key, "must be a model's UUID"))?,
+                    );
                 }
                 _ => {
                     let Some((position, facet)) = facet_of_param(key) else {
@@ -259,6 +290,17 @@ impl CatalogQuery {
             .unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT)
     }
 
+    /// The fit selection of this search (its budget, context and cache knobs).
+    pub fn fit(&self) -> Fit {
+        self.filters
+            .iter()
+            .find_map(|selection| match selection {
+                Selection::Fit(fit) => Some(*fit),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// The parameter of a members-only filter this query sets, if any: anonymous searches may
     /// not use them.
     pub fn members_only_filter(&self) -> Option<&'static str> {
@@ -275,7 +317,7 @@ impl CatalogQuery {
 
     /// Whether any facet or filter is set (keywords, sort and paging aside).
     pub fn is_filtered(&self) -> bool {
-        self.filters.iter().any(Selection::is_set)
+        self.filters.iter().any(Selection::is_set) || self.derived_from.is_some()
     }
 
     /// The filters as query-string pairs (numbers in plain digits), in `FACETS` order;
@@ -299,14 +341,23 @@ impl CatalogQuery {
                 }
                 (FacetKind::Fit(f), Selection::Fit(fit)) => {
                     if let Some(budget) = fit.budget {
-                        pairs.push((f.params[0], crate::catalog::memory::budget_text(budget)));
+                        pairs.push((f.params[0], budget.text()));
                     }
                     if let Some(context) = fit.context {
                         pairs.push((f.params[1], context.to_string()));
                     }
+                    if let Some(kv_type) = fit.kv_type {
+                        pairs.push((f.params[2], kv_type.as_str().to_owned()));
+                    }
+                    if let Some(parallel) = fit.parallel {
+                        pairs.push((f.params[3], parallel.to_string()));
+                    }
                 }
                 _ => {}
             }
+        }
+        if let Some(base) = self.derived_from {
+            pairs.push(("derived_from", base.to_string()));
         }
         pairs
     }
@@ -337,10 +388,24 @@ fn parse_filter(
             Ok(())
         }
         (FacetKind::Fit(f), Selection::Fit(fit)) => {
-            if key == f.params[0] {
-                fit.budget = parse_bound(key, value, f.parse_budget)?;
-            } else {
+            if key == f.params[0] || key == f.params[4] {
+                if value.trim().is_empty() {
+                    fit.budget = None;
+                } else {
+                    fit.budget = Some(
+                        (f.parse_budget)(value)
+                            .map_err(|e| QueryError::new(key, &format!("is invalid: {e}")))?,
+                    );
+                }
+            } else if key == f.params[1] {
                 fit.context = parse_bound(key, value, f.parse_context)?;
+            } else if key == f.params[2] {
+                fit.kv_type = Some(crate::catalog::kv::KvType::parse(value).ok_or_else(|| {
+                    QueryError::new(key, "must be one of f16, q8_0, q4_0")
+                })?);
+            } else {
+                fit.parallel = parse_count(key, value, 1, crate::catalog::kv::MAX_PARALLEL as u32)?
+                    .map(u64::from);
             }
             Ok(())
         }
@@ -491,8 +556,9 @@ mod tests {
         assert_eq!(
             query.filters[3],
             Selection::Fit(Fit {
-                budget: Some(24 * B),
-                context: Some(8192)
+                budget: Some(crate::catalog::devices::Budget::of_bytes(24 * B)),
+                context: Some(8192),
+                ..Fit::default()
             })
         );
         assert_eq!(query.values(FAMILY), ["qwen3moe", "llama"]);

@@ -42,9 +42,15 @@ pub fn matches(
             (FacetKind::Buckets(buckets), Selection::Range(range)) => {
                 range.contains((buckets.value_of)(&card))
             }
-            (FacetKind::Fit(_), Selection::Fit(fit)) => fit.budget.is_none_or(|budget| {
-                matches!(card.fit_inputs().need(card.estimate_context(query.fit_context())),
-                    Need::Known(bytes) if bytes <= budget)
+            (FacetKind::Fit(_), Selection::Fit(fit)) => fit.budget_bytes().is_none_or(|budget| {
+                let need = card
+                    .fit_inputs()
+                    .need(card.estimate_context(query.fit_context()), fit.options());
+                match need {
+                    Need::Known(bytes) => !fit.weights_only && bytes <= budget,
+                    Need::AtLeast(bytes) => fit.weights_only && bytes <= budget,
+                    Need::Unknown => false,
+                }
             }),
             _ => true,
         }
@@ -131,12 +137,7 @@ mod tests {
             ("fits_memory=20GB", false, false),
             ("fits_memory=20GB&at_context=4K", false, true),
         ];
-        let kv = KvShape {
-            layers: 32,
-            kv_heads: 8,
-            head_size: 128,
-            element_bytes: 2,
-        };
+        let kv = KvShape::dense(32, 8, 128);
         for (raw, wants_qwen, wants_llama) in cases {
             let q = query(raw);
             assert_eq!(matches(&q, &qwen, 0, None), wants_qwen, "{raw} on qwen");

@@ -43,4 +43,7 @@ pub struct SearchResults {
     /// With `collapse_variants`: the other variants of each hit shown, by the hit's id (hits
     /// without variants have no entry).
     pub variants: std::collections::HashMap<super::ids::ModelId, Vec<super::card::CatalogCard>>,
+    /// With a fit budget: (models that fit, models whose weights fit but whose KV cache is
+    /// unknown); `total` counts both, listed in that order.
+    pub fit_totals: Option<(u64, u64)>,
 }

@@ -43,6 +43,12 @@ pub struct GgufInfo {
     pub kv_heads: Option<u64>,
     /// `{arch}.attention.key_length`, or `embedding_length / head_count`.
     pub head_size: Option<u64>,
+    /// `{arch}.attention.sliding_window`: the window of the sliding-window layers.
+    pub sliding_window: Option<u64>,
+    /// `{arch}.attention.kv_lora_rank` and `{arch}.rope.dimension_count`: multi-head latent
+    /// attention's ranks (DeepSeek V2/V3).
+    pub kv_lora_rank: Option<u64>,
+    pub rope_dim: Option<u64>,
     /// Where the tensor data starts (the header, aligned to `general.alignment`): the file's
     /// size minus this is the weights' size.
     pub data_offset: u64,
@@ -243,6 +249,8 @@ fn wanted(key: &str) -> bool {
         || key.ends_with(".attention.head_count_kv")
         || key.ends_with(".attention.key_length")
         || key.ends_with(".attention.kv_lora_rank")
+        || key.ends_with(".attention.sliding_window")
+        || key.ends_with(".rope.dimension_count")
 }
 
 /// Reads the header of a GGUF file from `input` (which need not be buffered by the caller).
@@ -358,6 +366,9 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
             .filter(|&c| c > 0)
             .or(heads),
         head_size,
+        sliding_window: per_arch("attention.sliding_window").filter(|&w| w > 0),
+        kv_lora_rank: per_arch("attention.kv_lora_rank").filter(|&r| r > 0),
+        rope_dim: per_arch("rope.dimension_count").filter(|&r| r > 0),
         data_offset,
         version,
         name: text("general.name"),

@@ -17,7 +17,9 @@ use super::bitmaps::{
     Words, and, and_in_place, contains, count, count_and, for_each, not, or_in_place, set, words,
 };
 use super::query::{KeywordPlan, SegmentMatches, term_docs};
-use super::table::{BucketColumn, FacetColumn, FitSlots, SegmentCount, SegmentTable, ValueColumn};
+use super::table::{
+    BucketColumn, FacetColumn, FitAt, FitSlots, SegmentCount, SegmentTable, ValueColumn,
+};
 use super::top_hits::{Hits, SegmentHits};
 use crate::catalog::buckets::Bucket;
 use crate::catalog::buckets::Range;
@@ -32,6 +34,9 @@ pub struct SegmentFruit {
     pub counts: Vec<SegmentCount>,
     pub hits: Hits,
     pub family_hits: HashMap<String, Hits>,
+    /// With a fit budget: the models passing every other filter whose weights fit but whose KV
+    /// cache is unknown (shown after the ones that fit), their count and best hits.
+    pub weights_only: Option<(u64, Hits)>,
 }
 
 /// Searches one segment; `limit` hits are kept (offset + page size).
@@ -61,11 +66,25 @@ pub fn search_segment(
         );
         narrowed = true;
     }
+    if let Some(derived) = &query.derived_from {
+        let field = reader.schema().get_field(super::schema::names::DERIVED_FROM)?;
+        let term = tantivy::Term::from_field_text(field, &derived.to_string());
+        and_in_place(&mut base, &term_docs(reader, term)?);
+        narrowed = true;
+    }
     let mut filters: Vec<(usize, Words)> = Vec::new();
+    let mut weights_only: Option<(usize, Words)> = None;
     for (position, facet) in FACETS.iter().enumerate() {
         let Some(set) = filter_set(facet, position, table, &query.filters[position], n)? else {
             continue;
         };
+        if let Selection::Fit(fit) = &query.filters[position] {
+            let second = Selection::Fit(crate::catalog::query::Fit {
+                weights_only: true,
+                ..*fit
+            });
+            weights_only = filter_set(facet, position, table, &second, n)?.map(|s| (position, s));
+        }
         narrowed = true;
         if facet.is_counted() {
             filters.push((position, set));
@@ -74,13 +93,35 @@ pub fn search_segment(
         }
     }
     let (hits, excluding) = disjunctive_sets(base, &filters);
+    let weights_only = match weights_only {
+        Some((position, set)) => {
+            let others = excluding[position].as_ref().unwrap_or(&hits);
+            let second = and(others, &set);
+            let plain = CatalogQuery {
+                per_family: 0,
+                ..query.clone()
+            };
+            let (kept, _) = best_hits(&plain, limit, segment_ord, table, &second, matches.as_ref());
+            Some((count(&second), kept))
+        }
+        None => None,
+    };
     // Browsing without keywords or filters counts every alive document: the same answer until
     // the segment loses a document, so it is kept (the landing page is the busiest page).
     let alive = u64::from(reader.num_docs());
     let counts = if narrowed {
         count_facets(query, table, &hits, excluding)
     } else {
-        table.browse_counts(alive, query.fit_context(), || {
+        let at = FACETS
+            .iter()
+            .position(|f| matches!(f.kind, FacetKind::Fit(_)))
+            .and_then(fit_def)
+            .map(|def| fit_at(&query.fit(), def))
+            .unwrap_or(FitAt {
+                context: query.fit_context(),
+                options: Default::default(),
+            });
+        table.browse_counts(alive, at, || {
             count_facets(query, table, &hits, excluding)
         })
     };
@@ -91,6 +132,7 @@ pub fn search_segment(
         counts,
         hits: hits_kept,
         family_hits,
+        weights_only,
     })
 }
 
@@ -130,7 +172,9 @@ fn count_facets(
                 FacetColumn::Buckets(buckets) => SegmentCount::Buckets(
                     buckets.slots.iter().map(|s| count_and(s, within)).collect(),
                 ),
-                FacetColumn::Fit(_) => match table.fit(position, query.fit_context()) {
+                FacetColumn::Fit(_) => match fit_def(position)
+                    .and_then(|def| table.fit(position, fit_at(&query.fit(), def)))
+                {
                     Some(fit) => SegmentCount::Buckets(fit.count(within)),
                     None => SegmentCount::Uncounted,
                 },
@@ -207,29 +251,49 @@ fn filter_set(
         {
             Some(range_set(def.buckets, column, *range, n))
         }
-        (FacetColumn::Fit(_), Selection::Fit(fit), FacetKind::Fit(def)) => match fit.budget {
-            Some(budget) => table
-                .fit(position, fit.context.unwrap_or(def.default_context))
-                .map(|slots| fit_set(def, &slots, budget, n)),
-            None => None,
-        },
+        (FacetColumn::Fit(_), Selection::Fit(fit), FacetKind::Fit(def)) => {
+            match fit.budget_bytes() {
+                Some(budget) => table
+                    .fit(position, fit_at(fit, def))
+                    .map(|slots| fit_set(def, &slots, budget, fit.weights_only, n)),
+                None => None,
+            }
+        }
         _ => None,
     })
 }
 
-/// The documents whose whole estimate is known and within `budget`: the "fits" slots of the
-/// budgets up to it whole, and the one slot it cuts through document by document.
-fn fit_set(def: &FitFacet, fit: &FitSlots, budget: u64, n: usize) -> Words {
+/// The fit facet's definition at this position of `FACETS`.
+fn fit_def(position: usize) -> Option<&'static FitFacet> {
+    match &FACETS.get(position)?.kind {
+        FacetKind::Fit(def) => Some(def),
+        _ => None,
+    }
+}
+
+/// What a fit count or filter is made at.
+pub fn fit_at(fit: &crate::catalog::query::Fit, def: &FitFacet) -> FitAt {
+    FitAt {
+        context: fit.context.unwrap_or(def.default_context),
+        options: fit.options(),
+    }
+}
+
+/// The documents whose whole estimate is known and within `budget` (with `weights_only`: those
+/// whose weights and overhead are, the KV cache unknown): the slots of the budgets up to it
+/// whole, and the one slot it cuts through document by document.
+fn fit_set(def: &FitFacet, fit: &FitSlots, budget: u64, weights_only: bool, n: usize) -> Words {
     let mut out = words(n);
     let cut = def
         .budgets_gb
         .iter()
         .position(|gb| gb * 1_000_000_000 > budget)
         .unwrap_or(def.budgets_gb.len());
-    for slot in &fit.slots[..cut] {
+    let first = if weights_only { def.budgets_gb.len() + 1 } else { 0 };
+    for slot in &fit.slots[first..first + cut] {
         or_in_place(&mut out, slot);
     }
-    for_each(&fit.slots[cut], |d| {
+    for_each(&fit.slots[first + cut], |d| {
         if fit.known[d as usize] <= budget {
             set(&mut out, d as usize);
         }
@@ -560,22 +624,25 @@ mod tests {
                 let query =
                     CatalogQuery::from_pairs([("fits_memory", budget), ("at_context", context)])
                         .unwrap();
-                let found = index.search(&query).unwrap().total;
-                let brute = cards
+                let found = index.search(&query).unwrap();
+                let need = |c: &crate::catalog::card::CatalogCard| {
+                    c.fit_inputs().need(c.estimate_context(at), Default::default())
+                };
+                let fits = cards
                     .iter()
-                    .filter(|c| {
-                        matches!(c.fit_inputs().need(c.estimate_context(at)),
-                            Need::Known(b) if b <= bytes)
-                    })
+                    .filter(|c| matches!(need(c), Need::Known(b) if b <= bytes))
                     .count() as u64;
-                assert_eq!(found, brute, "{budget} at {context}");
-                assert!(
-                    found > 0 || budget == "8GB",
-                    "{budget} at {context} finds some"
-                );
-                if let Some((_, fits, _)) = rows.iter().find(|(b, _, _)| *b == bytes) {
+                let weights_only = cards
+                    .iter()
+                    .filter(|c| matches!(need(c), Need::AtLeast(b) if b <= bytes))
+                    .count() as u64;
+                assert_eq!(found.fit_totals, Some((fits, weights_only)), "{budget} at {context}");
+                assert_eq!(found.total, fits + weights_only, "{budget} at {context}");
+                assert!(fits > 0 || budget == "8GB", "{budget} at {context} finds some");
+                if let Some((_, counted, may)) = rows.iter().find(|(b, _, _)| *b == bytes) {
                     assert_eq!(
-                        *fits, found,
+                        (*counted, *may),
+                        (fits, weights_only),
                         "{budget} at {context}: counts match the filter"
                     );
                 }
@@ -605,7 +672,9 @@ mod tests {
             c.parameter_count
                 .is_some_and(|p| (6_000_000_000..=9_000_000_000).contains(&p))
         }) {
-            let need = card.fit_inputs().need(card.estimate_context(32 * 1024));
+            let need = card
+                .fit_inputs()
+                .need(card.estimate_context(32 * 1024), Default::default());
             brute[fit.slot_of(need)] += 1;
         }
         assert_eq!(slots, &brute);

@@ -340,8 +340,13 @@ impl SearchIndex {
             f.revision => entry.revision_micros,
             f.name_sort => card.name.to_lowercase(),
             f.project => card.project_id.to_string(),
+            f.fit_window => card.fit_inputs().pack_window(),
+            f.superseded => u64::from(card.lineage.superseded_by.is_some()),
             f.card => serde_json::to_vec(card)?,
         );
+        if let Some(base) = card.lineage.base_id {
+            document.add_text(f.derived_from, base.to_string());
+        }
         document.add_pre_tokenized_text(f.name, pre_tokenized(&card.name));
         let variant: Vec<&str> = [&card.quantization, &card.format]
             .into_iter()
@@ -352,10 +357,7 @@ impl SearchIndex {
         let chunks = words::chunk_count(&card.name).min(0xFFFF) as u64;
         let length = card.name.chars().count().min(0xFFFF) as u64;
         document.add_u64(f.name_shape, (chunks << 16) | length);
-        document.add_u64(
-            f.variant_group,
-            crate::catalog::variant::group_of(&card.project_id, &card.name),
-        );
+        document.add_u64(f.variant_group, card.variant_group());
         for (facet, field) in FACETS.iter().zip(f.facets) {
             match &facet.kind {
                 FacetKind::Values(v) => {

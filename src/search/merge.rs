@@ -46,6 +46,9 @@ pub struct Merged {
     pub facets: FacetCounts,
     pub hits: Hits,
     pub family_hits: Vec<(String, Hits)>,
+    /// With a fit budget: how many models' weights fit with their KV cache unknown, and the
+    /// best of them.
+    pub weights_only: Option<(u64, Hits)>,
 }
 
 pub fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> Merged {
@@ -62,8 +65,14 @@ pub fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> M
         .collect();
     let mut hits = Vec::new();
     let mut family_hits: HashMap<String, Hits> = HashMap::new();
+    let mut weights_only: Option<(u64, Hits)> = None;
     for fruit in fruits {
         total += fruit.total;
+        if let Some((count, found)) = fruit.weights_only {
+            let into = weights_only.get_or_insert_with(|| (0, Vec::new()));
+            into.0 += count;
+            into.1.extend(found);
+        }
         for (into, from) in counts.iter_mut().zip(fruit.counts) {
             match (into, from) {
                 (SegmentCount::Values(into), SegmentCount::Values(from)) => {
@@ -116,6 +125,7 @@ pub fn merge(fruits: Vec<SegmentFruit>, query: &CatalogQuery, limit: usize) -> M
         total,
         facets: FacetCounts(facets),
         hits: best(hits, limit),
+        weights_only: weights_only.map(|(count, found)| (count, best(found, limit))),
         family_hits: family_hits
             .into_iter()
             .map(|(family, found)| (family, best(found, query.per_family as usize)))

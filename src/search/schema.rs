@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +40,12 @@ pub struct Fields {
     pub name_sort: Field,
     /// The owning project's id, as an untokenised term: the Hub's `author=` filter.
     pub project: Field,
+    /// The base model's id (lineage), as an untokenised term: the `derived_from=` filter.
+    pub derived_from: Field,
+    /// The fit facet's sliding-window figures (`memory::FitInputs::pack_window`).
+    pub fit_window: Field,
+    /// 1 when another model supersedes this one: equal matches rank after their successors.
+    pub superseded: Field,
     /// The card as JSON, stored (LZ4 doc store) and read only for the page of hits.
     pub card: Field,
 }
@@ -58,6 +64,9 @@ pub mod names {
     pub const VARIANT_GROUP: &str = "variant_group";
     pub const NAME_SORT: &str = "name_sort";
     pub const PROJECT: &str = "project";
+    pub const DERIVED_FROM: &str = "derived_from";
+    pub const FIT_WINDOW: &str = "fit_window";
+    pub const SUPERSEDED: &str = "superseded";
     pub const CARD: &str = "card";
 }
 
@@ -99,9 +108,12 @@ pub fn build_schema() -> (Schema, Fields) {
         shared_at: builder.add_u64_field(names::SHARED_AT, fast_number.clone()),
         revision: builder.add_u64_field(names::REVISION, fast_number.clone()),
         name_shape: builder.add_u64_field(names::NAME_SHAPE, fast_number.clone()),
-        variant_group: builder.add_u64_field(names::VARIANT_GROUP, fast_number.set_indexed()),
+        variant_group: builder.add_u64_field(names::VARIANT_GROUP, fast_number.clone().set_indexed()),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
         project: builder.add_text_field(names::PROJECT, STRING),
+        derived_from: builder.add_text_field(names::DERIVED_FROM, STRING),
+        fit_window: builder.add_u64_field(names::FIT_WINDOW, fast_number.clone()),
+        superseded: builder.add_u64_field(names::SUPERSEDED, fast_number.clone()),
         card: builder.add_bytes_field(names::CARD, STORED),
     };
     (builder.build(), fields)

@@ -15,7 +15,7 @@ use super::bitmaps::{self, Words, words};
 use super::schema::names;
 use crate::catalog::buckets::bucket_of;
 use crate::catalog::facet_list::{FACETS, FacetKind};
-use crate::catalog::memory::{FitInputs, Need, capped_context};
+use crate::catalog::memory::{FitInputs, KvOptions, Need, capped_context};
 use crate::catalog::query::Sort;
 
 /// One facet's counts in one segment.
@@ -48,14 +48,24 @@ pub enum FacetColumn {
 /// they fall in, built on first use: a handful of contexts serve nearly every search.
 pub struct FitColumn {
     pub inputs: Vec<u64>,
-    at: Mutex<Vec<(u64, Arc<FitSlots>)>>,
+    /// `FitInputs::pack_window` per document.
+    pub windows: Vec<u64>,
+    at: Mutex<Vec<(FitAt, Arc<FitSlots>)>>,
+}
+
+/// What a fit count depends on besides the documents: the context and the cache knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FitAt {
+    pub context: u64,
+    pub options: KvOptions,
 }
 
 /// Contexts whose slots a segment keeps.
 const FIT_CONTEXTS_KEPT: usize = 8;
 
 /// The documents of every fit slot (`FitFacet::slot_of`) at one context, and each document's
-/// whole estimate where it is known (`u64::MAX` where it is not).
+/// whole estimate, or for "weights only" its weights and overhead (`u64::MAX` where neither
+/// is known).
 pub struct FitSlots {
     pub known: Vec<u64>,
     pub slots: Vec<Words>,
@@ -124,7 +134,7 @@ pub struct BucketColumn {
 }
 
 /// Browse counts kept for (alive documents, fit context).
-type BrowseCounts = (u64, u64, Vec<SegmentCount>);
+type BrowseCounts = (u64, FitAt, Vec<SegmentCount>);
 
 /// The decoded values of one segment.
 pub struct SegmentTable {
@@ -219,6 +229,7 @@ impl SegmentTable {
                 }
                 FacetKind::Fit(_) => FacetColumn::Fit(FitColumn {
                     inputs: numbers(facet.key)?,
+                    windows: numbers(names::FIT_WINDOW)?,
                     at: Mutex::new(Vec::new()),
                 }),
             });
@@ -235,7 +246,11 @@ impl SegmentTable {
             context: numbers(names::CONTEXT)?,
             featured: flags(names::FEATURED)?,
             deployments: numbers(names::DEPLOYMENTS)?,
-            relevance_tie: relevance_ties(&numbers(names::NAME_SHAPE)?, &shared_at),
+            relevance_tie: relevance_ties(
+                &numbers(names::NAME_SHAPE)?,
+                &shared_at,
+                &numbers(names::SUPERSEDED)?,
+            ),
             shared_at,
             name: docs
                 .clone()
@@ -264,7 +279,7 @@ impl SegmentTable {
     pub fn browse_counts(
         &self,
         alive: u64,
-        context: u64,
+        context: FitAt,
         count: impl FnOnce() -> Vec<SegmentCount>,
     ) -> Vec<SegmentCount> {
         let mut kept = self.browse.lock().unwrap_or_else(|p| p.into_inner());
@@ -280,14 +295,14 @@ impl SegmentTable {
     }
 
     /// The fit slots of the fit facet at this position for `context`.
-    pub fn fit(&self, position: usize, context: u64) -> Option<Arc<FitSlots>> {
+    pub fn fit(&self, position: usize, at: FitAt) -> Option<Arc<FitSlots>> {
         let (FacetColumn::Fit(column), FacetKind::Fit(facet)) =
             (self.facets.get(position)?, &FACETS.get(position)?.kind)
         else {
             return None;
         };
         let mut kept = column.at.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, slots)) = kept.iter().find(|(at, _)| *at == context) {
+        if let Some((_, slots)) = kept.iter().find(|(kept_at, _)| *kept_at == at) {
             return Some(Arc::clone(slots));
         }
         let n = self.max_doc as usize;
@@ -297,8 +312,11 @@ impl SegmentTable {
         for (d, packed) in column.inputs.iter().enumerate() {
             // 0 is "not stated" in the table.
             let own = Some(self.context[d]).filter(|c| *c > 0);
-            let need = FitInputs::unpack(*packed).need(capped_context(own, context));
-            if let Need::Known(bytes) = need {
+            let window = column.windows.get(d).copied().unwrap_or(0);
+            let need = FitInputs::unpack(*packed, window)
+                .need(capped_context(own, at.context), at.options);
+            // The slot says which kind of figure it is: a whole estimate or weights only.
+            if let Need::Known(bytes) | Need::AtLeast(bytes) = need {
                 known[d] = bytes;
             }
             let slot = facet.slot_of(need);
@@ -313,7 +331,7 @@ impl SegmentTable {
         if kept.len() >= FIT_CONTEXTS_KEPT {
             kept.remove(0);
         }
-        kept.push((context, Arc::clone(&built)));
+        kept.push((at, Arc::clone(&built)));
         Some(built)
     }
 
@@ -394,14 +412,18 @@ fn value_column(column: Option<StrColumn>, max_doc: u32) -> tantivy::Result<Valu
     })
 }
 
-fn relevance_ties(shapes: &[u64], shared_at: &[u64]) -> Vec<u64> {
+/// Equal scores: a model no other supersedes first (issue 27: superseded models rank after
+/// their successors), then fewer name chunks, a shorter name, the newer share.
+fn relevance_ties(shapes: &[u64], shared_at: &[u64], superseded: &[u64]) -> Vec<u64> {
     shapes
         .iter()
         .zip(shared_at)
-        .map(|(shape, shared)| {
-            let (chunks, length) = (shape >> 16 & 0xFFFF, shape & 0xFFFF);
+        .enumerate()
+        .map(|(d, (shape, shared))| {
+            let (chunks, length) = ((shape >> 16 & 0xFFFF).min(0x7FFF), shape & 0xFFFF);
+            let current = u64::from(superseded.get(d).copied().unwrap_or(0) == 0);
             let seconds = (shared / 1_000_000) & 0xFFFF_FFFF;
-            ((0xFFFF - chunks) << 48) | ((0xFFFF - length) << 32) | seconds
+            (current << 63) | ((0x7FFF - chunks) << 48) | ((0xFFFF - length) << 32) | seconds
         })
         .collect()
 }

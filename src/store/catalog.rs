@@ -17,6 +17,7 @@ pub struct SharedModel {
     pub project_name: String,
     /// The KV-cache shape its files state (SPEC §11), for the memory estimate and fit facet.
     pub kv_shape: Option<KvShape>,
+    pub lineage: crate::catalog::lineage::Lineage,
 }
 
 fn project_name(conn: &Connection, project: &ProjectId) -> Result<String, StoreError> {
@@ -36,10 +37,12 @@ pub fn find_shared(conn: &Connection, id: &ModelId) -> Result<Option<SharedModel
         Some(model) if model.shared => {
             let project_name = project_name(conn, &model.project_id)?;
             let kv_shape = super::files::file_metadata(conn, id)?.and_then(|m| m.kv_shape());
+            let lineage = super::lineage::lineage_of(conn, id)?;
             Ok(Some(SharedModel {
                 model,
                 project_name,
                 kv_shape,
+                lineage,
             }))
         }
         _ => Ok(None),
@@ -63,6 +66,7 @@ pub fn for_each_shared<E: From<StoreError>>(
 ) -> Result<(), E> {
     let names = project_names(conn)?;
     let shapes = kv_shapes(conn)?;
+    let mut lineages = super::lineage::all_lineage(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM models WHERE shared = 1");
     let mut statement = conn.prepare(&sql).map_err(StoreError::from)?;
     let mut rows = statement.query([]).map_err(StoreError::from)?;
@@ -70,10 +74,12 @@ pub fn for_each_shared<E: From<StoreError>>(
         let model = read_row(row).map_err(StoreError::from)??;
         let project_name = names.get(&model.project_id).cloned().unwrap_or_default();
         let kv_shape = shapes.get(&model.id).copied();
+        let lineage = lineages.remove(&model.id).unwrap_or_default();
         each(SharedModel {
             model,
             project_name,
             kv_shape,
+            lineage,
         })?;
     }
     Ok(())

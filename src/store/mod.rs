@@ -15,6 +15,7 @@ pub mod endpoints;
 pub mod error;
 pub mod files;
 pub mod keys;
+pub mod lineage;
 pub mod migrations;
 pub mod model_list;
 pub mod models;

@@ -77,6 +77,12 @@ pub fn update_details(
     Ok(())
 }
 
+/// Marks a model changed (its lineage, say) so the index and its audit see a new revision.
+pub fn touch(conn: &Connection, id: &ModelId, now: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE models SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
+    Ok(())
+}
+
 /// Returns the model if it exists in that project.
 pub fn find_model(
     conn: &Connection,

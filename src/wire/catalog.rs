@@ -52,8 +52,52 @@ pub struct CatalogModelView {
     /// The badges as one line a person reads (`Featured · XIM Only · not deployed`).
     pub badge_line: String,
     /// The memory estimate at the search's `at_context` (default 32K), capped at the model's
-    /// own context.
+    /// own context, with its `kv_cache` type and `parallel` sequences.
     pub memory: MemoryView,
+    /// With a fit budget: `yes` (the whole estimate is within it), `weights_only` (the weights
+    /// and overhead are; the KV cache is unknown), `no`, or `unknown` (no weights figure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<String>,
+    /// Base model, relation and successor (issue 27), when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<LineageSummary>,
+}
+
+/// A catalog model's lineage as its card carries it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct LineageSummary {
+    /// The base's id when it is in this catalog.
+    pub base_model: Option<String>,
+    /// The base as a model card names it, when it is not.
+    pub base_model_name: Option<String>,
+    pub base_model_relation: Option<String>,
+    pub superseded_by: Option<String>,
+}
+
+/// Where the attention shape sizing the KV cache came from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct KvSourceView {
+    /// `files` (the model's GGUF header or config.json) or `table` (the shapes table of
+    /// published base models).
+    pub kind: String,
+    /// With `table`: the base model whose row was used, and the row's source.
+    pub base: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A fit search's answer: the models that fit come first, then those whose weights fit with
+/// the KV cache unknown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FitSummary {
+    /// The budget as given back (`24GB`, `2xrtx-4090`).
+    pub budget: String,
+    pub budget_bytes: u64,
+    pub budget_label: String,
+    pub context: u64,
+    pub kv_cache: String,
+    pub parallel: u64,
+    pub fits: u64,
+    pub weights_only: u64,
 }
 
 /// The project that shared a model.
@@ -70,6 +114,25 @@ impl CatalogModelView {
 
     /// The view with its memory estimate at `context`.
     pub fn at_context(card: CatalogCard, viewer: Viewer, context: u64) -> Self {
+        Self::at_fit(card, viewer, &crate::catalog::query::Fit {
+            context: Some(context),
+            ..Default::default()
+        })
+    }
+
+    /// The view with its memory estimate and fit for a search's fit selection.
+    pub fn at_fit(card: CatalogCard, viewer: Viewer, fit: &crate::catalog::query::Fit) -> Self {
+        let context = fit.context.unwrap_or(DEFAULT_CONTEXT);
+        let options = fit.options();
+        let fit_answer = fit
+            .budget_bytes()
+            .map(|budget| card.fit(budget, context, options).as_str().to_owned());
+        let lineage = (!card.lineage.is_empty()).then(|| LineageSummary {
+            base_model: card.lineage.base_id.map(|id| id.to_string()),
+            base_model_name: card.lineage.base_name.clone(),
+            base_model_relation: card.lineage.relation.map(|r| r.as_str().to_owned()),
+            superseded_by: card.lineage.superseded_by.map(|id| id.to_string()),
+        });
         let shown = badges(&card.facts, viewer);
         let badge_line = crate::catalog::badge::badge_line(&shown);
         let badges = shown.into_iter().map(|b| b.as_str().to_owned()).collect();
@@ -77,9 +140,11 @@ impl CatalogModelView {
             Viewer::LoggedIn => card.facts.role.map(|r| r.as_str().to_owned()),
             Viewer::Anonymous => None,
         };
-        let memory = MemoryView::of(&card, context);
+        let memory = MemoryView::with(&card, context, options);
         Self {
             memory,
+            fit: fit_answer,
+            lineage,
             badge_line,
             id: card.id.to_string(),
             name: card.name,
@@ -141,11 +206,22 @@ pub struct MemoryView {
     pub kv_cache_bytes: Option<u64>,
     pub overhead_bytes: u64,
     pub total_bytes: Option<u64>,
+    /// The cache element type and sequences the KV figure is for (`f16`, 1 by default).
+    pub kv_cache: String,
+    pub parallel: u64,
+    /// Where the attention shape came from; absent when it is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_source: Option<KvSourceView>,
 }
 
 impl MemoryView {
     pub fn of(card: &CatalogCard, context: u64) -> Self {
-        let e = card.memory(context);
+        Self::with(card, context, Default::default())
+    }
+
+    pub fn with(card: &CatalogCard, context: u64, options: crate::catalog::kv::KvOptions) -> Self {
+        use crate::catalog::shapes::ShapeSource;
+        let e = card.memory_with(context, options);
         Self {
             context: e.context,
             weights_bytes: e.weights,
@@ -153,6 +229,20 @@ impl MemoryView {
             kv_cache_bytes: e.kv_cache,
             overhead_bytes: e.overhead,
             total_bytes: e.total(),
+            kv_cache: options.kv_type.as_str().to_owned(),
+            parallel: options.parallel,
+            kv_source: card.kv_source.as_ref().map(|source| match source {
+                ShapeSource::Files => KvSourceView {
+                    kind: "files".to_owned(),
+                    base: None,
+                    source: None,
+                },
+                ShapeSource::Table { base, source } => KvSourceView {
+                    kind: "table".to_owned(),
+                    base: Some(base.clone()),
+                    source: Some(source.clone()),
+                },
+            }),
         }
     }
 }
@@ -219,6 +309,9 @@ pub struct CatalogSearchResponse {
     pub sort: String,
     pub models: Vec<CatalogModelView>,
     pub facets: FacetsView,
+    /// With `fits_memory` (or `device`): how many models fit and how many only by weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitSummary>,
 }
 
 /// Label helpers for facet values.
@@ -293,6 +386,21 @@ impl CatalogSearchResponse {
             };
             facets.facets.insert(facet.key.to_owned(), values);
         }
+        let mut fit = query.fit();
+        fit.context = Some(query.fit_context());
+        let summary = match (fit.budget, results.fit_totals) {
+            (Some(budget), Some((fits, weights_only))) => Some(FitSummary {
+                budget: budget.text(),
+                budget_bytes: budget.bytes(),
+                budget_label: budget.label(),
+                context: query.fit_context(),
+                kv_cache: fit.options().kv_type.as_str().to_owned(),
+                parallel: fit.options().parallel,
+                fits,
+                weights_only,
+            }),
+            _ => None,
+        };
         Self {
             total: results.total,
             page: query.page,
@@ -301,9 +409,10 @@ impl CatalogSearchResponse {
             models: results
                 .hits
                 .into_iter()
-                .map(|card| CatalogModelView::at_context(card, viewer, query.fit_context()))
+                .map(|card| CatalogModelView::at_fit(card, viewer, &fit))
                 .collect(),
             facets,
+            fit: summary,
         }
     }
 }

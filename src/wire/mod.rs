@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod files;
 pub mod infra;
+pub mod lineage;
 pub mod repos;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -87,6 +88,31 @@ pub struct RegisterModelRequest {
     pub workload_type: Option<String>,
     /// Where the weights live, when not uploaded.
     pub artifact_uri: Option<String>,
+    /// The model this one derives from: its UUID or `project/model` repo id, a model you can
+    /// see (the Hub's `base_model`).
+    #[schema(example = "myproject/qwen3-8b")]
+    pub base_model: Option<String>,
+    /// `finetune`, `quantized`, `adapter` or `merge` (the Hub's `base_model_relation`);
+    /// implied from the quantization when a base is given without it.
+    #[schema(example = "quantized")]
+    pub base_model_relation: Option<String>,
+    /// A base that is not in this catalog, as a model card names it (`Qwen/Qwen3-8B`).
+    pub base_model_name: Option<String>,
+    /// The model that supersedes this one (UUID or repo id).
+    pub superseded_by: Option<String>,
+}
+
+impl RegisterModelRequest {
+    /// The lineage fields, as a change to an empty lineage.
+    pub fn lineage(&self) -> crate::catalog::lineage::LineageChange {
+        let set = |v: &Option<String>| v.clone().map(Some);
+        crate::catalog::lineage::LineageChange {
+            base_model: set(&self.base_model),
+            relation: set(&self.base_model_relation),
+            base_name: set(&self.base_model_name),
+            superseded_by: set(&self.superseded_by),
+        }
+    }
 }
 
 impl From<RegisterModelRequest> for ModelInput {

@@ -28,6 +28,19 @@ pub async fn search_catalog(
         .map_err(OpsError::from)
 }
 
+/// The lineage of a catalog model as a viewer in `viewer`'s project sees it (base and
+/// successor only when visible to it; the derived models it may see).
+pub async fn lineage(
+    services: &Services,
+    viewer: Option<crate::catalog::ids::ProjectId>,
+    id: ModelId,
+) -> Result<crate::ops::models::lineage::LineageReport, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| crate::ops::models::lineage::report(conn, viewer.as_ref(), &id))
+        .await?)
+}
+
 /// The other variants (quantizations, formats) of a catalog card's model.
 pub async fn variants_of(
     services: &Services,

@@ -30,6 +30,9 @@ fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, Op
     let is_gguf = read >= 4 && &head[..4] == b"GGUF";
     if is_gguf || declared.as_deref() == Some("gguf") {
         let info = gguf::read_header(open()?).map_err(|e| invalid(&e))?;
+        let swa_layers = info.sliding_window.and_then(|_| {
+            crate::catalog::kv::swa_layers_of(info.architecture.as_deref()?, info.layers?)
+        });
         return Ok(FileMetadata {
             format: "gguf".into(),
             quantization: info.quantization().map(str::to_owned),
@@ -41,6 +44,10 @@ fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, Op
             expert_count: info.expert_count,
             tensor_count: Some(info.tensor_count),
             active_parameter_count: info.active_parameter_count,
+            swa_layers,
+            swa_window: info.sliding_window,
+            kv_lora_rank: info.kv_lora_rank,
+            rope_dim: info.kv_lora_rank.and(info.rope_dim),
             layers: info.layers,
             kv_heads: info.kv_heads,
             head_size: info.head_size,

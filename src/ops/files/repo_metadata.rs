@@ -53,6 +53,7 @@ fn repository_metadata(
         layers: found.layers,
         kv_heads: found.kv_heads,
         head_size: found.head_size,
+        ..Default::default()
     })
 }
 

@@ -33,7 +33,8 @@ pub fn entry_for(shared: &SharedModel, facts: BadgeFacts) -> CatalogEntry {
         shared_at,
     );
     entry.revision_micros = revision_of(&model.updated_at);
-    entry.card.kv_shape = shared.kv_shape;
+    entry.card.set_shape(shared.kv_shape);
+    entry.card.lineage = shared.lineage.clone();
     entry
 }
 

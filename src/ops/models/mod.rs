@@ -1,6 +1,7 @@
 //! Registering, reading, editing and deleting a project's models.
 
 pub mod feature;
+pub mod lineage;
 pub mod placement;
 pub mod share;
 
@@ -24,15 +25,26 @@ pub async fn register_model(
     project: &ProjectId,
     new: NewModel,
 ) -> Result<Model, OpsError> {
+    register_model_with(services, principal, project, new, lineage::LineageChange::default()).await
+}
+
+/// Registers a model with its lineage in one transaction: a lineage that is refused leaves
+/// nothing stored.
+pub async fn register_model_with(
+    services: &Services,
+    principal: &Principal,
+    project: &ProjectId,
+    new: NewModel,
+    change: lineage::LineageChange,
+) -> Result<Model, OpsError> {
     require_write(principal, project)?;
     let actor = principal.actor();
     let project = project.clone();
     let model = services
         .store
-        .write(move |tx| {
+        .write_as(move |tx| {
             if store::projects::find_project(tx, &project)?.is_none() {
-                return Err(store::StoreError::NotFound {
-                    entity: "project",
+                return Err(OpsError::ProjectNotFound {
                     id: project.to_string(),
                 });
             }
@@ -49,6 +61,10 @@ pub async fn register_model(
                 updated_at: at.clone(),
             };
             store::models::insert_model(tx, &model)?;
+            if !change.is_empty() {
+                // An error here returns before the commit: the model is not stored either.
+                lineage::apply(tx, &project, &model, &change)??;
+            }
             let id = model.id.to_string();
             let entry = AuditEntry {
                 actor: &actor,
@@ -61,11 +77,7 @@ pub async fn register_model(
             audit::append(tx, &entry, &at)?;
             Ok(model)
         })
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound { id, .. } => OpsError::ProjectNotFound { id },
-            other => other.into(),
-        })?;
+        .await?;
     tracing::debug!(model_id = %model.id, project_id = %model.project_id, "model registered");
     Ok(model)
 }

@@ -96,12 +96,8 @@ pub fn synthetic_entry(model: Model, i: usize) -> crate::catalog::card::CatalogE
             project_name: "Bench".to_owned(),
             kv_shape: i
                 .is_multiple_of(3)
-                .then_some(crate::catalog::memory::KvShape {
-                    layers: 32,
-                    kv_heads: 8,
-                    head_size: 128,
-                    element_bytes: 2,
-                }),
+                .then_some(crate::catalog::memory::KvShape::dense(32, 8, 128)),
+            lineage: Default::default(),
         },
         crate::catalog::badge::BadgeFacts {
             role: Some(crate::catalog::role::CatalogRole::Deployable),

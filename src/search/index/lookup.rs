@@ -64,7 +64,17 @@ impl SearchIndex {
             },
             searcher.segment_readers().iter().enumerate(),
         )?;
-        let merged = merge(fruits, &segment_query, limit);
+        let mut merged = merge(fruits, &segment_query, limit);
+        // A fit search answers the models that fit, then those whose weights fit but whose KV
+        // cache is unknown: one list, in that order.
+        let fit_totals = merged.weights_only.take().map(|(count, second)| {
+            let fits = merged.total;
+            if (merged.hits.len() as u64) == fits {
+                merged.hits.extend(second);
+            }
+            merged.total += count;
+            (fits, count)
+        });
         let tables = self.segment_tables(&searcher)?;
         let addresses = |hits: &Hits, skip: usize, take: usize| -> Vec<DocAddress> {
             if query.collapse_variants {
@@ -131,6 +141,7 @@ impl SearchIndex {
             family_hits,
             facets: merged.facets,
             variants: variant_cards,
+            fit_totals,
         })
     }
 
@@ -150,7 +161,7 @@ impl SearchIndex {
     pub fn variants_of(&self, card: &CatalogCard) -> Result<Vec<CatalogCard>, SearchError> {
         let searcher = self.reader.searcher();
         let tables = self.segment_tables(&searcher)?;
-        let group = crate::catalog::variant::group_of(&card.project_id, &card.name);
+        let group = card.variant_group();
         let members = variants::members(&searcher, &self.fields, &tables, &[group])?;
         let mut cards = Vec::new();
         for address in members.get(&group).into_iter().flatten() {

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod artifacts;
 pub mod catalog;
 pub mod endpoints;
+pub mod lineage;
 pub mod models;
 pub mod openapi_doc;
 pub mod repos;
@@ -52,6 +53,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(models::delete_model)
                 .service(models::share_model)
                 .service(models::unshare_model)
+                .service(lineage::get_lineage)
+                .service(lineage::edit_lineage)
                 .service(artifacts::upload_artifact)
                 .service(artifacts::download_artifact)
                 .service(artifacts::upload_config)

@@ -80,8 +80,11 @@ pub async fn register_model(
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     let project = authorize_project(&principal, &path)?;
-    let new = NewModel::parse(body.into_inner().into()).map_err(ops::OpsError::from)?;
-    let model = ops::models::register_model(&services, &principal, &project, new).await?;
+    let body = body.into_inner();
+    let lineage = body.lineage();
+    let new = NewModel::parse(body.into()).map_err(ops::OpsError::from)?;
+    let model =
+        ops::models::register_model_with(&services, &principal, &project, new, lineage).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/{project}/v1/models/{}", model.id)))
         .json(ModelView::new(&model, None)))

@@ -44,9 +44,13 @@ pub fn intent_chip(card: &CatalogCard) -> Markup {
 
 /// A card's short memory figure at `context` (SPEC §11): the whole estimate when every part is
 /// known, "at least" weights + overhead when the KV cache is not, a dash without weights.
-pub fn memory_figure(card: &CatalogCard, context: u64) -> Markup {
+pub fn memory_figure(
+    card: &CatalogCard,
+    context: u64,
+    options: crate::catalog::kv::KvOptions,
+) -> Markup {
     use crate::catalog::memory::gigabytes;
-    let e = card.memory(context);
+    let e = card.memory_with(context, options);
     let at = crate::catalog::units::ContextLength::new(e.context)
         .map_or_else(|| e.context.to_string(), |c| c.to_string());
     html! {
@@ -57,7 +61,7 @@ pub fn memory_figure(card: &CatalogCard, context: u64) -> Markup {
                 }
             }
             (None, Some(weights)) => {
-                span.memory title="The files do not state the KV-cache shape: only weights and overhead are known" {
+                span.memory title="Neither the files nor the shapes table state the KV-cache shape: only weights and overhead are known" {
                     "≥ " (gigabytes(weights + e.overhead)) " + KV"
                 }
             }
@@ -90,9 +94,13 @@ fn variant_chip(card: &CatalogCard, context: u64) -> Markup {
 pub fn model_card(
     card: &CatalogCard,
     viewer: Viewer,
-    context: u64,
+    fit: &crate::catalog::query::Fit,
     variants: &[CatalogCard],
 ) -> Markup {
+    let context = fit.context.unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT);
+    let answer = fit
+        .budget_bytes()
+        .map(|budget| card.fit(budget, context, fit.options()));
     let href = format!("/models/catalog/{}", card.id);
     html! {
         article.card {
@@ -104,7 +112,14 @@ pub fn model_card(
             dl.facts {
                 div { dt { "Parameters" } dd { (card.parameter_count_display.as_deref().unwrap_or("—")) } }
                 div { dt { "Context" } dd { (card.context_length_display.as_deref().unwrap_or("—")) } }
-                div { dt { "Memory" } dd { (memory_figure(card, context)) } }
+                div { dt { "Memory" } dd {
+                    (memory_figure(card, context, fit.options()))
+                    @match answer {
+                        Some(crate::catalog::kv::FitAnswer::Yes) => { " " span.fit-label.fits data-fit="yes" { "fits" } }
+                        Some(crate::catalog::kv::FitAnswer::WeightsOnly) => { " " span.fit-label.weights-only data-fit="weights_only" title="The weights fit; the KV-cache shape is not known" { "weights only — KV cache unknown" } }
+                        _ => {}
+                    }
+                } }
                 div { dt { "License" } dd { (card.license_name.as_deref().unwrap_or("Not stated")) " " (intent_chip(card)) } }
                 div { dt { "Architecture" } dd { a.family-chip href=(format!("/models/catalog?family={}", card.architecture)) title=(format!("All {} models", card.family_name)) { (card.family_name) } @if card.moe { " " abbr.moe title="Mixture of experts" { "MoE" } } } }
             }

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod catalog;
 pub mod components;
 pub mod detail;
+pub mod fit_cookie;
 pub mod layout;
 pub mod page_error;
 pub mod projects;

@@ -75,7 +75,7 @@ pub(crate) fn family_section(
                 }
             }
             div.grid {
-                @for card in &section.cards { (model_card(card, viewer, query.fit_context(), variants_of(variants, card))) }
+                @for card in &section.cards { (model_card(card, viewer, &fit_of(query), variants_of(variants, card))) }
             }
             @if section.count > section.cards.len() as u64 {
                 p.more { a href=(all) data-live="1" { "All " (section.count) " " (family.name) " models →" } }
@@ -108,7 +108,18 @@ pub(crate) fn flat_results(
                     div { h2 { (family.name) } p { (family.description) } }
                 }
             }
-            div.grid { @for card in &results.hits { (model_card(card, viewer, query.fit_context(), variants_of(&results.variants, card))) } }
+            @if let (Some((fits, weights_only)), Some(budget)) = (results.fit_totals, query.fit().budget) {
+                p.fit-order data-testid="fit-order" {
+                    @if fits == 0 && weights_only > 0 {
+                        "No model's whole estimate is known to fit " (budget.label()) "; showing the " (weights_only) " whose weights fit, their KV cache unknown."
+                    } @else {
+                        (fits) " fit " (budget.label()) " (weights, KV cache and overhead known)"
+                        @if weights_only > 0 { "; after them, " (weights_only) " whose weights fit but whose KV cache is unknown" }
+                        "."
+                    }
+                }
+            }
+            div.grid { @for card in &results.hits { (model_card(card, viewer, &fit_of(query), variants_of(&results.variants, card))) } }
         }
         (pager(query, pages, "results"))
     }
@@ -136,5 +147,13 @@ pub(crate) fn past_the_end(query: &CatalogQuery, pages: u64, what: &str) -> Mark
             p { "These " (what) " fill " (last) @if last == 1 { " page" } @else { " pages" } "." }
             p { a href=(url_with(query, |q| q.page = last)) data-live="1" { "Go to page " (last) } }
         }
+    }
+}
+
+/// The search's fit selection with its context filled in.
+fn fit_of(query: &CatalogQuery) -> crate::catalog::query::Fit {
+    crate::catalog::query::Fit {
+        context: Some(query.fit_context()),
+        ..query.fit()
     }
 }

@@ -7,7 +7,8 @@ use maud::{Markup, html};
 use crate::catalog::badge::Viewer;
 use crate::catalog::buckets::Range;
 use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
-use crate::catalog::memory::budget_text;
+use crate::catalog::devices::{Budget, DEVICES, DeviceKind};
+use crate::catalog::kv::KvType;
 use crate::catalog::query::{CatalogQuery, Fit, Selection, Sort};
 use crate::catalog::search_results::{FacetCount, SearchResults};
 use crate::catalog::units::ContextLength;
@@ -34,7 +35,7 @@ pub(crate) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Vie
                         (buckets(facet.label, b, counts, query, position))
                     }
                     (FacetKind::Fit(fit), Some(FacetCount::Buckets(counts))) => {
-                        (fit_choice(facet.label, fit, counts, query, position))
+                        (fit_choice(facet.label, fit, counts, query, position, results.fit_totals))
                     }
                     (FacetKind::Flag(flag), Some(FacetCount::Flag(counts))) => {
                         (flag_choice(facet.label, flag, *counts, &query.filters[position]))
@@ -62,13 +63,15 @@ pub(crate) fn filters(query: &CatalogQuery, results: &SearchResults, viewer: Vie
 }
 
 /// Memory budgets at a context: each budget a link with the models that fit (and, apart, those
-/// whose weights fit but whose KV cache is unknown), a context choice and an exact budget.
+/// whose weights fit but whose KV cache is unknown), the device picker, the cache knobs and an
+/// exact budget (`2x24GB` for several devices).
 fn fit_choice(
     legend: &str,
     facet: &FitFacet,
     counts: &[u64],
     query: &CatalogQuery,
     position: usize,
+    totals: Option<(u64, u64)>,
 ) -> Markup {
     let current = match &query.filters[position] {
         Selection::Fit(fit) => *fit,
@@ -77,17 +80,32 @@ fn fit_choice(
     let context = current.context.unwrap_or(facet.default_context);
     let set = |budget: Option<u64>| {
         url_with(query, |q| {
-            q.filters[position] = Selection::Fit(Fit { budget, ..current });
+            q.filters[position] = Selection::Fit(Fit {
+                budget: budget.map(Budget::of_bytes),
+                ..current
+            });
             q.page = 1;
         })
     };
     let (rows, unknown) = facet.cumulative(counts);
     let context_text = |c: u64| ContextLength::new(c).map_or(c.to_string(), |c| c.to_string());
-    // The form carries the budget, so sending it (a context change without JavaScript) keeps it.
-    let budget_value = current.budget.map(budget_text).unwrap_or_default();
+    // The form carries the budget, so sending it (a context change without JavaScript) keeps
+    // it; a device budget is carried by the device picker instead.
+    let device = current.budget.and_then(|b| b.device.map(|d| (b.count, d)));
+    let budget_value = current
+        .budget
+        .filter(|b| b.device.is_none())
+        .map(|b| b.text())
+        .unwrap_or_default();
+    let options = current.options();
     html! {
         fieldset.fit {
             legend { (legend) }
+            @if let (Some(budget), Some((fits, weights_only))) = (current.budget, totals) {
+                p.fit-summary data-testid="fit-summary" {
+                    strong { (budget.label()) } " · " (fits) " fit · " (weights_only) " weights only"
+                }
+            }
             label.context-choice for=(facet.params[1]) { "at context " }
             select id=(facet.params[1]) name=(facet.params[1]) data-live-select="1" {
                 @for c in facet.contexts.iter().copied().chain((!facet.contexts.contains(&context)).then_some(context)) {
@@ -99,17 +117,17 @@ fn fit_choice(
             ul.buckets {
                 @for (bytes, fits, may) in &rows {
                     @let label = format!("{} GB", bytes / 1_000_000_000);
-                    @let active = current.budget == Some(*bytes);
+                    @let active = current.budget_bytes() == Some(*bytes) && current.budget.is_some_and(|b| b.device.is_none() && b.count == 1);
                     li {
                         @if active {
                             a.active href=(set(None)) data-live="1" aria-current="true" { (label) " " span.count { (fits) } }
-                        } @else if *fits > 0 {
+                        } @else if *fits > 0 || *may > 0 {
                             a href=(set(Some(*bytes))) data-live="1" { (label) " " span.count { (fits) } }
                         } @else {
                             span.disabled { (label) " " span.count { "0" } }
                         }
                         @if *may > 0 {
-                            " " span.muted.may-fit title="Their weights fit, but no file states the KV-cache shape" { "+" (may) " may fit" }
+                            " " span.muted.may-fit title="Their weights fit; the KV-cache shape is not known, from the files or the shapes table" { "+" (may) " weights only" }
                         }
                     }
                 }
@@ -118,8 +136,44 @@ fn fit_choice(
                 p.muted { (unknown) " without a size or known quantization" }
             }
             label for=(facet.params[0]) { "Exact budget" }
-            input id=(facet.params[0]) name=(facet.params[0]) value=(budget_value) placeholder="20GB" size="6";
+            input id=(facet.params[0]) name=(facet.params[0]) value=(budget_value) placeholder="20GB or 2x24GB" size="10";
+            label for=(facet.params[4]) { "Device" }
+            select id=(facet.params[4]) name=(facet.params[4]) data-live-select="1" {
+                option value="" selected[device.is_none()] { "—" }
+                @for kind in [DeviceKind::ConsumerGpu, DeviceKind::DataCentreGpu, DeviceKind::Apple, DeviceKind::Cpu] {
+                    optgroup label=(kind.label()) {
+                        @for d in DEVICES.iter().filter(|d| d.kind == kind) {
+                            @for count in device_counts(kind).iter().copied() {
+                                @let value = if count == 1 { d.key.to_owned() } else { format!("{count}x{}", d.key) };
+                                @let name = if count == 1 { d.name.to_owned() } else { format!("{count}× {}", d.name) };
+                                option value=(value) selected[device == Some((count, d))] {
+                                    (name) " (" (crate::catalog::memory::gigabytes(Budget { count, each: d.usable, device: Some(d) }.bytes())) ")"
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            label for=(facet.params[2]) { "KV cache" }
+            select id=(facet.params[2]) name=(facet.params[2]) data-live-select="1" {
+                @for t in KvType::ALL {
+                    option value=(if t == KvType::F16 { "" } else { t.as_str() }) selected[options.kv_type == t] {
+                        (t.as_str()) @if t == KvType::F16 { " (default)" }
+                    }
+                }
+            }
+            label for=(facet.params[3]) { "Parallel sequences" }
+            input id=(facet.params[3]) name=(facet.params[3]) type="number" min="1" max=(crate::catalog::kv::MAX_PARALLEL) value=(current.parallel.map(|p| p.to_string()).unwrap_or_default()) placeholder="1" size="4";
         }
+    }
+}
+
+/// The device counts the picker offers: GPUs alone and in the usual server sizes.
+fn device_counts(kind: DeviceKind) -> &'static [u64] {
+    match kind {
+        DeviceKind::ConsumerGpu => &[1, 2, 4],
+        DeviceKind::DataCentreGpu => &[1, 2, 4, 8],
+        DeviceKind::Apple | DeviceKind::Cpu => &[1],
     }
 }
 
@@ -301,7 +355,7 @@ pub(crate) fn active_filters(query: &CatalogQuery) -> Markup {
                 format!(
                     "{}: {} at {}",
                     f.chip,
-                    crate::catalog::memory::gigabytes(fit.budget.unwrap_or_default()),
+                    fit.budget.map(|b| b.label()).unwrap_or_default(),
                     ContextLength::new(query.fit_context())
                         .map_or_else(|| query.fit_context().to_string(), |c| c.to_string())
                 ),

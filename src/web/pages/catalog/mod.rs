@@ -41,6 +41,27 @@ pub async fn catalog_page(
     cache: web::Data<PageCache>,
 ) -> HttpResponse {
     let session = current_session(&request).await;
+    // A budget or device chosen here is remembered for the detail and compare pages.
+    let remembered = pairs
+        .iter()
+        .rev()
+        .find(|(k, v)| (k == "fits_memory" || k == "device") && !v.trim().is_empty())
+        .and_then(|(_, v)| crate::catalog::devices::parse_budget(v).ok())
+        .map(|budget| crate::web::pages::fit_cookie::cookie(&budget));
+    let mut response = catalog_response(&request, &pairs, &services, &cache, session).await;
+    if let Some(cookie) = remembered {
+        let _ = response.add_cookie(&cookie);
+    }
+    response
+}
+
+async fn catalog_response(
+    request: &HttpRequest,
+    pairs: &[(String, String)],
+    services: &Services,
+    cache: &PageCache,
+    session: Option<crate::ops::access::session::Session>,
+) -> HttpResponse {
     // Anonymous pages depend on the query string and the index only (see `page_cache`).
     let generation = services.search.as_ref().map(|index| index.generation());
     let cache_key = session
@@ -55,7 +76,7 @@ pub async fn catalog_page(
             .content_type("text/html; charset=utf-8")
             .body(body);
     }
-    let (status, markup) = render_catalog_page(&pairs, &services, session).await;
+    let (status, markup) = render_catalog_page(pairs, services, session).await;
     let body = markup.into_string();
     if let Some((key, generation)) = cache_key
         && status == StatusCode::OK

@@ -5,7 +5,10 @@ use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
 use crate::catalog::license_intent::{Intent, intent_of};
-use crate::catalog::memory::{DEFAULT_CONTEXT, KvShape, capped_context, estimate, gigabytes};
+use crate::catalog::kv::{FitAnswer, KvType};
+use crate::catalog::memory::{DEFAULT_CONTEXT, gigabytes};
+use crate::catalog::query::Fit;
+use crate::catalog::shapes::ShapeSource;
 use crate::catalog::units::ContextLength;
 
 pub fn licence_panel(card: &CatalogCard) -> Markup {
@@ -28,16 +31,17 @@ pub fn licence_panel(card: &CatalogCard) -> Markup {
     }
 }
 
-/// `kv`: the attention shape the model's files state, if any.
-pub fn memory_panel(card: &CatalogCard, kv: Option<KvShape>) -> Markup {
-    let context = capped_context(card.context_length, DEFAULT_CONTEXT);
-    let estimate = estimate(
-        card.parameter_count,
-        card.quantization.as_deref(),
-        kv,
-        context,
-    );
-    let context_text = ContextLength::new(context).map_or(context.to_string(), |c| c.to_string());
+/// The memory panel: the estimate with its parts and where the attention shape came from,
+/// drawn as a stacked bar against the chosen budget, and the knobs that change it (a GET form,
+/// so it works without JavaScript). `fit` carries the context, cache type, parallel sequences
+/// and budget asked for (the budget from the URL, else the viewer's cookie).
+pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
+    let asked = fit.context.unwrap_or(DEFAULT_CONTEXT);
+    let options = fit.options();
+    let estimate = card.memory_with(asked, options);
+    let context = estimate.context;
+    let context_text = |c: u64| ContextLength::new(c).map_or(c.to_string(), |c| c.to_string());
+    let budget = fit.budget;
     html! {
         section.memory aria-labelledby="memory-estimate" {
             h2 id="memory-estimate" { "Will it fit?" }
@@ -50,33 +54,129 @@ pub fn memory_panel(card: &CatalogCard, kv: Option<KvShape>) -> Markup {
                             @if !stated { ", assumed: no quantization is stated" }
                             ")"
                         }
-                        " + KV cache at " (context_text) " "
+                        " + KV cache at " (context_text(context))
+                        @if options.parallel > 1 { " × " (options.parallel) " sequences" }
+                        " (" (options.kv_type.as_str()) ") "
                         @match estimate.kv_cache {
-                            Some(kv) => { strong { (gigabytes(kv)) } }
-                            None => { strong { "unknown" } }
+                            Some(kv) => { strong data-testid="kv-cache" { (gigabytes(kv)) } }
+                            None => { strong data-testid="kv-cache" { "unknown" } }
                         }
                         " + overhead " (gigabytes(estimate.overhead))
                         @match estimate.total() {
-                            Some(total) => { " = " strong { (gigabytes(total)) } }
+                            Some(total) => { " = " strong data-testid="memory-total" { (gigabytes(total)) } }
                             None => { "." }
                         }
                     }
-                    @match kv {
-                        Some(kv) => {
-                            p.muted { "KV cache from the files: " (kv.layers) " layers × " (kv.kv_heads) " KV heads × " (kv.head_size) " per head, 16-bit cache." }
-                        }
-                        None => {
-                            p.muted { "The KV cache needs the layer count, KV heads and head size, which this model's files do not state; the total stays unknown rather than guessed." }
-                        }
+                    @if context < asked {
+                        p.muted { "Context capped at the model's maximum, " (context_text(context)) " (asked for " (context_text(asked)) ")." }
                     }
+                    (bar(estimate.weights, estimate.kv_cache, estimate.overhead, budget.map(|b| (b.bytes(), b.label()))))
+                    (shape_source(card))
                     @if let Some(active) = card.active_parameter_count.and_then(crate::catalog::units::ParameterCount::new) {
                         p.muted { "Mixture of experts: " (active.to_string()) " of " (card.parameter_count_display.as_deref().unwrap_or("?")) " parameters are active per token; all of them must be in memory." }
+                    }
+                    @if let Some(b) = budget {
+                        @let answer = card.fit(b.bytes(), asked, options);
+                        p.fit-answer data-fit=(answer.as_str()) {
+                            @match answer {
+                                FitAnswer::Yes => { "Fits " (b.label()) "." }
+                                FitAnswer::WeightsOnly => { "The weights fit " (b.label()) "; the KV cache is unknown." }
+                                FitAnswer::No => { "Does not fit " (b.label()) "." }
+                                FitAnswer::Unknown => { "Unknown." }
+                            }
+                        }
                     }
                 }
                 None => {
                     p { "Unknown: the parameter count or the bits per weight of "
                         (card.quantization.as_deref().unwrap_or("its weights")) " are not known." }
                 }
+            }
+            form.knobs method="get" action=(format!("/models/catalog/{}", card.id)) {
+                label for="at_context" { "Context" }
+                select id="at_context" name="at_context" {
+                    @for c in [4 * 1024u64, 8 * 1024, 32 * 1024, 128 * 1024].into_iter().chain((![4096u64, 8192, 32768, 131072].contains(&asked)).then_some(asked)) {
+                        option value=(context_text(c)) selected[c == asked] { (context_text(c)) @if c == DEFAULT_CONTEXT { " (default)" } }
+                    }
+                }
+                label for="kv_cache" { "KV cache" }
+                select id="kv_cache" name="kv_cache" {
+                    @for t in KvType::ALL {
+                        option value=(t.as_str()) selected[t == options.kv_type] { (t.as_str()) @if t == KvType::F16 { " (default)" } }
+                    }
+                }
+                label for="parallel" { "Sequences" }
+                input id="parallel" name="parallel" type="number" min="1" max=(crate::catalog::kv::MAX_PARALLEL) value=(options.parallel) size="4";
+                label for="fits_memory" { "Budget or device" }
+                input id="fits_memory" name="fits_memory" value=(budget.map(|b| b.text()).unwrap_or_default()) placeholder="24GB, 2x24GB, RTX 4090" size="14";
+                button type="submit" { "Update" }
+                p.muted { "Defaults: 32K context, f16 cache (llama.cpp's and vLLM's), one sequence; overhead is a stated 0.5 GB for runtime buffers." }
+            }
+        }
+    }
+}
+
+/// Where the attention shape came from, or why the KV cache is unknown.
+fn shape_source(card: &CatalogCard) -> Markup {
+    let Some(kv) = card.kv_shape else {
+        return html! {
+            p.muted.shape-source { "The KV cache needs the layer count, KV heads and head size, which neither this model's files nor the shapes table of published base models state; the total stays unknown rather than guessed." }
+        };
+    };
+    let shape = match kv.mla {
+        Some(mla) => format!("{} layers of multi-head latent attention (latent {} + rope {})", kv.layers, mla.kv_rank, mla.rope_dim),
+        None => format!("{} layers × {} KV heads × {} per head", kv.layers, kv.kv_heads, kv.head_size),
+    };
+    let window = (kv.swa_layers > 0).then(|| format!(", {} of them with a {}-token sliding window", kv.swa_layers, kv.swa_window));
+    html! {
+        p.muted.shape-source data-testid="shape-source" {
+            @match &card.kv_source {
+                Some(ShapeSource::Table { base, source }) => {
+                    "KV cache from the attention shape of " strong { (base) } " (shapes table): " (shape) (window.unwrap_or_default()) ". Source: "
+                    @match source.split_whitespace().find(|w| w.starts_with("https://")) {
+                        Some(url) => { a href=(url) rel="nofollow" { (url) } }
+                        None => { (source) }
+                    }
+                }
+                _ => { "KV cache from the model's files: " (shape) (window.unwrap_or_default()) "." }
+            }
+        }
+    }
+}
+
+/// The estimate as a stacked bar (weights, KV cache, overhead) against the budget, inline SVG
+/// with a text equivalent, so it reads without JavaScript or colour.
+pub fn bar(weights: Option<u64>, kv: Option<u64>, overhead: u64, budget: Option<(u64, String)>) -> Markup {
+    let parts = [
+        ("weights", weights.unwrap_or(0), "#4a78c2"),
+        ("KV cache", kv.unwrap_or(0), "#e0a030"),
+        ("overhead", overhead, "#9a9a9a"),
+    ];
+    let total: u64 = parts.iter().map(|p| p.1).sum();
+    let scale = total.max(budget.as_ref().map_or(0, |b| b.0)).max(1) as f64;
+    let width = 300.0;
+    let mut x = 0.0;
+    let description = format!(
+        "Weights {}, KV cache {}, overhead {}{}",
+        weights.map_or("unknown".to_owned(), gigabytes),
+        kv.map_or("unknown".to_owned(), gigabytes),
+        gigabytes(overhead),
+        budget.as_ref().map(|(_, label)| format!(", against {label}")).unwrap_or_default()
+    );
+    html! {
+        svg.memory-bar role="img" aria-label=(description) width="100%" viewBox="0 0 300 34" xmlns="http://www.w3.org/2000/svg" data-testid="memory-bar" {
+            title { (description) }
+            @for (name, bytes, colour) in parts {
+                @let w = bytes as f64 / scale * width;
+                @if w > 0.0 {
+                    rect x=(format!("{x:.1}")) y="4" width=(format!("{w:.1}")) height="16" fill=(colour) data-part=(name) { title { (name) " " (gigabytes(bytes)) } }
+                }
+                @let _ = { x += w; };
+            }
+            @if let Some((bytes, label)) = &budget {
+                @let bx = (*bytes as f64 / scale * width).min(width - 1.0);
+                line x1=(format!("{bx:.1}")) x2=(format!("{bx:.1}")) y1="0" y2="24" stroke="#c0392b" stroke-width="2" data-part="budget" {}
+                text x=(format!("{:.1}", bx.min(200.0))) y="33" font-size="8" fill="#c0392b" { (label) }
             }
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod choosing;
 pub mod deploy_box;
+pub mod lineage;
 pub mod repo_section;
 
 use std::sync::Arc;
@@ -26,10 +27,35 @@ use crate::web::pages::page_error::PageError;
 use crate::web::pages::{html as respond, layout};
 use crate::web::session::current_session;
 
-/// The detail page's query: only the reason a deploy was refused, after the redirect.
+/// The detail page's query: the reason a deploy was refused (after the redirect), and the
+/// memory panel's knobs (issue 27).
 #[derive(Debug, serde::Deserialize)]
 pub struct DetailQuery {
     deploy_error: Option<String>,
+    at_context: Option<String>,
+    kv_cache: Option<String>,
+    parallel: Option<String>,
+    fits_memory: Option<String>,
+    device: Option<String>,
+}
+
+impl DetailQuery {
+    /// The knobs as a fit selection; a bad value is the message of a 400 page.
+    fn fit(&self) -> Result<crate::catalog::query::Fit, String> {
+        let pairs = [
+            ("at_context", &self.at_context),
+            ("kv_cache", &self.kv_cache),
+            ("parallel", &self.parallel),
+            ("fits_memory", &self.fits_memory),
+            ("device", &self.device),
+        ];
+        let given = pairs
+            .iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (*k, v)));
+        crate::catalog::query::CatalogQuery::from_pairs(given)
+            .map(|q| q.fit())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// Everything the page shows, loaded before any markup is made.
@@ -47,6 +73,10 @@ struct Detail {
     deploy_options: Option<ops::infra::endpoints::DeployOptions>,
     /// The other quantizations and formats of this model (`catalog::variant`).
     variants: Vec<CatalogCard>,
+    /// Base, successor and derived models, as this viewer may see them.
+    lineage: Option<ops::models::lineage::LineageReport>,
+    /// The memory panel's knobs and budget.
+    fit: crate::catalog::query::Fit,
 }
 
 /// The page handler.
@@ -57,14 +87,26 @@ pub async fn detail_page(
     services: web::Data<Services>,
 ) -> Result<HttpResponse, PageError> {
     let session = current_session(&request).await;
-    let detail = load_detail(&services, &request, &path, session.as_ref())
+    let mut fit = query
+        .fit()
+        .map_err(|message| PageError::bad_request(message).seen_by(session.as_ref()))?;
+    let chosen = fit.budget;
+    if fit.budget.is_none() {
+        fit.budget = crate::web::pages::fit_cookie::read(&request);
+    }
+    let mut detail = load_detail(&services, &request, &path, session.as_ref())
         .await
         .map_err(|error| error.seen_by(session.as_ref()))?;
+    detail.fit = fit;
     let body = detail_body(&detail, session.as_ref(), query.deploy_error.as_deref());
-    Ok(respond(
+    let mut response = respond(
         StatusCode::OK,
         layout::page(&detail.card.name, session.as_ref(), None, body),
-    ))
+    );
+    if let Some(budget) = chosen {
+        let _ = response.add_cookie(&crate::web::pages::fit_cookie::cookie(&budget));
+    }
+    Ok(response)
 }
 
 async fn load_detail(
@@ -108,9 +150,13 @@ async fn load_detail(
         .await
         .unwrap_or_default();
     let endpoint = crate::web::public_url::base_url(request);
+    let viewer = session.and_then(|s| s.active_project.clone());
+    let lineage = ops::catalog::lineage(services, viewer, id).await.ok();
     Ok(Detail {
         deploy_options,
         variants,
+        lineage,
+        fit: Default::default(),
         model,
         card: entry.card,
         description,
@@ -216,6 +262,9 @@ fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<
                     (badge_list(card, viewer))
                 }
             }
+            @if let Some(lineage) = &detail.lineage {
+                (crate::web::pages::detail::lineage::superseded_banner(lineage))
+            }
             div.detail-grid {
                 div.main-column {
                     // ammonia's output: the one place a page embeds HTML it did not build itself.
@@ -260,7 +309,10 @@ fn detail_body(detail: &Detail, session: Option<&Session>, deploy_error: Option<
                         @for (label, value) in &facts(detail) { dt { (label) } dd { (value) } }
                     }
                     (crate::web::pages::detail::choosing::licence_panel(card))
-                    (crate::web::pages::detail::choosing::memory_panel(card, detail.file.as_ref().and_then(|f| f.kv_shape())))
+                    (crate::web::pages::detail::choosing::memory_panel(card, &detail.fit))
+                    @if let Some(lineage) = &detail.lineage {
+                        (crate::web::pages::detail::lineage::lineage_panel(card, lineage))
+                    }
                     @if !differences.is_empty() {
                         ul.file-differences aria-label="Declared and read from the file" {
                             @for (field, declared, from_file) in &differences {
