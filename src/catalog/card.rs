@@ -46,6 +46,9 @@ pub struct CatalogCard {
     pub kv_shape: Option<KvShape>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kv_source: Option<ShapeSource>,
+    /// What sizes the runtime's compute buffer, when the files state it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_shape: Option<super::compute::ComputeShape>,
     #[serde(default, skip_serializing_if = "Lineage::is_empty")]
     pub lineage: Lineage,
 }
@@ -63,13 +66,18 @@ impl CatalogCard {
 
     /// The memory estimate at `context` tokens per sequence (see [`Self::estimate_context`]).
     pub fn memory_with(&self, context: u64, options: KvOptions) -> MemoryEstimate {
-        estimate(
+        let context = self.estimate_context(context);
+        let mut e = estimate(
             self.parameter_count,
             self.quantization.as_deref(),
             self.kv_shape,
-            self.estimate_context(context),
+            context,
             options,
-        )
+        );
+        if let (Some(shape), Some(kv)) = (self.compute_shape, self.kv_shape) {
+            e.compute = Some(super::compute::compute_bytes(&shape, &kv, context, options));
+        }
+        e
     }
 
     /// Whether the model fits `budget` bytes at `context` with these cache knobs.
@@ -170,6 +178,7 @@ impl CatalogEntry {
             },
             kv_shape: None,
             kv_source: None,
+            compute_shape: None,
             lineage: Lineage::default(),
         };
         Self {

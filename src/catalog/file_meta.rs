@@ -41,6 +41,12 @@ pub struct FileMetadata {
     pub kv_lora_rank: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rope_dim: Option<u64>,
+    /// Per-head value size when it differs from the key's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_size: Option<u64>,
+    /// What sizes the runtime's compute buffer, when the header states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<super::compute::ComputeShape>,
 }
 
 impl FileMetadata {
@@ -62,6 +68,7 @@ impl FileMetadata {
                 Some(m) => m.kv_rank + m.rope_dim,
                 None => self.head_size?,
             },
+            value_size: if mla.is_some() { 0 } else { self.value_size.unwrap_or(0) },
             swa_layers,
             swa_window,
             mla,

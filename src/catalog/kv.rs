@@ -12,6 +12,9 @@ pub struct KvShape {
     pub layers: u64,
     pub kv_heads: u64,
     pub head_size: u64,
+    /// Per-head value size when it differs from the key's (0: the same).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub value_size: u64,
     /// How many of `layers` attend to a sliding window only, and the window in tokens.
     #[serde(default)]
     pub swa_layers: u64,
@@ -20,6 +23,10 @@ pub struct KvShape {
     /// Multi-head latent attention: the cache holds the latent and the rope part per token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mla: Option<Mla>,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// The ranks of multi-head latent attention (`kv_lora_rank`, `qk_rope_head_dim`).
@@ -104,6 +111,7 @@ impl KvShape {
             layers,
             kv_heads,
             head_size,
+            value_size: 0,
             swa_layers: 0,
             swa_window: 0,
             mla: None,
@@ -117,8 +125,11 @@ impl KvShape {
         match self.mla {
             Some(mla) => (mla.kv_rank + mla.rope_dim, 0),
             None => {
-                let width = self.kv_heads.saturating_mul(self.head_size);
-                (width, width)
+                let value = if self.value_size > 0 { self.value_size } else { self.head_size };
+                (
+                    self.kv_heads.saturating_mul(self.head_size),
+                    self.kv_heads.saturating_mul(value),
+                )
             }
         }
     }

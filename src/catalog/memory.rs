@@ -211,15 +211,18 @@ pub struct MemoryEstimate {
     /// no quantization is stated and 16-bit weights are assumed, as published checkpoints are).
     pub bits: Option<(f64, bool)>,
     pub kv_cache: Option<u64>,
+    /// llama.cpp's compute buffer, when the files state the shape that sizes it.
+    pub compute: Option<u64>,
     pub context: u64,
     pub options: KvOptions,
     pub overhead: u64,
 }
 
 impl MemoryEstimate {
-    /// Weights + KV cache + overhead, when every part is known.
+    /// Weights + KV cache (+ compute buffer, when known) + overhead, when weights and KV cache
+    /// are known.
     pub fn total(&self) -> Option<u64> {
-        Some(self.weights? + self.kv_cache? + self.overhead)
+        Some(self.weights? + self.kv_cache? + self.compute.unwrap_or(0) + self.overhead)
     }
 }
 
@@ -244,10 +247,32 @@ pub fn estimate(
         weights,
         bits,
         kv_cache,
+        compute: None,
         context,
         options,
         overhead: OVERHEAD_BYTES,
     }
+}
+
+/// What llama.cpp allocates for a GGUF file at `context`: its tensor data (`weights_bytes`,
+/// the file's size past the header), the KV cache and the compute buffer, from the header's
+/// shape; `None` when the header does not state the shape. The runtime overhead is not part
+/// of it: this is the figure llama.cpp's own `memory breakdown` reports (model + context +
+/// compute), which the llama.cpp check compares it with.
+pub fn allocated_by_llama_cpp(
+    file: &super::file_meta::FileMetadata,
+    weights_bytes: u64,
+    context: u64,
+    options: KvOptions,
+) -> Option<(u64, u64, u64)> {
+    let kv = file.kv_shape()?;
+    let compute = file.compute?;
+    // llama.cpp allocates the context it is given, past the trained one too (it warns).
+    Some((
+        weights_bytes,
+        kv.bytes(context, options),
+        super::compute::compute_bytes(&compute, &kv, context, options),
+    ))
 }
 
 /// `4.7 GB`: decimal gigabytes with one decimal, as GPU memory is sold.

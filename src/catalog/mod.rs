@@ -10,6 +10,7 @@ pub mod buckets;
 pub mod bundle;
 pub mod card;
 pub mod compare;
+pub mod compute;
 pub mod error;
 pub mod facet_list;
 pub mod family;

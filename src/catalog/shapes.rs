@@ -139,6 +139,7 @@ pub fn parse(text: &str) -> Result<Vec<ShapeRow>, String> {
             layers: int(2)?,
             kv_heads: int(3)?,
             head_size: int(4)?,
+            value_size: 0,
             swa_layers: int(5)?,
             swa_window: int(6)?,
             mla: (kv_rank > 0).then_some(Mla { kv_rank, rope_dim }),

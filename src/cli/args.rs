@@ -232,6 +232,8 @@ pub enum CatalogCommand {
         #[arg(num_args = 2..=4, required = true)]
         ids: Vec<String>,
     },
+    /// The devices `--device` and `fits_memory=` know, with the memory a model may use on each.
+    Devices,
 }
 
 #[derive(Debug, clap::Args)]
@@ -277,6 +279,29 @@ pub enum ModelsAction {
     },
     /// Show one model.
     Show { model: String },
+    /// A model's lineage: set its base model and relation, or mark it superseded by another
+    /// (both must be models you can see); with no flag, show it.
+    Lineage {
+        model: String,
+        /// The base: a UUID or `project/model` repo id of a model here.
+        #[arg(long, conflicts_with = "clear_base")]
+        base: Option<String>,
+        /// finetune, quantized, adapter or merge.
+        #[arg(long)]
+        relation: Option<String>,
+        /// A base that is not in this catalog, as its model card names it (`Qwen/Qwen3-8B`).
+        #[arg(long, conflicts_with = "clear_base")]
+        base_name: Option<String>,
+        /// Remove the base and relation.
+        #[arg(long)]
+        clear_base: bool,
+        /// The model that supersedes this one (UUID or repo id).
+        #[arg(long, conflicts_with = "clear_superseded")]
+        superseded_by: Option<String>,
+        /// This model is no longer superseded.
+        #[arg(long)]
+        clear_superseded: bool,
+    },
     /// Upload a model file (GGUF, safetensors, …), or a folder / several files as one revision
     /// of the model's repository, with a progress bar over the total; creates the model unless
     /// --model names one. Files the project already has are not sent again, so an interrupted

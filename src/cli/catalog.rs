@@ -17,6 +17,10 @@ const NAME_LOOKUP_PAGES: u32 = 5;
 pub fn run(args: CatalogArgs) -> Result<(), ClientError> {
     let client = Client::public(&args.connection)?;
     match args.command {
+        CatalogCommand::Devices => {
+            print_devices(args.output);
+            Ok(())
+        }
         CatalogCommand::Search(search) => {
             let answer = client.call(
                 reqwest::Method::GET,
@@ -159,4 +163,28 @@ fn encode(value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The device table, offline: key, name, memory as sold and what a model may use.
+fn print_devices(output: Output) {
+    use crate::catalog::devices::DEVICES;
+    use crate::catalog::memory::gigabytes;
+    if matches!(output, Output::Json) {
+        let rows: Vec<serde_json::Value> = DEVICES
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "key": d.key, "name": d.name, "kind": d.kind.label(),
+                    "memory_bytes": d.memory, "usable_bytes": d.usable,
+                })
+            })
+            .collect();
+        out!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return;
+    }
+    out!("{:<20} {:<36} {:>9} {:>9}", "KEY", "DEVICE", "MEMORY", "USABLE");
+    for d in DEVICES {
+        out!("{:<20} {:<36} {:>9} {:>9}", d.key, d.name, gigabytes(d.memory), gigabytes(d.usable));
+    }
+    out!("Several devices: 2x24GB or \"2x RTX 4090\" (0.5 GB kept on each device past the first).");
 }

@@ -18,7 +18,7 @@ use super::client::{Client, ClientError};
 use super::output::{note, out};
 
 /// The request fields a line may carry; the rest are not sent (the server refuses unknown ones).
-const MODEL_FIELDS: [&str; 12] = [
+const MODEL_FIELDS: [&str; 16] = [
     "name",
     "version",
     "description",
@@ -31,6 +31,10 @@ const MODEL_FIELDS: [&str; 12] = [
     "format",
     "workload_type",
     "artifact_uri",
+    "base_model",
+    "base_model_relation",
+    "base_model_name",
+    "superseded_by",
 ];
 
 /// What became of one line.

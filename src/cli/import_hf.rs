@@ -49,6 +49,15 @@ fn registration(meta: &SnapshotMetadata, name: &str, formats: &[&str]) -> Map<St
         .take(8)
         .collect();
     put("workload_type", (!tags.is_empty()).then(|| tags.join(",")));
+    // The card's base model: linked when it is a model here, kept as stated otherwise.
+    put("base_model_name", meta.base_model.first().cloned());
+    put(
+        "base_model_relation",
+        meta.base_model_relation
+            .clone()
+            .filter(|_| !meta.base_model.is_empty())
+            .filter(|r| crate::catalog::lineage::Relation::parse(r).is_some()),
+    );
     put(
         "description",
         meta.description

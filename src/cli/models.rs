@@ -271,6 +271,44 @@ fn run_action(
             let models = all_models(client, project)?;
             show(resolve(&models, &model)?, output)?;
         }
+        ModelsAction::Lineage {
+            model,
+            base,
+            relation,
+            base_name,
+            clear_base,
+            superseded_by,
+            clear_superseded,
+        } => {
+            let models = all_models(client, project)?;
+            let id = resolve(&models, &model)?.id.clone();
+            let mut change = serde_json::Map::new();
+            if clear_base {
+                for key in ["base_model", "base_model_name", "base_model_relation"] {
+                    change.insert(key.into(), Value::Null);
+                }
+            }
+            for (key, value) in [
+                ("base_model", base),
+                ("base_model_name", base_name),
+                ("base_model_relation", relation),
+                ("superseded_by", superseded_by),
+            ] {
+                if let Some(value) = value {
+                    change.insert(key.into(), Value::String(value));
+                }
+            }
+            if clear_superseded {
+                change.insert("superseded_by".into(), Value::Null);
+            }
+            let path = format!("/{project}/v1/models/{id}/lineage");
+            let view = if change.is_empty() {
+                client.call(reqwest::Method::GET, &path)?
+            } else {
+                client.send(reqwest::Method::PATCH, &path, Some(&Value::Object(change)))?
+            };
+            print_lineage(&view, output);
+        }
         ModelsAction::Upload {
             paths,
             name,
@@ -374,4 +412,36 @@ fn confirm(question: &str) -> Result<bool, ClientError> {
         .read_line(&mut answer)
         .map_err(|e| ClientError::Usage(e.to_string()))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// A lineage answer: JSON as it came, or a few lines a person reads.
+fn print_lineage(view: &Value, output: Output) {
+    if matches!(output, Output::Json) {
+        out!("{}", serde_json::to_string_pretty(view).unwrap_or_default());
+        return;
+    }
+    let name = |v: &Value| v.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
+    let relation = view
+        .get("base_model_relation")
+        .and_then(Value::as_str)
+        .unwrap_or("derived");
+    match (view.get("base_model").filter(|v| !v.is_null()), view.get("base_model_name").and_then(Value::as_str)) {
+        (Some(base), _) => out!("base: {} ({relation})", name(base)),
+        (None, Some(stated)) => out!("base: {stated} ({relation}; not in this catalog)"),
+        (None, None) => out!("base: none"),
+    }
+    match view.get("superseded_by").filter(|v| !v.is_null()) {
+        Some(next) => out!("superseded by: {}", name(next)),
+        None => out!("superseded by: none"),
+    }
+    if let Some(counts) = view.get("derived_counts").and_then(Value::as_object) {
+        let parts: Vec<String> = counts
+            .iter()
+            .filter(|(_, n)| n.as_u64().unwrap_or(0) > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        if !parts.is_empty() {
+            out!("derived: {}", parts.join(", "));
+        }
+    }
 }

@@ -49,6 +49,16 @@ pub struct GgufInfo {
     /// attention's ranks (DeepSeek V2/V3).
     pub kv_lora_rank: Option<u64>,
     pub rope_dim: Option<u64>,
+    /// `{arch}.attention.key_length_mla`: present when llama.cpp runs the file's attention as
+    /// MLA (one latent row per token); an MLA file without it gets a per-head cache.
+    pub key_length_mla: Option<u64>,
+    /// `{arch}.attention.value_length` (defaults to the key length).
+    pub value_length: Option<u64>,
+    /// What sizes llama.cpp's compute buffer: `embedding_length`, `attention.head_count` and
+    /// the widest feed-forward (dense, or experts used plus shared × expert width).
+    pub embedding_length: Option<u64>,
+    pub head_count: Option<u64>,
+    pub feed_forward: Option<u64>,
     /// Where the tensor data starts (the header, aligned to `general.alignment`): the file's
     /// size minus this is the weights' size.
     pub data_offset: u64,
@@ -251,6 +261,10 @@ fn wanted(key: &str) -> bool {
         || key.ends_with(".attention.kv_lora_rank")
         || key.ends_with(".attention.sliding_window")
         || key.ends_with(".rope.dimension_count")
+        || key.ends_with("feed_forward_length")
+        || key.ends_with(".expert_shared_count")
+        || key.ends_with(".attention.value_length")
+        || key.ends_with(".attention.key_length_mla")
 }
 
 /// Reads the header of a GGUF file from `input` (which need not be buffered by the caller).
@@ -367,6 +381,20 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
             .or(heads),
         head_size,
         sliding_window: per_arch("attention.sliding_window").filter(|&w| w > 0),
+        key_length_mla: per_arch("attention.key_length_mla").filter(|&k| k > 0),
+        value_length: per_arch("attention.value_length").filter(|&v| v > 0),
+        embedding_length: per_arch("embedding_length").filter(|&e| e > 0),
+        head_count: heads,
+        feed_forward: {
+            let dense = per_arch("feed_forward_length").filter(|&f| f > 0);
+            let experts = per_arch("expert_feed_forward_length")
+                .filter(|&f| f > 0)
+                .and_then(|f| {
+                    let used = expert_used_count? + per_arch("expert_shared_count").unwrap_or(0);
+                    f.checked_mul(used)
+                });
+            dense.max(experts)
+        },
         kv_lora_rank: per_arch("attention.kv_lora_rank").filter(|&r| r > 0),
         rope_dim: per_arch("rope.dimension_count").filter(|&r| r > 0),
         data_offset,

@@ -24,6 +24,8 @@ pub struct ModelCard {
     pub pipeline_tag: Option<String>,
     /// `base_model`, a string or a list.
     pub base_model: Vec<String>,
+    /// `base_model_relation`: finetune, quantized, adapter or merge.
+    pub base_model_relation: Option<String>,
     /// `language`, a string or a list.
     pub language: Vec<String>,
     pub library_name: Option<String>,
@@ -124,6 +126,7 @@ fn parse_front_matter(yaml: &str) -> Result<ModelCard, ModelCardError> {
         tags: text_list(fields.get("tags")),
         pipeline_tag: text("pipeline_tag"),
         base_model: text_list(fields.get("base_model")),
+        base_model_relation: text("base_model_relation"),
         language: text_list(fields.get("language")),
         library_name: text("library_name"),
         body: String::new(),
@@ -167,6 +170,7 @@ mod tests {
                 tags: vec!["text-generation".into(), "moe".into()],
                 pipeline_tag: Some("text-generation".into()),
                 base_model: vec!["Qwen/Qwen3-8B".into(), "Qwen/Qwen3-8B-Base".into()],
+                base_model_relation: None,
                 language: vec!["en".into()],
                 library_name: Some("transformers".into()),
                 body: "# Qwen3 fine-tune\n\nIt answers.\n".into(),

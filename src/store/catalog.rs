@@ -17,6 +17,8 @@ pub struct SharedModel {
     pub project_name: String,
     /// The KV-cache shape its files state (SPEC §11), for the memory estimate and fit facet.
     pub kv_shape: Option<KvShape>,
+    /// What sizes the compute buffer, as the files state it.
+    pub compute: Option<crate::catalog::compute::ComputeShape>,
     pub lineage: crate::catalog::lineage::Lineage,
 }
 
@@ -36,12 +38,15 @@ pub fn find_shared(conn: &Connection, id: &ModelId) -> Result<Option<SharedModel
     match find_model_anywhere(conn, id)? {
         Some(model) if model.shared => {
             let project_name = project_name(conn, &model.project_id)?;
-            let kv_shape = super::files::file_metadata(conn, id)?.and_then(|m| m.kv_shape());
+            let meta = super::files::file_metadata(conn, id)?;
+            let kv_shape = meta.as_ref().and_then(|m| m.kv_shape());
+            let compute = meta.and_then(|m| m.compute);
             let lineage = super::lineage::lineage_of(conn, id)?;
             Ok(Some(SharedModel {
                 model,
                 project_name,
                 kv_shape,
+                compute,
                 lineage,
             }))
         }
@@ -73,12 +78,16 @@ pub fn for_each_shared<E: From<StoreError>>(
     while let Some(row) = rows.next().map_err(StoreError::from)? {
         let model = read_row(row).map_err(StoreError::from)??;
         let project_name = names.get(&model.project_id).cloned().unwrap_or_default();
-        let kv_shape = shapes.get(&model.id).copied();
+        let (kv_shape, compute) = match shapes.get(&model.id) {
+            Some((kv, compute)) => (Some(*kv), *compute),
+            None => (None, None),
+        };
         let lineage = lineages.remove(&model.id).unwrap_or_default();
         each(SharedModel {
             model,
             project_name,
             kv_shape,
+            compute,
             lineage,
         })?;
     }
@@ -101,7 +110,9 @@ fn project_names(conn: &Connection) -> Result<HashMap<ProjectId, String>, StoreE
 
 /// The KV-cache shapes the stored files state, by model: one read of `model_files` (only
 /// models with files have a row, so this stays small beside the catalog).
-fn kv_shapes(conn: &Connection) -> Result<HashMap<ModelId, KvShape>, StoreError> {
+type FileShapes = HashMap<ModelId, (KvShape, Option<crate::catalog::compute::ComputeShape>)>;
+
+fn kv_shapes(conn: &Connection) -> Result<FileShapes, StoreError> {
     let mut statement = conn.prepare("SELECT model_id, metadata FROM model_files")?;
     let mut rows = statement.query([])?;
     let mut shapes = HashMap::new();
@@ -109,11 +120,10 @@ fn kv_shapes(conn: &Connection) -> Result<HashMap<ModelId, KvShape>, StoreError>
         let id: ModelId = row.get(0)?;
         let json: String = row.get(1)?;
         // A row the server cannot read stays "unknown" here; the detail page reports it.
-        if let Some(shape) = serde_json::from_str::<crate::catalog::file_meta::FileMetadata>(&json)
-            .ok()
-            .and_then(|m| m.kv_shape())
+        if let Ok(meta) = serde_json::from_str::<crate::catalog::file_meta::FileMetadata>(&json)
+            && let Some(shape) = meta.kv_shape()
         {
-            shapes.insert(id, shape);
+            shapes.insert(id, (shape, meta.compute));
         }
     }
     Ok(shapes)

@@ -204,6 +204,10 @@ pub struct MemoryView {
     /// Bits per weight the weights figure used.
     pub bits_per_weight: Option<f64>,
     pub kv_cache_bytes: Option<u64>,
+    /// llama.cpp's compute buffer (flash attention, micro-batch 512), when the files state the
+    /// shape that sizes it; part of the total then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_bytes: Option<u64>,
     pub overhead_bytes: u64,
     pub total_bytes: Option<u64>,
     /// The cache element type and sequences the KV figure is for (`f16`, 1 by default).
@@ -227,6 +231,7 @@ impl MemoryView {
             weights_bytes: e.weights,
             bits_per_weight: e.bits.map(|(b, _)| b),
             kv_cache_bytes: e.kv_cache,
+            compute_bytes: e.compute,
             overhead_bytes: e.overhead,
             total_bytes: e.total(),
             kv_cache: options.kv_type.as_str().to_owned(),

@@ -24,6 +24,7 @@ mod index_audit;
 mod infra;
 mod infra_pages;
 mod keys;
+mod llama_memory;
 mod models;
 mod models_page;
 mod openapi;

@@ -46,6 +46,8 @@ fn demo_index() -> SearchIndex {
                     model,
                     project_name: "Demo".to_owned(),
                     kv_shape: None,
+                    compute: None,
+                    lineage: Default::default(),
                 },
                 facts,
             )

@@ -46,6 +46,8 @@ pub struct SnapshotMetadata {
     pub tags: Vec<String>,
     pub pipeline_tag: Option<String>,
     pub base_model: Vec<String>,
+    /// The card's `base_model_relation`.
+    pub base_model_relation: Option<String>,
     pub language: Vec<String>,
     pub library_name: Option<String>,
     /// The model card's body, when not blank.
@@ -245,6 +247,7 @@ fn read_card(file: &SnapshotFile, meta: &mut SnapshotMetadata) {
             meta.tags = card.tags;
             meta.pipeline_tag = card.pipeline_tag;
             meta.base_model = card.base_model;
+            meta.base_model_relation = card.base_model_relation;
             meta.language = card.language;
             meta.library_name = card.library_name;
             card.body

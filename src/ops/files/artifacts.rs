@@ -21,7 +21,7 @@ pub const MAX_CONFIG_BYTES: usize = safetensors::MAX_CONFIG as usize;
 
 /// Reads what the file says. A file that starts like GGUF (or is declared GGUF / safetensors)
 /// must parse as such; anything else is kept as an opaque artifact.
-fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, OpsError> {
+pub fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, OpsError> {
     let invalid = |e: &dyn std::fmt::Display| OpsError::InvalidModelFile(e.to_string());
     let open = || std::fs::File::open(path).map_err(io_error);
     let mut head = [0u8; 9];
@@ -33,6 +33,7 @@ fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, Op
         let swa_layers = info.sliding_window.and_then(|_| {
             crate::catalog::kv::swa_layers_of(info.architecture.as_deref()?, info.layers?)
         });
+        let compute = compute_shape(&info);
         return Ok(FileMetadata {
             format: "gguf".into(),
             quantization: info.quantization().map(str::to_owned),
@@ -46,8 +47,11 @@ fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata, Op
             active_parameter_count: info.active_parameter_count,
             swa_layers,
             swa_window: info.sliding_window,
-            kv_lora_rank: info.kv_lora_rank,
-            rope_dim: info.kv_lora_rank.and(info.rope_dim),
+            // llama.cpp caches the latent only when the file marks its attention as MLA.
+            kv_lora_rank: info.kv_lora_rank.filter(|_| info.key_length_mla.is_some()),
+            rope_dim: info.rope_dim.filter(|_| info.kv_lora_rank.is_some() && info.key_length_mla.is_some()),
+            value_size: info.value_length.filter(|v| Some(*v) != info.head_size),
+            compute,
             layers: info.layers,
             kv_heads: info.kv_heads,
             head_size: info.head_size,
@@ -293,4 +297,14 @@ pub async fn apply_config(
         index_sync::sync_after_write(services).await;
     }
     Ok(stored)
+}
+
+/// What sizes llama.cpp's compute buffer for this file, when its header states all of it.
+pub fn compute_shape(info: &gguf::GgufInfo) -> Option<crate::catalog::compute::ComputeShape> {
+    Some(crate::catalog::compute::ComputeShape {
+        embedding: info.embedding_length?,
+        feed_forward: info.feed_forward?,
+        heads: info.head_count?,
+        head_size: info.key_length_mla.or(info.head_size)?,
+    })
 }

@@ -34,6 +34,7 @@ pub fn entry_for(shared: &SharedModel, facts: BadgeFacts) -> CatalogEntry {
     );
     entry.revision_micros = revision_of(&model.updated_at);
     entry.card.set_shape(shared.kv_shape);
+    entry.card.compute_shape = shared.compute.filter(|_| shared.kv_shape.is_some());
     entry.card.lineage = shared.lineage.clone();
     entry
 }

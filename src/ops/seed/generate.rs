@@ -97,6 +97,7 @@ pub fn synthetic_entry(model: Model, i: usize) -> crate::catalog::card::CatalogE
             kv_shape: i
                 .is_multiple_of(3)
                 .then_some(crate::catalog::memory::KvShape::dense(32, 8, 128)),
+            compute: None,
             lineage: Default::default(),
         },
         crate::catalog::badge::BadgeFacts {

@@ -61,6 +61,7 @@ pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
                             Some(kv) => { strong data-testid="kv-cache" { (gigabytes(kv)) } }
                             None => { strong data-testid="kv-cache" { "unknown" } }
                         }
+                        @if let Some(compute) = estimate.compute { " + compute buffer " (gigabytes(compute)) }
                         " + overhead " (gigabytes(estimate.overhead))
                         @match estimate.total() {
                             Some(total) => { " = " strong data-testid="memory-total" { (gigabytes(total)) } }
@@ -70,7 +71,7 @@ pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
                     @if context < asked {
                         p.muted { "Context capped at the model's maximum, " (context_text(context)) " (asked for " (context_text(asked)) ")." }
                     }
-                    (bar(estimate.weights, estimate.kv_cache, estimate.overhead, budget.map(|b| (b.bytes(), b.label()))))
+                    (bar(estimate.weights, estimate.kv_cache, estimate.overhead + estimate.compute.unwrap_or(0), budget.map(|b| (b.bytes(), b.label()))))
                     (shape_source(card))
                     @if let Some(active) = card.active_parameter_count.and_then(crate::catalog::units::ParameterCount::new) {
                         p.muted { "Mixture of experts: " (active.to_string()) " of " (card.parameter_count_display.as_deref().unwrap_or("?")) " parameters are active per token; all of them must be in memory." }
