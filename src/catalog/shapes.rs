@@ -204,6 +204,24 @@ mod tests {
         assert!(rows.iter().all(|r| r.source.contains("http") || r.source.contains("read:")));
     }
 
+    /// Issue 27's bar: at least 70 % of the demo catalog gets a known KV cache from the table.
+    #[test]
+    fn most_of_the_demo_catalog_has_a_known_shape() {
+        let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/models-real.jsonl"))
+            .expect("demo/models-real.jsonl");
+        let (mut total, mut known) = (0, 0);
+        for line in demo.lines().filter(|l| !l.trim().is_empty()) {
+            let model: serde_json::Value = serde_json::from_str(line).unwrap();
+            total += 1;
+            let name = model["name"].as_str().unwrap();
+            if lookup(name, model["parameter_count"].as_u64()).is_some() {
+                known += 1;
+            }
+        }
+        let share = f64::from(known) / f64::from(total);
+        assert!(share >= 0.70, "{known} of {total} demo models ({:.1} %)", share * 100.0);
+    }
+
     #[test]
     fn bad_rows_name_their_line() {
         let err = parse("x\t1\n").unwrap_err();

@@ -126,12 +126,20 @@ const EXAMPLES: &[(&str, &str)] = &[
         "xeroctl models show mdl_3f2a9c --output json",
     ),
     (
+        "models lineage",
+        "xeroctl models lineage mdl_3f2a9c --base myproject/qwen3-8b --relation quantized\n  xeroctl models lineage mdl_3f2a9c --superseded-by myproject/qwen3-8b-2507\n  xeroctl models lineage mdl_3f2a9c",
+    ),
+    (
         "catalog search",
         "xeroctl catalog search qwen coder --license apache-2.0 --min-params 7B\n  xeroctl catalog search --family llama --moe --sort newest --output json",
     ),
     (
         "catalog show",
         "xeroctl catalog show {uuid}\n  xeroctl catalog show Qwen3-Coder-30B-A3B",
+    ),
+    (
+        "catalog devices",
+        "xeroctl catalog devices\n  xeroctl catalog search --device \"2x RTX 4090\" --at-context 32K --kv-cache q8_0",
     ),
     (
         "catalog compare",

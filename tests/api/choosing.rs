@@ -352,9 +352,21 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
         .iter()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
+    // Those that fit first, then those whose weights fit with the KV cache unknown (issue 27).
+    assert_eq!(names.pop(), Some("Fit-Small"), "{answer}");
     names.sort_unstable();
     assert_eq!(names, ["Fit-Llama", "Fit-Qwen"], "{answer}");
-    for model in answer["models"].as_array().unwrap() {
+    assert_eq!(answer["fit"]["fits"], 2, "{answer}");
+    assert_eq!(answer["fit"]["weights_only"], 1, "{answer}");
+    assert_eq!(answer["total"], 3);
+    let fits: Vec<&str> = answer["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["fit"].as_str().unwrap())
+        .collect();
+    assert_eq!(fits, ["yes", "yes", "weights_only"]);
+    for model in answer["models"].as_array().unwrap().iter().take(2) {
         let memory = &model["memory"];
         assert!(
             memory["total_bytes"].as_u64().unwrap() < 8_000_000_000,
@@ -385,7 +397,20 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
     assert_eq!(big["memory"]["weights_bytes"], 140_000_000_000u64);
     assert!(big["memory"]["total_bytes"].is_null());
     // Bad budgets and contexts are named.
-    for bad in ["fits_memory=lots", "at_context=0", "fits_memory=-2GB"] {
+    for bad in [
+        "fits_memory=lots",
+        "at_context=0",
+        "fits_memory=-2GB",
+        "fits_memory=0GB",
+        "fits_memory=2x",
+        "fits_memory=0x24GB",
+        "fits_memory=999x24GB",
+        "device=GTX%209999",
+        "kv_cache=q5_1",
+        "parallel=0",
+        "parallel=100000",
+        "fits_memory=1e30",
+    ] {
         let url = format!("{}/v1/catalog/models?{bad}", app.address);
         let response = reqwest::get(url).await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
@@ -410,7 +435,10 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
         "cards show the estimate: {page}"
     );
     assert!(!page.contains("Fit-Big"), "{page}");
+    assert!(page.contains("8.0 GB</strong> · 2 fit · 1 weights only"), "{page}");
+    assert!(page.contains("weights only — KV cache unknown"), "{page}");
     // The CLI flags.
     let cli = catalog_search(&app, &["fit", "--fits", "8GB", "--at-context", "32K"]);
-    assert_eq!(cli["total"], 2);
+    assert_eq!(cli["total"], 3);
+    assert_eq!(cli["fit"]["fits"], 2);
 }

@@ -9,6 +9,8 @@ mod browser_tour;
 mod bundles;
 mod catalog;
 mod choosing;
+mod choosing_hardware;
+mod lineage;
 mod cli;
 mod cli_deploy;
 mod cli_hardening;

@@ -54,17 +54,18 @@ pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
                             @if !stated { ", assumed: no quantization is stated" }
                             ")"
                         }
-                        " + KV cache at " (context_text(context))
-                        @if options.parallel > 1 { " × " (options.parallel) " sequences" }
-                        " (" (options.kv_type.as_str()) ") "
+                        " + KV cache at " (context_text(context)) " "
                         @match estimate.kv_cache {
-                            Some(kv) => { strong data-testid="kv-cache" { (gigabytes(kv)) } }
-                            None => { strong data-testid="kv-cache" { "unknown" } }
+                            Some(kv) => { strong { (gigabytes(kv)) } }
+                            None => { strong { "unknown" } }
                         }
+                        " (" (options.kv_type.as_str())
+                        @if options.parallel > 1 { ", " (options.parallel) " sequences" }
+                        ")"
                         @if let Some(compute) = estimate.compute { " + compute buffer " (gigabytes(compute)) }
                         " + overhead " (gigabytes(estimate.overhead))
                         @match estimate.total() {
-                            Some(total) => { " = " strong data-testid="memory-total" { (gigabytes(total)) } }
+                            Some(total) => { " = " strong { (gigabytes(total)) } }
                             None => { "." }
                         }
                     }
@@ -139,7 +140,7 @@ fn shape_source(card: &CatalogCard) -> Markup {
                         None => { (source) }
                     }
                 }
-                _ => { "KV cache from the model's files: " (shape) (window.unwrap_or_default()) "." }
+                _ => { "KV cache from the files: " (shape) (window.unwrap_or_default()) "." }
             }
         }
     }
