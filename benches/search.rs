@@ -54,6 +54,19 @@ fn search(c: &mut Criterion) {
                 ("max_params", "40B"),
             ]),
         ),
+        // (b) with the fit filter on (issue 27): fits, then weights only, one list.
+        (
+            "h_b_with_fit",
+            query(&[
+                ("q", "instruct"),
+                ("family", "qwen2"),
+                ("family", "llama"),
+                ("license", "apache-2.0"),
+                ("min_params", "3B"),
+                ("max_params", "40B"),
+                ("fits_memory", "24GB"),
+            ]),
+        ),
         ("c_facets_only", query(&[])),
         ("g_qwen3_8b", query(&[("q", "qwen3 8b")])),
         (

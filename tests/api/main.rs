@@ -5,6 +5,7 @@ mod authz;
 mod authz_matrix;
 mod browser;
 mod browser_choosing;
+mod browser_fit;
 mod browser_tour;
 mod bundles;
 mod catalog;

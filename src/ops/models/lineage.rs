@@ -270,3 +270,27 @@ pub async fn lineage_report(
         })
         .await?
 }
+
+/// The visible successors of these models, by model: the endpoints page tells the owners of
+/// endpoints on a superseded model what replaced it.
+pub async fn successors(
+    services: &Services,
+    viewer: ProjectId,
+    ids: Vec<ModelId>,
+) -> Result<std::collections::HashMap<ModelId, Model>, OpsError> {
+    Ok(services
+        .store
+        .call(move |conn| {
+            let mut found = std::collections::HashMap::new();
+            for id in ids {
+                if let Some(next) = store::lineage::lineage_of(conn, &id)?.superseded_by
+                    && let Some(model) = store::models::find_model_anywhere(conn, &next)?
+                        .filter(|m| m.shared || m.project_id == viewer)
+                {
+                    found.insert(id, model);
+                }
+            }
+            Ok::<_, StoreError>(found)
+        })
+        .await?)
+}

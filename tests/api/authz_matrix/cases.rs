@@ -69,6 +69,8 @@ pub fn cases() -> Vec<Case> {
         case("DELETE", "/{project_id}/v1/models/{id}", KeyWrite, Body::None, 204),
         case("POST", "/{project_id}/v1/models/{id}/share", KeyWrite, Body::None, 200),
         case("POST", "/{project_id}/v1/models/{id}/unshare", KeyWrite, Body::None, 200),
+        case("GET", "/{project_id}/v1/models/{id}/lineage", KeyRead, Body::None, 200),
+        case("PATCH", "/{project_id}/v1/models/{id}/lineage", KeyWrite, Body::Json(json!({"base_model_name": "Qwen/Qwen3-8B"})), 200),
         case("PUT", "/{project_id}/v1/models/{id}/artifact", KeyWrite, Body::Raw(b"other weights"), 200),
         case("GET", "/{project_id}/v1/models/{id}/artifact", KeyRead, Body::None, 200),
         case("PUT", "/{project_id}/v1/models/{id}/config", KeyWrite, Body::Json(config), 200),

@@ -27,6 +27,8 @@ pub async fn compare_page(
     let table = rows(&cards);
     let differing = table.iter().filter(|r| r.differs).count();
     let context = ContextLength::new(CONTEXT).map_or(CONTEXT.to_string(), |c| c.to_string());
+    // The viewer's remembered budget or device, if any: each bar is drawn against it.
+    let budget = crate::web::pages::fit_cookie::read(&request);
     let body = html! {
         nav.crumbs aria-label="Breadcrumb" { a href="/models/catalog" { "Model catalog" } " / Compare" }
         h1 { "Compare " (cards.len()) " models" }
@@ -49,6 +51,13 @@ pub async fn compare_page(
                                 @if row.differs { " " span.marker title="The models differ here" { "≠" } }
                             }
                             @for value in &row.values { td { (value) } }
+                        }
+                    }
+                    tr.memory-bars {
+                        th scope="row" { "Memory at " (context) @if let Some(b) = &budget { " against " (b.label()) } }
+                        @for card in &cards {
+                            @let e = card.memory(CONTEXT);
+                            td { (crate::web::pages::detail::choosing::bar(e.weights, e.kv_cache, e.overhead + e.compute.unwrap_or(0), budget.map(|b| (b.bytes(), b.label())))) }
                         }
                     }
                 }

@@ -33,6 +33,13 @@ pub async fn endpoints_page(
         (Ok(endpoints), Ok(nodes)) => (endpoints, nodes),
         _ => return not_found(Some(&session)),
     };
+    let successors = ops::models::lineage::successors(
+        &services,
+        project.clone(),
+        endpoints.iter().map(|e| e.model_id).collect(),
+    )
+    .await
+    .unwrap_or_default();
     let deployed = query
         .deployed
         .as_deref()
@@ -58,7 +65,16 @@ pub async fn endpoints_page(
                 tbody {
                     @for e in &endpoints {
                         tr {
-                            td { a href=(format!("/models/catalog/{}", e.model_id)) { (e.model_name) } br; small.muted { (e.id) } }
+                            td {
+                                a href=(format!("/models/catalog/{}", e.model_id)) { (e.model_name) } br; small.muted { (e.id) }
+                                @if let Some(next) = successors.get(&e.model_id) {
+                                    br;
+                                    span.notice.superseded data-testid="endpoint-superseded" {
+                                        "Superseded by "
+                                        @if next.shared { a href=(format!("/models/catalog/{}", next.id)) { (next.details.name) } } @else { (next.details.name) }
+                                    }
+                                }
+                            }
                             td { (match e.tier { Tier::Shared => "Shared", Tier::Xim => "XIM" }) }
                             td { span class=(format!("status status-{}", e.status.as_str())) {
                                 (match e.status { EndpointStatus::Active => "Active", EndpointStatus::Unavailable => "Unavailable" })
