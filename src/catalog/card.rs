@@ -8,8 +8,8 @@ use super::family::family_of;
 use super::ids::{ModelId, ProjectId};
 use super::lineage::Lineage;
 use super::memory::{FitInputs, KvOptions, KvShape, MemoryEstimate, capped_context, estimate};
-use super::shapes::{ShapeSource, lookup};
 use super::model::Model;
+use super::shapes::{ShapeSource, lookup};
 
 /// Characters of plain-text description on a card.
 pub const EXCERPT_CHARS: usize = 240;
@@ -84,7 +84,10 @@ impl CatalogCard {
     pub fn fit(&self, budget: u64, context: u64, options: KvOptions) -> super::kv::FitAnswer {
         use super::kv::FitAnswer;
         use super::memory::Need;
-        match self.fit_inputs().need(self.estimate_context(context), options) {
+        match self
+            .fit_inputs()
+            .need(self.estimate_context(context), options)
+        {
             Need::Known(bytes) if bytes <= budget => FitAnswer::Yes,
             Need::AtLeast(bytes) if bytes <= budget => FitAnswer::WeightsOnly,
             Need::Known(_) | Need::AtLeast(_) => FitAnswer::No,

@@ -71,7 +71,11 @@ mod tests {
         };
         let kv = KvShape::dense(8, 4, 64);
         let d = KvOptions::default();
-        for (context, logged) in [(4096, 11_552_791u64), (32_768, 40_912_919), (131_072, 141_576_215)] {
+        for (context, logged) in [
+            (4096, 11_552_791u64),
+            (32_768, 40_912_919),
+            (131_072, 141_576_215),
+        ] {
             let ours = compute_bytes(&shape, &kv, context, d);
             assert!(ours.abs_diff(logged) < 64, "{context}: {ours} vs {logged}");
         }

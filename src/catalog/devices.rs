@@ -55,7 +55,11 @@ const fn gpu(key: &'static str, name: &'static str, kind: DeviceKind, gb: u64) -
 const fn apple(key: &'static str, name: &'static str, gb: u64) -> Device {
     // macOS wires at most this share of unified memory for the GPU by default
     // (`iogpu.wired_limit_mb` raises it).
-    let usable = if gb <= 36 { gb * GB / 3 * 2 } else { gb * GB / 4 * 3 };
+    let usable = if gb <= 36 {
+        gb * GB / 3 * 2
+    } else {
+        gb * GB / 4 * 3
+    };
     Device {
         key,
         name,
@@ -214,7 +218,9 @@ pub enum BudgetError {
     CountWithoutSize,
     #[error("the device count must be 1 to {MAX_DEVICES}")]
     BadCount,
-    #[error("not a memory size or a known device (sizes look like `24GB`; devices like `RTX 4090`)")]
+    #[error(
+        "not a memory size or a known device (sizes look like `24GB`; devices like `RTX 4090`)"
+    )]
     Unknown,
 }
 
@@ -269,19 +275,41 @@ mod tests {
     fn budgets_read_sizes_devices_and_counts() {
         let b = parse_budget("24GB").unwrap();
         assert_eq!((b.count, b.bytes(), b.device), (1, 24 * GB, None));
-        assert_eq!(parse_budget("2x24GB").unwrap().bytes(), 48 * GB - PER_DEVICE_OVERHEAD);
-        assert_eq!(parse_budget("2 × 24 GB").unwrap().bytes(), 48 * GB - PER_DEVICE_OVERHEAD);
+        assert_eq!(
+            parse_budget("2x24GB").unwrap().bytes(),
+            48 * GB - PER_DEVICE_OVERHEAD
+        );
+        assert_eq!(
+            parse_budget("2 × 24 GB").unwrap().bytes(),
+            48 * GB - PER_DEVICE_OVERHEAD
+        );
         let rtx = parse_budget("RTX 4090").unwrap();
-        assert_eq!((rtx.device.unwrap().key, rtx.bytes()), ("rtx-4090", 24 * GB));
+        assert_eq!(
+            (rtx.device.unwrap().key, rtx.bytes()),
+            ("rtx-4090", 24 * GB)
+        );
         let two = parse_budget("2x rtx-4090").unwrap();
         assert_eq!(two.bytes(), 48 * GB - PER_DEVICE_OVERHEAD);
         assert_eq!(two.label(), "2× RTX 4090 (47.5 GB)");
-        for text in ["24GB", "2x24GB", "rtx-4090", "2xrtx-4090", "512MB", "mac-64gb"] {
+        for text in [
+            "24GB",
+            "2x24GB",
+            "rtx-4090",
+            "2xrtx-4090",
+            "512MB",
+            "mac-64gb",
+        ] {
             assert_eq!(parse_budget(text).unwrap().text(), text);
         }
         assert_eq!(parse_budget("h100").unwrap().device.unwrap().key, "h100");
-        assert_eq!(parse_budget("rtx4090").unwrap().device.unwrap().key, "rtx-4090");
-        assert_eq!(parse_budget("6000 ada").unwrap().device.unwrap().key, "rtx-6000-ada");
+        assert_eq!(
+            parse_budget("rtx4090").unwrap().device.unwrap().key,
+            "rtx-4090"
+        );
+        assert_eq!(
+            parse_budget("6000 ada").unwrap().device.unwrap().key,
+            "rtx-6000-ada"
+        );
         // 128 GB of unified memory: three quarters for the GPU.
         assert_eq!(parse_budget("mac-128gb").unwrap().bytes(), 96 * GB);
         assert_eq!(parse_budget("ram-64gb").unwrap().bytes(), 60 * GB);

@@ -271,7 +271,13 @@ pub static FACETS: [Facet; FACET_COUNT] = [
         key: "memory",
         label: "Fits in",
         kind: FacetKind::Fit(FitFacet {
-            params: ["fits_memory", "at_context", "kv_cache", "parallel", "device"],
+            params: [
+                "fits_memory",
+                "at_context",
+                "kv_cache",
+                "parallel",
+                "device",
+            ],
             docs: [
                 "Memory budget: a size (`24GB`, decimal GB), several devices (`2x24GB`: their memory less 0.5 GB per extra device) or a device from the table (`RTX 4090`, `2x h100`). Models whose whole estimate (weights + KV cache + overhead, SPEC §11) is known and within it come first, then those whose weights fit but whose KV cache is unknown (`fit: weights_only`).",
                 "The context the estimate is made at, e.g. `32K` (default 32K; capped at each model's own maximum).",

@@ -68,7 +68,11 @@ impl FileMetadata {
                 Some(m) => m.kv_rank + m.rope_dim,
                 None => self.head_size?,
             },
-            value_size: if mla.is_some() { 0 } else { self.value_size.unwrap_or(0) },
+            value_size: if mla.is_some() {
+                0
+            } else {
+                self.value_size.unwrap_or(0)
+            },
             swa_layers,
             swa_window,
             mla,

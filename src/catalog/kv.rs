@@ -125,7 +125,11 @@ impl KvShape {
         match self.mla {
             Some(mla) => (mla.kv_rank + mla.rope_dim, 0),
             None => {
-                let value = if self.value_size > 0 { self.value_size } else { self.head_size };
+                let value = if self.value_size > 0 {
+                    self.value_size
+                } else {
+                    self.head_size
+                };
                 (
                     self.kv_heads.saturating_mul(self.head_size),
                     self.kv_heads.saturating_mul(value),
@@ -289,7 +293,11 @@ mod tests {
         let row = 2 * 16 * 128 * 2;
         let at = |context| gemma.bytes(context, KvOptions::default());
         assert_eq!(at(131_072), 10 * row * 131_072 + 52 * row * 1_536);
-        assert_eq!(at(1_024), 62 * row * 1_024, "a short context caps the window");
+        assert_eq!(
+            at(1_024),
+            62 * row * 1_024,
+            "a short context caps the window"
+        );
         // DeepSeek V3: 61 layers of a 512 latent + 64 rope dims, no separate value row.
         let deepseek = KvShape {
             mla: Some(Mla {
@@ -298,7 +306,10 @@ mod tests {
             }),
             ..KvShape::dense(61, 1, 576)
         };
-        assert_eq!(deepseek.bytes(4_096, KvOptions::default()), 61 * 576 * 2 * 4_096);
+        assert_eq!(
+            deepseek.bytes(4_096, KvOptions::default()),
+            61 * 576 * 2 * 4_096
+        );
     }
 
     #[test]

@@ -156,16 +156,27 @@ mod tests {
         assert_eq!(Relation::parse("Fine-tune"), Some(Relation::Finetune));
         assert_eq!(Relation::parse("distill"), None);
         assert_eq!(Relation::implied(Some("Q4_K_M"), None), Relation::Quantized);
-        assert_eq!(Relation::implied(None, Some("safetensors")), Relation::Finetune);
+        assert_eq!(
+            Relation::implied(None, Some("safetensors")),
+            Relation::Finetune
+        );
     }
 
     #[test]
     fn chains_that_come_back_are_cycles() {
         let ids: Vec<ModelId> = (0..4).map(|_| ModelId::generate()).collect();
         // 0 → 1 → 2 (→ nothing).
-        let next = |id: ModelId| ids.iter().position(|i| *i == id).and_then(|p| ids.get(p + 1).copied()).filter(|_| id != ids[2]);
+        let next = |id: ModelId| {
+            ids.iter()
+                .position(|i| *i == id)
+                .and_then(|p| ids.get(p + 1).copied())
+                .filter(|_| id != ids[2])
+        };
         assert!(reaches(ids[2], ids[0], 10, next), "0 reaches 2");
         assert!(!reaches(ids[3], ids[0], 10, next), "3 is not on the chain");
-        assert!(reaches(ids[3], ids[0], 1, next), "a chain longer than the limit counts as one");
+        assert!(
+            reaches(ids[3], ids[0], 1, next),
+            "a chain longer than the limit counts as one"
+        );
     }
 }

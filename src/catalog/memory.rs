@@ -112,12 +112,25 @@ impl FitInputs {
     pub fn new(weights: Option<u64>, kv: Option<KvShape>) -> Self {
         let half = |v: Option<u64>| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
         let window = kv.map(|kv| (kv.window_bytes_per_cell(), kv.swa_window));
-        let fits = window.is_none_or(|(cell, w)| u32::try_from(cell).is_ok() && u32::try_from(w).is_ok());
+        let fits =
+            window.is_none_or(|(cell, w)| u32::try_from(cell).is_ok() && u32::try_from(w).is_ok());
         Self {
             weights_mb: half(weights.map(|w| w.div_ceil(1_000_000))),
-            kv_per_token: if fits { half(kv.map(|kv| kv.growing_bytes_per_token().max(1))) } else { 0 },
-            window_per_cell: if fits { half(window.map(|(cell, _)| cell)) } else { 0 },
-            window: if fits { half(window.map(|(_, w)| w)) } else { 0 },
+            kv_per_token: if fits {
+                half(kv.map(|kv| kv.growing_bytes_per_token().max(1)))
+            } else {
+                0
+            },
+            window_per_cell: if fits {
+                half(window.map(|(cell, _)| cell))
+            } else {
+                0
+            },
+            window: if fits {
+                half(window.map(|(_, w)| w))
+            } else {
+                0
+            },
         }
     }
 
@@ -149,7 +162,11 @@ impl FitInputs {
         }
         // A shape whose every layer has a window stores 1 byte per token of growth (0 is
         // "unknown"): keep it out of the sum.
-        let growing = if self.kv_per_token == 1 && self.window > 0 { 0 } else { u64::from(self.kv_per_token) };
+        let growing = if self.kv_per_token == 1 && self.window > 0 {
+            0
+        } else {
+            u64::from(self.kv_per_token)
+        };
         let kv = super::kv::bytes_from_rates(
             growing,
             u64::from(self.window_per_cell),
@@ -289,7 +306,10 @@ mod tests {
         let kv = KvShape::dense(32, 8, 128);
         let d = KvOptions::default();
         let inputs = FitInputs::new(Some(4_900_000_000), Some(kv));
-        assert_eq!(FitInputs::unpack(inputs.pack(), inputs.pack_window()), inputs);
+        assert_eq!(
+            FitInputs::unpack(inputs.pack(), inputs.pack_window()),
+            inputs
+        );
         assert_eq!(
             inputs.need(32_768, d),
             Need::Known(4_900_000_000 + OVERHEAD_BYTES + 131_072 * 32_768)
@@ -297,7 +317,10 @@ mod tests {
         let weights_only = FitInputs::new(Some(4_900_000_000), None);
         assert_eq!(weights_only.need(1, d), Need::AtLeast(5_400_000_000));
         assert_eq!(FitInputs::new(None, Some(kv)).need(1, d), Need::Unknown);
-        assert_eq!(FitInputs::new(Some(u64::MAX), None).need(1, d), Need::Unknown);
+        assert_eq!(
+            FitInputs::new(Some(u64::MAX), None).need(1, d),
+            Need::Unknown
+        );
         assert_eq!(FitInputs::default().pack(), 0);
         // Sliding-window layers: the packed rates give the shape's own figure.
         let gemma = KvShape {

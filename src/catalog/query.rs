@@ -400,9 +400,10 @@ fn parse_filter(
             } else if key == f.params[1] {
                 fit.context = parse_bound(key, value, f.parse_context)?;
             } else if key == f.params[2] {
-                fit.kv_type = Some(crate::catalog::kv::KvType::parse(value).ok_or_else(|| {
-                    QueryError::new(key, "must be one of f16, q8_0, q4_0")
-                })?);
+                fit.kv_type = Some(
+                    crate::catalog::kv::KvType::parse(value)
+                        .ok_or_else(|| QueryError::new(key, "must be one of f16, q8_0, q4_0"))?,
+                );
             } else {
                 fit.parallel = parse_count(key, value, 1, crate::catalog::kv::MAX_PARALLEL as u32)?
                     .map(u64::from);

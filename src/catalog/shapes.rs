@@ -65,7 +65,11 @@ pub fn lookup(name: &str, parameters: Option<u64>) -> Option<&'static ShapeRow> 
     lookup_in(rows(), name, parameters)
 }
 
-fn lookup_in<'a>(rows: &'a [ShapeRow], name: &str, parameters: Option<u64>) -> Option<&'a ShapeRow> {
+fn lookup_in<'a>(
+    rows: &'a [ShapeRow],
+    name: &str,
+    parameters: Option<u64>,
+) -> Option<&'a ShapeRow> {
     let full = normalise(name);
     let mut candidates = vec![full.clone()];
     if let Some((org, rest)) = name.split_once('_')
@@ -148,7 +152,9 @@ pub fn parse(text: &str) -> Result<Vec<ShapeRow>, String> {
             return Err(bad("layers, kv_heads and head_size must be positive"));
         }
         if shape.swa_layers > shape.layers || (shape.swa_layers > 0) != (shape.swa_window > 0) {
-            return Err(bad("swa_layers must be within layers and come with a window"));
+            return Err(bad(
+                "swa_layers must be within layers and come with a window",
+            ));
         }
         rows.push(ShapeRow {
             base: cells[0].to_owned(),
@@ -174,7 +180,9 @@ mod tests {
     #[test]
     fn variants_inherit_their_base_and_sizes_must_agree() {
         let rows = parse(SAMPLE).unwrap();
-        let find = |name: &str, params: Option<u64>| lookup_in(&rows, name, params).map(|r| r.base.as_str());
+        let find = |name: &str, params: Option<u64>| {
+            lookup_in(&rows, name, params).map(|r| r.base.as_str())
+        };
         assert_eq!(find("Qwen3-8B-GGUF", Some(8_000_000_000)), Some("Qwen3-8B"));
         assert_eq!(find("Qwen3-8B-MLX-4bit", None), Some("Qwen3-8B"));
         assert_eq!(find("qwen3_8b_awq", None), Some("Qwen3-8B"));
@@ -185,11 +193,23 @@ mod tests {
             Some("DeepSeek-R1-Distill-Qwen-7B")
         );
         // A prefix of another size is not the base.
-        assert_eq!(find("DeepSeek-R1-Distill-Llama-8B", Some(8_000_000_000)), None);
-        assert_eq!(find("DeepSeek-R1-0528", Some(671_000_000_000)), Some("DeepSeek-R1"));
+        assert_eq!(
+            find("DeepSeek-R1-Distill-Llama-8B", Some(8_000_000_000)),
+            None
+        );
+        assert_eq!(
+            find("DeepSeek-R1-0528", Some(671_000_000_000)),
+            Some("DeepSeek-R1")
+        );
         assert_eq!(find("Qwen3-80B", None), None);
         let deepseek = lookup_in(&rows, "DeepSeek-R1", None).unwrap();
-        assert_eq!(deepseek.shape.mla, Some(Mla { kv_rank: 512, rope_dim: 64 }));
+        assert_eq!(
+            deepseek.shape.mla,
+            Some(Mla {
+                kv_rank: 512,
+                rope_dim: 64
+            })
+        );
     }
 
     #[test]
@@ -201,14 +221,20 @@ mod tests {
         let before = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), before, "a base appears twice");
-        assert!(rows.iter().all(|r| r.source.contains("http") || r.source.contains("read:")));
+        assert!(
+            rows.iter()
+                .all(|r| r.source.contains("http") || r.source.contains("read:"))
+        );
     }
 
     /// Issue 27's bar: at least 70 % of the demo catalog gets a known KV cache from the table.
     #[test]
     fn most_of_the_demo_catalog_has_a_known_shape() {
-        let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/models-real.jsonl"))
-            .expect("demo/models-real.jsonl");
+        let demo = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/demo/models-real.jsonl"
+        ))
+        .expect("demo/models-real.jsonl");
         let (mut total, mut known) = (0, 0);
         for line in demo.lines().filter(|l| !l.trim().is_empty()) {
             let model: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -219,7 +245,11 @@ mod tests {
             }
         }
         let share = f64::from(known) / f64::from(total);
-        assert!(share >= 0.70, "{known} of {total} demo models ({:.1} %)", share * 100.0);
+        assert!(
+            share >= 0.70,
+            "{known} of {total} demo models ({:.1} %)",
+            share * 100.0
+        );
     }
 
     #[test]

@@ -179,12 +179,27 @@ fn print_devices(output: Output) {
                 })
             })
             .collect();
-        out!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
         return;
     }
-    out!("{:<20} {:<36} {:>9} {:>9}", "KEY", "DEVICE", "MEMORY", "USABLE");
+    out!(
+        "{:<20} {:<36} {:>9} {:>9}",
+        "KEY",
+        "DEVICE",
+        "MEMORY",
+        "USABLE"
+    );
     for d in DEVICES {
-        out!("{:<20} {:<36} {:>9} {:>9}", d.key, d.name, gigabytes(d.memory), gigabytes(d.usable));
+        out!(
+            "{:<20} {:<36} {:>9} {:>9}",
+            d.key,
+            d.name,
+            gigabytes(d.memory),
+            gigabytes(d.usable)
+        );
     }
     out!("Several devices: 2x24GB or \"2x RTX 4090\" (0.5 GB kept on each device past the first).");
 }

@@ -420,12 +420,20 @@ fn print_lineage(view: &Value, output: Output) {
         out!("{}", serde_json::to_string_pretty(view).unwrap_or_default());
         return;
     }
-    let name = |v: &Value| v.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
+    let name = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
     let relation = view
         .get("base_model_relation")
         .and_then(Value::as_str)
         .unwrap_or("derived");
-    match (view.get("base_model").filter(|v| !v.is_null()), view.get("base_model_name").and_then(Value::as_str)) {
+    match (
+        view.get("base_model").filter(|v| !v.is_null()),
+        view.get("base_model_name").and_then(Value::as_str),
+    ) {
         (Some(base), _) => out!("base: {} ({relation})", name(base)),
         (None, Some(stated)) => out!("base: {stated} ({relation}; not in this catalog)"),
         (None, None) => out!("base: none"),

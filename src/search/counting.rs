@@ -67,7 +67,9 @@ pub fn search_segment(
         narrowed = true;
     }
     if let Some(derived) = &query.derived_from {
-        let field = reader.schema().get_field(super::schema::names::DERIVED_FROM)?;
+        let field = reader
+            .schema()
+            .get_field(super::schema::names::DERIVED_FROM)?;
         let term = tantivy::Term::from_field_text(field, &derived.to_string());
         and_in_place(&mut base, &term_docs(reader, term)?);
         narrowed = true;
@@ -121,9 +123,7 @@ pub fn search_segment(
                 context: query.fit_context(),
                 options: Default::default(),
             });
-        table.browse_counts(alive, at, || {
-            count_facets(query, table, &hits, excluding)
-        })
+        table.browse_counts(alive, at, || count_facets(query, table, &hits, excluding))
     };
     let (hits_kept, family_hits) =
         best_hits(query, limit, segment_ord, table, &hits, matches.as_ref());
@@ -289,7 +289,11 @@ fn fit_set(def: &FitFacet, fit: &FitSlots, budget: u64, weights_only: bool, n: u
         .iter()
         .position(|gb| gb * 1_000_000_000 > budget)
         .unwrap_or(def.budgets_gb.len());
-    let first = if weights_only { def.budgets_gb.len() + 1 } else { 0 };
+    let first = if weights_only {
+        def.budgets_gb.len() + 1
+    } else {
+        0
+    };
     for slot in &fit.slots[first..first + cut] {
         or_in_place(&mut out, slot);
     }
@@ -626,7 +630,8 @@ mod tests {
                         .unwrap();
                 let found = index.search(&query).unwrap();
                 let need = |c: &crate::catalog::card::CatalogCard| {
-                    c.fit_inputs().need(c.estimate_context(at), Default::default())
+                    c.fit_inputs()
+                        .need(c.estimate_context(at), Default::default())
                 };
                 let fits = cards
                     .iter()
@@ -636,9 +641,16 @@ mod tests {
                     .iter()
                     .filter(|c| matches!(need(c), Need::AtLeast(b) if b <= bytes))
                     .count() as u64;
-                assert_eq!(found.fit_totals, Some((fits, weights_only)), "{budget} at {context}");
+                assert_eq!(
+                    found.fit_totals,
+                    Some((fits, weights_only)),
+                    "{budget} at {context}"
+                );
                 assert_eq!(found.total, fits + weights_only, "{budget} at {context}");
-                assert!(fits > 0 || budget == "8GB", "{budget} at {context} finds some");
+                assert!(
+                    fits > 0 || budget == "8GB",
+                    "{budget} at {context} finds some"
+                );
                 if let Some((_, counted, may)) = rows.iter().find(|(b, _, _)| *b == bytes) {
                     assert_eq!(
                         (*counted, *may),

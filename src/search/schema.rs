@@ -108,7 +108,8 @@ pub fn build_schema() -> (Schema, Fields) {
         shared_at: builder.add_u64_field(names::SHARED_AT, fast_number.clone()),
         revision: builder.add_u64_field(names::REVISION, fast_number.clone()),
         name_shape: builder.add_u64_field(names::NAME_SHAPE, fast_number.clone()),
-        variant_group: builder.add_u64_field(names::VARIANT_GROUP, fast_number.clone().set_indexed()),
+        variant_group: builder
+            .add_u64_field(names::VARIANT_GROUP, fast_number.clone().set_indexed()),
         name_sort: builder.add_text_field(names::NAME_SORT, FAST),
         project: builder.add_text_field(names::PROJECT, STRING),
         derived_from: builder.add_text_field(names::DERIVED_FROM, STRING),

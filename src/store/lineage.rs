@@ -28,7 +28,11 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Lineage> {
 /// The lineage of one model (empty when nothing is recorded).
 pub fn lineage_of(conn: &Connection, id: &ModelId) -> Result<Lineage, StoreError> {
     Ok(conn
-        .query_row(&format!("{SELECT} WHERE l.model_id = ?1"), params![id], read)
+        .query_row(
+            &format!("{SELECT} WHERE l.model_id = ?1"),
+            params![id],
+            read,
+        )
         .optional()?
         .unwrap_or_default())
 }
@@ -105,9 +109,8 @@ pub fn derived_from(
 
 /// Models whose lineage names this one as base or successor: their catalog entries show it.
 pub fn linked_to(conn: &Connection, id: &ModelId) -> Result<Vec<ModelId>, StoreError> {
-    let mut statement = conn.prepare(
-        "SELECT model_id FROM model_lineage WHERE base_id = ?1 OR superseded_by = ?1",
-    )?;
+    let mut statement = conn
+        .prepare("SELECT model_id FROM model_lineage WHERE base_id = ?1 OR superseded_by = ?1")?;
     let rows = statement.query_map(params![id], |row| row.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -79,7 +79,10 @@ pub fn update_details(
 
 /// Marks a model changed (its lineage, say) so the index and its audit see a new revision.
 pub fn touch(conn: &Connection, id: &ModelId, now: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE models SET updated_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute(
+        "UPDATE models SET updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
     Ok(())
 }
 

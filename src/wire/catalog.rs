@@ -114,10 +114,14 @@ impl CatalogModelView {
 
     /// The view with its memory estimate at `context`.
     pub fn at_context(card: CatalogCard, viewer: Viewer, context: u64) -> Self {
-        Self::at_fit(card, viewer, &crate::catalog::query::Fit {
-            context: Some(context),
-            ..Default::default()
-        })
+        Self::at_fit(
+            card,
+            viewer,
+            &crate::catalog::query::Fit {
+                context: Some(context),
+                ..Default::default()
+            },
+        )
     }
 
     /// The view with its memory estimate and fit for a search's fit selection.

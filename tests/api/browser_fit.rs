@@ -58,15 +58,18 @@ async fn choose_hardware(javascript: bool) {
         .await
         .unwrap();
     // The quantization folds into its base's card (lineage, and the name rule agrees).
-    d.wait_for("three cards", || async { d.card_names().await.len() == 3 }).await;
+    d.wait_for("three cards", || async { d.card_names().await.len() == 3 })
+        .await;
 
     // A device from the picker: those that fit first, then the weights-only one, labelled.
     click(&d, "select[name=device] option[value='rtx-4090']").await;
     if !javascript {
         click(&d, "button.apply").await;
     }
-    d.wait_for("device=rtx-4090 in the URL", || async { d.url().await.contains("device=rtx-4090") })
-        .await;
+    d.wait_for("device=rtx-4090 in the URL", || async {
+        d.url().await.contains("device=rtx-4090")
+    })
+    .await;
     d.wait_for("what fits, then what fits by weights", || async {
         in_order(&d).await == ["Qwen3-8B", "Mystery-7B"]
     })
@@ -82,7 +85,10 @@ async fn choose_hardware(javascript: bool) {
     if summary != "RTX 4090 (24.0 GB) · 2 fit · 1 weights only" {
         d.fail(&format!("the sidebar says {summary:?}")).await;
     }
-    if !body_text(&d).await.contains("weights only — KV cache unknown") {
+    if !body_text(&d)
+        .await
+        .contains("weights only — KV cache unknown")
+    {
         d.fail("the weights-only card is not labelled").await;
     }
 
@@ -95,24 +101,34 @@ async fn choose_hardware(javascript: bool) {
     if !text.contains("Fits RTX 4090 (24.0 GB).") || !text.contains("attention shape of Qwen3-8B") {
         d.fail(&format!("the detail page: {text}")).await;
     }
-    if d.client.find(Locator::Css("svg.memory-bar rect[data-part='KV cache']")).await.is_err() {
+    if d.client
+        .find(Locator::Css("svg.memory-bar rect[data-part='KV cache']"))
+        .await
+        .is_err()
+    {
         d.fail("no KV cache part in the bar").await;
     }
     // The knobs: a q8_0 cache at 128K (the form is a plain GET form in both modes).
     click(&d, "form.knobs select[name=kv_cache] option[value='q8_0']").await;
     click(&d, "form.knobs button[type=submit]").await;
-    d.wait_for("kv_cache=q8_0 in the URL", || async { d.url().await.contains("kv_cache=q8_0") })
-        .await;
+    d.wait_for("kv_cache=q8_0 in the URL", || async {
+        d.url().await.contains("kv_cache=q8_0")
+    })
+    .await;
     if !body_text(&d).await.contains("(q8_0)") {
         d.fail("the estimate does not say its cache type").await;
     }
 
     // The model tree: the base counts its quantization and links to it.
     click(&d, "section.lineage ul.derived a").await;
-    d.wait_for("derived_from in the URL", || async { d.url().await.contains(&format!("derived_from={base}")) })
-        .await;
-    d.wait_for("the quantization alone", || async { d.card_names().await == ["Qwen3-8B-GGUF"] })
-        .await;
+    d.wait_for("derived_from in the URL", || async {
+        d.url().await.contains(&format!("derived_from={base}"))
+    })
+    .await;
+    d.wait_for("the quantization alone", || async {
+        d.card_names().await == ["Qwen3-8B-GGUF"]
+    })
+    .await;
     d.client
         .goto(&format!("{}/models/catalog/{quant}", app.address))
         .await

@@ -435,7 +435,10 @@ async fn the_fit_facet_keeps_what_fits_at_a_context_and_counts_the_rest() {
         "cards show the estimate: {page}"
     );
     assert!(!page.contains("Fit-Big"), "{page}");
-    assert!(page.contains("8.0 GB</strong> · 2 fit · 1 weights only"), "{page}");
+    assert!(
+        page.contains("8.0 GB</strong> · 2 fit · 1 weights only"),
+        "{page}"
+    );
     assert!(page.contains("weights only — KV cache unknown"), "{page}");
     // The CLI flags.
     let cli = catalog_search(&app, &["fit", "--fits", "8GB", "--at-context", "32K"]);

@@ -176,7 +176,14 @@ fn the_weights_estimate_matches_the_files_tensor_bytes() {
         let path = format!("{dir}/{file}");
         let info = read_header(std::fs::File::open(&path).unwrap()).unwrap();
         let size = std::fs::metadata(&path).unwrap().len();
-        let weights = estimate(info.parameter_count, info.quantization(), None, 1, Default::default()).weights;
+        let weights = estimate(
+            info.parameter_count,
+            info.quantization(),
+            None,
+            1,
+            Default::default(),
+        )
+        .weights;
         match info.parameter_count {
             None => assert_eq!(weights, None, "{file}: no tensors, no weights figure"),
             Some(_) => {

@@ -9,20 +9,37 @@ use crate::helpers::{TestApp, assert_error, spawn_app};
 
 async fn shared(app: &TestApp, body: Value) -> String {
     let response = app.send(Method::POST, &app.models_url(), Some(&body)).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
-    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(app.share(&id).await.status(), StatusCode::OK);
     id
 }
 
 async fn patch(app: &TestApp, id: &str, body: Value) -> reqwest::Response {
-    app.send(Method::PATCH, &format!("{}/{id}/lineage", app.models_url()), Some(&body)).await
+    app.send(
+        Method::PATCH,
+        &format!("{}/{id}/lineage", app.models_url()),
+        Some(&body),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn lineage_links_bases_derivatives_and_successors() {
     let app = spawn_app().await;
-    let base = shared(&app, json!({"name": "Tree-Base-8B", "parameter_count": "8B"})).await;
+    let base = shared(
+        &app,
+        json!({"name": "Tree-Base-8B", "parameter_count": "8B"}),
+    )
+    .await;
     let quant = shared(
         &app,
         json!({"name": "Tree-Base-8B-GGUF", "parameter_count": "8B", "quantization": "Q4_K_M", "base_model": base}),
@@ -34,7 +51,11 @@ async fn lineage_links_bases_derivatives_and_successors() {
     )
     .await;
     let lineage: Value = app
-        .send(Method::GET, &format!("{}/{base}/lineage", app.models_url()), None)
+        .send(
+            Method::GET,
+            &format!("{}/{base}/lineage", app.models_url()),
+            None,
+        )
         .await
         .json()
         .await
@@ -42,23 +63,38 @@ async fn lineage_links_bases_derivatives_and_successors() {
     assert_eq!(lineage["derived_counts"]["quantized"], 1, "{lineage}");
     assert_eq!(lineage["derived_counts"]["finetune"], 1, "{lineage}");
     let of_quant: Value = app
-        .send(Method::GET, &format!("{}/{quant}/lineage", app.models_url()), None)
+        .send(
+            Method::GET,
+            &format!("{}/{quant}/lineage", app.models_url()),
+            None,
+        )
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(of_quant["base_model"]["id"], base.as_str());
-    assert_eq!(of_quant["base_model_relation"], "quantized", "implied by the quantization");
+    assert_eq!(
+        of_quant["base_model_relation"], "quantized",
+        "implied by the quantization"
+    );
 
     // The catalog filter and the JSON fields.
-    let derived: Value = reqwest::get(format!("{}/v1/catalog/models?derived_from={base}", app.address))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let derived: Value = reqwest::get(format!(
+        "{}/v1/catalog/models?derived_from={base}",
+        app.address
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(derived["total"], 2, "{derived}");
-    let tune_card = derived["models"].as_array().unwrap().iter().find(|m| m["id"] == tune.as_str()).unwrap();
+    let tune_card = derived["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == tune.as_str())
+        .unwrap();
     assert_eq!(tune_card["lineage"]["base_model"], base.as_str());
     assert_eq!(tune_card["lineage"]["base_model_relation"], "finetune");
 
@@ -69,35 +105,72 @@ async fn lineage_links_bases_derivatives_and_successors() {
     };
     let html = page(base.clone()).await;
     assert!(html.contains("Model tree"), "{html}");
-    assert!(html.contains(&format!("/models/catalog?derived_from={base}\">1 quantized")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "/models/catalog?derived_from={base}\">1 quantized"
+        )),
+        "{html}"
+    );
     assert!(html.contains("1 finetune"), "{html}");
     let html = page(quant.clone()).await;
     assert!(html.contains("Quantized from"), "{html}");
-    assert!(html.contains(&format!("href=\"/models/catalog/{base}\">Tree-Base-8B")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/models/catalog/{base}\">Tree-Base-8B")),
+        "{html}"
+    );
 
     // Superseded-by: the notice, the field, equal matches rank after the successor.
-    let next = shared(&app, json!({"name": "Tree-Base-8B-v2", "parameter_count": "8B"})).await;
+    let next = shared(
+        &app,
+        json!({"name": "Tree-Base-8B-v2", "parameter_count": "8B"}),
+    )
+    .await;
     let answer = patch(&app, &base, json!({"superseded_by": next})).await;
     assert_eq!(answer.status(), StatusCode::OK);
     let html = page(base.clone()).await;
     assert!(html.contains("This model is superseded by"), "{html}");
-    let ranked: Value = reqwest::get(format!("{}/v1/catalog/models?q=tree%20base&sort=relevance", app.address))
-        .await
+    let ranked: Value = reqwest::get(format!(
+        "{}/v1/catalog/models?q=tree%20base&sort=relevance",
+        app.address
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let order: Vec<&str> = ranked["models"]
+        .as_array()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let order: Vec<&str> = ranked["models"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     let position = |id: &str| order.iter().position(|o| *o == id).unwrap();
     assert!(position(&next) < position(&base), "{order:?}");
     // Clearing it.
-    assert_eq!(patch(&app, &base, json!({"superseded_by": null})).await.status(), StatusCode::OK);
-    assert!(!page(base.clone()).await.contains("This model is superseded by"));
+    assert_eq!(
+        patch(&app, &base, json!({"superseded_by": null}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert!(
+        !page(base.clone())
+            .await
+            .contains("This model is superseded by")
+    );
 
     // A base from a model card that is not here is kept as stated.
-    let external = shared(&app, json!({"name": "Outside-Tune", "base_model_name": "Qwen/Qwen3-8B"})).await;
+    let external = shared(
+        &app,
+        json!({"name": "Outside-Tune", "base_model_name": "Qwen/Qwen3-8B"}),
+    )
+    .await;
     let view: Value = app
-        .send(Method::GET, &format!("{}/{external}/lineage", app.models_url()), None)
+        .send(
+            Method::GET,
+            &format!("{}/{external}/lineage", app.models_url()),
+            None,
+        )
         .await
         .json()
         .await
@@ -129,8 +202,18 @@ async fn refused_lineages_change_nothing_and_never_reveal_a_private_model() {
         .unwrap()
         .to_owned();
     let missing = "3f2a9c1d-5b7e-4c8a-9d0f-1e2b3c4d5e6f";
-    let hidden_message = assert_error(patch(&app, &a, json!({"base_model": hidden})).await, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let missing_message = assert_error(patch(&app, &a, json!({"base_model": missing})).await, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let hidden_message = assert_error(
+        patch(&app, &a, json!({"base_model": hidden})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    )
+    .await;
+    let missing_message = assert_error(
+        patch(&app, &a, json!({"base_model": missing})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    )
+    .await;
     assert_eq!(
         hidden_message.replace(&hidden, "ID"),
         missing_message.replace(missing, "ID"),
@@ -139,35 +222,75 @@ async fn refused_lineages_change_nothing_and_never_reveal_a_private_model() {
     for (body, what) in [
         (json!({"base_model": a}), "own base"),
         (json!({"superseded_by": a}), "own successor"),
-        (json!({"base_model_relation": "distilled"}), "unknown relation"),
+        (
+            json!({"base_model_relation": "distilled"}),
+            "unknown relation",
+        ),
         (json!({"base_model": "no/such-repo"}), "no such repo"),
-        (json!({"base_model_name": "x".repeat(300)}), "too long a name"),
+        (
+            json!({"base_model_name": "x".repeat(300)}),
+            "too long a name",
+        ),
     ] {
         let response = patch(&app, &a, body).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
     }
     // a ← b: making b a's base is a cycle; so is a successor loop.
-    let message = assert_error(patch(&app, &a, json!({"base_model": b})).await, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let message = assert_error(
+        patch(&app, &a, json!({"base_model": b})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    )
+    .await;
     assert!(message.contains("cycle"), "{message}");
-    assert_eq!(patch(&app, &a, json!({"superseded_by": b})).await.status(), StatusCode::OK);
-    let message = assert_error(patch(&app, &b, json!({"superseded_by": a})).await, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert_eq!(
+        patch(&app, &a, json!({"superseded_by": b})).await.status(),
+        StatusCode::OK
+    );
+    let message = assert_error(
+        patch(&app, &b, json!({"superseded_by": a})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    )
+    .await;
     assert!(message.contains("cycle"), "{message}");
     // Nothing of the refusals was stored.
     let view: Value = app
-        .send(Method::GET, &format!("{}/{a}/lineage", app.models_url()), None)
+        .send(
+            Method::GET,
+            &format!("{}/{a}/lineage", app.models_url()),
+            None,
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert!(view["base_model"].is_null() && view["base_model_name"].is_null(), "{view}");
+    assert!(
+        view["base_model"].is_null() && view["base_model_name"].is_null(),
+        "{view}"
+    );
     assert_eq!(view["superseded_by"]["id"], b.as_str());
     // A register with a refused base stores no model either.
-    let before: Value = app.send(Method::GET, &app.models_url(), None).await.json().await.unwrap();
+    let before: Value = app
+        .send(Method::GET, &app.models_url(), None)
+        .await
+        .json()
+        .await
+        .unwrap();
     let response = app
-        .send(Method::POST, &app.models_url(), Some(&json!({"name": "Orphan", "base_model": hidden})))
+        .send(
+            Method::POST,
+            &app.models_url(),
+            Some(&json!({"name": "Orphan", "base_model": hidden})),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let after: Value = app.send(Method::GET, &app.models_url(), None).await.json().await.unwrap();
+    let after: Value = app
+        .send(Method::GET, &app.models_url(), None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(before["total"], after["total"]);
     // The CLI shows and sets it.
     let output = std::process::Command::new(crate::cli::BIN)
@@ -177,5 +300,9 @@ async fn refused_lineages_change_nothing_and_never_reveal_a_private_model() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("base: Cycle-A (finetune)"), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        text.contains("base: Cycle-A (finetune)"),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -29,7 +29,10 @@ fn the_estimate_is_within_five_percent_of_what_llama_cpp_allocates() {
     let out = tempfile::tempdir().unwrap();
     let python = crate::hub::venv().join("bin/python");
     let output = Command::new(&python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/llama_memory_check.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/llama_memory_check.py"
+        ))
         .arg("--llama-server")
         .arg(llama_server())
         .arg("--out")
@@ -43,8 +46,10 @@ fn the_estimate_is_within_five_percent_of_what_llama_cpp_allocates() {
         String::from_utf8_lossy(&output.stderr)
     );
     let records: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    let layouts: std::collections::BTreeSet<&str> =
-        records.iter().filter_map(|r| r["layout"].as_str()).collect();
+    let layouts: std::collections::BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| r["layout"].as_str())
+        .collect();
     assert_eq!(
         layouts.into_iter().collect::<Vec<_>>(),
         ["dense", "gqa", "mla", "moe", "swa"]
@@ -63,7 +68,12 @@ fn the_estimate_is_within_five_percent_of_what_llama_cpp_allocates() {
             context,
             Default::default(),
         )
-        .unwrap_or_else(|| panic!("{}: the header's shape is not read: {meta:?}", file.display()));
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: the header's shape is not read: {meta:?}",
+                file.display()
+            )
+        });
         let llama = &record["llama"];
         let theirs = llama["total_bytes"].as_u64().unwrap();
         let ours = w + kv + compute;

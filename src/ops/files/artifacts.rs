@@ -49,7 +49,9 @@ pub fn read_metadata(path: &Path, declared: Option<&str>) -> Result<FileMetadata
             swa_window: info.sliding_window,
             // llama.cpp caches the latent only when the file marks its attention as MLA.
             kv_lora_rank: info.kv_lora_rank.filter(|_| info.key_length_mla.is_some()),
-            rope_dim: info.rope_dim.filter(|_| info.kv_lora_rank.is_some() && info.key_length_mla.is_some()),
+            rope_dim: info
+                .rope_dim
+                .filter(|_| info.kv_lora_rank.is_some() && info.key_length_mla.is_some()),
             value_size: info.value_length.filter(|v| Some(*v) != info.head_size),
             compute,
             layers: info.layers,

@@ -83,7 +83,9 @@ pub fn apply(
     if let Some(name) = &change.base_name {
         match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             None => lineage.base_name = None,
-            Some(name) if name.chars().count() > MAX_BASE_NAME || name.chars().any(char::is_control) => {
+            Some(name)
+                if name.chars().count() > MAX_BASE_NAME || name.chars().any(char::is_control) =>
+            {
                 return Ok(Err(OpsError::InvalidInput(format!(
                     "`base_model_name` must be at most {MAX_BASE_NAME} characters of text"
                 ))));
@@ -124,13 +126,19 @@ pub fn apply(
         ));
     }
     if !has_base && change.relation.as_ref().is_some_and(Option::is_some) {
-        return Ok(Err(OpsError::InvalidInput(LineageError::RelationWithoutBase.to_string())));
+        return Ok(Err(OpsError::InvalidInput(
+            LineageError::RelationWithoutBase.to_string(),
+        )));
     }
     if !has_base {
         lineage.relation = None;
     }
     if let Some(successor) = &change.superseded_by {
-        lineage.superseded_by = match successor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        lineage.superseded_by = match successor
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(reference) => match visible_model(conn, Some(project), reference)? {
                 Some(next) => Some(next.id),
@@ -140,18 +148,26 @@ pub fn apply(
     }
     if let Some(base) = lineage.base_id {
         if base == model.id {
-            return Ok(Err(OpsError::InvalidInput(LineageError::OwnBase.to_string())));
+            return Ok(Err(OpsError::InvalidInput(
+                LineageError::OwnBase.to_string(),
+            )));
         }
         if chain_reaches(conn, model.id, base, |l| l.base_id)? {
-            return Ok(Err(OpsError::InvalidInput(LineageError::BaseCycle.to_string())));
+            return Ok(Err(OpsError::InvalidInput(
+                LineageError::BaseCycle.to_string(),
+            )));
         }
     }
     if let Some(next) = lineage.superseded_by {
         if next == model.id {
-            return Ok(Err(OpsError::InvalidInput(LineageError::OwnSuccessor.to_string())));
+            return Ok(Err(OpsError::InvalidInput(
+                LineageError::OwnSuccessor.to_string(),
+            )));
         }
         if chain_reaches(conn, model.id, next, |l| l.superseded_by)? {
-            return Ok(Err(OpsError::InvalidInput(LineageError::SuccessorCycle.to_string())));
+            return Ok(Err(OpsError::InvalidInput(
+                LineageError::SuccessorCycle.to_string(),
+            )));
         }
     }
     store::lineage::set_lineage(conn, &model.id, &lineage)?;
@@ -165,15 +181,18 @@ fn chain_reaches(
     link: fn(&Lineage) -> Option<ModelId>,
 ) -> Result<bool, StoreError> {
     let mut failure = None;
-    let found = reaches(model, start, MAX_CHAIN, |at| {
-        match store::lineage::lineage_of(conn, &at) {
+    let found = reaches(
+        model,
+        start,
+        MAX_CHAIN,
+        |at| match store::lineage::lineage_of(conn, &at) {
             Ok(l) => link(&l),
             Err(e) => {
                 failure = Some(e);
                 None
             }
-        }
-    });
+        },
+    );
     match failure {
         Some(e) => Err(e),
         None => Ok(found),

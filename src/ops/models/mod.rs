@@ -25,7 +25,14 @@ pub async fn register_model(
     project: &ProjectId,
     new: NewModel,
 ) -> Result<Model, OpsError> {
-    register_model_with(services, principal, project, new, lineage::LineageChange::default()).await
+    register_model_with(
+        services,
+        principal,
+        project,
+        new,
+        lineage::LineageChange::default(),
+    )
+    .await
 }
 
 /// Registers a model with its lineage in one transaction: a lineage that is refused leaves

@@ -4,8 +4,8 @@ use actix_web::{get, patch, web};
 
 use super::{authorize_project, parse_model_id};
 use crate::auth::Principal;
-use crate::ops::models::lineage::{LineageReport, lineage_report, set_lineage};
 use crate::ops::Services;
+use crate::ops::models::lineage::{LineageReport, lineage_report, set_lineage};
 use crate::web::error::ApiError;
 use crate::wire::ErrorBody;
 use crate::wire::lineage::{DerivedCounts, DerivedRef, LineageRequest, LineageView, ModelRef};
@@ -78,7 +78,14 @@ pub async fn edit_lineage(
 ) -> Result<web::Json<LineageView>, ApiError> {
     let project = authorize_project(&principal, &path.0)?;
     let id = parse_model_id(&path.1)?;
-    set_lineage(&services, &principal, &project, id, body.into_inner().into()).await?;
+    set_lineage(
+        &services,
+        &principal,
+        &project,
+        id,
+        body.into_inner().into(),
+    )
+    .await?;
     let report = lineage_report(&services, &principal, &project, id).await?;
     Ok(web::Json(view(&report)))
 }

@@ -97,7 +97,9 @@ pub fn model_card(
     fit: &crate::catalog::query::Fit,
     variants: &[CatalogCard],
 ) -> Markup {
-    let context = fit.context.unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT);
+    let context = fit
+        .context
+        .unwrap_or(crate::catalog::memory::DEFAULT_CONTEXT);
     let answer = fit
         .budget_bytes()
         .map(|budget| card.fit(budget, context, fit.options()));

@@ -6,8 +6,8 @@ use maud::{Markup, html};
 
 use crate::catalog::badge::Viewer;
 use crate::catalog::buckets::Range;
-use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
 use crate::catalog::devices::{Budget, DEVICES, DeviceKind};
+use crate::catalog::facet_list::{BucketFacet, FACETS, FacetKind, FitFacet, FlagFacet};
 use crate::catalog::kv::KvType;
 use crate::catalog::query::{CatalogQuery, Fit, Selection, Sort};
 use crate::catalog::search_results::{FacetCount, SearchResults};

@@ -4,8 +4,8 @@
 use maud::{Markup, html};
 
 use crate::catalog::card::CatalogCard;
-use crate::catalog::license_intent::{Intent, intent_of};
 use crate::catalog::kv::{FitAnswer, KvType};
+use crate::catalog::license_intent::{Intent, intent_of};
 use crate::catalog::memory::{DEFAULT_CONTEXT, gigabytes};
 use crate::catalog::query::Fit;
 use crate::catalog::shapes::ShapeSource;
@@ -126,10 +126,21 @@ fn shape_source(card: &CatalogCard) -> Markup {
         };
     };
     let shape = match kv.mla {
-        Some(mla) => format!("{} layers of multi-head latent attention (latent {} + rope {})", kv.layers, mla.kv_rank, mla.rope_dim),
-        None => format!("{} layers × {} KV heads × {} per head", kv.layers, kv.kv_heads, kv.head_size),
+        Some(mla) => format!(
+            "{} layers of multi-head latent attention (latent {} + rope {})",
+            kv.layers, mla.kv_rank, mla.rope_dim
+        ),
+        None => format!(
+            "{} layers × {} KV heads × {} per head",
+            kv.layers, kv.kv_heads, kv.head_size
+        ),
     };
-    let window = (kv.swa_layers > 0).then(|| format!(", {} of them with a {}-token sliding window", kv.swa_layers, kv.swa_window));
+    let window = (kv.swa_layers > 0).then(|| {
+        format!(
+            ", {} of them with a {}-token sliding window",
+            kv.swa_layers, kv.swa_window
+        )
+    });
     html! {
         p.muted.shape-source data-testid="shape-source" {
             @match &card.kv_source {
@@ -148,7 +159,12 @@ fn shape_source(card: &CatalogCard) -> Markup {
 
 /// The estimate as a stacked bar (weights, KV cache, overhead) against the budget, inline SVG
 /// with a text equivalent, so it reads without JavaScript or colour.
-pub fn bar(weights: Option<u64>, kv: Option<u64>, overhead: u64, budget: Option<(u64, String)>) -> Markup {
+pub fn bar(
+    weights: Option<u64>,
+    kv: Option<u64>,
+    overhead: u64,
+    budget: Option<(u64, String)>,
+) -> Markup {
     let parts = [
         ("weights", weights.unwrap_or(0), "#4a78c2"),
         ("KV cache", kv.unwrap_or(0), "#e0a030"),
@@ -163,7 +179,10 @@ pub fn bar(weights: Option<u64>, kv: Option<u64>, overhead: u64, budget: Option<
         weights.map_or("unknown".to_owned(), gigabytes),
         kv.map_or("unknown".to_owned(), gigabytes),
         gigabytes(overhead),
-        budget.as_ref().map(|(_, label)| format!(", against {label}")).unwrap_or_default()
+        budget
+            .as_ref()
+            .map(|(_, label)| format!(", against {label}"))
+            .unwrap_or_default()
     );
     html! {
         svg.memory-bar role="img" aria-label=(description) width="100%" viewBox="0 0 300 34" xmlns="http://www.w3.org/2000/svg" data-testid="memory-bar" {

@@ -33,7 +33,12 @@ pub fn superseded_banner(lineage: &LineageReport) -> Markup {
 
 /// The model-tree panel; nothing when the model has no lineage either way.
 pub fn lineage_panel(card: &CatalogCard, lineage: &LineageReport) -> Markup {
-    let derived_of = |relation: Relation| lineage.derived.iter().filter(move |d| d.relation == relation);
+    let derived_of = |relation: Relation| {
+        lineage
+            .derived
+            .iter()
+            .filter(move |d| d.relation == relation)
+    };
     let any_base = lineage.base.is_some() || lineage.lineage.base_name.is_some();
     if !any_base && lineage.derived.is_empty() && lineage.successor.is_none() {
         return html! {};

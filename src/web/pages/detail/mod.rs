@@ -49,9 +49,11 @@ impl DetailQuery {
             ("fits_memory", &self.fits_memory),
             ("device", &self.device),
         ];
-        let given = pairs
-            .iter()
-            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (*k, v)));
+        let given = pairs.iter().filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (*k, v))
+        });
         crate::catalog::query::CatalogQuery::from_pairs(given)
             .map(|q| q.fit())
             .map_err(|e| e.to_string())
