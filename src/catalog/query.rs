@@ -10,8 +10,9 @@ pub const DEFAULT_PER_PAGE: u32 = 24;
 pub const MAX_PER_PAGE: u32 = 100;
 /// Deeper pages are refused: collecting `offset + per_page` hits costs more the deeper it goes.
 pub const MAX_OFFSET: u64 = 10_000;
-pub const MAX_QUERY_CHARS: usize = 500;
-pub const MAX_QUERY_WORDS: usize = 32;
+pub const MAX_QUERY_CHARS: usize = 2_000;
+/// More than a query of 2 000 characters can hold: pasted text is never refused for its words.
+pub const MAX_QUERY_WORDS: usize = 1_000;
 pub const MAX_FILTER_VALUES: usize = 50;
 
 /// How results are ordered.
@@ -627,9 +628,14 @@ mod tests {
         for pairs in cases {
             assert!(parse(pairs).is_err(), "{pairs:?} should be rejected");
         }
-        let long = "a ".repeat(40);
-        assert!(parse(&[("q", &long)]).is_err());
-        assert!(parse(&[("q", &"x".repeat(501))]).is_err());
+        // Pasted text of up to 2 000 characters is a search, however many words it has.
+        assert!(parse(&[("q", &"a ".repeat(40))]).is_ok());
+        assert!(parse(&[("q", &"a ".repeat(999))]).is_ok());
+        assert!(parse(&[("q", &"x".repeat(2_001))]).is_err());
+        assert!(
+            parse(&[("q", &"x".repeat(65))]).is_err(),
+            "a word over 64 characters"
+        );
     }
 
     #[test]

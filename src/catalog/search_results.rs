@@ -46,4 +46,27 @@ pub struct SearchResults {
     /// With a fit budget: (models that fit, models whose weights fit but whose KV cache is
     /// unknown); `total` counts both, listed in that order.
     pub fit_totals: Option<(u64, u64)>,
+    /// With keywords: whether every word matched, or (fewer models than a page having every
+    /// word) the models with most of them are shown.
+    pub match_mode: Option<MatchMode>,
+    /// In "most" mode: how many models have every word (they come first).
+    pub every_word: u64,
+}
+
+/// How the words of a query matched (SPEC §13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// Every required word.
+    All,
+    /// Any required word; more words matched ranks first.
+    Most,
+}
+
+impl MatchMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Most => "most",
+        }
+    }
 }

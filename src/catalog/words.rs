@@ -45,6 +45,106 @@ pub fn query_words(text: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
+/// Chinese, Japanese and Korean characters, which are written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x3400..=0x4DBF    // CJK Extension A
+        | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF) // CJK compatibility ideographs
+}
+
+/// The pieces a word is matched by: itself, or for text with CJK characters, each CJK run as
+/// its overlapping character pairs (a lone character alone) and each other run whole — the way
+/// names and descriptions are indexed (`cjk_terms`), since CJK text has no spaces to split at.
+pub fn cjk_pieces(word: &str) -> Vec<String> {
+    if !word.chars().any(is_cjk) {
+        return vec![word.to_owned()];
+    }
+    let mut pieces = Vec::new();
+    let mut other = String::new();
+    let mut run: Vec<char> = Vec::new();
+    let flush_run = |run: &mut Vec<char>, pieces: &mut Vec<String>| {
+        match run.len() {
+            0 => {}
+            1 => pieces.push(run[0].to_string()),
+            _ => pieces.extend(run.windows(2).map(|pair| pair.iter().collect::<String>())),
+        }
+        run.clear();
+    };
+    for c in word.chars() {
+        if is_cjk(c) {
+            if !other.is_empty() {
+                pieces.push(std::mem::take(&mut other));
+            }
+            run.push(c);
+        } else {
+            flush_run(&mut run, &mut pieces);
+            other.push(c);
+        }
+    }
+    flush_run(&mut run, &mut pieces);
+    if !other.is_empty() {
+        pieces.push(other);
+    }
+    let mut distinct = Vec::new();
+    for piece in pieces {
+        let piece = piece.trim_matches(|c| c == '.' || c == '_').to_owned();
+        if !piece.is_empty() && !distinct.contains(&piece) {
+            distinct.push(piece);
+        }
+    }
+    distinct
+}
+
+/// The terms a description is indexed under: its letter-and-digit runs, lowercased, as
+/// tantivy's default tokenizer makes them (at most 40 bytes); decimal numbers as written
+/// (`2.5`, `3.1`); and CJK text as character pairs (`cjk_pieces`).
+pub fn description_terms(text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    for run in text.split(|c: char| !c.is_alphanumeric()) {
+        if run.is_empty() || run.len() > 40 {
+            continue;
+        }
+        let lower = run.to_lowercase();
+        if lower.chars().any(is_cjk) {
+            terms.extend(cjk_pieces(&lower));
+        } else {
+            terms.push(lower);
+        }
+    }
+    // Decimals: digits, one dot, digits, not inside a longer dotted run (`1.2.3`, an address).
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        // A number starts after anything but a digit or a dot (`Qwen2.5` holds `2.5`).
+        if chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_ascii_digit() || chars[i - 1] == '.'))
+        {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let dotted_on = i < chars.len()
+                    && chars[i] == '.'
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+                if !dotted_on {
+                    terms.push(chars[start..i].iter().collect());
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    terms
+}
+
 /// Letter runs and number runs (digits with inner dots) of a chunk that mixes both.
 fn runs(chunk: &str) -> Vec<String> {
     let chars: Vec<char> = chunk.chars().collect();
@@ -135,15 +235,23 @@ pub fn name_terms(name: &str) -> Vec<String> {
     }
     for (original, chunk) in originals.iter().zip(&lowered) {
         let parts: Vec<&str> = chunk.split(['.', '_']).filter(|p| !p.is_empty()).collect();
-        if parts.len() > 1 {
+        // A decimal size (`1.7b`, `0.8b`) is one word: its fraction is not a size of its own
+        // (`7b` must not find Qwen3-1.7B).
+        let decimal_size = size_range(chunk).is_some() && chunk.contains('.');
+        if parts.len() > 1 && !decimal_size {
             for part in &parts {
                 add((*part).to_owned(), &mut terms);
+            }
+        }
+        if chunk.chars().any(is_cjk) {
+            for piece in cjk_pieces(chunk) {
+                add(piece, &mut terms);
             }
         }
         for run in runs(chunk) {
             add(run, &mut terms);
         }
-        for part in parts {
+        for part in parts.into_iter().filter(|_| !decimal_size) {
             for run in runs(part) {
                 add(run, &mut terms);
             }
@@ -196,6 +304,26 @@ mod tests {
 
     fn has(name: &str, term: &str) -> bool {
         name_terms(name).iter().any(|t| t == term)
+    }
+
+    #[test]
+    fn decimal_sizes_stay_whole_and_cjk_is_matched_by_pairs() {
+        // `7b` must not find Qwen3-1.7B, nor `8b` Qwen3.5-0.8B (issue 28).
+        assert!(!has("Qwen3-1.7B", "7b") && has("Qwen3-1.7B", "1.7b"));
+        assert!(!has("Qwen3.5-0.8B", "8b") && has("Qwen3.5-0.8B", "0.8b"));
+        assert!(has("Qwen2.5-7B", "qwen2") && has("Qwen2.5-7B", "7b"));
+        assert_eq!(cjk_pieces("通义千问"), ["通义", "义千", "千问"]);
+        assert_eq!(cjk_pieces("qwen千问"), ["qwen", "千问"]);
+        assert_eq!(cjk_pieces("千"), ["千"]);
+        assert_eq!(cjk_pieces("llama"), ["llama"]);
+        assert!(has("通义千问-7B", "千问"));
+        let terms = description_terms("Supports v2.5 and 3.1, not 1.2.3; 中文模型 works.");
+        for wanted in [
+            "supports", "v2", "5", "2.5", "3.1", "中文", "文模", "模型", "works",
+        ] {
+            assert!(terms.iter().any(|t| t == wanted), "{wanted} in {terms:?}");
+        }
+        assert!(!terms.iter().any(|t| t == "1.2" || t == "2.3"), "{terms:?}");
     }
 
     #[test]

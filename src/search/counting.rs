@@ -99,11 +99,17 @@ pub fn search_segment(
         Some((position, set)) => {
             let others = excluding[position].as_ref().unwrap_or(&hits);
             let second = and(others, &set);
-            let plain = CatalogQuery {
-                per_family: 0,
-                ..query.clone()
+            // When this segment alone has a page of models that fit, the weights-only ones
+            // are never shown: count them, do not rank them.
+            let kept = if count(&hits) as usize >= limit {
+                Vec::new()
+            } else {
+                let plain = CatalogQuery {
+                    per_family: 0,
+                    ..query.clone()
+                };
+                best_hits(&plain, limit, segment_ord, table, &second, matches.as_ref()).0
             };
-            let (kept, _) = best_hits(&plain, limit, segment_ord, table, &second, matches.as_ref());
             Some((count(&second), kept))
         }
         None => None,

@@ -333,8 +333,15 @@ impl SearchIndex {
         let card = &entry.card;
         let mut document = doc!(
             f.id => card.id.to_string(),
-            f.tags_text => card.tags.join(" "),
-            f.description => entry.description_text,
+            // The tags, and the fields words of the query-understanding table mean: the family
+            // slug (publishers), the licence key (`apache`, `mit`) and the publishing project.
+            f.tags_text => format!(
+                "{} {} {} {}",
+                card.tags.join(" "),
+                card.architecture,
+                card.license.as_deref().unwrap_or_default(),
+                card.project_name
+            ),
             f.deployments => card.facts.deployment_count,
             f.shared_at => entry.shared_at_micros,
             f.revision => entry.revision_micros,
@@ -348,6 +355,10 @@ impl SearchIndex {
             document.add_text(f.derived_from, base.to_string());
         }
         document.add_pre_tokenized_text(f.name, pre_tokenized(&card.name));
+        document.add_pre_tokenized_text(
+            f.description,
+            as_tokens(words::description_terms(&entry.description_text)),
+        );
         let variant: Vec<&str> = [&card.quantization, &card.format]
             .into_iter()
             .flatten()
@@ -456,19 +467,24 @@ impl SearchIndex {
 
 /// A text as the terms `catalog::words` finds it by (the index never re-tokenises them).
 fn pre_tokenized(text: &str) -> PreTokenizedString {
-    let tokens = words::name_terms(text)
+    as_tokens(words::name_terms(text))
+}
+
+/// Terms as tantivy's pre-tokenized text (the fields are not stored: no text is kept).
+fn as_tokens(terms: Vec<String>) -> PreTokenizedString {
+    let tokens = terms
         .into_iter()
         .enumerate()
         .map(|(position, term)| Token {
             offset_from: 0,
-            offset_to: text.len(),
+            offset_to: 0,
             position,
             text: term,
             position_length: 1,
         })
         .collect();
     PreTokenizedString {
-        text: text.to_owned(),
+        text: String::new(),
         tokens,
     }
 }

@@ -1,7 +1,11 @@
 //! Keyword queries, ranked in tiers (SPEC §9): every word matched exactly > a word matched only
 //! as a prefix > a word matched only with one typo; then name over tags over description.
 //!
-//! Every query word must match. Each word is a disjunction whose clauses carry constant scores
+//! Every query word must match ("all"); when that finds less than a page, the search plans again
+//! in "most" mode, where a model matching more words ranks first (SPEC §13). Stop words are
+//! dropped, soft size words (`small`) only add score, and words of the query-understanding
+//! table (`catalog::understanding`) also match the fields they mean. Each word is a disjunction
+//! whose clauses carry constant scores
 //! (the best one counts), and the words' scores add up, so the sum orders documents by tier
 //! first and by field second: the weights are spaced so that no number of better-field matches
 //! can outweigh one tier. Coverage of the name and shorter names break the remaining ties in
@@ -16,7 +20,8 @@ use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 use super::SearchError;
 use super::bitmaps::{Words, and_in_place, contains, or_in_place, words};
 use super::schema::Fields;
-use crate::catalog::words::{query_words, size_range};
+use crate::catalog::understanding::{QueryWord, understand};
+use crate::catalog::words::size_range;
 
 /// Words that take part in ranking; later ones must still match but add nothing to the score
 /// (keeps every sum exact in an f32).
@@ -31,6 +36,20 @@ const TYPO_PENALTY: f32 = 26_000.0;
 const BASE: f32 = 27_000.0;
 /// Shorter words get no typo expansion: one edit of `llama` is a word, of `phi` a lottery.
 const TYPO_MIN_CHARS: usize = 4;
+/// Words this long get two edits (a transposition is one).
+const TWO_TYPOS_MIN_CHARS: usize = 8;
+/// In "most" mode each matched word adds this first, so more words matched always ranks
+/// higher (more than a word's best clause, 27 169).
+const MATCHED_WORD: f32 = 30_000.0;
+/// A soft size word's score when the parameter count is in its range.
+const SOFT_SIZE: f32 = 6.0;
+/// A query with more distinct meaningful words than this is pasted text: its rarest words
+/// drive a "most" match.
+const PASTED_WORDS: usize = 8;
+/// Most distinct words a query is planned with.
+const MAX_PLANNED_WORDS: usize = 64;
+
+pub use crate::catalog::search_results::MatchMode;
 
 /// The keywords of a search, ready to match segment by segment: per word, its clauses best
 /// score first. Every word must match; a word scores its best matching clause, and the words'
@@ -39,6 +58,25 @@ const TYPO_MIN_CHARS: usize = 4;
 /// sets instead lets the facet counts run on bitmaps and scores only the hits.
 pub struct KeywordPlan {
     words: Vec<Vec<(Clause, Score)>>,
+    /// Per word: whether it must match (in "all" mode) or may only add score.
+    required: Vec<bool>,
+    pub mode: MatchMode,
+}
+
+impl KeywordPlan {
+    /// A plan no document matches (pasted text none of whose words the catalog holds).
+    fn nothing() -> Self {
+        Self {
+            words: vec![Vec::new()],
+            required: vec![true],
+            mode: MatchMode::Most,
+        }
+    }
+
+    /// How many words must match: a "most" plan is worth trying only with two or more.
+    pub fn required_words(&self) -> usize {
+        self.required.iter().filter(|r| **r).count()
+    }
 }
 
 /// One way a word can match.
@@ -99,6 +137,7 @@ impl KeywordPlan {
         let n = reader.max_doc() as usize;
         let mut docs: Option<Words> = None;
         let mut clauses = Vec::new();
+        let any_required = self.required.iter().any(|r| *r);
         for (i, word) in self.words.iter().enumerate() {
             let mut matched = words(n);
             let mut scored_clauses = Vec::new();
@@ -115,9 +154,13 @@ impl KeywordPlan {
             if !scored_clauses.is_empty() {
                 clauses.push(scored_clauses);
             }
-            match &mut docs {
-                None => docs = Some(matched),
-                Some(docs) => and_in_place(docs, &matched),
+            // A soft word never narrows; with no required word, the soft ones say what matches.
+            if self.required[i] || !any_required {
+                match (&mut docs, self.mode) {
+                    (None, _) => docs = Some(matched),
+                    (Some(docs), MatchMode::All) => and_in_place(docs, &matched),
+                    (Some(docs), MatchMode::Most) => or_in_place(docs, &matched),
+                }
             }
         }
         Ok(SegmentMatches {
@@ -158,37 +201,89 @@ fn fill(clause: &Clause, reader: &SegmentReader, set: &mut [u64]) -> tantivy::Re
     }
 }
 
-/// Plans the keywords; `None` when there are none (everything matches).
+/// Plans the keywords; `None` when there are none (everything matches). Pasted text (more
+/// than [`PASTED_WORDS`] words) is planned in "most" mode on its rarest words whatever `mode`
+/// asks.
 pub fn keyword_plan(
     searcher: &Searcher,
     fields: &Fields,
     text: &str,
+    mode: MatchMode,
 ) -> Result<Option<KeywordPlan>, SearchError> {
-    // The catalog query was validated already; an over-long word cannot arrive here.
-    let words = query_words(text).unwrap_or_default();
+    let mut words = understand(text);
+    words.truncate(MAX_PLANNED_WORDS);
     if words.is_empty() {
         return Ok(None);
+    }
+    let mut mode = mode;
+    let pasted = words.iter().filter(|w| w.required).count() > PASTED_WORDS;
+    if pasted {
+        words = rarest(searcher, fields, words)?;
+        mode = MatchMode::Most;
+        if words.is_empty() {
+            return Ok(Some(KeywordPlan::nothing()));
+        }
     }
     let last = words.len() - 1;
     let unscored = EnableScoring::disabled_from_searcher(searcher);
     let mut planned = Vec::with_capacity(words.len());
+    let mut required = Vec::with_capacity(words.len());
     for (i, word) in words.iter().enumerate() {
         let weight = if i < SCORED_WORDS { 1.0 } else { 0.0 };
+        let bonus = if mode == MatchMode::Most && word.required {
+            MATCHED_WORD * weight
+        } else {
+            0.0
+        };
         let mut clauses = Vec::new();
-        // A one-letter last word is typed-ahead only beside other words that narrow it.
-        let prefix = i == last && (word.chars().count() >= 2 || words.len() > 1);
+        // A one-letter last word is typed-ahead only beside other words that narrow it; pasted
+        // text is whole words.
+        let prefix = i == last && !pasted && (word.text.chars().count() >= 2 || words.len() > 1);
         for (query, score) in word_clauses(searcher, fields, word, prefix, weight)? {
             let clause = match query.downcast_ref::<TermQuery>() {
                 Some(term) => Clause::Term(term.term().clone()),
                 None => Clause::Other(query.weight(unscored)?),
             };
-            clauses.push((clause, score));
+            clauses.push((clause, score + if score > 0.0 { bonus } else { 0.0 }));
         }
         // Stable: equal scores keep their order; only the best matching clause counts.
         clauses.sort_by(|a, b| b.1.total_cmp(&a.1));
         planned.push(clauses);
+        required.push(word.required);
     }
-    Ok(Some(KeywordPlan { words: planned }))
+    Ok(Some(KeywordPlan {
+        words: planned,
+        required,
+        mode,
+    }))
+}
+
+/// The words of pasted text that tell models apart: those the catalog holds, rarest first,
+/// as many as are scored; the rest would only add noise.
+fn rarest(
+    searcher: &Searcher,
+    fields: &Fields,
+    words: Vec<QueryWord>,
+) -> Result<Vec<QueryWord>, SearchError> {
+    let mut counted = Vec::with_capacity(words.len());
+    for word in words.into_iter().filter(|w| w.required) {
+        let mut frequency = 0u64;
+        for segment in searcher.segment_readers() {
+            for field in [fields.name, fields.tags_text, fields.description] {
+                let term = Term::from_field_text(field, &word.text);
+                frequency += u64::from(segment.inverted_index(field)?.doc_freq(&term)?);
+            }
+        }
+        if frequency > 0 {
+            counted.push((frequency, word));
+        }
+    }
+    counted.sort_by_key(|(frequency, _)| *frequency);
+    Ok(counted
+        .into_iter()
+        .take(SCORED_WORDS)
+        .map(|(_, word)| word)
+        .collect())
 }
 
 fn term(field: Field, word: &str) -> Box<dyn Query> {
@@ -206,21 +301,31 @@ type ScoredQuery = (Box<dyn Query>, Score);
 fn word_clauses(
     searcher: &Searcher,
     fields: &Fields,
-    word: &str,
+    meant: &QueryWord,
     is_last: bool,
     weight: f32,
 ) -> Result<Vec<ScoredQuery>, SearchError> {
     let score = |penalty: f32, field: f32| ((BASE - penalty + field) * weight).max(0.0);
+    let word = meant.text.as_str();
     let loose_fields = [
         (fields.name, NAME),
         (fields.variant, TAGS),
         (fields.tags_text, TAGS),
     ];
     let mut clauses: Vec<ScoredQuery> = Vec::new();
-    for (field, value) in loose_fields {
-        clauses.push((term(field, word), score(0.0, value)));
+    if meant.soft_size.is_some() {
+        // `small` in a name (`bge-small`) is the name's; in a description it is prose.
+        clauses.push((term(fields.name, word), score(0.0, NAME)));
+    } else {
+        for (field, value) in loose_fields {
+            clauses.push((term(field, word), score(0.0, value)));
+        }
+        clauses.push((term(fields.description, word), score(0.0, DESCRIPTION)));
     }
-    clauses.push((term(fields.description, word), score(0.0, DESCRIPTION)));
+    // The fields the word means (a publisher's families, a workload's tag): above a mention.
+    for field_term in &meant.fields {
+        clauses.push((term(fields.tags_text, field_term), score(0.0, TAGS)));
+    }
     if let Some((low, high)) = size_range(word) {
         let range = RangeQuery::new(
             Bound::Included(Term::from_field_u64(fields.params, low)),
@@ -228,20 +333,39 @@ fn word_clauses(
         );
         clauses.push((Box::new(range), score(0.0, TAGS)));
     }
-    if is_last {
+    if is_last && meant.soft_size.is_none() {
         for (field, value) in loose_fields {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, word), 0, true);
             clauses.push((Box::new(prefix), score(PREFIX_PENALTY, value)));
         }
     }
+    // A soft size word is also a name word (`bge-large`): its range only adds a little.
+    if let Some((low, high)) = meant.soft_size {
+        let upper = if high == u64::MAX {
+            Bound::Unbounded
+        } else {
+            Bound::Included(Term::from_field_u64(fields.params, high))
+        };
+        let range = RangeQuery::new(
+            Bound::Included(Term::from_field_u64(fields.params, low)),
+            upper,
+        );
+        clauses.push((Box::new(range), SOFT_SIZE * weight));
+        return Ok(clauses);
+    }
     let typo_fields = [(fields.name, NAME), (fields.tags_text, TAGS)];
     if word.chars().count() >= TYPO_MIN_CHARS && !known(searcher, fields, word, is_last)? {
         for (field, value) in typo_fields {
             let term = Term::from_field_text(field, word);
-            let fuzzy = if is_last {
-                FuzzyTermQuery::new_prefix(term, 1, true)
+            let edits = if word.chars().count() >= TWO_TYPOS_MIN_CHARS {
+                2
             } else {
-                FuzzyTermQuery::new(term, 1, true)
+                1
+            };
+            let fuzzy = if is_last {
+                FuzzyTermQuery::new_prefix(term, edits, true)
+            } else {
+                FuzzyTermQuery::new(term, edits, true)
             };
             clauses.push((Box::new(fuzzy), score(TYPO_PENALTY, value)));
         }

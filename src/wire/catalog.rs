@@ -321,6 +321,14 @@ pub struct CatalogSearchResponse {
     /// With `fits_memory` (or `device`): how many models fit and how many only by weights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit: Option<FitSummary>,
+    /// With keywords: `all` (every word matched) or `most` (no model had every word, so the
+    /// models with most of them are shown, most matched first).
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub match_mode: Option<String>,
+    /// With `match: most`: how many models have every word (listed first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_word_total: Option<u64>,
 }
 
 /// Label helpers for facet values.
@@ -422,6 +430,10 @@ impl CatalogSearchResponse {
                 .collect(),
             facets,
             fit: summary,
+            match_mode: results.match_mode.map(|m| m.as_str().to_owned()),
+            every_word_total: (results.match_mode
+                == Some(crate::catalog::search_results::MatchMode::Most))
+            .then_some(results.every_word),
         }
     }
 }

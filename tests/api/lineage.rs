@@ -306,3 +306,42 @@ async fn refused_lineages_change_nothing_and_never_reveal_a_private_model() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The owners of an endpoint on a superseded model read what replaced it on their endpoints page.
+#[tokio::test]
+async fn endpoints_on_a_superseded_model_carry_a_notice() {
+    use xeroctl::catalog::infra::AgentKind;
+    let app = spawn_app().await;
+    let old = shared(&app, json!({"name": "Old-Chat-7B"})).await;
+    let new = shared(&app, json!({"name": "New-Chat-8B"})).await;
+    let node = crate::infra::agent(&app, AgentKind::Xim, Some(&app.project_id), "rack-1").await;
+    crate::infra::report(&app, &node, "heartbeat", &[]).await;
+    let deployed =
+        crate::infra::deploy(&app, &app.project_id, &app.api_key, &old, Some("xim")).await;
+    assert_eq!(
+        deployed.status(),
+        StatusCode::CREATED,
+        "{}",
+        deployed.text().await.unwrap()
+    );
+    crate::sessions::user(&app, "owner").await;
+    let client = crate::sessions::browser();
+    crate::sessions::login(&app, &client, "owner", crate::sessions::PASSWORD).await;
+    let page = |client: reqwest::Client| {
+        let url = format!("{}/projects/{}/endpoints", app.address, app.project_id);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!page(client.clone()).await.contains("Superseded by"));
+    assert_eq!(
+        patch(&app, &old, json!({"superseded_by": new}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let html = page(client).await;
+    assert!(
+        html.contains("Superseded by <a href=\"/models/catalog/"),
+        "{html}"
+    );
+    assert!(html.contains("New-Chat-8B"), "{html}");
+}

@@ -36,6 +36,7 @@ mod process;
 mod registry;
 mod relevance;
 mod schemathesis;
+mod search_v3;
 mod sessions;
 mod share;
 mod startup;

@@ -62,72 +62,147 @@ fn demo_index() -> SearchIndex {
     index
 }
 
-fn top_names(index: &SearchIndex, text: &str) -> (Vec<String>, u64) {
+fn search(index: &SearchIndex, text: &str) -> xeroctl::catalog::search_results::SearchResults {
     let query = CatalogQuery::from_pairs([("q", text), ("per_page", "10")]).expect("valid query");
-    let results = index.search(&query).expect("search");
-    (
-        results.hits.into_iter().map(|card| card.name).collect(),
-        results.total,
-    )
+    index.search(&query).expect("search")
+}
+
+/// One case: `query<TAB>expected[<TAB>mode[<TAB>reason]]`. `expected` is `-` (nothing), or
+/// alternatives split by `|`, each a model name or `&`-joined properties of the model meant
+/// (`tag:code&family:qwen2`, `license:mit`, `params<=4e9`, `params>=3e10`).
+struct Case<'a> {
+    text: &'a str,
+    expected: &'a str,
+    mode: Option<&'a str>,
+}
+
+fn cases() -> Vec<Case<'static>> {
+    CASES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut cells = line.split('\t');
+            let text = cells.next().expect("query");
+            let expected = cells.next().expect("query<TAB>expected");
+            let mode = cells.next().filter(|m| !m.is_empty());
+            Case {
+                text,
+                expected,
+                mode,
+            }
+        })
+        .collect()
+}
+
+/// Whether a card is a model the alternative describes.
+fn is_meant(card: &xeroctl::catalog::card::CatalogCard, alternative: &str) -> bool {
+    if !alternative.contains(':') && !alternative.contains("params") {
+        return card.name == alternative;
+    }
+    alternative.split('&').all(|property| {
+        let number = |v: &str| v.parse::<f64>().expect("a number") as u64;
+        if let Some(v) = property.strip_prefix("params<=") {
+            return card.parameter_count.is_some_and(|p| p <= number(v));
+        }
+        if let Some(v) = property.strip_prefix("params>=") {
+            return card.parameter_count.is_some_and(|p| p >= number(v));
+        }
+        match property.split_once(':') {
+            Some(("tag", tag)) => card.tags.iter().any(|t| t == tag),
+            Some(("family", family)) => card.architecture == family,
+            Some(("license", license)) => card.license.as_deref() == Some(license),
+            Some(("name", name)) => card.name == name,
+            _ => panic!("unknown expectation `{property}`"),
+        }
+    })
 }
 
 #[test]
 fn every_case_finds_the_model_a_user_means_first() {
     let index = demo_index();
     let mut failures = Vec::new();
-    let mut reciprocal_ranks = 0.0;
-    let mut cases = 0;
-    for line in CASES
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let (text, expected) = line.split_once('\t').expect("query<TAB>expected");
-        cases += 1;
-        let (names, total) = top_names(&index, text);
-        if expected == "-" {
-            if total == 0 {
+    let (mut reciprocal_ranks, mut ndcg) = (0.0, 0.0);
+    let all = cases();
+    for case in &all {
+        let results = search(&index, case.text);
+        let names: Vec<&str> = results.hits.iter().map(|c| c.name.as_str()).collect();
+        if let Some(mode) = case.mode {
+            let got = results.match_mode.map_or("none", |m| m.as_str());
+            if got != mode {
+                failures.push(format!("`{}`: match `{got}`, expected `{mode}`", case.text));
+            }
+        }
+        if case.expected == "-" {
+            if results.total == 0 {
                 reciprocal_ranks += 1.0;
+                ndcg += 1.0;
             } else {
                 failures.push(format!(
-                    "`{text}`: expected nothing, found {total}: {names:?}"
+                    "`{}`: expected nothing, found {}: {names:?}",
+                    case.text, results.total
                 ));
             }
             continue;
         }
-        let wanted: Vec<&str> = expected.split('|').collect();
-        match names.iter().position(|n| wanted.contains(&n.as_str())) {
+        let alternatives: Vec<&str> = case.expected.split('|').collect();
+        let relevant: Vec<bool> = results
+            .hits
+            .iter()
+            .map(|card| alternatives.iter().any(|a| is_meant(card, a)))
+            .collect();
+        // nDCG@10 with every meant model relevant: the ideal ranking puts as many of them first
+        // as the page found (at least one).
+        let dcg: f64 = relevant
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r)
+            .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
+            .sum();
+        let ideal: f64 = (0..relevant.iter().filter(|r| **r).count().max(1))
+            .map(|i| 1.0 / (i as f64 + 2.0).log2())
+            .sum();
+        ndcg += dcg / ideal;
+        match relevant.iter().position(|r| *r) {
             Some(0) => reciprocal_ranks += 1.0,
             Some(rank) => {
                 reciprocal_ranks += 1.0 / (rank as f64 + 1.0);
                 failures.push(format!(
-                    "`{text}`: {expected} at rank {}, first: {names:?}",
+                    "`{}`: {} at rank {}, first: {names:?}",
+                    case.text,
+                    case.expected,
                     rank + 1
                 ));
             }
-            None => failures.push(format!("`{text}`: {expected} not in the top 10: {names:?}")),
+            None => failures.push(format!(
+                "`{}`: {} not in the top 10: {names:?}",
+                case.text, case.expected
+            )),
         }
     }
-    let mrr = reciprocal_ranks / f64::from(cases);
+    let count = all.len() as f64;
     println!(
-        "relevance suite: {cases} cases, MRR@10 {mrr:.3}, {} not first",
+        "relevance suite: {} cases, MRR@10 {:.3}, nDCG@10 {:.3}, {} not first",
+        all.len(),
+        reciprocal_ranks / count,
+        ndcg / count,
         failures.len()
     );
-    assert!(cases >= 40, "the suite needs at least 40 cases");
+    assert!(all.len() >= 100, "the suite needs at least 100 cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn the_expected_models_exist() {
     let names: Vec<String> = demo_models().map(|m| m.details.name.to_string()).collect();
-    for line in CASES
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let (_, expected) = line.split_once('\t').expect("query<TAB>expected");
-        if expected == "-" {
+    for case in cases() {
+        if case.expected == "-" {
             continue;
         }
-        for name in expected.split('|') {
+        for name in case
+            .expected
+            .split('|')
+            .filter(|a| !a.contains(':') && !a.contains("params"))
+        {
             assert!(
                 names.iter().any(|n| n == name),
                 "`{name}` is not a demo model"
@@ -171,5 +246,11 @@ fn an_over_long_word_is_refused_not_dropped() {
     // 40 characters, once silently dropped, now simply has to match.
     let forty = "b".repeat(40);
     let query = CatalogQuery::from_pairs([("q", format!("qwen {forty}").as_str())]).expect("query");
-    assert_eq!(demo_index().search(&query).expect("search").total, 0);
+    // No model has it: the answer says so ("most"), with the models having the other word.
+    let results = demo_index().search(&query).expect("search");
+    assert_eq!(
+        results.match_mode,
+        Some(xeroctl::catalog::search_results::MatchMode::Most)
+    );
+    assert_eq!(results.every_word, 0);
 }

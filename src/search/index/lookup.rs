@@ -11,7 +11,7 @@ use super::SearchIndex;
 use crate::catalog::card::CatalogCard;
 use crate::catalog::ids::ModelId;
 use crate::catalog::query::CatalogQuery;
-use crate::catalog::search_results::SearchResults;
+use crate::catalog::search_results::{MatchMode, SearchResults};
 use crate::search::SearchError;
 use crate::search::counting::search_segment;
 use crate::search::merge::merge;
@@ -37,7 +37,36 @@ impl SearchIndex {
     /// segments are searched in parallel on the index's executor.
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = keyword_plan(&searcher, &self.fields, &query.text)?;
+        let plan = keyword_plan(&searcher, &self.fields, &query.text, MatchMode::All)?;
+        let mut results = self.search_planned(&searcher, query, plan.as_ref())?;
+        let Some(plan) = plan else {
+            return Ok(results);
+        };
+        results.match_mode = Some(plan.mode);
+        // Fewer models than a page have every word: show those with most of them, said so.
+        if plan.mode == MatchMode::All
+            && plan.required_words() >= 2
+            && results.total < u64::from(query.per_page)
+            && let Some(most) = keyword_plan(&searcher, &self.fields, &query.text, MatchMode::Most)?
+        {
+            let more = self.search_planned(&searcher, query, Some(&most))?;
+            if more.total > results.total {
+                let every_word = results.total;
+                results = more;
+                results.match_mode = Some(MatchMode::Most);
+                results.every_word = every_word;
+            }
+        }
+        Ok(results)
+    }
+
+    /// One search with this keyword plan.
+    fn search_planned(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &CatalogQuery,
+        plan: Option<&crate::search::query::KeywordPlan>,
+    ) -> Result<SearchResults, SearchError> {
         let offset = query.offset() as usize;
         // Folding variants needs more hits than it shows: some of them share a group.
         let factor = if query.collapse_variants {
@@ -53,14 +82,7 @@ impl SearchIndex {
         let fruits = self.index.search_executor().map(
             |(ord, reader): (usize, &tantivy::SegmentReader)| {
                 let table = self.tables.get(reader)?;
-                search_segment(
-                    &segment_query,
-                    limit,
-                    plan.as_ref(),
-                    ord as u32,
-                    reader,
-                    &table,
-                )
+                search_segment(&segment_query, limit, plan, ord as u32, reader, &table)
             },
             searcher.segment_readers().iter().enumerate(),
         )?;
@@ -75,7 +97,7 @@ impl SearchIndex {
             merged.total += count;
             (fits, count)
         });
-        let tables = self.segment_tables(&searcher)?;
+        let tables = self.segment_tables(searcher)?;
         let addresses = |hits: &Hits, skip: usize, take: usize| -> Vec<DocAddress> {
             if query.collapse_variants {
                 variants::fold(hits, &tables, skip, take)
@@ -142,6 +164,8 @@ impl SearchIndex {
             facets: merged.facets,
             variants: variant_cards,
             fit_totals,
+            match_mode: None,
+            every_word: 0,
         })
     }
 

@@ -108,6 +108,15 @@ pub(crate) fn flat_results(
                     div { h2 { (family.name) } p { (family.description) } }
                 }
             }
+            @if results.match_mode == Some(crate::catalog::search_results::MatchMode::Most) {
+                p.match-most data-testid="match-most" {
+                    @match results.every_word {
+                        0 => { "No model has every word; showing models with most of them." }
+                        1 => { "Only 1 model has every word; after it, models with most of them." }
+                        n => { "Only " (n) " models have every word; after them, models with most of them." }
+                    }
+                }
+            }
             @if let (Some((fits, weights_only)), Some(budget)) = (results.fit_totals, query.fit().budget) {
                 p.fit-order data-testid="fit-order" {
                     @if fits == 0 && weights_only > 0 {
