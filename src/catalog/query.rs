@@ -150,6 +150,10 @@ pub struct CatalogQuery {
     pub project: Option<super::ids::ProjectId>,
     /// Only models whose lineage names this base (`derived_from=<id>`).
     pub derived_from: Option<super::ids::ModelId>,
+    /// When fewer models than a page have every word, show those with most of them (SPEC §13):
+    /// the catalog page and its JSON API; not the Hub's `search=`, feeds or exports, whose
+    /// answers are filters.
+    pub partial: bool,
 }
 
 impl Default for CatalogQuery {
@@ -166,6 +170,7 @@ impl Default for CatalogQuery {
             collapse_variants: false,
             project: None,
             derived_from: None,
+            partial: false,
         }
     }
 }

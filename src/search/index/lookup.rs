@@ -44,7 +44,8 @@ impl SearchIndex {
         };
         results.match_mode = Some(plan.mode);
         // Fewer models than a page have every word: show those with most of them, said so.
-        if plan.mode == MatchMode::All
+        if query.partial
+            && plan.mode == MatchMode::All
             && plan.required_words() >= 2
             && results.total < u64::from(query.per_page)
             && let Some(most) = keyword_plan(&searcher, &self.fields, &query.text, MatchMode::Most)?

@@ -103,7 +103,11 @@ pub async fn search_models(
             ),
         ));
     }
-    let results = ops::catalog::search_catalog(&services, query.clone()).await?;
+    let partial = CatalogQuery {
+        partial: true,
+        ..query.clone()
+    };
+    let results = ops::catalog::search_catalog(&services, partial).await?;
     Ok(web::Json(CatalogSearchResponse::new(
         &query, results, viewer,
     )))

@@ -237,6 +237,7 @@ async fn results(services: &Services, query: &CatalogQuery) -> Result<CatalogVie
     if !is_grouped(query) {
         let folded = CatalogQuery {
             collapse_variants: true,
+            partial: true,
             ..query.clone()
         };
         let results = ops::catalog::search_catalog(services, folded).await?;
