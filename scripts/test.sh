@@ -77,7 +77,7 @@ export XERO_LLAMA_SERVER="$LLAMA_SERVER"
 
 # Benchmarks are compiled (not run: they build 100 000-model indexes; see BENCHMARKS.md).
 cargo check --locked --benches
-# The relevance suite runs on its own so its MRR@10 line is shown (cargo hides a passing
+# The relevance suite runs on its own so its MRR@10 and nDCG@10 line is shown (cargo hides a passing
 # test's output).
 cargo test --locked --no-fail-fast -- --skip relevance::every_case
 cargo test --locked --test api relevance::every_case -- --nocapture
