@@ -110,7 +110,7 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("config.json", br#"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "max_position_embeddings": 4096}"#.to_vec()),
         ("model.safetensors", weights),
-        ("README.md", b"---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n# Tiny Llama\n\nA very small llama.\n".to_vec()),
+        ("README.md", b"---\nlicense: apache-2.0\npipeline_tag: text-generation\nbase_model: meta-llama/Llama-3.2-1B\nbase_model_relation: finetune\n---\n# Tiny Llama\n\nA very small llama.\n".to_vec()),
         ("tokenizer/tokenizer.json", b"{}".to_vec()),
     ];
     let cache = hf_cache(dir.path(), &files);
@@ -147,6 +147,9 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
     assert_eq!(card["context_length"], 4096);
     assert_eq!(card["license"], "apache-2.0");
     assert_eq!(card["parameter_count"], 128);
+    // The card's base model is not in this catalog: kept as stated, with its relation.
+    assert_eq!(card["lineage"]["base_model_name"], "meta-llama/Llama-3.2-1B", "{card}");
+    assert_eq!(card["lineage"]["base_model_relation"], "finetune");
     let detail: Value = app
         .client
         .get(format!(
