@@ -22,7 +22,7 @@ pub struct ComputeShape {
 
 /// The compute buffer at `context` tokens per sequence, with flash attention.
 pub fn compute_bytes(shape: &ComputeShape, kv: &KvShape, context: u64, options: KvOptions) -> u64 {
-    let parallel = options.parallel.max(1);
+    let parallel = options.parallel.clamp(1, super::kv::MAX_PARALLEL);
     let cells = padded(context.saturating_mul(parallel));
     let tokens = UBATCH.min(cells);
     let masks_cells = if kv.swa_layers > 0 && kv.swa_window > 0 {
@@ -31,28 +31,29 @@ pub fn compute_bytes(shape: &ComputeShape, kv: &KvShape, context: u64, options: 
     } else {
         cells
     };
-    let e = shape.embedding;
+    // In u128: the shape is a file's header, and no figure may wrap.
+    let (tokens, e) = (u128::from(tokens), u128::from(shape.embedding));
     let inputs = 36 * tokens;
     // The KQ masks are f16 with flash attention and live for the whole graph.
-    let masks = tokens * masks_cells * 2;
+    let masks = tokens * u128::from(masks_cells) * 2;
+    let (heads, head) = (u128::from(shape.heads), u128::from(shape.head_size));
     let attention = match kv.mla {
         Some(mla) => {
-            let latent = mla.kv_rank + mla.rope_dim;
-            4 * tokens * (3 * e + shape.heads * (2 * latent + shape.head_size) + 2 * latent)
+            let latent = u128::from(mla.kv_rank) + u128::from(mla.rope_dim);
+            4 * tokens * (3 * e + heads * (2 * latent + head) + 2 * latent)
         }
         None => {
-            let q = shape.heads * shape.head_size;
-            let k = kv.kv_heads * kv.head_size;
-            4 * tokens * (3 * e + 2 * q + 2 * k)
+            let k = u128::from(kv.kv_heads) * u128::from(kv.head_size);
+            4 * tokens * (3 * e + 2 * heads * head + 2 * k)
         }
     };
     // The last layer keeps only the output rows before its feed-forward.
     let ffn = if kv.layers >= 2 {
-        4 * tokens * (3 * shape.feed_forward + 5 * e)
+        4 * tokens * (3 * u128::from(shape.feed_forward) + 5 * e)
     } else {
         0
     };
-    inputs + masks + attention.max(ffn)
+    u64::try_from(inputs + masks + attention.max(ffn)).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

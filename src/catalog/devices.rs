@@ -232,6 +232,19 @@ pub fn parse_budget(input: &str) -> Result<Budget, BudgetError> {
     if rest.is_empty() {
         return Err(BudgetError::CountWithoutSize);
     }
+    // A bare number that names a device (`4090`, `3090`) is the device, not thousands of GB.
+    if rest.chars().all(|c| c.is_ascii_digit())
+        && let Some(device) = DEVICES.iter().find(|d| {
+            matches!(d.kind, DeviceKind::ConsumerGpu | DeviceKind::DataCentreGpu)
+                && d.name.split_whitespace().any(|word| word == rest)
+        })
+    {
+        return Ok(Budget {
+            count,
+            each: device.usable,
+            device: Some(device),
+        });
+    }
     if let Some(bytes) = parse_memory(rest) {
         return Ok(Budget {
             count,
@@ -309,6 +322,19 @@ mod tests {
         assert_eq!(
             parse_budget("6000 ada").unwrap().device.unwrap().key,
             "rtx-6000-ada"
+        );
+        assert_eq!(
+            parse_budget("4090").unwrap().device.unwrap().key,
+            "rtx-4090"
+        );
+        assert_eq!(
+            parse_budget("2x 3090").unwrap().bytes(),
+            48 * GB - PER_DEVICE_OVERHEAD
+        );
+        assert_eq!(
+            parse_budget("24").unwrap().bytes(),
+            24 * GB,
+            "24 names no device"
         );
         // 128 GB of unified memory: three quarters for the GPU.
         assert_eq!(parse_budget("mac-128gb").unwrap().bytes(), 96 * GB);

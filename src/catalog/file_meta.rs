@@ -44,15 +44,31 @@ pub struct FileMetadata {
     /// Per-head value size when it differs from the key's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_size: Option<u64>,
-    /// What sizes the runtime's compute buffer, when the header states it.
+    /// What sizes the runtime's compute buffer, when the header states it (`compute_shape`
+    /// reads it within bounds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute: Option<super::compute::ComputeShape>,
 }
 
 impl FileMetadata {
-    /// The KV-cache shape, when the file states all of it.
+    /// The KV-cache shape, when the file states all of it within sane bounds (a header is
+    /// uploaded data: `block_count = 2^40` is no shape).
     pub fn kv_shape(&self) -> Option<super::kv::KvShape> {
-        let layers = self.layers?;
+        let sane = |v: Option<u64>, max: u64| v.filter(|v| *v <= max);
+        let layers = sane(self.layers, 1 << 16)?;
+        if [
+            self.kv_heads,
+            self.head_size,
+            self.kv_lora_rank,
+            self.rope_dim,
+            self.value_size,
+        ]
+        .iter()
+        .any(|v| v.is_some_and(|v| v > 1 << 20))
+            || self.swa_window.is_some_and(|w| w > 1 << 32)
+        {
+            return None;
+        }
         let mla = match (self.kv_lora_rank, self.rope_dim) {
             (Some(kv_rank), Some(rope_dim)) => Some(super::kv::Mla { kv_rank, rope_dim }),
             _ => None,

@@ -71,9 +71,9 @@ impl KvType {
     /// 34 bytes, q4_0: 32 values in 18 bytes).
     pub fn row_bytes(self, elements: u64) -> u64 {
         match self {
-            Self::F16 => elements * 2,
-            Self::Q8_0 => elements.div_ceil(32) * 34,
-            Self::Q4_0 => elements.div_ceil(32) * 18,
+            Self::F16 => elements.saturating_mul(2),
+            Self::Q8_0 => elements.div_ceil(32).saturating_mul(34),
+            Self::Q4_0 => elements.div_ceil(32).saturating_mul(18),
         }
     }
 }
@@ -123,7 +123,7 @@ impl KvShape {
     /// the same row, so it stores no separate value.
     pub fn row_elements(&self) -> (u64, u64) {
         match self.mla {
-            Some(mla) => (mla.kv_rank + mla.rope_dim, 0),
+            Some(mla) => (mla.kv_rank.saturating_add(mla.rope_dim), 0),
             None => {
                 let value = if self.value_size > 0 {
                     self.value_size
@@ -141,7 +141,9 @@ impl KvShape {
     /// Bytes one layer caches per token.
     pub fn layer_token_bytes(&self, kv_type: KvType) -> u64 {
         let (k, v) = self.row_elements();
-        kv_type.row_bytes(k) + if v > 0 { kv_type.row_bytes(v) } else { 0 }
+        kv_type
+            .row_bytes(k)
+            .saturating_add(if v > 0 { kv_type.row_bytes(v) } else { 0 })
     }
 
     fn full_layers(&self) -> u64 {

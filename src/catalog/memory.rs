@@ -236,10 +236,20 @@ pub struct MemoryEstimate {
 }
 
 impl MemoryEstimate {
-    /// Weights + KV cache (+ compute buffer, when known) + overhead, when weights and KV cache
-    /// are known.
+    /// Weights + KV cache + overhead, when weights and KV cache are known. The stated overhead
+    /// covers the runtime's buffers; where llama.cpp's compute buffer is known and larger (a long
+    /// context for many sequences), that counts instead.
     pub fn total(&self) -> Option<u64> {
-        Some(self.weights? + self.kv_cache? + self.compute.unwrap_or(0) + self.overhead)
+        Some(
+            self.weights?
+                .saturating_add(self.kv_cache?)
+                .saturating_add(self.runtime()),
+        )
+    }
+
+    /// The overhead, or the compute buffer where it is known and larger.
+    pub fn runtime(&self) -> u64 {
+        self.overhead.max(self.compute.unwrap_or(0))
     }
 }
 

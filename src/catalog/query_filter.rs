@@ -30,7 +30,7 @@ pub fn matches(
         ..BadgeFacts::default()
     };
     let mut card = CatalogEntry::build(model, "", String::new(), facts, 0).card;
-    card.kv_shape = kv_shape;
+    card.set_shape(kv_shape);
     let filters_hold = FACETS.iter().zip(&query.filters).all(|(facet, selection)| {
         match (&facet.kind, selection) {
             (FacetKind::Values(values), Selection::Values(wanted)) => {

@@ -62,7 +62,16 @@ pub fn normalise(name: &str) -> String {
 /// name segments that is a row's base, with and without an `org_` prefix
 /// (`google_gemma-3-4b-it`), whose size agrees when both sizes are known.
 pub fn lookup(name: &str, parameters: Option<u64>) -> Option<&'static ShapeRow> {
-    lookup_in(rows(), name, parameters)
+    lookup_in(rows(), name, parameters.or_else(|| size_in_name(name)))
+}
+
+/// The size a name states (`DeepSeek-R1-Distill-Llama-8B` → 8B), for an entry that does not:
+/// a prefix of another size must not give its shape either.
+fn size_in_name(name: &str) -> Option<u64> {
+    super::words::chunks(name)
+        .iter()
+        .find_map(|chunk| super::words::size_range(chunk))
+        .map(|(low, high)| low / 2 + high / 2)
 }
 
 fn lookup_in<'a>(
@@ -192,11 +201,14 @@ mod tests {
             find("DeepSeek-R1-Distill-Qwen-7B-GGUF", Some(7_000_000_000)),
             Some("DeepSeek-R1-Distill-Qwen-7B")
         );
-        // A prefix of another size is not the base.
+        // A prefix of another size is not the base, whether the entry or its name says the size.
         assert_eq!(
             find("DeepSeek-R1-Distill-Llama-8B", Some(8_000_000_000)),
             None
         );
+        let name = "DeepSeek-R1-Distill-Llama-8B";
+        assert_eq!(lookup_in(&rows, name, size_in_name(name)), None);
+        assert_eq!(size_in_name("Qwen3-30B-A3B"), Some(30_000_000_000));
         assert_eq!(
             find("DeepSeek-R1-0528", Some(671_000_000_000)),
             Some("DeepSeek-R1")

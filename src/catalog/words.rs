@@ -104,13 +104,14 @@ pub fn cjk_pieces(word: &str) -> Vec<String> {
 pub fn description_terms(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
     for run in text.split(|c: char| !c.is_alphanumeric()) {
-        if run.is_empty() || run.len() > 40 {
+        if run.is_empty() {
             continue;
         }
         let lower = run.to_lowercase();
         if lower.chars().any(is_cjk) {
-            terms.extend(cjk_pieces(&lower));
-        } else {
+            // CJK text runs on without spaces: its pieces are short whatever the run's length.
+            terms.extend(cjk_pieces(&lower).into_iter().filter(|p| p.len() <= 40));
+        } else if lower.len() <= 40 {
             terms.push(lower);
         }
     }
@@ -324,6 +325,9 @@ mod tests {
             assert!(terms.iter().any(|t| t == wanted), "{wanted} in {terms:?}");
         }
         assert!(!terms.iter().any(|t| t == "1.2" || t == "2.3"), "{terms:?}");
+        // A long CJK sentence without punctuation is still indexed.
+        let long = description_terms("通义千问是阿里云开发的大语言模型");
+        assert!(long.iter().any(|t| t == "阿里"), "{long:?}");
     }
 
     #[test]

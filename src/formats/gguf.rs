@@ -390,7 +390,8 @@ pub fn read_header(input: impl Read) -> Result<GgufInfo, GgufError> {
             let experts = per_arch("expert_feed_forward_length")
                 .filter(|&f| f > 0)
                 .and_then(|f| {
-                    let used = expert_used_count? + per_arch("expert_shared_count").unwrap_or(0);
+                    let used = expert_used_count?
+                        .checked_add(per_arch("expert_shared_count").unwrap_or(0))?;
                     f.checked_mul(used)
                 });
             dense.max(experts)

@@ -39,8 +39,9 @@ const TYPO_MIN_CHARS: usize = 4;
 /// Words this long get two edits (a transposition is one).
 const TWO_TYPOS_MIN_CHARS: usize = 8;
 /// In "most" mode each matched word adds this first, so more words matched always ranks
-/// higher (more than a word's best clause, 27 169).
-const MATCHED_WORD: f32 = 30_000.0;
+/// higher: more than every scored word's best clause together (12 × 27 169); 12 × (this +
+/// 27 169) stays exact in an f32.
+const MATCHED_WORD: f32 = 330_000.0;
 /// A soft size word's score when the parameter count is in its range.
 const SOFT_SIZE: f32 = 6.0;
 /// A query with more distinct meaningful words than this is pasted text: its rarest words
@@ -209,6 +210,7 @@ pub fn keyword_plan(
     fields: &Fields,
     text: &str,
     mode: MatchMode,
+    partial: bool,
 ) -> Result<Option<KeywordPlan>, SearchError> {
     let mut words = understand(text);
     words.truncate(MAX_PLANNED_WORDS);
@@ -216,7 +218,9 @@ pub fn keyword_plan(
         return Ok(None);
     }
     let mut mode = mode;
-    let pasted = words.iter().filter(|w| w.required).count() > PASTED_WORDS;
+    // Pasted text is read on its rarest words only where the answer is a ranked list; a
+    // filter (the Hub's `search=`, a feed, an export) keeps every word.
+    let pasted = partial && words.iter().filter(|w| w.required).count() > PASTED_WORDS;
     if pasted {
         words = rarest(searcher, fields, words)?;
         mode = MatchMode::Most;
@@ -321,6 +325,11 @@ fn word_clauses(
             clauses.push((term(field, word), score(0.0, value)));
         }
         clauses.push((term(fields.description, word), score(0.0, DESCRIPTION)));
+    }
+    // A corrected misspelling is also matched as typed (`lama` is a word of `big-lama`).
+    if let Some(typed) = &meant.typed {
+        clauses.push((term(fields.name, typed), score(0.0, NAME)));
+        clauses.push((term(fields.tags_text, typed), score(0.0, TAGS)));
     }
     // The fields the word means (a publisher's families, a workload's tag): above a mention.
     for field_term in &meant.fields {

@@ -41,7 +41,7 @@ pub fn find_shared(conn: &Connection, id: &ModelId) -> Result<Option<SharedModel
             let meta = super::files::file_metadata(conn, id)?;
             let kv_shape = meta.as_ref().and_then(|m| m.kv_shape());
             let compute = meta.and_then(|m| m.compute);
-            let lineage = super::lineage::lineage_of(conn, id)?;
+            let lineage = super::lineage::public_lineage_of(conn, id)?;
             Ok(Some(SharedModel {
                 model,
                 project_name,

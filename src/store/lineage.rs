@@ -14,6 +14,15 @@ const SELECT: &str = "SELECT l.base_id, l.base_name, l.relation, l.superseded_by
     FROM model_lineage l JOIN models m ON m.id = l.model_id
     LEFT JOIN models b ON b.id = l.base_id";
 
+/// The same as the catalog may show it: a base or successor only while it is shared (a private
+/// model of any project is never named by a public entry), and a relation only with a base.
+const PUBLIC_SELECT: &str = "SELECT CASE WHEN b.shared = 1 THEN l.base_id END, l.base_name,
+    CASE WHEN b.shared = 1 OR l.base_name IS NOT NULL THEN l.relation END,
+    CASE WHEN s.shared = 1 THEN l.superseded_by END,
+    CASE WHEN b.project_id = m.project_id AND b.shared = 1 THEN b.name END, l.model_id
+    FROM model_lineage l JOIN models m ON m.id = l.model_id
+    LEFT JOIN models b ON b.id = l.base_id LEFT JOIN models s ON s.id = l.superseded_by";
+
 fn read(row: &Row<'_>) -> rusqlite::Result<Lineage> {
     let relation: Option<String> = row.get(2)?;
     Ok(Lineage {
@@ -37,10 +46,22 @@ pub fn lineage_of(conn: &Connection, id: &ModelId) -> Result<Lineage, StoreError
         .unwrap_or_default())
 }
 
-/// Every recorded lineage, by model: one read for a whole-catalog pass (the table holds only
-/// models with a lineage).
+/// The lineage of one model as the public catalog may show it (see `PUBLIC_SELECT`).
+pub fn public_lineage_of(conn: &Connection, id: &ModelId) -> Result<Lineage, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("{PUBLIC_SELECT} WHERE l.model_id = ?1"),
+            params![id],
+            read,
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Every recorded lineage as the public catalog may show it, by model: one read for a
+/// whole-catalog pass (the table holds only models with a lineage).
 pub fn all_lineage(conn: &Connection) -> Result<HashMap<ModelId, Lineage>, StoreError> {
-    let mut statement = conn.prepare(SELECT)?;
+    let mut statement = conn.prepare(PUBLIC_SELECT)?;
     let rows = statement.query_map([], |row| Ok((row.get::<_, ModelId>(5)?, read(row)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

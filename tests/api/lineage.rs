@@ -345,3 +345,63 @@ async fn endpoints_on_a_superseded_model_carry_a_notice() {
     );
     assert!(html.contains("New-Chat-8B"), "{html}");
 }
+
+/// A shared model whose base or successor is private names neither in the public catalog:
+/// not in its JSON, not through `derived_from=`, and again once a shared base is unshared.
+#[tokio::test]
+async fn the_public_catalog_never_names_a_private_base_or_successor() {
+    let app = spawn_app().await;
+    let private = app.register(&json!({"name": "Secret-Base-7B"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = shared(
+        &app,
+        json!({"name": "Public-Tune-7B", "base_model": private, "superseded_by": private}),
+    )
+    .await;
+    let card = |app: &TestApp, query: String| {
+        let url = format!("{}/v1/catalog/models?{query}", app.address);
+        async move {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let answer = card(&app, "q=public%20tune".to_owned()).await;
+    let text = answer.to_string();
+    assert!(!text.contains(&private), "the private id leaks: {text}");
+    assert!(answer["models"][0].get("lineage").is_none(), "{text}");
+    assert_eq!(
+        card(&app, format!("derived_from={private}")).await["total"],
+        0
+    );
+    // The owner still sees it through the lineage API.
+    let view: Value = app
+        .send(
+            Method::GET,
+            &format!("{}/{public}/lineage", app.models_url()),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["base_model"]["id"], private.as_str());
+    // Shared, the base shows; unshared again, it goes from the derived model's entry too.
+    assert_eq!(app.share(&private).await.status(), StatusCode::OK);
+    assert_eq!(
+        card(&app, format!("derived_from={private}")).await["total"],
+        1
+    );
+    assert_eq!(app.unshare(&private).await.status(), StatusCode::OK);
+    assert_eq!(
+        card(&app, format!("derived_from={private}")).await["total"],
+        0
+    );
+    let text = card(&app, "q=public%20tune".to_owned()).await.to_string();
+    assert!(!text.contains(&private), "{text}");
+}

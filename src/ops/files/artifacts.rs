@@ -303,10 +303,12 @@ pub async fn apply_config(
 
 /// What sizes llama.cpp's compute buffer for this file, when its header states all of it.
 pub fn compute_shape(info: &gguf::GgufInfo) -> Option<crate::catalog::compute::ComputeShape> {
+    // A header is uploaded data: figures past any real model's are no shape.
+    let sane = |v: Option<u64>| v.filter(|v| *v <= 1 << 24);
     Some(crate::catalog::compute::ComputeShape {
-        embedding: info.embedding_length?,
-        feed_forward: info.feed_forward?,
-        heads: info.head_count?,
-        head_size: info.key_length_mla.or(info.head_size)?,
+        embedding: sane(info.embedding_length)?,
+        feed_forward: sane(info.feed_forward)?,
+        heads: sane(info.head_count)?,
+        head_size: sane(info.key_length_mla.or(info.head_size))?,
     })
 }

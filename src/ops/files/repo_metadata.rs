@@ -37,6 +37,40 @@ fn repository_metadata(
             .collect(),
     };
     let found = metadata(&snapshot);
+    // A GGUF-only repository: its first model file's header states the whole attention shape
+    // (sliding windows, MLA, the compute buffer's shape), read as an upload reads it.
+    let header = (format == "gguf")
+        .then(|| {
+            files.iter().find(|f| {
+                f.path.ends_with(".gguf")
+                    && !f
+                        .path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("")
+                        .starts_with("mmproj")
+            })
+        })
+        .flatten()
+        .and_then(|f| super::artifacts::read_metadata(&blobs.path(&f.sha256), Some("gguf")).ok())
+        .filter(|m| m.layers.is_some());
+    if let Some(header) = &header {
+        return Some(crate::catalog::file_meta::FileMetadata {
+            format: format.to_owned(),
+            architecture: found.architecture.or(header.architecture.clone()),
+            name: found.name.or(header.name.clone()),
+            parameter_count: found.parameter_count.or(header.parameter_count),
+            context_length: found.context_length.or(header.context_length),
+            quantization: found.quantization.or(header.quantization.clone()),
+            license: found.license.or(header.license.clone()),
+            expert_count: found.expert_count.or(header.expert_count),
+            tensor_count: None,
+            active_parameter_count: found
+                .active_parameter_count
+                .or(header.active_parameter_count),
+            ..header.clone()
+        });
+    }
     Some(crate::catalog::file_meta::FileMetadata {
         format: format.to_owned(),
         architecture: found.architecture,

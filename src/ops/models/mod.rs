@@ -213,10 +213,14 @@ pub async fn delete_model(
                 return Ok(None);
             };
             let blobs = store::repos::model_blobs(tx, &id)?;
+            let linked = store::lineage::linked_to(tx, &id)?;
             store::models::delete_model(tx, &project, &id)?;
             let at = now();
             if model.shared {
                 outbox::enqueue(tx, &id, &at)?;
+            }
+            for linked in linked {
+                outbox::enqueue(tx, &linked, &at)?;
             }
             let target = id.to_string();
             let entry = AuditEntry {

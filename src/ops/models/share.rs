@@ -62,6 +62,11 @@ pub async fn set_visibility(
             };
             if changed {
                 outbox::enqueue(tx, &id, &at)?;
+                // Catalog entries naming this model as base or successor show it only while
+                // it is shared.
+                for linked in store::lineage::linked_to(tx, &id)? {
+                    outbox::enqueue(tx, &linked, &at)?;
+                }
                 let action = if wanted {
                     "model.share"
                 } else {

@@ -37,7 +37,13 @@ impl SearchIndex {
     /// segments are searched in parallel on the index's executor.
     pub fn search(&self, query: &CatalogQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = keyword_plan(&searcher, &self.fields, &query.text, MatchMode::All)?;
+        let plan = keyword_plan(
+            &searcher,
+            &self.fields,
+            &query.text,
+            MatchMode::All,
+            query.partial,
+        )?;
         let mut results = self.search_planned(&searcher, query, plan.as_ref())?;
         let Some(plan) = plan else {
             return Ok(results);
@@ -45,10 +51,12 @@ impl SearchIndex {
         results.match_mode = Some(plan.mode);
         // Fewer models than a page have every word: show those with most of them, said so.
         if query.partial
+            && query.sort == crate::catalog::query::Sort::Relevance
             && plan.mode == MatchMode::All
             && plan.required_words() >= 2
             && results.total < u64::from(query.per_page)
-            && let Some(most) = keyword_plan(&searcher, &self.fields, &query.text, MatchMode::Most)?
+            && let Some(most) =
+                keyword_plan(&searcher, &self.fields, &query.text, MatchMode::Most, true)?
         {
             let more = self.search_planned(&searcher, query, Some(&most))?;
             if more.total > results.total {

@@ -148,7 +148,10 @@ async fn import_hf_turns_a_cache_folder_into_a_described_model() {
     assert_eq!(card["license"], "apache-2.0");
     assert_eq!(card["parameter_count"], 128);
     // The card's base model is not in this catalog: kept as stated, with its relation.
-    assert_eq!(card["lineage"]["base_model_name"], "meta-llama/Llama-3.2-1B", "{card}");
+    assert_eq!(
+        card["lineage"]["base_model_name"], "meta-llama/Llama-3.2-1B",
+        "{card}"
+    );
     assert_eq!(card["lineage"]["base_model_relation"], "finetune");
     let detail: Value = app
         .client

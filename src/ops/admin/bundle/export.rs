@@ -125,8 +125,15 @@ fn parse_query(raw: &str) -> Result<CatalogQuery, BundleError> {
         form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
             .into_owned()
             .collect();
-    CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| BundleError::Refused(format!("--query: {e}")))
+    let query = CatalogQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| BundleError::Refused(format!("--query: {e}")))?;
+    // An export selects by what a model states; lineage is not part of a bundle yet.
+    if query.derived_from.is_some() {
+        return Err(BundleError::Refused(
+            "--query: `derived_from` is not supported by exports".to_owned(),
+        ));
+    }
+    Ok(query)
 }
 
 /// The manifest of the selected models, from one read transaction.

@@ -57,7 +57,7 @@ pub async fn compare_page(
                         th scope="row" { "Memory at " (context) @if let Some(b) = &budget { " against " (b.label()) } }
                         @for card in &cards {
                             @let e = card.memory(CONTEXT);
-                            td { (crate::web::pages::detail::choosing::bar(e.weights, e.kv_cache, e.overhead + e.compute.unwrap_or(0), budget.map(|b| (b.bytes(), b.label())))) }
+                            td { (crate::web::pages::detail::choosing::bar(e.weights, e.kv_cache, e.runtime(), budget.map(|b| (b.bytes(), b.label())))) }
                         }
                     }
                 }

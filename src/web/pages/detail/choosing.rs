@@ -62,8 +62,8 @@ pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
                         " (" (options.kv_type.as_str())
                         @if options.parallel > 1 { ", " (options.parallel) " sequences" }
                         ")"
-                        @if let Some(compute) = estimate.compute { " + compute buffer " (gigabytes(compute)) }
-                        " + overhead " (gigabytes(estimate.overhead))
+                        " + overhead " (gigabytes(estimate.runtime()))
+                        @if let Some(compute) = estimate.compute { " (llama.cpp's compute buffer: " (gigabytes(compute)) ")" }
                         @match estimate.total() {
                             Some(total) => { " = " strong { (gigabytes(total)) } }
                             None => { "." }
@@ -72,7 +72,7 @@ pub fn memory_panel(card: &CatalogCard, fit: &Fit) -> Markup {
                     @if context < asked {
                         p.muted { "Context capped at the model's maximum, " (context_text(context)) " (asked for " (context_text(asked)) ")." }
                     }
-                    (bar(estimate.weights, estimate.kv_cache, estimate.overhead + estimate.compute.unwrap_or(0), budget.map(|b| (b.bytes(), b.label()))))
+                    (bar(estimate.weights, estimate.kv_cache, estimate.runtime(), budget.map(|b| (b.bytes(), b.label()))))
                     (shape_source(card))
                     @if let Some(active) = card.active_parameter_count.and_then(crate::catalog::units::ParameterCount::new) {
                         p.muted { "Mixture of experts: " (active.to_string()) " of " (card.parameter_count_display.as_deref().unwrap_or("?")) " parameters are active per token; all of them must be in memory." }
@@ -170,7 +170,7 @@ pub fn bar(
         ("KV cache", kv.unwrap_or(0), "#e0a030"),
         ("overhead", overhead, "#9a9a9a"),
     ];
-    let total: u64 = parts.iter().map(|p| p.1).sum();
+    let total: u64 = parts.iter().fold(0u64, |sum, p| sum.saturating_add(p.1));
     let scale = total.max(budget.as_ref().map_or(0, |b| b.0)).max(1) as f64;
     let width = 300.0;
     let mut x = 0.0;
