@@ -38,6 +38,14 @@ pub enum ShapeSource {
 
 static ROWS: LazyLock<Vec<ShapeRow>> = LazyLock::new(|| parse(TABLE).unwrap_or_default());
 
+/// Row positions by normalised base: every catalog entry is looked up at each index build.
+static BY_KEY: LazyLock<std::collections::HashMap<&'static str, usize>> = LazyLock::new(|| {
+    ROWS.iter()
+        .enumerate()
+        .map(|(i, row)| (row.key.as_str(), i))
+        .collect()
+});
+
 /// Every row of the built-in table.
 pub fn rows() -> &'static [ShapeRow] {
     &ROWS
@@ -62,7 +70,9 @@ pub fn normalise(name: &str) -> String {
 /// name segments that is a row's base, with and without an `org_` prefix
 /// (`google_gemma-3-4b-it`), whose size agrees when both sizes are known.
 pub fn lookup(name: &str, parameters: Option<u64>) -> Option<&'static ShapeRow> {
-    lookup_in(rows(), name, parameters.or_else(|| size_in_name(name)))
+    let rows = rows();
+    let find = |key: &str| BY_KEY.get(key).map(|&i| &rows[i]);
+    lookup_with(find, name, parameters.or_else(|| size_in_name(name)))
 }
 
 /// The size a name states (`DeepSeek-R1-Distill-Llama-8B` → 8B), for an entry that does not:
@@ -74,8 +84,17 @@ fn size_in_name(name: &str) -> Option<u64> {
         .map(|(low, high)| low / 2 + high / 2)
 }
 
+#[cfg(test)]
 fn lookup_in<'a>(
     rows: &'a [ShapeRow],
+    name: &str,
+    parameters: Option<u64>,
+) -> Option<&'a ShapeRow> {
+    lookup_with(|key| rows.iter().find(|r| r.key == key), name, parameters)
+}
+
+fn lookup_with<'a>(
+    find: impl Fn(&str) -> Option<&'a ShapeRow>,
     name: &str,
     parameters: Option<u64>,
 ) -> Option<&'a ShapeRow> {
@@ -96,7 +115,7 @@ fn lookup_in<'a>(
                 (Some(row), Some(entry)) => (entry as f64 - row as f64).abs() <= 0.25 * row as f64,
                 _ => true,
             };
-            if let Some(row) = rows.iter().find(|r| r.key == prefix).filter(agrees) {
+            if let Some(row) = find(prefix).filter(agrees) {
                 if best.is_none_or(|b| row.key.len() > b.key.len()) {
                     best = Some(row);
                 }

@@ -100,50 +100,101 @@ pub fn cjk_pieces(word: &str) -> Vec<String> {
 
 /// The terms a description is indexed under: its letter-and-digit runs, lowercased, as
 /// tantivy's default tokenizer makes them (at most 40 bytes); decimal numbers as written
-/// (`2.5`, `3.1`); and CJK text as character pairs (`cjk_pieces`).
+/// (`2.5`, `3.1`); and CJK text as character pairs (`cjk_pieces`). The index's tokenizer
+/// (`search::tokenizer`) yields exactly these, from [`description_spans`], without a string
+/// per term.
 pub fn description_terms(text: &str) -> Vec<String> {
-    let mut terms = Vec::new();
-    for run in text.split(|c: char| !c.is_alphanumeric()) {
-        if run.is_empty() {
-            continue;
-        }
-        let lower = run.to_lowercase();
-        if lower.chars().any(is_cjk) {
-            // CJK text runs on without spaces: its pieces are short whatever the run's length.
-            terms.extend(cjk_pieces(&lower).into_iter().filter(|p| p.len() <= 40));
-        } else if lower.len() <= 40 {
-            terms.push(lower);
+    description_spans(text)
+        .into_iter()
+        .map(|(start, end)| text[start..end].to_lowercase())
+        .collect()
+}
+
+/// The byte ranges of a description's terms (see [`description_terms`]), in order.
+pub fn description_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::with_capacity(text.len() / 5);
+    let mut run: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            run.get_or_insert(i);
+        } else if let Some(start) = run.take() {
+            run_spans(text, start, i, &mut spans);
         }
     }
+    if let Some(start) = run {
+        run_spans(text, start, text.len(), &mut spans);
+    }
     // Decimals: digits, one dot, digits, not inside a longer dotted run (`1.2.3`, an address).
-    let chars: Vec<char> = text.chars().collect();
+    // Bytes, not chars: ASCII digits and dots are never part of a multi-byte character.
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
+    while i < bytes.len() {
         // A number starts after anything but a digit or a dot (`Qwen2.5` holds `2.5`).
-        if chars[i].is_ascii_digit()
-            && (i == 0 || !(chars[i - 1].is_ascii_digit() || chars[i - 1] == '.'))
+        if bytes[i].is_ascii_digit()
+            && (i == 0 || !(bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'.'))
         {
             let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
-            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
+            if i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit() {
                 i += 1;
-                while i < chars.len() && chars[i].is_ascii_digit() {
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                let dotted_on = i < chars.len()
-                    && chars[i] == '.'
-                    && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-                if !dotted_on {
-                    terms.push(chars[start..i].iter().collect());
+                let dotted_on =
+                    i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit();
+                if !dotted_on && i - start <= 40 {
+                    spans.push((start, i));
                 }
             }
         } else {
             i += 1;
         }
     }
-    terms
+    spans
+}
+
+/// One alphanumeric run: whole (at most 40 bytes), or with CJK characters its CJK runs as
+/// overlapping pairs and its other runs whole.
+fn run_spans(text: &str, start: usize, end: usize, spans: &mut Vec<(usize, usize)>) {
+    let run = &text[start..end];
+    if run.is_ascii() || !run.chars().any(is_cjk) {
+        if end - start <= 40 {
+            spans.push((start, end));
+        }
+        return;
+    }
+    let mut cjk: Vec<(usize, usize)> = Vec::new();
+    let mut other: Option<usize> = None;
+    let flush_cjk = |cjk: &mut Vec<(usize, usize)>, spans: &mut Vec<(usize, usize)>| {
+        match cjk.len() {
+            0 => {}
+            1 => spans.push(cjk[0]),
+            _ => spans.extend(cjk.windows(2).map(|pair| (pair[0].0, pair[1].1))),
+        }
+        cjk.clear();
+    };
+    for (offset, c) in run.char_indices() {
+        let at = start + offset;
+        if is_cjk(c) {
+            if let Some(s) = other.take() {
+                if at - s <= 40 {
+                    spans.push((s, at));
+                }
+            }
+            cjk.push((at, at + c.len_utf8()));
+        } else {
+            flush_cjk(&mut cjk, spans);
+            other.get_or_insert(at);
+        }
+    }
+    flush_cjk(&mut cjk, spans);
+    if let Some(s) = other
+        && end - s <= 40
+    {
+        spans.push((s, end));
+    }
 }
 
 /// Letter runs and number runs (digits with inner dots) of a chunk that mixes both.

@@ -165,6 +165,11 @@ impl SearchIndex {
     ) -> Result<Self, SearchError> {
         // Segments are searched in parallel, one thread per core: halves latency on two cores.
         index.set_default_multithread_executor()?;
+        // Tokenizers are not stored with an index: every open registers the description's.
+        index.tokenizers().register(
+            super::tokenizer::DESCRIPTION_TOKENIZER,
+            super::tokenizer::description_analyzer(),
+        );
         let writer = open_writer(&index, 1, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -355,10 +360,7 @@ impl SearchIndex {
             document.add_text(f.derived_from, base.to_string());
         }
         document.add_pre_tokenized_text(f.name, pre_tokenized(&card.name));
-        document.add_pre_tokenized_text(
-            f.description,
-            as_tokens(words::description_terms(&entry.description_text)),
-        );
+        document.add_text(f.description, &entry.description_text);
         let variant: Vec<&str> = [&card.quantization, &card.format]
             .into_iter()
             .flatten()

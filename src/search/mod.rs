@@ -15,6 +15,7 @@ pub mod merge;
 pub mod query;
 pub mod schema;
 pub mod table;
+pub mod tokenizer;
 pub mod top_hits;
 pub mod variants;
 

@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or what is indexed changes.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +101,14 @@ pub fn build_schema() -> (Schema, Fields) {
         name: builder.add_text_field("name", text.clone()),
         variant: builder.add_text_field("variant", text.clone()),
         tags_text: builder.add_text_field("tags_text", text.clone()),
-        description: builder.add_text_field("description", text),
+        description: builder.add_text_field(
+            "description",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(super::tokenizer::DESCRIPTION_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         facets,
         params,
         deployments: builder.add_u64_field(names::DEPLOYMENTS, fast_number.clone()),
