@@ -214,6 +214,10 @@ pub struct MemoryView {
     pub compute_bytes: Option<u64>,
     pub overhead_bytes: u64,
     pub total_bytes: Option<u64>,
+    /// Whether the context asked for was past the model's own maximum (then `context` is that
+    /// maximum).
+    #[serde(default)]
+    pub context_capped: bool,
     /// The cache element type and sequences the KV figure is for (`f16`, 1 by default).
     pub kv_cache: String,
     pub parallel: u64,
@@ -238,6 +242,7 @@ impl MemoryView {
             compute_bytes: e.compute,
             overhead_bytes: e.overhead,
             total_bytes: e.total(),
+            context_capped: e.context < context,
             kv_cache: options.kv_type.as_str().to_owned(),
             parallel: options.parallel,
             kv_source: card.kv_source.as_ref().map(|source| match source {

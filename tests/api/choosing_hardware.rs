@@ -94,6 +94,17 @@ async fn variants_without_files_take_their_base_models_shape_from_the_table() {
         memory["kv_cache_bytes"],
         36u64 * 8 * 128 * 2 * 2 * 32_768 / 64 * 34 * 4
     );
+    assert_eq!(memory["context_capped"], false);
+    // Past the model's own 40K the context is capped, and the answer says so.
+    let long = search(&app, "q=Qwen3-8B-GGUF&at_context=128K").await;
+    let memory = &model(&long, "Qwen3-8B-GGUF")["memory"];
+    assert_eq!(
+        (
+            memory["context"].as_u64(),
+            memory["context_capped"].as_bool()
+        ),
+        (Some(40_960), Some(true))
+    );
     // The detail page says where the shape came from and draws the bar.
     let id = model(&answer, "Qwen3-8B-GGUF")["id"]
         .as_str()
