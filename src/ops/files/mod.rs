@@ -3,6 +3,7 @@
 
 pub mod artifacts;
 pub mod blobs;
+pub mod file_metadata;
 pub mod gc;
 pub mod lfs;
 pub mod publish;

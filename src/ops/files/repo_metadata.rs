@@ -52,7 +52,9 @@ fn repository_metadata(
             })
         })
         .flatten()
-        .and_then(|f| super::artifacts::read_metadata(&blobs.path(&f.sha256), Some("gguf")).ok())
+        .and_then(|f| {
+            super::file_metadata::read_metadata(&blobs.path(&f.sha256), Some("gguf")).ok()
+        })
         .filter(|m| m.layers.is_some());
     if let Some(header) = &header {
         return Some(crate::catalog::file_meta::FileMetadata {
