@@ -33,6 +33,7 @@ pub mod saved_search;
 pub mod search_results;
 pub mod shapes;
 pub mod tags;
+pub mod text_terms;
 pub mod understanding;
 pub mod units;
 pub mod variant;

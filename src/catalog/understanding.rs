@@ -5,7 +5,7 @@
 //! words → a soft boost. The search plans its clauses from [`understand`]; nothing here touches
 //! the index.
 
-use super::words::{query_words, size_range};
+use super::words::query_words;
 
 /// Publisher and organisation words → the family slugs of the models they publish. A word
 /// matches these families' models through the indexed family field, which ranks above a mere
@@ -474,7 +474,7 @@ pub fn understand(text: &str) -> Vec<QueryWord> {
         // A word of the table stays whole (its meaning is a field); other CJK text is matched
         // by the character pairs names and descriptions are indexed under.
         let pieces = if whole.fields.is_empty() && whole.typed.is_none() {
-            super::words::cjk_pieces(word)
+            super::text_terms::cjk_pieces(word)
                 .into_iter()
                 .map(|piece| understand_word(&piece))
                 .collect()
@@ -520,16 +520,6 @@ fn understand_word(word: &str) -> QueryWord {
     }
 }
 
-/// Whether a word of a query is one of the table's stop words.
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
-}
-
-/// A size word's exact range (`8b`) is not a soft word; this says which words are.
-pub fn is_soft_size(word: &str) -> bool {
-    SIZE_WORDS.iter().any(|(w, _, _)| *w == word) && size_range(word).is_none()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,8 +552,11 @@ mod tests {
         assert_eq!(understand("推理")[0].fields, ["reasoning"]);
         let small = &understand("small coder")[0];
         assert!(!small.required && small.soft_size == Some((1, 4_000_000_000)));
-        assert!(is_soft_size("small") && !is_soft_size("8b"));
-        assert!(is_stop_word("for"));
+        assert!(
+            understand("8b")[0].required,
+            "an exact size is no soft word"
+        );
+        assert_eq!(texts("for llama"), ["llama"]);
     }
 
     #[test]

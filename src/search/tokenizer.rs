@@ -1,11 +1,11 @@
-//! The description field's tokenizer: the terms of `catalog::words::description_spans`
+//! The description field's tokenizer: the terms of `catalog::text_terms::description_spans`
 //! (letter-and-digit runs as tantivy's default tokenizer makes them, decimals as written, CJK
 //! text as character pairs), lowercased into one reused buffer — a string per term, as
 //! pre-tokenized text needs, made the index build three times slower.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-use crate::catalog::words::description_spans;
+use crate::catalog::text_terms::description_spans;
 
 /// The name the description field's options refer to.
 pub const DESCRIPTION_TOKENIZER: &str = "xero_description";
@@ -85,7 +85,7 @@ mod tests {
         while stream.advance() {
             terms.push(stream.token().text.clone());
         }
-        assert_eq!(terms, crate::catalog::words::description_terms(text));
+        assert_eq!(terms, crate::catalog::text_terms::description_terms(text));
         assert!(terms.contains(&"2.5".to_owned()) && terms.contains(&"阿里".to_owned()));
         assert!(terms.contains(&"code".to_owned()));
     }
