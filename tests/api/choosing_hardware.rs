@@ -128,6 +128,27 @@ async fn variants_without_files_take_their_base_models_shape_from_the_table() {
     assert!(html.contains("svg class=\"memory-bar\""), "{html}");
     assert!(html.contains("Fits RTX 4090 (24.0 GB)."), "{html}");
     assert!(cookie.unwrap_or_default().contains("xero_budget=rtx-4090"));
+    // The compare page draws each model's bar against the remembered device.
+    let other = model(&answer, "gemma-3-27b-it")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let compare = app
+        .client
+        .get(format!("{}/models/compare?ids={id},{other}", app.address))
+        .header("cookie", "xero_budget=rtx-4090")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(compare.contains("against RTX 4090 (24.0 GB)"), "{compare}");
+    assert_eq!(
+        compare.matches("svg class=\"memory-bar\"").count(),
+        2,
+        "{compare}"
+    );
 }
 
 #[tokio::test]
